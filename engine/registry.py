@@ -1,0 +1,126 @@
+"""Name -> function registries shared by the engine, the page controls and URL state.
+
+Every activation and loss is a tiny record of plain NumPy functions, in the
+style of TensorFlow Playground's `{output, derivative}` objects.  The pages
+build their menus from these dictionaries and URL state validates names
+against them, so adding an entry here makes it available everywhere.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+Array = np.ndarray
+
+
+
+@dataclass(frozen=True)
+class Activation:
+    """a = output(z); da/dz = derivative(z, a).  `a` is passed so that
+    sigmoid/tanh can reuse the forward value instead of recomputing it."""
+    name: str
+    label: str          # what a menu shows
+    tex: str            # the function in LaTeX, of z
+    tex_derivative: str  # its derivative in LaTeX, in terms of z and a
+    output: Callable[[Array], Array]
+    derivative: Callable[[Array, Array], Array]
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
+
+
+def _sigmoid(z):
+    # Split by sign so exp never overflows.
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+LEAKY_SLOPE = 0.01
+# GELU in its tanh form (as in GPT-2 and PyTorch's approximate="tanh"):
+# NumPy has no vectorized erf, and a Python-level erf is far too slow in Pyodide.
+_GELU_K = math.sqrt(2.0 / math.pi)
+
+
+def _gelu(z):
+    return 0.5 * z * (1.0 + np.tanh(_GELU_K * (z + 0.044715 * z**3)))
+
+
+def _gelu_derivative(z, a):
+    t = np.tanh(_GELU_K * (z + 0.044715 * z**3))
+    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * _GELU_K * (1.0 + 3 * 0.044715 * z * z)
+
+
+ACTIVATIONS: dict[str, Activation] = {a.name: a for a in [
+    Activation("sigmoid", "Sigmoid", r"\sigma(z)=\frac{1}{1+e^{-z}}", r"a(1-a)",
+               _sigmoid, lambda z, a: a * (1.0 - a)),
+    Activation("tanh", "Tanh", r"\tanh(z)", r"1-a^2",
+               np.tanh, lambda z, a: 1.0 - a * a),
+    Activation("relu", "ReLU", r"\max(0,z)", r"[z>0]",
+               lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
+    Activation("leaky_relu", "Leaky ReLU", r"\max(0.01z,z)", r"1\text{ if }z>0\text{ else }0.01",
+               lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+               lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE)),
+    Activation("elu", "ELU", r"z\text{ if }z>0\text{ else }e^{z}-1", r"1\text{ if }z>0\text{ else }a+1",
+               lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
+               lambda z, a: np.where(z > 0, 1.0, a + 1.0)),
+    Activation("gelu", "GELU", r"\tfrac12 z\left(1+\tanh\left(\sqrt{2/\pi}\,(z+0.044715z^3)\right)\right)", r"\text{(tanh form)}",
+               _gelu, _gelu_derivative),
+    Activation("silu", "SiLU (swish)", r"z\,\sigma(z)", r"\sigma(z)(1+z(1-\sigma(z)))",
+               lambda z: z * _sigmoid(z),
+               lambda z, a: _sigmoid(z) * (1.0 + z * (1.0 - _sigmoid(z)))),
+    Activation("linear", "Linear", r"z", r"1",
+               lambda z: z, lambda z, a: np.ones_like(z)),
+]}
+
+# Output layers a network may end in (a subset of ACTIVATIONS).
+OUTPUTS = ("sigmoid", "linear")
+
+
+@dataclass(frozen=True)
+class Loss:
+    """Mean over samples is taken by the caller; these are per-sample.
+    `value(yhat, y)` and `derivative(yhat, y)` = dL/dyhat."""
+    name: str
+    label: str
+    tex: str
+    value: Callable[[Array, Array], Array]
+    derivative: Callable[[Array, Array], Array]
+
+    def __repr__(self) -> str:
+        return f"Loss({self.name!r})"
+
+
+_EPS = 1e-12
+
+LOSSES: dict[str, Loss] = {l.name: l for l in [
+    # With a sigmoid output the MLP computes BCE from the logit instead (stable
+    # for large |z|); this form is what the step-through graph shows.
+    Loss("bce", "Binary cross-entropy", r"-\left[y\log\hat y+(1-y)\log(1-\hat y)\right]",
+         lambda yh, y: -(y * np.log(np.clip(yh, _EPS, 1.0)) + (1 - y) * np.log(np.clip(1 - yh, _EPS, 1.0))),
+         lambda yh, y: (yh - y) / np.clip(yh * (1 - yh), _EPS, None)),
+    Loss("mse_half", "Squared error ½(ŷ−y)²", r"\tfrac12(\hat y-y)^2",
+         lambda yh, y: 0.5 * (yh - y) ** 2, lambda yh, y: yh - y),
+    Loss("mse", "Mean squared error (ŷ−y)²", r"(\hat y-y)^2",
+         lambda yh, y: (yh - y) ** 2, lambda yh, y: 2.0 * (yh - y)),
+]}
+
+INITS = ("he", "xavier", "normal", "zeros")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+REGULARIZATIONS = ("none", "l1", "l2")
+DATASETS = ("circle", "xor", "xor_points", "gaussians", "spiral", "moons")
+
+
+def lookup(registry, name: str, argument: str):
+    """registry[name], or a ValueError naming the argument and the choices."""
+    if name not in registry:
+        choices = ", ".join(registry)
+        raise ValueError(f"{argument}: unknown {argument} {name!r}; choose one of: {choices}")
+    return registry[name] if isinstance(registry, dict) else name
