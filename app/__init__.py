@@ -1,0 +1,1 @@
+"""The lesson pages' Python: DOM glue only.  All numbers come from `engine`."""

@@ -1,0 +1,44 @@
+"""`backprop-lab` (or `python -m backprop_lab`): set up, serve, build and benchmark the site."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import site
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="backprop-lab", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("setup", help="copy the pinned runtimes into static/vendor/ (after `npm ci`)")
+    serve = commands.add_parser("serve", help="serve the site on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--dir", type=Path, default=None, help="serve a built folder instead of the repository")
+    build = commands.add_parser("build", help="write a deployable folder and a zip of it")
+    build.add_argument("--out", type=Path, default=site.ROOT / "dist" / "backprop-lab")
+    commands.add_parser("manifest", help="re-record the sha256 of the vendored runtimes after changing a pin")
+    bench = commands.add_parser("bench", help="print speed figures")
+    bench.add_argument("what", choices=["engine", "pages"])
+    bench.add_argument("rest", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "setup":
+            site.vendor()
+        elif args.command == "serve":
+            site.serve(args.port, args.dir)
+        elif args.command == "build":
+            site.build(args.out)
+        elif args.command == "manifest":
+            site.write_manifest()
+        elif args.command == "bench":
+            if args.what == "engine":
+                from . import bench_engine as bench_module
+            else:
+                from . import bench_pages as bench_module
+            return bench_module.main(args.rest) or 0
+    except site.SetupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,246 @@
+"""Set up, build and serve the static site.
+
+`vendor()` copies the pinned runtimes that the pages request from node_modules
+(filled by `npm ci`) and the NumPy wheel cache into static/vendor/, checking each
+file against the committed manifest.  `build()` writes a self-contained folder
+(and a zip) that any static host can serve.  `serve()` serves the repository or
+a built folder on 127.0.0.1 with the right MIME types.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import io
+import json
+import mimetypes
+import os
+import shutil
+import socketserver
+import sys
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "static" / "vendor"
+MANIFEST = ROOT / "static" / "vendor-manifest.json"
+
+PYODIDE_VERSION = "314.0.1"
+NUMPY_WHEEL = "numpy-2.4.3-cp314-cp314-pyemscripten_2026_0_wasm32.whl"
+NUMPY_SHA256 = "c90162c4b09a5d8ac3ce975e0b4282ed5df06de446e3d0aec7406821fc5346e1"
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+
+# What the pages request, per npm package: (source inside node_modules, destination inside static/vendor).
+PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
+KATEX_FILES = ["katex.min.js", "katex.min.css"]
+
+# The Python the pages import, shipped as one archive that PyScript unpacks.
+PYTHON_PACKAGES = ["engine", "app"]
+PYTHON_ZIP = "python.zip"
+
+# Everything a deployed site consists of.
+SITE_ENTRIES = ["index.html", "pages", "static"]
+
+mimetypes.add_type("application/wasm", ".wasm")
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("text/javascript", ".js")
+
+
+class SetupError(RuntimeError):
+    """A setup step that cannot go on; the message says what to do."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def wheel_cache() -> Path:
+    explicit = os.environ.get("BACKPROP_LAB_PACKAGES")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "backprop-lab" / "pyodide"
+
+
+def find_numpy_wheel(try_download: bool = True, log=print) -> Path | None:
+    """The verified wheel from the cache, downloading it from Pyodide's CDN into the
+    cache if it is absent and the network allows; None if neither works."""
+    cached = wheel_cache() / NUMPY_WHEEL
+    if cached.is_file():
+        if sha256_of(cached) == NUMPY_SHA256:
+            return cached
+        log(f"warning: {cached} does not match the pinned sha256; ignoring it")
+    if not try_download:
+        return None
+    try:
+        with urllib.request.urlopen(PYODIDE_CDN + NUMPY_WHEEL, timeout=15) as response:
+            data = response.read()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != NUMPY_SHA256:
+        log("warning: the downloaded NumPy wheel does not match the pinned sha256; not using it")
+        return None
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(data)
+    return cached
+
+
+def vendor_sources() -> dict[str, Path]:
+    """static/vendor/<name> -> the node_modules file it is copied from."""
+    sources: dict[str, Path] = {}
+    pyscript = NODE_MODULES / "@pyscript" / "core" / "dist"
+    # core.js loads its chunks by relative import, so ship every chunk (not the source maps).
+    for path in sorted(pyscript.glob("*.js")) + sorted(pyscript.glob("*.css")):
+        sources[f"pyscript/{path.name}"] = path
+    for name in PYODIDE_FILES:
+        sources[f"pyodide/{name}"] = NODE_MODULES / "pyodide" / name
+    katex = NODE_MODULES / "katex" / "dist"
+    for name in KATEX_FILES:
+        sources[f"katex/{name}"] = katex / name
+    # Browsers take the first format they support, and all current ones read woff2.
+    for path in sorted((katex / "fonts").glob("*.woff2")):
+        sources[f"katex/fonts/{path.name}"] = path
+    return sources
+
+
+def write_manifest() -> None:
+    """Record the sha256 of every vendored runtime file (run after changing a pin)."""
+    files = {name: sha256_of(path) for name, path in vendor_sources().items()}
+    files[f"pyodide/{NUMPY_WHEEL}"] = NUMPY_SHA256
+    MANIFEST.write_text(json.dumps({"files": files}, indent=1, sort_keys=True) + "\n")
+
+
+def verify_against_manifest(files: dict[str, Path]) -> None:
+    """Raise SetupError naming the first file whose sha256 differs from the manifest."""
+    expected = json.loads(MANIFEST.read_text())["files"]
+    for name, path in files.items():
+        want = expected.get(name)
+        if want is None:
+            raise SetupError(f"integrity: {name} is not in {MANIFEST.name}; run `python -m backprop_lab manifest` after changing a pin")
+        got = sha256_of(path)
+        if got != want:
+            raise SetupError(f"integrity: {name} ({path}) has sha256 {got}, but {MANIFEST.name} pins {want}. "
+                             "Reinstall with `npm ci` (or refill the wheel cache) and build again.")
+
+
+def python_archive() -> bytes:
+    """engine/ and app/ as one zip, unpacked by PyScript into the Python file system."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for package in PYTHON_PACKAGES:
+            for path in sorted((ROOT / package).rglob("*.py")):
+                archive.write(path, path.relative_to(ROOT).as_posix())
+    return buffer.getvalue()
+
+
+def vendor(log=print) -> bool:
+    """Fill static/vendor/.  Returns True when NumPy is served locally."""
+    if not (NODE_MODULES / "pyodide").is_dir():
+        raise SetupError("node_modules/ is missing: run `npm ci` first (the Makefile does).")
+    sources = vendor_sources()
+    verify_against_manifest(sources)
+    if VENDOR.exists():
+        shutil.rmtree(VENDOR)
+    for name, path in sources.items():
+        target = VENDOR / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+
+    wheel = find_numpy_wheel(log=log)
+    lock_path = VENDOR / "pyodide" / "pyodide-lock.json"
+    if wheel is not None:
+        verify_against_manifest({f"pyodide/{NUMPY_WHEEL}": wheel})
+        shutil.copyfile(wheel, VENDOR / "pyodide" / NUMPY_WHEEL)
+    else:
+        # Point the lock entry at the CDN; Pyodide still checks the pinned sha256 (SRI).
+        lock = json.loads(lock_path.read_text())
+        lock["packages"]["numpy"]["file_name"] = PYODIDE_CDN + NUMPY_WHEEL
+        lock_path.write_text(json.dumps(lock))
+        log(f"NumPy for Pyodide is not in {wheel_cache()}: the site will load it from Pyodide's CDN at run time "
+            "(see README, 'Runtime pins', to make it fully offline).")
+    (VENDOR / PYTHON_ZIP).write_bytes(python_archive())
+    return wheel is not None
+
+
+def build(out: Path, log=print) -> Path:
+    """Write a deployable copy of the site to `out` and a zip beside it; return the zip."""
+    vendor(log=log)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for entry in SITE_ENTRIES:
+        source = ROOT / entry
+        if source.is_dir():
+            shutil.copytree(source, out / entry, ignore=shutil.ignore_patterns("__pycache__", "*.map"))
+        else:
+            shutil.copyfile(source, out / entry)
+    (out / "static" / MANIFEST.name).unlink(missing_ok=True)
+    archive = shutil.make_archive(str(out), "zip", root_dir=out)
+    log(f"built {out} and {archive}")
+    return Path(archive)
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files with correct MIME types.  When serving the repository itself,
+    python.zip is rebuilt on every request so edits to engine/ and app/ show on reload."""
+    live_python = False
+    extra_headers: dict[str, str] = {}
+
+    def do_GET(self):
+        if self.live_python and self.path.split("?")[0] == f"/static/vendor/{PYTHON_ZIP}":
+            body = python_archive()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/zip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def end_headers(self):
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
+        if self.live_python:
+            self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format, *args):  # quiet: tests and the console stay readable
+        if os.environ.get("BACKPROP_LAB_VERBOSE"):
+            super().log_message(format, *args)
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_server(directory: Path, port: int = 0, live_python: bool = False,
+                headers: dict[str, str] | None = None) -> Server:
+    handler = type("SiteHandler", (Handler,), {"live_python": live_python, "extra_headers": dict(headers or {})})
+    return Server(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
+
+
+def serve(port: int = 8000, directory: Path | None = None) -> None:
+    if directory is None:
+        vendor()
+        directory, live = ROOT, True
+    else:
+        live = False
+    server = make_server(directory, port, live_python=live)
+    print(f"Backprop Lab is at http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `python -m backprop_lab`")

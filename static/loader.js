@@ -1,0 +1,129 @@
+// Loading indicator for every lesson page.  It runs before Python starts, so the
+// learner sees the page's layout and where loading has got to at once, and a
+// readable message instead of a blank page if anything fails.
+// Python calls backpropLab.ready() when the page is interactive, or backpropLab.fail(message).
+(function () {
+  "use strict";
+  const STAGES = [
+    ["runtime", "Downloading the Python runtime"],
+    ["python", "Starting Python"],
+    ["numpy", "Loading NumPy"],
+    ["app", "Starting the lesson"],
+  ];
+  const root = document.documentElement;
+  const framed = window.parent !== window;
+  const slowAfterMs = 45000;
+  let stage = 0;
+  let box = null;
+
+  function post(status) {
+    if (framed) window.parent.postMessage({ "backprop-lab": status }, "*");
+  }
+
+  function render() {
+    box = document.getElementById("loader");
+    if (!box) return;
+    box.replaceChildren();
+    const title = document.createElement("p");
+    title.className = "loader-title";
+    title.id = "loader-title";
+    const bar = document.createElement("progress");
+    bar.max = STAGES.length;
+    bar.setAttribute("aria-labelledby", "loader-title");
+    const list = document.createElement("ol");
+    list.className = "loader-stages";
+    for (const [key, label] of STAGES) {
+      const item = document.createElement("li");
+      item.dataset.stage = key;
+      item.textContent = label;
+      list.append(item);
+    }
+    box.append(title, bar, list);
+    show(stage);
+  }
+
+  function show(index) {
+    stage = Math.max(stage, index);
+    if (!box || root.dataset.status !== "loading") return;
+    box.querySelector("progress").value = stage + 0.5;
+    box.querySelector(".loader-title").textContent = STAGES[stage][1] + "…";
+    box.querySelectorAll("li").forEach((item, i) => {
+      item.className = i < stage ? "done" : i === stage ? "current" : "";
+    });
+  }
+
+  function fail(message, hint) {
+    if (root.dataset.status === "error") return;
+    root.dataset.status = "error";
+    post("error");
+    const target = box || document.body;
+    if (!target) return;
+    target.hidden = false;
+    target.classList.add("loader-failed");
+    target.replaceChildren();
+    const title = document.createElement("p");
+    title.className = "loader-title";
+    title.textContent = "This lesson could not start.";
+    const detail = document.createElement("p");
+    detail.textContent = message;
+    const what = document.createElement("p");
+    what.textContent = hint || "Reload the page. If it keeps failing, try a current version of Chrome, Firefox, Safari or Edge, and check that your network does not block the site's files.";
+    target.append(title, detail, what);
+  }
+
+  function ready() {
+    if (root.dataset.status === "error") return;
+    root.dataset.status = "ready";
+    if (box) box.hidden = true;
+    post("ready");
+  }
+
+  root.dataset.status = "loading";
+  window.backpropLab = { ready, fail, stage: show };
+
+  if (typeof WebAssembly !== "object") {
+    document.addEventListener("DOMContentLoaded", () => {
+      render();
+      fail("This browser does not support WebAssembly, which the lesson needs to run Python.",
+           "Open the page in a current version of Chrome, Firefox, Safari or Edge.");
+    });
+    return;
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render);
+  else render();
+
+  // The runtime's own files tell how far loading has got.
+  if ("PerformanceObserver" in window) {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const name = entry.name.split("?")[0];
+        if (name.endsWith("pyodide.asm.wasm")) show(1);
+        else if (name.endsWith("python_stdlib.zip")) show(2);
+        else if (/numpy-[^/]*\.whl$/.test(name)) show(3);
+      }
+    }).observe({ type: "resource", buffered: true });
+  }
+  document.addEventListener("py:progress", (event) => {
+    if (event.detail === "Loaded Pyodide") show(3);
+  });
+
+  // Anything that escapes before the page is ready is shown, not left in the console.
+  function early(reason) {
+    if (root.dataset.status !== "loading") return;
+    const text = reason && reason.message ? reason.message : String(reason);
+    const offline = /numpy|fetch|network|Failed to load/i.test(text);
+    fail(text.slice(0, 500), offline
+      ? "A file the lesson needs could not be downloaded. If you are offline or behind a firewall, ask your instructor for the offline copy of the site (see the README), or try again on another network."
+      : undefined);
+  }
+  window.addEventListener("error", (event) => early(event.error || event.message));
+  window.addEventListener("unhandledrejection", (event) => early(event.reason));
+  setTimeout(() => {
+    if (root.dataset.status === "loading" && box) {
+      const note = document.createElement("p");
+      note.className = "loader-slow";
+      note.textContent = "This is taking longer than usual. A slow network can take a minute the first time; later visits are faster.";
+      box.append(note);
+    }
+  }, slowAfterMs);
+})();

@@ -1,0 +1,109 @@
+// Course navigation shared by every page: the header with the lesson path,
+// previous/next links, "completed" marks kept in localStorage, and embed mode.
+(function () {
+  "use strict";
+  const PAGES = [
+    { href: "pages/chain-rule.html", title: "Chain rule", blurb: "Local derivatives multiply along a path and add across paths." },
+    { href: "pages/step-through.html", title: "Step through a network", blurb: "Every forward and backward computation of a 2-2-1 network, with its numbers." },
+    { href: "pages/gradients.html", title: "Vanishing & exploding gradients", blurb: "Gradient size layer by layer, and the remedies that keep it healthy." },
+    { href: "pages/playground.html", title: "Training playground", blurb: "Train an MLP on 2-D data and watch its decision boundary form." },
+  ];
+  const STORAGE_KEY = "backprop-lab:completed";
+  const root = document.documentElement;
+  const params = new URLSearchParams(location.search);
+  if (params.get("embed") === "1") root.classList.add("embed");
+
+  // Storage may be blocked (third-party iframes, private modes): progress then just is not kept.
+  function readCompleted() {
+    try { return JSON.parse(localStorage.getItem(STORAGE_KEY) || "[]"); } catch (e) { return []; }
+  }
+  function writeCompleted(list) {
+    try { localStorage.setItem(STORAGE_KEY, JSON.stringify(list)); return true; } catch (e) { return false; }
+  }
+
+  const here = location.pathname.replace(/\/index\.html$/, "/");
+  const inPages = /\/pages\/[^/]*$/.test(here);
+  const prefix = inPages ? "../" : "";
+  const currentIndex = PAGES.findIndex((p) => here.endsWith("/" + p.href));
+
+  function link(page, text) {
+    const a = document.createElement("a");
+    a.href = prefix + page.href;
+    a.textContent = text;
+    return a;
+  }
+
+  function buildHeader(header) {
+    const brand = document.createElement("a");
+    brand.className = "brand";
+    brand.href = prefix + "index.html";
+    brand.textContent = "Backprop Lab";
+    const nav = document.createElement("nav");
+    nav.setAttribute("aria-label", "Lesson path");
+    const list = document.createElement("ol");
+    const done = readCompleted();
+    PAGES.forEach((page, i) => {
+      const item = document.createElement("li");
+      const a = link(page, `${i + 1}. ${page.title}`);
+      if (i === currentIndex) a.setAttribute("aria-current", "page");
+      if (done.includes(page.href)) a.append(" ✓");
+      item.append(a);
+      list.append(item);
+    });
+    nav.append(list);
+    header.replaceChildren(brand, nav);
+  }
+
+  function buildFooter(footer) {
+    if (currentIndex < 0) return;
+    const row = document.createElement("div");
+    row.className = "pager";
+    if (currentIndex > 0) row.append(link(PAGES[currentIndex - 1], "← " + PAGES[currentIndex - 1].title));
+    const mark = document.createElement("button");
+    mark.type = "button";
+    const href = PAGES[currentIndex].href;
+    const refresh = () => {
+      const done = readCompleted().includes(href);
+      mark.textContent = done ? "✓ Completed (undo)" : "Mark this page completed";
+      mark.setAttribute("aria-pressed", String(done));
+    };
+    mark.addEventListener("click", () => {
+      const list = readCompleted().filter((h) => h !== href);
+      if (mark.getAttribute("aria-pressed") !== "true") list.push(href);
+      writeCompleted(list);
+      refresh();
+      const header = document.getElementById("site-header");
+      if (header) buildHeader(header);
+    });
+    refresh();
+    row.append(mark);
+    if (currentIndex < PAGES.length - 1) row.append(link(PAGES[currentIndex + 1], PAGES[currentIndex + 1].title + " →"));
+    footer.replaceChildren(row);
+  }
+
+  function buildCards(container) {
+    const done = readCompleted();
+    PAGES.forEach((page, i) => {
+      const card = container.querySelector(`[data-page="${page.href}"] .status`);
+      if (card) card.textContent = done.includes(page.href) ? "✓ completed" : "";
+    });
+  }
+
+  window.backpropLabCourse = {
+    pages: PAGES,
+    resetProgress() { writeCompleted([]); location.reload(); },
+  };
+
+  function init() {
+    const header = document.getElementById("site-header");
+    if (header) buildHeader(header);
+    const footer = document.getElementById("site-footer");
+    if (footer) buildFooter(footer);
+    const cards = document.getElementById("lesson-cards");
+    if (cards) buildCards(cards);
+    const reset = document.getElementById("reset-progress");
+    if (reset) reset.addEventListener("click", () => window.backpropLabCourse.resetProgress());
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

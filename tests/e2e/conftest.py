@@ -1,0 +1,140 @@
+"""Browser test harness: the built site served on a free 127.0.0.1 port, Debian's
+Chromium driven by Playwright, every request to another host blocked and counted.
+
+Usage in a test module:
+
+    pytestmark = [pytest.mark.e2e, needs_numpy]
+
+    def test_something(open_page):
+        page = open_page("pages/probe.html")      # waits for data-status="ready"
+        save_screenshot(page, "probe")
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from backprop_lab import site
+
+CHROMIUM = os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium")
+# Flags from the runtime issue: no sandbox as root, and no background traffic to hosts
+# this machine cannot reach.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+READY_TIMEOUT_MS = 90_000
+SCREENSHOTS = Path(os.environ.get("BACKPROP_LAB_SCREENSHOTS", site.ROOT / "screenshots"))
+
+needs_numpy = pytest.mark.skipif(
+    site.find_numpy_wheel(try_download=False) is None,
+    reason="NumPy for Pyodide is not in the wheel cache (see README: 'Runtime pins'); "
+           "browser tests that run Python are skipped")
+
+
+def save_screenshot(page, name: str, full_page: bool = True) -> Path:
+    """Save the page as it is now to screenshots/<name>.png, for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def wait_until_ready(page, timeout_ms: int = READY_TIMEOUT_MS) -> None:
+    page.wait_for_function("document.documentElement.dataset.status !== 'loading'", timeout=timeout_ms)
+    status = page.evaluate("document.documentElement.dataset.status")
+    if status != "ready":
+        text = page.evaluate("(document.getElementById('loader') || document.body).innerText")
+        raise AssertionError(f"page status is {status!r}, not 'ready': {text[:800]}")
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory):
+    """A fresh build of the site, exactly as it would be deployed."""
+    if not (site.NODE_MODULES / "pyodide").is_dir():
+        pytest.fail("node_modules/ is missing: run `npm ci` (the README's test command does)")
+    out = tmp_path_factory.mktemp("site") / "backprop-lab"
+    site.build(out, log=lambda *_: None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def server_headers():
+    """Extra response headers for the test server (the CSP tests override this)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir, server_headers):
+    server = site.make_server(site_dir, 0, headers=server_headers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+class ExternalRequests(list):
+    """Every request the browser tried to send to a host other than 127.0.0.1."""
+
+
+@pytest.fixture(scope="session")
+def external_requests():
+    return ExternalRequests()
+
+
+@pytest.fixture(scope="session")
+def browser_context(browser, external_requests):
+    # One context for the session: pages share the HTTP cache, as a learner's visits do.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+    def guard(route):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            external_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context, external_requests):
+    """A new tab; fails the test on any uncaught JS error or any request to another host."""
+    before = len(external_requests)
+    tab = browser_context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    tab.page_errors = errors
+    yield tab
+    tab.close()
+    assert external_requests[before:] == [], "requests to other hosts were blocked"
+    assert errors == [], f"uncaught errors on the page: {errors}"
+
+
+@pytest.fixture
+def open_page(page, base_url):
+    """open_page('pages/x.html?a=1') -> the page, once it reports data-status='ready'."""
+    def open_(path: str, ready: bool = True):
+        page.goto(base_url + path)
+        if ready:
+            wait_until_ready(page)
+        return page
+    return open_

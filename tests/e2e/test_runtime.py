@@ -1,0 +1,51 @@
+"""The runtime itself: landing page, loading indicator, Python + NumPy + engine in the browser."""
+import pytest
+
+from tests.e2e.conftest import needs_numpy, save_screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_landing_page_works_without_python(open_page):
+    page = open_page("index.html", ready=False)
+    assert "Backprop Lab" in page.title()
+    links = page.locator("main a[href^='pages/']")
+    assert links.count() >= 4
+    save_screenshot(page, "landing")
+
+
+def test_loading_indicator_is_visible_before_python(page, base_url):
+    page.goto(base_url + "pages/probe.html", wait_until="domcontentloaded")
+    assert page.evaluate("document.documentElement.dataset.status") == "loading"
+    assert page.locator("#loader progress").is_visible()
+    assert "…" in page.locator("#loader .loader-title").inner_text()
+
+
+@needs_numpy
+def test_probe_page_runs_engine_like_cpython(open_page):
+    from engine import parse
+
+    page = open_page("pages/probe.html")
+    expression = parse("tanh(x**2)**2 + x*y")
+    out = expression.evaluate(x=0.7, y=-1.5)
+    out.backward()
+    grads = {node.label: node.grad for node in out.nodes() if node.label in ("x", "y")}
+    assert page.locator("#numpy-version").inner_text() == "2.4.3"
+    assert page.locator("#probe-value").inner_text() == f"{out.data:.12g}"
+    # repr() round-trips floats exactly, so equal text means bit-for-bit equal gradients.
+    assert float(page.locator("#probe-grad-x").inner_text()) == grads["x"]
+    assert float(page.locator("#probe-grad-y").inner_text()) == grads["y"]
+    save_screenshot(page, "probe")
+
+
+def test_failure_is_shown_in_words(page, base_url):
+    # Break the runtime on purpose: the learner must see a message, never a blank page.
+    page.route("**/pyodide.asm.wasm", lambda route: route.abort())
+    page.goto(base_url + "pages/probe.html")
+    page.wait_for_function("document.documentElement.dataset.status === 'error'", timeout=60_000)
+    assert "could not start" in page.locator("#loader").inner_text()
+    page.page_errors.clear()  # the failure itself is expected here
+
+
+def test_no_request_left_this_machine(external_requests):
+    assert list(external_requests) == []
