@@ -1,0 +1,1 @@
+"""Developer tools for Backprop Lab: set-up, build, serve and benchmarks."""
