@@ -1,11 +1,23 @@
-"""Small DOM helpers shared by every page (browser only)."""
+"""Small DOM components shared by every page (browser only: imports js).
+
+- element/set_text/set_svg/on: DOM access; proxies are kept for the page's lifetime.
+- NumberField: a text box that accepts a number or refuses it at the field,
+  keeping the last valid value.
+- fill_select: a <select> built from an engine registry.
+- tex: KaTeX rendering of the engine's formulas.
+- UrlState: a page's StateTable bound to the address bar and a visible notes box.
+- Loop: requestAnimationFrame work in time slices, so long work never blocks the page.
+- start/ready/fail: page life cycle, reported to the loader (static/loader.js).
+"""
 import traceback
 
 import js
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_proxy, to_js
+
+from app.state import StateTable, parse_number
 
 # Proxies handed to JS live as long as the page; keeping them here stops them being collected.
-_listeners = []
+_proxies = []
 
 
 def element(element_id):
@@ -19,11 +31,152 @@ def set_text(element_id, text):
     element(element_id).textContent = str(text)
 
 
+def set_svg(element_id, markup):
+    """Insert markup built by app.svg (which escapes every piece of text)."""
+    element(element_id).innerHTML = markup
+
+
 def on(target, event, handler):
+    """addEventListener with a Python handler; `target` is an element or an id."""
+    if isinstance(target, str):
+        target = element(target)
     proxy = create_proxy(handler)
-    _listeners.append(proxy)
+    _proxies.append(proxy)
     target.addEventListener(event, proxy)
     return proxy
+
+
+def js_object(mapping):
+    return to_js(mapping, dict_converter=js.Object.fromEntries)
+
+
+def tex(target, formula, display=False):
+    """Render LaTeX into an element (or id) with KaTeX; a bad formula shows as text, never throws."""
+    if isinstance(target, str):
+        target = element(target)
+    js.katex.render(formula, target, js_object({"throwOnError": False, "displayMode": display}))
+
+
+def fill_select(select_id, options, selected=None):
+    """options: iterable of (value, label).  Built with DOM calls, not HTML strings."""
+    select = element(select_id)
+    select.replaceChildren()
+    for value, label in options:
+        option = js.document.createElement("option")
+        option.value = value
+        option.textContent = label
+        option.selected = value == selected
+        select.append(option)
+    return select
+
+
+class NumberField:
+    """An <input> for a number in [low, high].  Invalid text is refused at the field
+    (aria-invalid + a message in #<id>-error) and the last valid value is kept;
+    out-of-range values are clamped and the field says so."""
+
+    def __init__(self, input_id, value, on_change, low=None, high=None, fmt=lambda v: f"{v:.6g}"):
+        self.input = element(input_id)
+        self.message = js.document.getElementById(f"{input_id}-error")
+        self.low, self.high, self.fmt = low, high, fmt
+        self.on_change = on_change
+        self.value = value
+        self.input.value = fmt(value)
+        if self.message is not None:
+            self.input.setAttribute("aria-describedby", f"{input_id}-error")
+        on(self.input, "change", lambda event: self.commit())
+        on(self.input, "keydown", lambda event: self.commit() if event.key == "Enter" else None)
+
+    def show(self, message):
+        self.input.setAttribute("aria-invalid", "true" if message and "using" not in message else "false")
+        if self.message is not None:
+            self.message.textContent = message or ""
+
+    def set(self, value, notify=False):
+        self.value = value
+        self.input.value = self.fmt(value)
+        self.show(None)
+        if notify:
+            self.on_change(value)
+
+    def commit(self):
+        text = self.input.value
+        try:
+            value = parse_number(text)
+        except ValueError as error:
+            self.show(f"{error}; still using {self.fmt(self.value)}")
+            self.input.setAttribute("aria-invalid", "true")
+            return
+        note = None
+        if self.low is not None and value < self.low:
+            value, note = self.low, f"clamped to the smallest allowed value, {self.fmt(self.low)}"
+        elif self.high is not None and value > self.high:
+            value, note = self.high, f"clamped to the largest allowed value, {self.fmt(self.high)}"
+        if note:
+            self.input.value = self.fmt(value)
+        self.show(note)
+        self.input.setAttribute("aria-invalid", "false")
+        if value != self.value:
+            self.value = value
+            self.on_change(value)
+
+
+class UrlState:
+    """A StateTable read from and written to the address bar.  Notes about invalid
+    values go into the element #url-notes as plain text."""
+
+    def __init__(self, table: StateTable, notes_id="url-notes"):
+        self.table = table
+        self.notes_id = notes_id
+
+    def load(self) -> dict:
+        values, notes = self.table.from_query(str(js.location.search))
+        box = js.document.getElementById(self.notes_id)
+        if box is not None and notes:
+            box.textContent = "Some settings in the link were not valid: " + "; ".join(notes) + "."
+            box.hidden = False
+        return values
+
+    def save(self, values: dict) -> str:
+        keep = {"embed": "1"} if "embed=1" in str(js.location.search) else None
+        query = self.table.to_query(values, keep)
+        js.history.replaceState(js.null, "", str(js.location.pathname) + query)
+        return str(js.location.href)
+
+
+class Loop:
+    """Calls work(deadline_ms) once per animation frame while running; work should
+    stop by performance.now() >= deadline_ms.  `after` runs at the end of each frame
+    (drawing).  Time-slicing keeps every main-thread task short."""
+
+    def __init__(self, work, after=None, budget_ms=12.0):
+        self.work, self.after, self.budget_ms = work, after, budget_ms
+        self.running = False
+        self._frame = create_proxy(self._tick)
+        _proxies.append(self._frame)
+
+    def start(self):
+        if not self.running:
+            self.running = True
+            js.requestAnimationFrame(self._frame)
+
+    def stop(self):
+        self.running = False
+
+    def _tick(self, _timestamp):
+        if not self.running:
+            return
+        try:
+            keep_going = self.work(js.performance.now() + self.budget_ms)
+            if self.after is not None:
+                self.after()
+        except Exception:
+            self.running = False
+            raise
+        if keep_going is False:
+            self.running = False
+        if self.running:
+            js.requestAnimationFrame(self._frame)
 
 
 def ready():

@@ -1,0 +1,202 @@
+"""SVG pictures as strings: computation graphs and plots with real axes.
+
+Pure Python (no browser imports), so pictures are tested in CPython.  Every piece
+of text goes through `esc`, so nothing a learner typed can become markup.
+Colours come from CSS classes (static/site.css), so light/dark themes and the
+colour-blind-safe palette apply everywhere.
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def tag(name: str, attrs: dict | None = None, *children: str) -> str:
+    """<name a="1">children</name>; attributes with value None are left out."""
+    parts = [name]
+    for key, value in (attrs or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, float):
+            value = f"{value:.2f}"
+        parts.append(f'{key.rstrip("_").replace("_", "-")}="{esc(value)}"')
+    opening = " ".join(parts)
+    if not children:
+        return f"<{opening}/>"
+    return f"<{opening}>{''.join(children)}</{name}>"
+
+
+def text(x, y, content, cls=None, anchor="middle", **attrs) -> str:
+    return tag("text", {"x": x, "y": y, "class": cls, "text-anchor": anchor, **attrs}, esc(content))
+
+
+def svg(width, height, *children, label="", cls=None) -> str:
+    return tag("svg", {"viewBox": f"0 0 {width} {height}", "class": cls, "role": "img",
+                       "aria-label": label or None, "xmlns": "http://www.w3.org/2000/svg"}, *children)
+
+
+# ---------------------------------------------------------------- graphs
+
+@dataclass
+class GraphNode:
+    key: str                 # identifies the node to the page (data-key)
+    x: float
+    y: float
+    title: str               # name shown in the node, e.g. "z₁"
+    value: str = ""          # shown under the title, e.g. "0.52"
+    grad: str = ""           # shown below the node once known, e.g. "∂L/∂z₁ = −0.12"
+    classes: str = ""        # e.g. "active", "input", "loss"
+    description: str = ""    # accessible name; also the hover tooltip
+    radius: float = 24
+
+
+@dataclass
+class GraphEdge:
+    source: str
+    target: str
+    label: str = ""          # e.g. a weight's name and value
+    width: float = 2.0       # stroke width; edge_width() scales |gradient| or |weight| to it
+    sign: int = 0            # +1 → positive colour, −1 → negative colour, 0 → neutral
+    classes: str = ""
+    description: str = ""
+
+
+@dataclass
+class Graph:
+    nodes: list[GraphNode] = field(default_factory=list)
+    edges: list[GraphEdge] = field(default_factory=list)
+
+    def node(self, key: str) -> GraphNode:
+        return next(n for n in self.nodes if n.key == key)
+
+
+SIGN_CLASS = {1: "pos", -1: "neg", 0: "zero"}
+
+
+def edge_width(magnitude: float, largest: float, thinnest=1.5, thickest=9.0) -> float:
+    """Stroke width for |value| relative to the largest on screen (square-root scale,
+    so small gradients stay visible)."""
+    if not (largest > 0 and math.isfinite(magnitude)):
+        return thinnest
+    return thinnest + (thickest - thinnest) * math.sqrt(min(abs(magnitude) / largest, 1.0))
+
+
+def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True) -> str:
+    """Nodes are circles with title/value; edges are lines with a label at their middle.
+    Focusable nodes carry tabindex/role so the page can make them keyboard-operable."""
+    parts = [tag("defs", {}, tag("marker", {"id": "arrow", "viewBox": "0 0 10 10", "refX": 9, "refY": 5,
+                                            "markerWidth": 7, "markerHeight": 7, "orient": "auto-start-reverse"},
+                                 tag("path", {"d": "M0 0 10 5 0 10z", "class": "arrowhead"})))]
+    by_key = {n.key: n for n in graph.nodes}
+    for e in graph.edges:
+        a, b = by_key[e.source], by_key[e.target]
+        dx, dy = b.x - a.x, b.y - a.y
+        length = math.hypot(dx, dy) or 1.0
+        x1, y1 = a.x + dx / length * a.radius, a.y + dy / length * a.radius
+        x2, y2 = b.x - dx / length * (b.radius + 2), b.y - dy / length * (b.radius + 2)
+        classes = f"edge {SIGN_CLASS[e.sign]} {e.classes}".strip()
+        line = tag("line", {"x1": x1, "y1": y1, "x2": x2, "y2": y2, "stroke-width": e.width,
+                            "marker-end": "url(#arrow)"})
+        title = tag("title", {}, esc(e.description)) if e.description else ""
+        mx, my = x1 + (x2 - x1) * 0.55, y1 + (y2 - y1) * 0.55
+        caption = text(mx, my - 6, e.label, "edge-label") if e.label else ""
+        parts.append(tag("g", {"class": classes, "data-source": e.source, "data-target": e.target}, title, line, caption))
+    for n in graph.nodes:
+        attrs = {"class": f"node {n.classes}".strip(), "data-key": n.key, "transform": f"translate({n.x:.1f},{n.y:.1f})"}
+        if focusable:
+            attrs.update({"tabindex": "0", "role": "button", "aria-label": n.description or n.title})
+        children = [tag("title", {}, esc(n.description)) if n.description else "",
+                    tag("circle", {"r": n.radius}),
+                    text(0, -3 if n.value else 5, n.title, "node-title")]
+        if n.value:
+            children.append(text(0, 13, n.value, "node-value"))
+        if n.grad:
+            children.append(text(0, n.radius + 16, n.grad, "node-grad"))
+        parts.append(tag("g", attrs, *children))
+    return svg(width, height, *parts, label=label, cls="graph")
+
+
+# ---------------------------------------------------------------- plots
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi] (1, 2, 5 × 10^k steps)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo]
+    raw = (hi - lo) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(lo / step - 1e-9)
+    last = math.floor(hi / step + 1e-9)
+    # round() removes float noise such as 0.6000000000000001 from the labels.
+    ticks = [round(k * step, 12) + 0.0 for k in range(first, last + 1)]
+    return ticks
+
+
+def format_tick(value: float) -> str:
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e4 or abs(value) < 1e-3:
+        mantissa, exponent = f"{value:.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return f"{value:.4g}".replace("-", "−")
+
+
+class Axes:
+    """Maps data coordinates to an SVG area with margins, and draws labelled axes.
+    With log_y the y axis shows powers of ten."""
+
+    def __init__(self, width, height, xlim, ylim, xlabel="", ylabel="", log_y=False,
+                 margin=(12, 16, 42, 56)):
+        self.width, self.height = width, height
+        self.top, self.right, self.bottom, self.left = margin
+        self.xlim, self.log_y = xlim, log_y
+        self.ylim = tuple(math.log10(v) for v in ylim) if log_y else ylim
+        self.xlabel, self.ylabel = xlabel, ylabel
+
+    def x(self, value: float) -> float:
+        lo, hi = self.xlim
+        return self.left + (value - lo) / ((hi - lo) or 1.0) * (self.width - self.left - self.right)
+
+    def y(self, value: float) -> float:
+        if self.log_y:
+            value = math.log10(max(value, 1e-300))
+        lo, hi = self.ylim
+        return self.height - self.bottom - (value - lo) / ((hi - lo) or 1.0) * (self.height - self.top - self.bottom)
+
+    def draw(self) -> str:
+        x0, x1 = self.left, self.width - self.right
+        y0, y1 = self.height - self.bottom, self.top
+        parts = [tag("rect", {"x": x0, "y": y1, "width": x1 - x0, "height": y0 - y1, "class": "plot-area"})]
+        for t in nice_ticks(*self.xlim):
+            px = self.x(t)
+            parts.append(tag("line", {"x1": px, "x2": px, "y1": y0, "y2": y0 + 5, "class": "tick"}))
+            parts.append(text(px, y0 + 18, format_tick(t), "tick-label"))
+        if self.log_y:
+            lo, hi = math.floor(self.ylim[0]), math.ceil(self.ylim[1])
+            yticks = [10.0 ** k for k in range(lo, hi + 1) if self.ylim[0] - 1e-9 <= k <= self.ylim[1] + 1e-9]
+        else:
+            yticks = nice_ticks(*self.ylim)
+        for t in yticks:
+            py = self.y(t)
+            parts.append(tag("line", {"x1": x0 - 5, "x2": x1, "y1": py, "y2": py, "class": "grid"}))
+            parts.append(text(x0 - 8, py + 4, format_tick(t), "tick-label", anchor="end"))
+        parts.append(tag("line", {"x1": x0, "x2": x1, "y1": y0, "y2": y0, "class": "axis"}))
+        parts.append(tag("line", {"x1": x0, "x2": x0, "y1": y0, "y2": y1, "class": "axis"}))
+        if self.xlabel:
+            parts.append(text((x0 + x1) / 2, self.height - 6, self.xlabel, "axis-label"))
+        if self.ylabel:
+            parts.append(text(14, (y0 + y1) / 2, self.ylabel, "axis-label", transform=f"rotate(-90 14 {(y0 + y1) / 2:.1f})"))
+        return "".join(parts)
+
+    def polyline(self, xs, ys, cls="series") -> str:
+        points = " ".join(f"{self.x(a):.1f},{self.y(b):.1f}" for a, b in zip(xs, ys)
+                          if math.isfinite(a) and math.isfinite(b) and (b > 0 or not self.log_y))
+        return tag("polyline", {"points": points, "class": cls, "fill": "none"}) if points else ""
+
+    def point(self, x, y, cls="marker", r=5) -> str:
+        return tag("circle", {"cx": self.x(x), "cy": self.y(y), "r": r, "class": cls})

@@ -1,0 +1,31 @@
+"""The SVG builders: text is escaped, ticks are readable, graphs carry what pages need."""
+from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, format_tick, nice_ticks
+
+
+def test_text_is_escaped():
+    graph = Graph([GraphNode("a", 10, 10, "<script>alert(1)</script>", description='"quoted"')], [])
+    markup = draw_graph(graph, 100, 100, label="<b>")
+    assert "<script>" not in markup and "&lt;script&gt;" in markup
+    assert 'aria-label="&lt;b&gt;"' in markup
+
+
+def test_graph_nodes_are_keyboard_operable_and_edges_know_their_ends():
+    graph = Graph([GraphNode("x", 10, 10, "x"), GraphNode("f", 90, 10, "f")],
+                  [GraphEdge("x", "f", label="w", sign=-1, width=4.0)])
+    markup = draw_graph(graph, 100, 40, label="g")
+    assert 'data-key="x"' in markup and 'tabindex="0"' in markup and 'role="button"' in markup
+    assert 'class="edge neg"' in markup and 'data-source="x"' in markup and 'stroke-width="4.00"' in markup
+
+
+def test_nice_ticks_cover_the_range_with_round_steps():
+    assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    ticks = nice_ticks(-2.3, 7.9)
+    assert ticks[0] >= -2.3 and ticks[-1] <= 7.9 and len(ticks) >= 4
+    assert format_tick(0.0001) == "1e-4" and format_tick(-2.5) == "−2.5"
+
+
+def test_log_axes_map_powers_of_ten_evenly():
+    axes = Axes(300, 200, (0, 10), (1e-3, 1e1), log_y=True)
+    gaps = [axes.y(10.0 ** k) - axes.y(10.0 ** (k + 1)) for k in range(-3, 1)]
+    assert max(gaps) - min(gaps) < 1e-9
+    assert ">0.001<" in axes.draw() and ">10<" in axes.draw()
