@@ -1,0 +1,55 @@
+// Quick checks: multiple-choice questions from static/quick-checks.json, rendered into
+// <section class="quick-checks" data-page="ID">.  Plain JS, so they work before Python starts.
+// Feedback explains why the chosen option is right or wrong; nothing is revealed before a choice.
+(function () {
+  "use strict";
+  const script = document.currentScript;
+  const dataUrl = new URL("quick-checks.json", script ? script.src : location.href);
+
+  function render(section, questions) {
+    const heading = document.createElement("h2");
+    heading.textContent = "Quick check";
+    section.replaceChildren(heading);
+    questions.forEach((q, qi) => {
+      const id = `${section.dataset.page}-q${qi}`;
+      const box = document.createElement("div");
+      box.className = "quick-check";
+      const set = document.createElement("fieldset");
+      const legend = document.createElement("legend");
+      legend.textContent = q.question;
+      set.append(legend);
+      const feedback = document.createElement("p");
+      feedback.className = "feedback";
+      feedback.setAttribute("role", "status");
+      feedback.setAttribute("aria-live", "polite");
+      q.options.forEach((option, oi) => {
+        const label = document.createElement("label");
+        label.className = "option";
+        const input = document.createElement("input");
+        input.type = "radio";
+        input.name = id;
+        input.value = String(oi);
+        input.addEventListener("change", () => {
+          feedback.className = "feedback " + (option.correct ? "right" : "wrong");
+          feedback.textContent = (option.correct ? "Right. " : "Not quite. ") + option.why;
+        });
+        label.append(input, " ", option.text);
+        set.append(label, document.createElement("br"));
+      });
+      box.append(set, feedback);
+      section.append(box);
+    });
+  }
+
+  function init() {
+    const sections = document.querySelectorAll("section.quick-checks[data-page]");
+    if (!sections.length) return;
+    fetch(dataUrl).then((r) => r.json()).then((all) => {
+      sections.forEach((section) => render(section, all[section.dataset.page] || []));
+    }).catch(() => {
+      sections.forEach((section) => { section.textContent = "The quick-check questions could not be loaded."; });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
