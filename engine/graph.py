@@ -315,6 +315,13 @@ class Value:
                                 "The sigmoid squashes $0 into (0, 1).",
                                 "the sigmoid's local derivative is $out(1 − $out)")
 
+    def identity(self):
+        """The linear ("identity") output activation, as its own node, so a
+        network draws ŷ beside z whichever output it uses."""
+        return self._activation("linear", "1", "$0",
+                                "A linear output passes $0 through unchanged.",
+                                "a linear output's local derivative is 1")
+
     def relu(self):
         on = self.data > 0
         return self._activation("relu", "1" if on else "0", r"\mathrm{ReLU}($0)",

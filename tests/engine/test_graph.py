@@ -162,6 +162,17 @@ def test_activations_come_from_the_registry(name):
         a.backward()
 
 
+def test_identity_is_the_registry_linear_activation_as_one_node():
+    z = Value(-1.5, "z")
+    yhat = z.identity().named("yhat")
+    loss = yhat.squared_error(1.0)
+    steps = {(s.phase, s.node): s for s in loss.trace()}
+    assert yhat.data == float(ACTIVATIONS["linear"].output(np.asarray(-1.5))) and z.grad == -2.5
+    assert steps[("forward", "yhat")].substituted == r"\hat{y} = (-1.5) = -1.5"
+    assert steps[("backward", "z")].local_formula == "1"
+    assert "passes z through unchanged" in steps[("forward", "yhat")].explanation
+
+
 def test_bce_and_squared_error_local_derivatives():
     yhat = Value(0.7, "yhat")
     loss = yhat.bce(1.0)
