@@ -124,3 +124,31 @@ def lookup(registry, name: str, argument: str):
         choices = ", ".join(registry)
         raise ValueError(f"{argument}: unknown {argument} {name!r}; choose one of: {choices}")
     return registry[name] if isinstance(registry, dict) else name
+
+
+# --- Added for engine/mlp.py, engine/optim.py and engine/datasets.py --------
+# The tuples above stay the source of truth for names; these give the menus
+# their labels and let old names keep working.
+
+# Other names people use for the same initialisation.
+INIT_ALIASES = {"glorot": "xavier"}
+
+INIT_LABELS = {
+    "he": "He (std √(2/fan_in))",
+    "xavier": "Xavier / Glorot (std √(2/(fan_in+fan_out)))",
+    "normal": "Normal (std = init scale)",
+    "zeros": "Zeros",
+}
+
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum (β = 0.9)", "adam": "Adam"}
+
+REGULARIZATION_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
+
+DATASET_LABELS = {
+    "circle": "Circle",
+    "xor": "XOR (noisy cloud)",
+    "xor_points": "XOR (4 points)",
+    "gaussians": "Two Gaussians",
+    "spiral": "Spiral",
+    "moons": "Two moons",
+}
