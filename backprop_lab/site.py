@@ -40,8 +40,17 @@ KATEX_FILES = ["katex.min.js", "katex.min.css"]
 PYTHON_PACKAGES = ["engine", "app"]
 PYTHON_ZIP = "python.zip"
 
+# The strictest policy the pages run under (README, "Content-Security-Policy", gives the reasons):
+# 'wasm-unsafe-eval' compiles Pyodide's WebAssembly; 'unsafe-eval' because PyScript 0.7.31 builds
+# its hook functions with Function(); style-src 'unsafe-inline' is not needed (styles are set through
+# the CSSOM, never as inline markup); no inline scripts anywhere.
+STRICT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; style-src 'self'; "
+              "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+              "object-src 'none'; base-uri 'none'; form-action 'none'")
+
 # Everything a deployed site consists of.
-SITE_ENTRIES = ["index.html", "pages", "static"]
+# app/ ships as files too: each page names its entry module in <script type="py" src>.
+SITE_ENTRIES = ["index.html", "pages", "static", "app"]
 
 mimetypes.add_type("application/wasm", ".wasm")
 mimetypes.add_type("text/javascript", ".mjs")
@@ -232,7 +241,7 @@ def serve(port: int = 8000, directory: Path | None = None) -> None:
         directory, live = ROOT, True
     else:
         live = False
-    server = make_server(directory, port, live_python=live)
+    server = make_server(directory, port, live_python=live, headers={"Content-Security-Policy": STRICT_CSP})
     print(f"Backprop Lab is at http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C to stop)", flush=True)
     try:
         server.serve_forever()

@@ -44,7 +44,8 @@ def save_screenshot(page, name: str, full_page: bool = True) -> Path:
 
 
 def wait_until_ready(page, timeout_ms: int = READY_TIMEOUT_MS) -> None:
-    page.wait_for_function("document.documentElement.dataset.status !== 'loading'", timeout=timeout_ms)
+    # A selector, not a JS predicate: predicates are eval'd, which a strict CSP forbids.
+    page.wait_for_selector("html[data-status='ready'], html[data-status='error']", state="attached", timeout=timeout_ms)
     status = page.evaluate("document.documentElement.dataset.status")
     if status != "ready":
         text = page.evaluate("(document.getElementById('loader') || document.body).innerText")
@@ -63,8 +64,8 @@ def site_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def server_headers():
-    """Extra response headers for the test server (the CSP tests override this)."""
-    return {}
+    """Every browser test runs under the strict Content-Security-Policy the README documents."""
+    return {"Content-Security-Policy": site.STRICT_CSP}
 
 
 @pytest.fixture(scope="session")

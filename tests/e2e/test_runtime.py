@@ -42,7 +42,7 @@ def test_failure_is_shown_in_words(page, base_url):
     # Break the runtime on purpose: the learner must see a message, never a blank page.
     page.route("**/pyodide.asm.wasm", lambda route: route.abort())
     page.goto(base_url + "pages/probe.html")
-    page.wait_for_function("document.documentElement.dataset.status === 'error'", timeout=60_000)
+    page.wait_for_selector("html[data-status='error']", state="attached", timeout=60_000)
     assert "could not start" in page.locator("#loader").inner_text()
     page.page_errors.clear()  # the failure itself is expected here
 
