@@ -23,4 +23,5 @@ test: setup
 
 bench: setup
 	$(PYTHON) -m backprop_lab bench engine
-	$(PYTHON) -m backprop_lab bench pages
+	$(PYTHON) -m backprop_lab bench playground
+	$(PYTHON) -m backprop_lab bench gradients

@@ -2,10 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from . import site
+
+# `backprop-lab bench NAME` runs backprop_lab/<module>.py's main(argv).
+BENCHMARKS = {
+    "engine": "bench_engine",          # CPython epochs/s, and the ratio to PyTorch when installed
+    "playground": "bench_pages",       # browser: epochs/s, frames/s, longest task while training
+    "gradients": "bench_gradients",    # browser: one forward+backward pass at depth 30
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", type=Path, default=site.ROOT / "dist" / "backprop-lab")
     commands.add_parser("manifest", help="re-record the sha256 of the vendored runtimes after changing a pin")
     bench = commands.add_parser("bench", help="print speed figures")
-    bench.add_argument("what", choices=["engine", "pages"])
+    bench.add_argument("what", choices=sorted(BENCHMARKS))
     bench.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
@@ -33,11 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "manifest":
             site.write_manifest()
         elif args.command == "bench":
-            if args.what == "engine":
-                from . import bench_engine as bench_module
-            else:
-                from . import bench_pages as bench_module
-            return bench_module.main(args.rest) or 0
+            module = importlib.import_module(f"backprop_lab.{BENCHMARKS[args.what]}")
+            return module.main(args.rest) or 0
     except site.SetupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
