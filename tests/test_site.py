@@ -1,0 +1,60 @@
+"""The set-up and build steps: integrity of vendored runtimes, what a build contains."""
+import json
+import shutil
+import zipfile
+
+import pytest
+
+from backprop_lab import site
+
+needs_node_modules = pytest.mark.skipif(not (site.NODE_MODULES / "pyodide").is_dir(),
+                                        reason="node_modules/ missing: run `npm ci`")
+
+
+@needs_node_modules
+def test_manifest_covers_every_vendored_file():
+    recorded = json.loads(site.MANIFEST.read_text())["files"]
+    assert set(site.vendor_sources()) <= set(recorded)
+    assert recorded[f"pyodide/{site.NUMPY_WHEEL}"] == site.NUMPY_SHA256
+
+
+@needs_node_modules
+def test_tampered_runtime_file_stops_the_build_and_is_named(tmp_path, monkeypatch):
+    sources = site.vendor_sources()
+    tampered = tmp_path / "pyodide.mjs"
+    shutil.copyfile(sources["pyodide/pyodide.mjs"], tampered)
+    with open(tampered, "a") as f:
+        f.write("\n// one extra line\n")
+    sources["pyodide/pyodide.mjs"] = tampered
+    monkeypatch.setattr(site, "vendor_sources", lambda: sources)
+    monkeypatch.setattr(site, "VENDOR", tmp_path / "vendor")
+    with pytest.raises(site.SetupError, match=r"integrity: pyodide/pyodide\.mjs .*sha256"):
+        site.vendor(log=lambda *_: None)
+    assert not (tmp_path / "vendor").exists()  # nothing half-copied
+
+
+def test_tampered_wheel_in_cache_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_LAB_PACKAGES", str(tmp_path))
+    (tmp_path / site.NUMPY_WHEEL).write_bytes(b"not the wheel")
+    notes = []
+    assert site.find_numpy_wheel(try_download=False, log=notes.append) is None
+    assert "does not match" in notes[0]
+
+
+def test_python_archive_holds_engine_and_app_sources():
+    with zipfile.ZipFile(__import__("io").BytesIO(site.python_archive())) as archive:
+        names = set(archive.namelist())
+    assert {"engine/__init__.py", "engine/mlp.py", "engine/graph.py", "app/ui.py"} <= names
+    assert not any("__pycache__" in name for name in names)
+
+
+@needs_node_modules
+def test_build_without_the_wheel_loads_numpy_from_the_cdn_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "find_numpy_wheel", lambda **_: None)
+    monkeypatch.setattr(site, "VENDOR", tmp_path / "vendor")
+    said = []
+    assert site.vendor(log=said.append) is False
+    lock = json.loads((tmp_path / "vendor" / "pyodide" / "pyodide-lock.json").read_text())
+    assert lock["packages"]["numpy"]["file_name"] == site.PYODIDE_CDN + site.NUMPY_WHEEL
+    assert lock["packages"]["numpy"]["sha256"] == site.NUMPY_SHA256
+    assert len(said) == 1 and "CDN" in said[0]
