@@ -33,11 +33,7 @@
     return a;
   }
 
-  function buildHeader(header) {
-    const brand = document.createElement("a");
-    brand.className = "brand";
-    brand.href = prefix + "index.html";
-    brand.textContent = "Backprop Lab";
+  function buildNav() {
     const nav = document.createElement("nav");
     nav.setAttribute("aria-label", "Lesson path");
     const list = document.createElement("ol");
@@ -51,7 +47,19 @@
       list.append(item);
     });
     nav.append(list);
-    header.replaceChildren(brand, nav);
+    return nav;
+  }
+
+  function buildHeader(header) {
+    const brand = document.createElement("a");
+    brand.className = "brand";
+    brand.href = prefix + "index.html";
+    brand.textContent = "Backprop Lab";
+    const glossary = document.createElement("a");
+    glossary.href = prefix + "pages/glossary.html";
+    glossary.textContent = "Glossary";
+    if (here.endsWith("/pages/glossary.html")) glossary.setAttribute("aria-current", "page");
+    header.replaceChildren(brand, buildNav(), glossary);
   }
 
   function buildFooter(footer) {
@@ -72,8 +80,8 @@
       if (mark.getAttribute("aria-pressed") !== "true") list.push(href);
       writeCompleted(list);
       refresh();
-      const header = document.getElementById("site-header");
-      if (header) buildHeader(header);
+      const nav = document.querySelector("#site-header nav");
+      if (nav) nav.replaceWith(buildNav());
     });
     refresh();
     row.append(mark);
@@ -89,6 +97,70 @@
     });
   }
 
+  // "Share / embed": the page keeps its state in the address bar, so the link is
+  // location.href as it is when the button is pressed.
+  function embedUrl() {
+    const url = new URL(location.href);
+    url.searchParams.set("embed", "1");
+    return url.href;
+  }
+
+  function copyField(labelText, value) {
+    const wrap = document.createElement("div");
+    wrap.className = "field share-field";
+    const id = "share-" + labelText.toLowerCase().replace(/[^a-z]+/g, "-");
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = labelText;
+    const box = document.createElement("textarea");
+    box.id = id;
+    box.readOnly = true;
+    box.rows = labelText === "Link" ? 2 : 3;
+    box.value = value;
+    const copy = document.createElement("button");
+    copy.type = "button";
+    copy.textContent = "Copy";
+    const said = document.createElement("span");
+    said.className = "muted";
+    said.setAttribute("role", "status");
+    copy.addEventListener("click", () => {
+      box.select();
+      const done = () => { said.textContent = " Copied."; };
+      const manual = () => { said.textContent = " Press Ctrl+C (⌘C) to copy the selected text."; };
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(value).then(done, manual);
+      else manual();
+    });
+    wrap.append(label, box, copy, said);
+    return wrap;
+  }
+
+  function buildShare(header) {
+    if (currentIndex < 0 && !document.getElementById("share-here")) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "share-button";
+    button.textContent = "Share / embed";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", "share-panel");
+    const panel = document.createElement("div");
+    panel.id = "share-panel";
+    panel.className = "share-panel panel";
+    panel.hidden = true;
+    button.addEventListener("click", () => {
+      const open = panel.hidden;
+      panel.hidden = !open;
+      button.setAttribute("aria-expanded", String(open));
+      if (!open) return;
+      const title = document.title.replace(/ · Backprop Lab$/, "");
+      const snippet = `<iframe src="${embedUrl()}" width="800" height="600" style="border:0" ` +
+        `title="Backprop Lab: ${title.replace(/"/g, "&quot;")}" loading="lazy"></iframe>`;
+      panel.replaceChildren(
+        copyField("Link", location.href),
+        copyField("Embed (iframe)", snippet));
+    });
+    header.append(button, panel);
+  }
+
   window.backpropLabCourse = {
     pages: PAGES,
     resetProgress() { writeCompleted([]); location.reload(); },
@@ -96,7 +168,7 @@
 
   function init() {
     const header = document.getElementById("site-header");
-    if (header) buildHeader(header);
+    if (header) { buildHeader(header); buildShare(header); }
     const footer = document.getElementById("site-footer");
     if (footer) buildFooter(footer);
     const cards = document.getElementById("lesson-cards");
