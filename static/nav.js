@@ -105,17 +105,16 @@
     return url.href;
   }
 
-  function copyField(labelText, value) {
+  function copyField(id, labelText, value) {
     const wrap = document.createElement("div");
     wrap.className = "field share-field";
-    const id = "share-" + labelText.toLowerCase().replace(/[^a-z]+/g, "-");
     const label = document.createElement("label");
     label.htmlFor = id;
     label.textContent = labelText;
     const box = document.createElement("textarea");
     box.id = id;
     box.readOnly = true;
-    box.rows = labelText === "Link" ? 2 : 3;
+    box.rows = 2;
     box.value = value;
     const copy = document.createElement("button");
     copy.type = "button";
@@ -155,8 +154,8 @@
       const snippet = `<iframe src="${embedUrl()}" width="800" height="600" style="border:0" ` +
         `title="Backprop Lab: ${title.replace(/"/g, "&quot;")}" loading="lazy"></iframe>`;
       panel.replaceChildren(
-        copyField("Link", location.href),
-        copyField("Embed (iframe)", snippet));
+        copyField("share-link", "Link", location.href),
+        copyField("share-embed", "Embed (iframe)", snippet));
     });
     header.append(button, panel);
   }

@@ -1,0 +1,84 @@
+"""The pages as one course: navigation, embed mode, share links, accessibility, small screens.
+Runs over every lesson page that exists (pages are added one by one)."""
+import shutil
+
+import pytest
+
+from backprop_lab import site
+from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
+
+pytestmark = [pytest.mark.e2e, needs_numpy]
+
+LESSONS = ["chain-rule", "step-through", "gradients", "playground"]
+EXISTING = [name for name in LESSONS if (site.ROOT / "pages" / f"{name}.html").exists()]
+STATIC_PAGES = ["index.html", "pages/glossary.html"]
+AXE = site.NODE_MODULES / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def axe_url(site_dir, base_url):
+    # Served from the site itself: the strict CSP forbids injecting it inline.
+    shutil.copyfile(AXE, site_dir / "static" / "axe.min.js")
+    return base_url + "static/axe.min.js"
+
+
+def serious_violations(page, axe_url):
+    page.add_script_tag(url=axe_url)
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+    }""")
+    return result
+
+
+@pytest.mark.parametrize("path", STATIC_PAGES)
+def test_static_pages_have_no_serious_accessibility_violations(page, base_url, axe_url, path):
+    page.goto(base_url + path)
+    assert serious_violations(page, axe_url) == []
+
+
+@pytest.mark.parametrize("name", EXISTING)
+def test_lesson_page_is_accessible_navigable_and_shareable(open_page, axe_url, name):
+    page = open_page(f"pages/{name}.html")
+    assert serious_violations(page, axe_url) == []
+    # Same header on every page, with this page marked current.
+    current = page.locator("#site-header nav a[aria-current='page']")
+    assert current.count() == 1
+    # Share / embed gives the current address and an iframe snippet for it.
+    page.get_by_role("button", name="Share / embed").click()
+    link = page.locator("#share-link").input_value()
+    assert link == page.url
+    snippet = page.locator("#share-embed").input_value()
+    assert snippet.startswith("<iframe src=") and "embed=1" in snippet
+    # Quick checks: feedback only after a choice, explaining why.
+    check = page.locator(".quick-check").first
+    assert check.locator(".feedback").inner_text() == ""
+    check.locator("input[type=radio]").first.check()
+    assert len(check.locator(".feedback").inner_text()) > 20
+
+
+@pytest.mark.parametrize("name", EXISTING)
+def test_embed_mode_fits_800_by_600_without_scrollbars(browser_context, base_url, name):
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 800, "height": 600})
+    page.goto(base_url + f"pages/{name}.html?embed=1")
+    wait_until_ready(page)
+    assert page.locator("#site-header").is_hidden()
+    size = page.evaluate("({w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight})")
+    save_screenshot(page, f"embed-{name}", full_page=False)
+    page.close()
+    assert size["w"] <= 800 and size["h"] <= 600, size
+
+
+@pytest.mark.parametrize("width", [360, 1440])
+@pytest.mark.parametrize("name", EXISTING)
+def test_page_is_usable_from_phones_to_wide_screens(browser_context, base_url, name, width):
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(base_url + f"pages/{name}.html")
+    wait_until_ready(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    save_screenshot(page, f"{name}-{width}px")
+    page.close()
+    assert overflow <= width, f"the page is {overflow}px wide at a {width}px viewport"
