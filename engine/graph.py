@@ -125,12 +125,13 @@ def _ieee(fn, *args) -> float:
 class Rule:
     """How one op reads.  `show` is the right side of its forward formula;
     `local` holds the LaTeX of each input's local derivative; `says` is the
-    forward step's sentence; `why` explains the local derivative in words;
+    forward step's sentence; `why` explains the local derivative in words,
+    one sentence for every input or one per input (a tuple, as for linear);
     `consts` are named constants such as a loss's target ("y", 1.0)."""
     show: str
     local: tuple
     says: str
-    why: str
+    why: str | tuple
     consts: tuple = ()
 
 
@@ -449,21 +450,23 @@ def linear(weights, inputs, bias=None) -> Value:
     weights, inputs = [_lift(w) for w in weights], [_lift(x) for x in inputs]
     if not weights or len(weights) != len(inputs):
         raise ValueError(f"linear: need as many weights as inputs (at least one), got {len(weights)} and {len(inputs)}")
-    data, parents, local, show = 0.0, [], [], []
+    data, parents, local, show, why = 0.0, [], [], [], []
     for i, (w, x) in enumerate(zip(weights, inputs)):
         data += w.data * x.data
         parents += [w, x]
         local += [(x.data, f"${2 * i + 1}"), (w.data, f"${2 * i}")]  # ∂z/∂w = x and ∂z/∂x = w
         show.append(f"${2 * i} \\cdot ${2 * i + 1}" if x.constant else f"${2 * i}${2 * i + 1}")
+        why += [f"in a weighted sum a weight's local derivative is the input it multiplies, ${2 * i + 1}",
+                f"in a weighted sum an input's local derivative is the weight that multiplies it, ${2 * i}"]
     if bias is not None:
         bias = _lift(bias)
         data += bias.data
         parents.append(bias)
         local.append((1.0, "1"))
         show.append(f"${len(parents) - 1}")
+        why.append("in a weighted sum the bias's local derivative is 1")
     return _make("linear", data, parents, local, show=" + ".join(show),
-                 says="$out is the weighted sum of the inputs plus the bias.",
-                 why="in a weighted sum a weight's local derivative is its input, an input's is its weight, the bias's is 1")
+                 says="$out is the weighted sum of the inputs plus the bias.", why=tuple(why))
 
 
 # --------------------------------------------------------------------------
@@ -549,7 +552,10 @@ def _backward_step(node, children, output):
                     "so its gradient is the sum of one chain-rule term per path.", terms=terms)
     child, (term,) = children[0], terms
     out, c = pretty_name(output.label), pretty_name(child.label)
-    why = _fill(child._rule.why, _slots(child, "pretty"))
+    why = child._rule.why
+    if isinstance(why, tuple):  # one sentence per input: pick this node's
+        why = why[next(i for i, p in enumerate(child._parents) if p is node)]
+    why = _fill(why, _slots(child, "pretty"))
     return Step("backward", node.label, node.tex, op, inputs, f"{lhs} = {formula}",
                 f"{lhs} = {numbers} = {fmt(node.grad)}", node.grad,
                 f"Chain rule: the upstream gradient ∂{out}/∂{c} times the local derivative ∂{c}/∂{name}; {why}.",

@@ -162,6 +162,15 @@ def test_activations_come_from_the_registry(name):
         a.backward()
 
 
+def test_linear_explains_each_inputs_local_derivative_by_name():
+    w, x, b = Value(0.5, "w11"), Value(0.6, "x1"), Value(0.1, "b1")
+    z = linear([w], [x], b).named("z1")
+    why = {s.node: s.explanation for s in (z * 2.0).named("q").trace() if s.phase == "backward"}
+    assert why["w11"].endswith("a weight's local derivative is the input it multiplies, x₁.")
+    assert why["x1"].endswith("an input's local derivative is the weight that multiplies it, w₁₁.")
+    assert why["b1"].endswith("the bias's local derivative is 1.")
+
+
 def test_identity_is_the_registry_linear_activation_as_one_node():
     z = Value(-1.5, "z")
     yhat = z.identity().named("yhat")
