@@ -35,8 +35,8 @@ def text(x, y, content, cls=None, anchor="middle", **attrs) -> str:
     return tag("text", {"x": x, "y": y, "class": cls, "text-anchor": anchor, **attrs}, esc(content))
 
 
-def svg(width, height, *children, label="", cls=None) -> str:
-    return tag("svg", {"viewBox": f"0 0 {width} {height}", "class": cls, "role": "img",
+def svg(width, height, *children, label="", cls=None, role="img") -> str:
+    return tag("svg", {"viewBox": f"0 0 {width} {height}", "class": cls, "role": role,
                        "aria-label": label or None, "xmlns": "http://www.w3.org/2000/svg"}, *children)
 
 
@@ -53,6 +53,8 @@ class GraphNode:
     classes: str = ""        # e.g. "active", "input", "loss"
     description: str = ""    # accessible name; also the hover tooltip
     radius: float = 24
+    grad_above: bool = False  # put the gradient above the node (when edges crowd below it)
+    note: str = ""           # small text above the node, e.g. its operation ("+", "σ")
 
 
 @dataclass
@@ -64,6 +66,8 @@ class GraphEdge:
     sign: int = 0            # +1 → positive colour, −1 → negative colour, 0 → neutral
     classes: str = ""
     description: str = ""
+    grad: str = ""           # shown under the label once known, e.g. "∂L/∂w₁₁ = −0.18"
+    label_at: float = 0.55   # where the label sits along the edge (0 = source, 1 = target)
 
 
 @dataclass
@@ -89,8 +93,10 @@ def edge_width(magnitude: float, largest: float, thinnest=1.5, thickest=9.0) -> 
 def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True) -> str:
     """Nodes are circles with title/value; edges are lines with a label at their middle.
     Focusable nodes carry tabindex/role so the page can make them keyboard-operable."""
+    # Arrowheads in user units: a fixed size, so thick edges do not grow huge heads.
     parts = [tag("defs", {}, tag("marker", {"id": "arrow", "viewBox": "0 0 10 10", "refX": 9, "refY": 5,
-                                            "markerWidth": 7, "markerHeight": 7, "orient": "auto-start-reverse"},
+                                            "markerWidth": 11, "markerHeight": 11, "markerUnits": "userSpaceOnUse",
+                                            "orient": "auto-start-reverse"},
                                  tag("path", {"d": "M0 0 10 5 0 10z", "class": "arrowhead"})))]
     by_key = {n.key: n for n in graph.nodes}
     for e in graph.edges:
@@ -103,22 +109,32 @@ def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True
         line = tag("line", {"x1": x1, "y1": y1, "x2": x2, "y2": y2, "stroke-width": e.width,
                             "marker-end": "url(#arrow)"})
         title = tag("title", {}, esc(e.description)) if e.description else ""
-        mx, my = x1 + (x2 - x1) * 0.55, y1 + (y2 - y1) * 0.55
+        mx, my = x1 + (x2 - x1) * e.label_at, y1 + (y2 - y1) * e.label_at
         caption = text(mx, my - 6, e.label, "edge-label") if e.label else ""
-        parts.append(tag("g", {"class": classes, "data-source": e.source, "data-target": e.target}, title, line, caption))
+        grad = text(mx, my + 14, e.grad, "edge-label edge-grad") if e.grad else ""
+        parts.append(tag("g", {"class": classes, "data-source": e.source, "data-target": e.target},
+                         title, line, caption, grad))
     for n in graph.nodes:
         attrs = {"class": f"node {n.classes}".strip(), "data-key": n.key, "transform": f"translate({n.x:.1f},{n.y:.1f})"}
         if focusable:
-            attrs.update({"tabindex": "0", "role": "button", "aria-label": n.description or n.title})
-        children = [tag("title", {}, esc(n.description)) if n.description else "",
+            # The accessible name comes from the visible texts (WCAG "label in name");
+            # the longer description is announced after it.
+            attrs.update({"tabindex": "0", "role": "button", "aria-description": n.description or None})
+        # Focusable nodes carry the description in aria-description instead of a <title>,
+        # whose text would otherwise become part of their accessible name.
+        tooltip = tag("title", {}, esc(n.description)) if n.description and not focusable else ""
+        children = [tooltip,
                     tag("circle", {"r": n.radius}),
                     text(0, -3 if n.value else 5, n.title, "node-title")]
         if n.value:
             children.append(text(0, 13, n.value, "node-value"))
         if n.grad:
-            children.append(text(0, n.radius + 16, n.grad, "node-grad"))
+            children.append(text(0, -(n.radius + 8) if n.grad_above else n.radius + 16, n.grad, "node-grad"))
+        if n.note:
+            children.append(text(0, -n.radius - 7, n.note, "node-note"))
         parts.append(tag("g", attrs, *children))
-    return svg(width, height, *parts, label=label, cls="graph")
+    # role="img" would hide the focusable nodes from assistive technology; "group" keeps them.
+    return svg(width, height, *parts, label=label, cls="graph", role="group" if focusable else "img")
 
 
 # ---------------------------------------------------------------- plots
@@ -146,19 +162,32 @@ def format_tick(value: float) -> str:
     return f"{value:.4g}".replace("-", "−")
 
 
+def log_ticks(lo_exponent: float, hi_exponent: float, most: int = 8) -> list[float]:
+    """Powers of ten from 10^lo_exponent to 10^hi_exponent; over a wide range only every
+    2nd, 5th, 10th… decade, so that at most `most` labels share the axis."""
+    first, last = math.ceil(lo_exponent - 1e-9), math.floor(hi_exponent + 1e-9)
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if (last - first) // s + 1 <= most or s == 100)
+    return [10.0 ** k for k in range(first, last + 1) if k % step == 0]
+
+
 class Axes:
     """Maps data coordinates to an SVG area with margins, and draws labelled axes.
-    With log_y the y axis shows powers of ten."""
+    With log_x / log_y that axis shows powers of ten.  yticks replaces the automatic
+    y ticks ([] draws none, e.g. for a bar chart that labels its own rows)."""
 
     def __init__(self, width, height, xlim, ylim, xlabel="", ylabel="", log_y=False,
-                 margin=(12, 16, 42, 56)):
+                 margin=(12, 16, 42, 56), log_x=False, yticks=None):
         self.width, self.height = width, height
         self.top, self.right, self.bottom, self.left = margin
-        self.xlim, self.log_y = xlim, log_y
+        self.log_x, self.log_y = log_x, log_y
+        self.xlim = tuple(math.log10(v) for v in xlim) if log_x else xlim
         self.ylim = tuple(math.log10(v) for v in ylim) if log_y else ylim
         self.xlabel, self.ylabel = xlabel, ylabel
+        self.yticks = yticks
 
     def x(self, value: float) -> float:
+        if self.log_x:
+            value = math.log10(max(value, 1e-300))
         lo, hi = self.xlim
         return self.left + (value - lo) / ((hi - lo) or 1.0) * (self.width - self.left - self.right)
 
@@ -172,13 +201,17 @@ class Axes:
         x0, x1 = self.left, self.width - self.right
         y0, y1 = self.height - self.bottom, self.top
         parts = [tag("rect", {"x": x0, "y": y1, "width": x1 - x0, "height": y0 - y1, "class": "plot-area"})]
-        for t in nice_ticks(*self.xlim):
+        # Log ticks are thinned to what fits: about 44 px per x label, 20 px per y label.
+        for t in log_ticks(*self.xlim, most=max(2, int((x1 - x0) // 44))) if self.log_x else nice_ticks(*self.xlim):
             px = self.x(t)
+            if self.log_x:      # decades as grid lines, as the y axis has
+                parts.append(tag("line", {"x1": px, "x2": px, "y1": y0, "y2": y1, "class": "grid"}))
             parts.append(tag("line", {"x1": px, "x2": px, "y1": y0, "y2": y0 + 5, "class": "tick"}))
             parts.append(text(px, y0 + 18, format_tick(t), "tick-label"))
-        if self.log_y:
-            lo, hi = math.floor(self.ylim[0]), math.ceil(self.ylim[1])
-            yticks = [10.0 ** k for k in range(lo, hi + 1) if self.ylim[0] - 1e-9 <= k <= self.ylim[1] + 1e-9]
+        if self.yticks is not None:
+            yticks = self.yticks
+        elif self.log_y:
+            yticks = log_ticks(*self.ylim, most=max(2, int((y0 - y1) // 20)))
         else:
             yticks = nice_ticks(*self.ylim)
         for t in yticks:

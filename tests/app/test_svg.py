@@ -6,7 +6,7 @@ def test_text_is_escaped():
     graph = Graph([GraphNode("a", 10, 10, "<script>alert(1)</script>", description='"quoted"')], [])
     markup = draw_graph(graph, 100, 100, label="<b>")
     assert "<script>" not in markup and "&lt;script&gt;" in markup
-    assert 'aria-label="&lt;b&gt;"' in markup
+    assert 'aria-label="&lt;b&gt;"' in markup and 'aria-description="&quot;quoted&quot;"' in markup
 
 
 def test_graph_nodes_are_keyboard_operable_and_edges_know_their_ends():
