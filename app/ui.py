@@ -57,6 +57,13 @@ def tex(target, formula, display=False):
     js.katex.render(formula, target, js_object({"throwOnError": False, "displayMode": display}))
 
 
+def tex_all(selector=".math, .math-display"):
+    """Render the LaTeX written as the text of every matching element (static prose
+    formulas); elements with class math-display are rendered in display mode."""
+    for found in js.document.querySelectorAll(selector):
+        tex(found, str(found.textContent), display=bool(found.classList.contains("math-display")))
+
+
 def fill_select(select_id, options, selected=None):
     """options: iterable of (value, label).  Built with DOM calls, not HTML strings."""
     select = element(select_id)
@@ -68,6 +75,23 @@ def fill_select(select_id, options, selected=None):
         option.selected = value == selected
         select.append(option)
     return select
+
+
+def fill_table(body_id, rows):
+    """Replace the rows of a <tbody> with rows of text; the first cell of each row is its
+    header (<th scope="row">).  Built with DOM calls, not HTML strings."""
+    body = element(body_id)
+    body.replaceChildren()
+    for row in rows:
+        line = js.document.createElement("tr")
+        for index, value in enumerate(row):
+            cell = js.document.createElement("th" if index == 0 else "td")
+            if index == 0:
+                cell.setAttribute("scope", "row")
+            cell.textContent = str(value)
+            line.append(cell)
+        body.append(line)
+    return body
 
 
 class NumberField:
@@ -130,6 +154,8 @@ class UrlState:
         self.notes_id = notes_id
 
     def load(self) -> dict:
+        # Published so tests (and curious instructors) can see which parameters the page reads.
+        js.document.documentElement.dataset.stateKeys = ",".join(self.table.props)
         values, notes = self.table.from_query(str(js.location.search))
         box = js.document.getElementById(self.notes_id)
         if box is not None and notes:
@@ -140,7 +166,8 @@ class UrlState:
     def save(self, values: dict) -> str:
         keep = {"embed": "1"} if "embed=1" in str(js.location.search) else None
         query = self.table.to_query(values, keep)
-        js.history.replaceState(js.null, "", str(js.location.pathname) + query)
+        # None arrives as undefined, which replaceState accepts as "no state" (js.null does not exist).
+        js.history.replaceState(None, "", str(js.location.pathname) + query)
         return str(js.location.href)
 
 
