@@ -25,3 +25,4 @@ bench: setup
 	$(PYTHON) -m backprop_lab bench engine
 	$(PYTHON) -m backprop_lab bench playground
 	$(PYTHON) -m backprop_lab bench gradients
+	$(PYTHON) -m backprop_lab bench loads

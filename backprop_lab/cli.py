@@ -13,6 +13,7 @@ BENCHMARKS = {
     "engine": "bench_engine",          # CPython epochs/s, and the ratio to PyTorch when installed
     "playground": "bench_pages",       # browser: epochs/s, frames/s, longest task while training
     "gradients": "bench_gradients",    # browser: one forward+backward pass at depth 30
+    "loads": "bench_loads",            # browser: cold and warm load of every page to "ready"
 }
 
 

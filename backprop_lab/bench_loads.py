@@ -1,0 +1,81 @@
+"""Load times of every page in headless Chromium: `backprop-lab bench loads`.
+
+For each page: cold load (fresh browser profile, empty cache) and warm load (same
+profile, second visit) to data-status="ready", and the time from navigation until
+the page's static layout and loading indicator are painted.  Targets (README):
+cold ≤ 4.5 s, warm ≤ 2.5 s, loader visible ≤ 200 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import site
+
+CHROMIUM = os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = ["pages/chain-rule.html", "pages/step-through.html", "pages/gradients.html",
+         "pages/playground.html", "pages/probe.html"]
+
+
+def time_to_ready(page, url: str) -> tuple[float, float]:
+    """(seconds to data-status="ready", seconds until the loader was first painted)."""
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_selector("#loader", state="visible", timeout=30_000)
+    painted = time.perf_counter() - start
+    page.wait_for_selector("html[data-status='ready'], html[data-status='error']", state="attached", timeout=120_000)
+    ready = time.perf_counter() - start
+    if page.evaluate("document.documentElement.dataset.status") != "ready":
+        raise RuntimeError(f"{url} did not become ready")
+    # The browser's own paint timing is more exact than polling from here.
+    fcp = page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
+    return ready, (fcp / 1000.0 if fcp else painted)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="backprop-lab bench loads", description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3, help="cold and warm loads per page (median is shown)")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    out = Path(tempfile.mkdtemp()) / "site"
+    site.build(out, log=lambda *_: None)
+    server = site.make_server(out, 0, headers={"Content-Security-Policy": site.STRICT_CSP})
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    pages = [p for p in PAGES if (out / p).exists()]
+
+    print(f"Backprop Lab page loads, {datetime.datetime.now().isoformat(timespec='seconds')}, "
+          f"{os.cpu_count()} CPUs, headless Chromium, localhost")
+    print(f"{'page':28} {'cold s':>7} {'warm s':>7} {'loader ms':>10}")
+    with sync_playwright() as playwright:
+        for path in pages:
+            cold, warm, painted = [], [], []
+            for _ in range(args.repeat):
+                with tempfile.TemporaryDirectory() as profile:
+                    context = playwright.chromium.launch_persistent_context(
+                        profile, executable_path=CHROMIUM, args=FLAGS, headless=True)
+                    page = context.new_page()
+                    ready, paint = time_to_ready(page, base + path)
+                    cold.append(ready)
+                    painted.append(paint)
+                    page.close()
+                    page = context.new_page()
+                    warm.append(time_to_ready(page, base + path)[0])
+                    context.close()
+            print(f"{path:28} {statistics.median(cold):7.2f} {statistics.median(warm):7.2f} "
+                  f"{statistics.median(painted) * 1000:10.0f}")
+    server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
