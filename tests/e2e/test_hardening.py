@@ -1,0 +1,124 @@
+"""Hardening (issue: hostile input, long sessions, offline): a seeded random-action monkey on
+every page, and hostile URLs.  Full length with BACKPROP_LAB_FULL=1; CI runs a reduced length.
+
+Replay a monkey failure with BACKPROP_LAB_MONKEY_SEED=<seed printed in the failure>."""
+import os
+import random
+import time
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.e2e.conftest import needs_numpy, save_screenshot
+from tests.e2e.test_course import EXISTING
+
+pytestmark = [pytest.mark.e2e, needs_numpy]
+
+FULL = os.environ.get("BACKPROP_LAB_FULL") == "1"
+ACTIONS_PER_PAGE = (2000 if FULL else 400) // max(len(EXISTING), 1)
+SEED = int(os.environ.get("BACKPROP_LAB_MONKEY_SEED", "20261122"))
+NASTY_TEXT = ["NaN", "-0", "1e308", "-1e308", "", "abc", "x" * 5000, "<img src=x onerror=alert(1)>",
+              "0.5", "−0.4", "1e-3", "Infinity", "  7  ", "[]", "{}", "1,5", "((", "x**", "exp(x)*y"]
+KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "Space", "Enter", "Tab", "Escape"]
+CONTROLS = ("main button:visible, main input:visible, main select:visible, main textarea:visible, "
+            "main [tabindex='0']:visible, main canvas:visible")
+
+
+def python_errors(console_lines):
+    return [line for line in console_lines if "Traceback" in line or "PythonError" in line]
+
+
+def assert_responsive(page, context):
+    start = time.perf_counter()
+    page.locator("h1").first.click(timeout=1000)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, f"no-op click took {elapsed:.2f} s ({context})"
+
+
+def act(page, rng):
+    controls = page.locator(CONTROLS)
+    count = controls.count()
+    if count == 0 or rng.random() < 0.1:
+        page.keyboard.press(rng.choice(KEYS))
+        return "key"
+    control = controls.nth(rng.randrange(count))
+    tag = control.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
+    if tag == "select:select-one":
+        options = control.locator("option").all_inner_texts()
+        control.select_option(index=rng.randrange(len(options)) if options else 0)
+    elif tag == "input:range":
+        control.focus()
+        for _ in range(rng.randint(1, 8)):
+            page.keyboard.press(rng.choice(["ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]))
+    elif tag in ("input:text", "input:number", "textarea:textarea", "input:search", "input:"):
+        control.fill(rng.choice(NASTY_TEXT))
+        control.press("Enter") if tag != "textarea:textarea" else control.blur()
+    elif tag == "canvas:":
+        box = control.bounding_box()
+        if box:
+            page.mouse.click(box["x"] + rng.random() * box["width"], box["y"] + rng.random() * box["height"],
+                             modifiers=["Shift"] if rng.random() < 0.5 else [])
+    elif tag.startswith("input:file"):
+        return "skip"
+    elif tag.startswith("input:checkbox") or tag.startswith("input:radio") or tag.startswith("button"):
+        control.click()
+    else:
+        control.focus()
+        page.keyboard.press(rng.choice(["Enter", "Space", "ArrowRight", "ArrowLeft"]))
+    return tag
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("name", EXISTING)
+def test_random_actions_never_break_the_page(open_page, name):
+    page = open_page(f"pages/{name}.html")
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    page.set_default_timeout(1500)
+    seed = SEED + EXISTING.index(name)
+    rng = random.Random(seed)
+    done = 0
+    for index in range(ACTIONS_PER_PAGE):
+        context = f"page {name}, seed {seed}, action {index}"
+        try:
+            act(page, rng)
+            done += 1
+        except PlaywrightError as error:
+            # A control that moved or got covered between lookup and action is not a bug;
+            # anything the page itself reports is caught below.
+            if "Timeout" not in str(error) and "not attached" not in str(error) and "not visible" not in str(error):
+                raise AssertionError(f"{context}: {error}") from error
+        assert page.page_errors == [], f"{context}: {page.page_errors}"
+        assert python_errors(console) == [], f"{context}: {python_errors(console)[:2]}"
+        if index % 50 == 49:
+            assert page.evaluate("document.documentElement.dataset.status") == "ready", context
+            assert page.locator(".py-error").count() == 0, context
+            assert_responsive(page, context)
+    save_screenshot(page, f"monkey-{name}")
+    assert done > ACTIONS_PER_PAGE * 0.5, f"only {done} of {ACTIONS_PER_PAGE} actions could be performed"
+
+
+PAYLOADS = {
+    "script": lambda i: "<img src=x onerror=window.__xss=1>" if i % 2 else "<script>window.__xss=1</script>",
+    "huge": lambda i: ["1e308", "-1e308", "99999999999999999999", "-5"][i % 4],
+    "types": lambda i: ["NaN", "-0", "[]", "true", "Infinity", "{\"a\":1}"][i % 6],
+    "long": lambda i: ("z" * 10_000) if i == 0 else ("9" * 2_000),
+}
+
+
+@pytest.mark.parametrize("name", EXISTING)
+def test_hostile_urls_are_neutralised(open_page, name):
+    from urllib.parse import urlencode
+
+    page = open_page(f"pages/{name}.html")
+    keys = [k for k in (page.evaluate("document.documentElement.dataset.stateKeys") or "").split(",") if k]
+    assert keys, "the page should publish its URL parameters (UrlState.load)"
+    for kind, payload in PAYLOADS.items():
+        query = urlencode({key: payload(i) for i, key in enumerate(keys)})
+        open_page(f"pages/{name}.html?{query}")
+        assert page.evaluate("window.__xss === undefined"), f"{kind}: a payload ran"
+        assert page.locator("main img[src='x'], main script").count() == 0, f"{kind}: markup from the URL reached the page"
+        notes = page.locator("#url-notes")
+        assert notes.is_visible() and len(notes.inner_text()) > 10, f"{kind}: no visible note about the bad values"
+        assert_responsive(page, kind)
+    save_screenshot(page, f"hostile-url-{name}")
