@@ -17,6 +17,15 @@ def test_graph_nodes_are_keyboard_operable_and_edges_know_their_ends():
     assert 'class="edge neg"' in markup and 'data-source="x"' in markup and 'stroke-width="4.00"' in markup
 
 
+def test_edges_can_carry_a_gradient_caption_and_nodes_a_gradient_above():
+    graph = Graph([GraphNode("b", 10, 10, "b", grad="g=1", grad_above=True), GraphNode("f", 90, 10, "f")],
+                  [GraphEdge("b", "f", label="w", grad="∂=−2", label_at=0.25)])
+    markup = draw_graph(graph, 100, 40, label="g")
+    assert 'class="edge-label edge-grad"' in markup and ">∂=−2<" in markup
+    assert 'y="-32" class="node-grad"' in markup       # above: -(radius 24 + 8)
+    assert 'markerUnits="userSpaceOnUse"' in markup      # thick edges keep small arrowheads
+
+
 def test_nice_ticks_cover_the_range_with_round_steps():
     assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
     ticks = nice_ticks(-2.3, 7.9)
