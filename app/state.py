@@ -40,7 +40,9 @@ def parse_number(text: str) -> float:
 
 @dataclass(frozen=True)
 class Prop:
-    """One piece of page state.  kind: "float", "int", "choice", "bool" or "intlist"."""
+    """One piece of page state.  kind: "float", "int", "choice", "bool", "intlist" or "text".
+    For "text", `check(text)` (if given) raises ValueError for text that is not allowed;
+    the error's message becomes the note."""
     name: str
     kind: str
     default: object
@@ -48,6 +50,7 @@ class Prop:
     high: float | None = None
     choices: tuple = ()
     label: str = ""
+    check: object = None
 
     def parse(self, text: str):
         """(value, note): note is None when the text was valid as given."""
@@ -64,6 +67,8 @@ class Prop:
             return self.default, f"{label}: expected 1 or 0; using the default"
         if self.kind == "intlist":
             return self._parse_intlist(text, label)
+        if self.kind == "text":
+            return self._parse_text(text, label)
         try:
             value = parse_number(text)
         except ValueError:
@@ -94,6 +99,14 @@ class Prop:
             values.append(value)
             note = note or clamped
         return tuple(values), note
+
+    def _parse_text(self, text, label):
+        if self.check is not None:
+            try:
+                self.check(text)
+            except ValueError as error:
+                return self.default, f"{label}: {error}; using the default"
+        return text, None
 
     def format(self, value) -> str:
         if self.kind == "bool":

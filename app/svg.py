@@ -90,11 +90,13 @@ def edge_width(magnitude: float, largest: float, thinnest=1.5, thickest=9.0) -> 
     return thinnest + (thickest - thinnest) * math.sqrt(min(abs(magnitude) / largest, 1.0))
 
 
-def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True) -> str:
+def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True, marker_id="arrow") -> str:
     """Nodes are circles with title/value; edges are lines with a label at their middle.
-    Focusable nodes carry tabindex/role so the page can make them keyboard-operable."""
+    Focusable nodes carry tabindex/role so the page can make them keyboard-operable.
+    Give each graph on a page its own marker_id: ids are page-wide, and an arrowhead whose
+    marker sits in a hidden graph is not drawn."""
     # Arrowheads in user units: a fixed size, so thick edges do not grow huge heads.
-    parts = [tag("defs", {}, tag("marker", {"id": "arrow", "viewBox": "0 0 10 10", "refX": 9, "refY": 5,
+    parts = [tag("defs", {}, tag("marker", {"id": marker_id, "viewBox": "0 0 10 10", "refX": 9, "refY": 5,
                                             "markerWidth": 11, "markerHeight": 11, "markerUnits": "userSpaceOnUse",
                                             "orient": "auto-start-reverse"},
                                  tag("path", {"d": "M0 0 10 5 0 10z", "class": "arrowhead"})))]
@@ -107,7 +109,7 @@ def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True
         x2, y2 = b.x - dx / length * (b.radius + 2), b.y - dy / length * (b.radius + 2)
         classes = f"edge {SIGN_CLASS[e.sign]} {e.classes}".strip()
         line = tag("line", {"x1": x1, "y1": y1, "x2": x2, "y2": y2, "stroke-width": e.width,
-                            "marker-end": "url(#arrow)"})
+                            "marker-end": f"url(#{marker_id})"})
         title = tag("title", {}, esc(e.description)) if e.description else ""
         mx, my = x1 + (x2 - x1) * e.label_at, y1 + (y2 - y1) * e.label_at
         caption = text(mx, my - 6, e.label, "edge-label") if e.label else ""

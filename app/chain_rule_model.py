@@ -1,0 +1,641 @@
+"""What the chain-rule page shows for a given state, as plain data and SVG strings.
+
+Pure Python over the engine (no browser imports), so it is tested in CPython.
+Every derivative here is read from an engine trace (its `Step`/`Term` records)
+or from `Value.grad`; nothing is differentiated by hand.  The page module
+(app/chain_rule.py) only wires these results to the DOM.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from app import svg
+from app.state import Prop, StateTable
+from engine.gradcheck import finite_difference
+from engine.graph import Value, linear, pretty_name
+from engine.graph import fmt as tex_number
+from engine.parser import Expression, ParseError, parse
+
+# ---------------------------------------------------------------- numbers as text
+
+
+def show(x: float, digits: int = 4) -> str:
+    """A number for plain text: −12, 0.6225, 1.5e−07, ∞; NaN reads "undefined"."""
+    if math.isnan(x):
+        return "undefined"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    text = f"{x:.{digits}g}"
+    return "0" if text == "-0" else text.replace("-", "−")
+
+
+def fixed(x: float, places: int = 4) -> str:
+    """A number with a fixed count of decimals (1.4000), for rows meant to be compared."""
+    if not math.isfinite(x):
+        return show(x)
+    text = f"{x:.{places}f}"
+    return text.lstrip("-") if float(text) == 0 else text.replace("-", "−")
+
+
+def factor_text(x: float) -> str:
+    """A number as a factor in a plain-text product: negatives in parentheses."""
+    return f"({show(x)})" if x < 0 else show(x)
+
+
+def partial(top: str, bottom: str) -> str:
+    """LaTeX ∂top/∂bottom."""
+    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+
+
+def grouped(tex: str) -> str:
+    """A LaTeX factor in parentheses when it is a sum or starts with a sign: z, 2x, (1 - v^2), (-4)."""
+    if re.fullmatch(r"\([^()]*\)", tex) or not re.search(r"[+-]", tex):
+        return tex
+    return f"({tex})"
+
+
+# ---------------------------------------------------------------- a traced graph
+
+
+@dataclass(frozen=True)
+class TracedNode:
+    key: str              # unique in the graph: the engine label, or "<child>:<i>" for a constant
+    label: str            # the engine's label: "q", "v1", "y*", "3"
+    name: str             # for plain text: "v₁"
+    tex: str              # for formulas: "v_{1}"
+    value: float
+    op: str               # "input", "+", "tanh", ... or "const"
+    inputs: tuple         # keys of the nodes it is computed from
+    forward: object = None   # engine Step (forward), None for constants
+    backward: object = None  # engine Step (backward), None for constants
+
+    @property
+    def constant(self) -> bool:
+        return self.op == "const"
+
+
+class TracedGraph:
+    """An engine graph after `trace()`: its nodes with values and gradients, and its edges.
+    Constants (the 3 in 3·x) are nodes too, one per use, but have no gradient."""
+
+    def __init__(self, output: Value):
+        steps = output.trace()
+        self.output = output.label
+        forward = {s.node: s for s in steps if s.phase == "forward"}
+        backward = {s.node: s for s in steps if s.phase == "backward"}
+        constant_values = {n.label: n.data for n in output.nodes() if n.constant}
+        # The engine's backward order: the output first, then layer by layer towards the inputs.
+        self.backward_order = [s.node for s in steps if s.phase == "backward"]
+        self.nodes: dict[str, TracedNode] = {}   # in forward order: parents before children
+        for label, step in forward.items():
+            inputs = []
+            for i, parent in enumerate(step.inputs):
+                if parent in forward:
+                    inputs.append(parent)
+                    continue
+                key = f"{label}:{i}"
+                value = constant_values[parent]
+                self.nodes[key] = TracedNode(key, parent, pretty_name(parent), tex_number(value), value, "const", ())
+                inputs.append(key)
+            self.nodes[label] = TracedNode(label, label, pretty_name(label), step.tex, step.result, step.op,
+                                           tuple(dict.fromkeys(inputs)), step, backward.get(label))
+
+    @property
+    def output_node(self) -> TracedNode:
+        return self.nodes[self.output]
+
+    def value(self, key: str) -> float:
+        return self.nodes[key].value
+
+    def grad(self, key: str) -> float:
+        """∂output/∂node, from the engine's backward pass."""
+        return self.nodes[key].backward.result
+
+    def edges(self) -> list[tuple[str, str]]:
+        """(parent, child) pairs in forward order."""
+        return [(parent, node.key) for node in self.nodes.values() for parent in node.inputs]
+
+    def leaves(self) -> list[TracedNode]:
+        return [n for n in self.nodes.values() if n.op == "input"]
+
+    def factor(self, child: str, parent: str) -> Factor:
+        """The local derivative ∂child/∂parent, from the parent's backward step."""
+        term = next(t for t in self.nodes[parent].backward.terms if t.child == child)
+        c, p = self.nodes[child], self.nodes[parent]
+        return Factor(child, parent, partial(c.tex, p.tex), f"∂{c.name}/∂{p.name}",
+                      term.local_formula, term.local_substituted, term.local)
+
+
+# ---------------------------------------------------------------- the chain rule along paths
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One local derivative ∂child/∂parent, as the engine's trace gives it."""
+    child: str
+    parent: str
+    symbol: str      # LaTeX ∂q/∂x
+    symbol_text: str  # plain ∂q/∂x
+    formula: str     # LaTeX in symbols: "z", "1 - v_{2}^2"
+    numbers: str     # the same with numbers: "(-4)"
+    value: float
+
+
+@dataclass(frozen=True)
+class Path:
+    """One way from a node up to the output; factors run from the output down."""
+    keys: tuple       # the node first, the output last: ("x", "q", "f")
+    factors: tuple
+
+    @property
+    def value(self) -> float:
+        return math.prod(f.value for f in self.factors)
+
+
+# A variable used many times has as many paths; beyond this many the derivation is summarised.
+MAX_PATHS = 6
+
+
+def paths_to_output(graph: TracedGraph, key: str) -> list[Path]:
+    """Every path from `key` up to the output (an empty one for the output itself)."""
+    if key == graph.output:
+        return [Path((key,), ())]
+    found = []
+    for term in graph.nodes[key].backward.terms:
+        for above in paths_to_output(graph, term.child):
+            found.append(Path((key,) + above.keys, above.factors + (graph.factor(term.child, key),)))
+    return found
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """What clicking a node shows: its forward formula, its local derivative(s) and the whole
+    chain-rule product from the output down to it, path by path."""
+    key: str
+    heading: str            # "x = −2"
+    forward_tex: str        # "q = x + y" with numbers, from the trace
+    local: tuple            # Factors ∂child/∂node, one per child
+    explanation: str        # the engine's sentence for this backward step
+    tex: str                # the chain rule from the output down to the node, symbols then numbers
+    text: str               # the same as plain text, with numbers
+    paths: tuple
+    total: float            # ∂output/∂node from the engine's backward pass
+
+
+def _product(pieces: list[str], times: str) -> str:
+    return times.join(pieces) if pieces else "1"
+
+
+def _joined_equalities(parts: list[str]) -> str:
+    """a = b = c, leaving out a part that only repeats the one before it: "(3) = 3" is just "3"."""
+    def bare(tex):
+        return tex[1:-1] if re.fullmatch(r"\([^()]*\)", tex) else tex
+
+    kept = [parts[0]]
+    for part in parts[1:]:
+        if bare(part) != bare(kept[-1]):
+            kept.append(part)
+        elif len(kept) > 1:
+            kept[-1] = bare(part)
+    return " = ".join(kept)
+
+
+def derive(graph: TracedGraph, key: str) -> Derivation:
+    node, out = graph.nodes[key], graph.output_node
+    if node.constant:
+        return Derivation(key, f"the constant {node.label}", "", (),
+                          "A constant is not an input anyone can change, so the backward pass does not need its gradient.",
+                          "", "", (), math.nan)
+    paths = paths_to_output(graph, key)
+    total = graph.grad(key)
+    lhs, lhs_text = partial(out.tex, node.tex), f"∂{out.name}/∂{node.name}"
+    shown = paths[:MAX_PATHS]
+    more = len(paths) - len(shown)
+    if len(paths) == 1:
+        (path,) = paths
+        tex = _joined_equalities([
+            lhs,
+            _product([f.symbol for f in path.factors], r" \cdot "),
+            _product([grouped(f.formula) for f in path.factors], r" \cdot "),
+            _product([grouped(f.numbers) for f in path.factors], r" \cdot "),
+            tex_number(total)])
+        text = _joined_equalities([
+            lhs_text,
+            _product([f.symbol_text for f in path.factors], " · "),
+            _product([factor_text(f.value) for f in path.factors], " · "),
+            show(total)])
+    else:
+        # Several paths: each one's product of local derivatives, labelled by its route, then the sum.
+        terms = []
+        for path in shown:
+            route = r" \to ".join(graph.nodes[k].tex for k in path.keys)
+            product = _product([grouped(f.formula) for f in path.factors], r" \cdot ")
+            terms.append(rf"\underbrace{{{product}}}_{{{route}}}")
+        symbols = " + ".join(terms)
+        numbers = " + ".join(_product([grouped(f.numbers) for f in p.factors], r" \cdot ") for p in shown)
+        tail = rf" + \dots\ (\text{{{more} more}})" if more else ""
+        tex = f"{lhs} = {symbols}{tail} = {numbers}{tail} = {tex_number(total)}"
+        text = (f"{lhs_text} = " + " + ".join(_product([factor_text(f.value) for f in p.factors], " · ") for p in shown)
+                + (f" + … ({more} more paths)" if more else "") + f" = {show(total)}")
+    local = tuple(graph.factor(term.child, key) for term in node.backward.terms)
+    return Derivation(key, f"{node.name} = {show(node.value)}", node.forward.substituted, local,
+                      node.backward.explanation, tex, text, tuple(paths), total)
+
+
+def local_tex(factor: Factor, symbol: str | None = None) -> str:
+    """∂q/∂x = 1, or ∂f/∂q = z = −4 with repeats left out.  `symbol` replaces ∂q/∂x
+    (e.g. dh/dx for a function of one variable)."""
+    return _joined_equalities([symbol or factor.symbol, factor.formula, factor.numbers, tex_number(factor.value)])
+
+
+def ordinary(top: str, bottom: str) -> str:
+    """LaTeX dtop/dbottom, for functions of one variable."""
+    return rf"\frac{{d{top}}}{{d{bottom}}}"
+
+
+def route_text(graph: TracedGraph, path: Path) -> str:
+    return " → ".join(graph.nodes[k].name for k in path.keys)
+
+
+# ---------------------------------------------------------------- drawing a traced graph
+
+
+def layout(graph: TracedGraph, column_gap, row_gap, margin=(60, 58)) -> tuple[dict, int, int]:
+    """Positions for a left-to-right picture: a node's column is its longest distance from the
+    output (so every input sits just left of where it is first needed), and within a column nodes
+    are ordered by the height of the nodes they feed, which keeps edges from crossing."""
+    keys = list(graph.nodes)
+    distance = {graph.output: 0}
+    for key in reversed(keys):  # children come before their parents in reversed forward order
+        for parent in graph.nodes[key].inputs:
+            distance[parent] = max(distance.get(parent, 0), distance[key] + 1)
+    deepest = max(distance.values())
+    # Slots to place in each column: the nodes, and a placeholder wherever a long edge
+    # crosses the column, so that no node is put where that edge passes.
+    columns = {d: [k for k in keys if distance[k] == d] for d in range(deepest + 1)}
+    feeds = {key: [] for key in keys}  # slot -> the slots one column to its right that it feeds
+    for parent, child in graph.edges():
+        previous = child
+        for d in range(distance[child] + 1, distance[parent]):
+            placeholder = ("edge", parent, child, d)
+            columns[d].append(placeholder)
+            feeds[placeholder] = [previous]
+            previous = placeholder
+        feeds[parent].append(previous)
+    height = {graph.output: 0.0}
+    for d in range(1, deepest + 1):
+        column = columns[d]
+        wanted = {slot: sum(height[c] for c in feeds[slot]) / len(feeds[slot]) for slot in column}
+        column.sort(key=lambda slot: wanted[slot])  # stable: on ties, nodes before placeholders
+        centre = sum(wanted.values()) / len(column)
+        for i, slot in enumerate(column):
+            height[slot] = centre + (i - (len(column) - 1) / 2) * row_gap
+    top, bottom = min(height[k] for k in keys), max(height[k] for k in keys)
+    positions = {k: (margin[0] + (deepest - distance[k]) * column_gap, margin[1] + height[k] - top) for k in keys}
+    return positions, int(2 * margin[0] + deepest * column_gap), int(2 * margin[1] + bottom - top + 12)
+
+
+OP_WORDS = {"+": "sum", "-": "difference", "*": "product", "/": "quotient", "**": "power", "neg": "negation",
+            "linear": "weighted sum", "input": "input", "const": "constant"}
+
+
+def draw_traced_graph(graph: TracedGraph, label: str, selected: str | None = None,
+                      highlight: tuple = (), edge_labels: dict | None = None,
+                      grads: dict | None = None, focusable: bool = True, marker_id: str = "arrow",
+                      spacing: tuple = (200, 130)) -> str:
+    """The graph as SVG.  `highlight`: (parent, child) edges to emphasise; `edge_labels`:
+    {(parent, child): text}; `grads`: {key: gradient} to show under nodes (None: every
+    gradient from the engine); `marker_id`: unique per graph on a page (see svg.draw_graph);
+    `spacing`: (column gap, row gap)."""
+    positions, width, height = layout(graph, *spacing)
+    out = graph.output_node.name
+    if grads is None:
+        grads = {k: graph.grad(k) for k, n in graph.nodes.items() if not n.constant}
+    nodes = []
+    for key, node in graph.nodes.items():
+        x, y = positions[key]
+        classes = ["const" if node.constant else "input" if node.op == "input" else "op"]
+        if key == graph.output:
+            classes.append("loss")
+        if key == selected:
+            classes.append("active")
+        elif any(key in edge for edge in highlight):
+            classes.append("used")
+        grad = f"∂{out}/∂{node.name} = {show(grads[key])}" if key in grads else ""
+        if node.constant:
+            # A literal number is its own title; a named constant (y*) also shows its value.
+            named = node.label != f"{node.value:g}"
+            nodes.append(svg.GraphNode(key, x, y, node.label, show(node.value) if named else "", "",
+                                       " ".join(classes), f"the constant {node.label} = {show(node.value)}",
+                                       radius=24 if named else 18))
+            continue
+        what = OP_WORDS.get(node.op, node.op)
+        description = f"{node.name} = {show(node.value)} ({what})"
+        if key in grads:
+            description += f", {grad}"
+        note = "" if node.op == "input" else OP_NOTES.get(node.op, node.op)
+        nodes.append(svg.GraphNode(key, x, y, node.name, show(node.value), grad, " ".join(classes), description,
+                                   radius=32, note=note))
+    edges = []
+    for parent, child in graph.edges():
+        on = (parent, child) in highlight
+        text = (edge_labels or {}).get((parent, child), "")
+        # Labels a little before the middle, so that they stay clear of the arrowheads.
+        edges.append(svg.GraphEdge(parent, child, text, 2.5 if on else 1.5, 0, "active" if on else "",
+                                   f"{graph.nodes[parent].name} feeds {graph.nodes[child].name}", label_at=0.45))
+    return svg.draw_graph(svg.Graph(nodes, edges), width, height, label, focusable, marker_id)
+
+
+# What the small text above an operation's node says.
+OP_NOTES = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "power", "neg": "negate",
+            "linear": "w·x + b", "sigmoid": "σ", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
+
+
+def path_edges(derivation: Derivation) -> tuple:
+    """The (parent, child) edges on every path of a derivation."""
+    return tuple(dict.fromkeys((f.parent, f.child) for p in derivation.paths for f in p.factors))
+
+
+def path_edge_labels(derivation: Derivation) -> dict:
+    """Each edge on the derivation's paths labelled with its local derivative."""
+    return {(f.parent, f.child): f"{f.symbol_text} = {show(f.value)}" for p in derivation.paths for f in p.factors}
+
+
+# ---------------------------------------------------------------- panel 1: (x + y) · z
+
+
+def classic_graph(x: float, y: float, z: float) -> TracedGraph:
+    """f(x, y, z) = (x + y) · z with q = x + y."""
+    x_, y_, z_ = Value(x, "x"), Value(y, "y"), Value(z, "z")
+    q = (x_ + y_).named("q")
+    return TracedGraph((q * z_).named("f"))
+
+
+# ---------------------------------------------------------------- panel 2: y = f(g(x))
+
+
+@dataclass(frozen=True)
+class UnaryFunction:
+    """A one-node function for the composition menus; □ stands for its argument."""
+    key: str
+    text: str       # "3□", "□²"
+    tex: str        # "3□", "□^{2}"
+    apply: Callable[[Value], Value]
+
+    def of(self, argument: str) -> str:
+        return self.text.replace("□", argument)
+
+    def tex_of(self, argument: str) -> str:
+        return self.tex.replace("□", argument)
+
+
+UNARY_FUNCTIONS = {f.key: f for f in [
+    UnaryFunction("times3", "3□", "3□", lambda v: 3 * v),
+    UnaryFunction("square", "□²", "□^{2}", lambda v: v ** 2),
+    UnaryFunction("cube", "□³", "□^{3}", lambda v: v ** 3),
+    UnaryFunction("sin", "sin(□)", r"\sin(□)", Value.sin),
+    UnaryFunction("cos", "cos(□)", r"\cos(□)", Value.cos),
+    UnaryFunction("exp", "exp(□)", r"e^{□}", Value.exp),
+    UnaryFunction("log", "log(□)", r"\log(□)", Value.log),
+    UnaryFunction("tanh", "tanh(□)", r"\tanh(□)", Value.tanh),
+    UnaryFunction("sigmoid", "σ(□)", r"\sigma(□)", Value.sigmoid),
+    UnaryFunction("relu", "relu(□)", r"\mathrm{ReLU}(□)", Value.relu),
+]}
+
+
+def nested_text(outer: UnaryFunction, inner: str) -> str:
+    """outer applied to the text of inner: (3x)², sin(3x)."""
+    if "(□)" in outer.text or re.fullmatch(r"\w", inner):
+        return outer.of(inner)
+    return outer.of(f"({inner})")
+
+
+@dataclass(frozen=True)
+class Composition:
+    x: float
+    u: float
+    y: float
+    du_dx: Factor
+    dy_du: Factor
+    dy_dx: float        # the engine's ∂y/∂x
+    formula: str        # plain: y = (3x)²
+    graph: TracedGraph
+
+    def product_text(self) -> str:
+        return f"dy/dx = dy/du · du/dx = {factor_text(self.dy_du.value)} · {factor_text(self.du_dx.value)} = {show(self.dy_dx)}"
+
+
+def compose(inner_key: str, outer_key: str, x: float) -> Composition:
+    inner, outer = UNARY_FUNCTIONS[inner_key], UNARY_FUNCTIONS[outer_key]
+    x_ = Value(x, "x")
+    u = inner.apply(x_).named("u")
+    y = outer.apply(u).named("y")
+    graph = TracedGraph(y)
+    return Composition(x, u.data, y.data, graph.factor("u", "x"), graph.factor("y", "u"), graph.grad("x"),
+                       f"y = f(g(x)) = {nested_text(outer, inner.of('x'))}", graph)
+
+
+# ---------------------------------------------------------------- panel 3: three plots in lockstep
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One function of the chain x → u = h(x) → v = g(u) → f(v), with the window it is plotted in."""
+    key: str            # the engine label of the stage's output
+    title: str          # "h(x) = x²"
+    argument: str       # the engine label of its input
+    derivative: tuple   # ("h", "x") for dh/dx
+    apply: Callable[[Value], Value]
+    xlim: tuple
+    ylim: tuple
+
+
+STAGES = (
+    Stage("u", "h(x) = x²", "x", ("h", "x"), lambda v: v ** 2, (-2.0, 2.0), (-0.5, 4.0)),
+    Stage("v", "g(u) = tanh(u)", "u", ("g", "u"), Value.tanh, (-1.0, 4.0), (-1.0, 1.1)),
+    Stage("f", "f(v) = v²", "v", ("f", "v"), lambda v: v ** 2, (-1.0, 1.0), (-0.1, 1.0)),
+)
+
+
+def stage_local_tex(stage: Stage, factor: Factor) -> str:
+    """dh/dx = 2x = 2(0.7) = 1.4: the stage's local derivative, named after its function."""
+    return local_tex(factor, ordinary(*stage.derivative))
+
+
+def chain_value(x: float) -> Value:
+    """f(g(h(x))) as an engine graph, labelled x, u, v, f."""
+    node = Value(x, "x")
+    for stage in STAGES:
+        node = stage.apply(node).named(stage.key)
+    return node
+
+
+@dataclass(frozen=True)
+class Lockstep:
+    x: float
+    graph: TracedGraph
+    locals: tuple          # Factor per stage: dh/dx, dg/du, df/dv
+    product: float         # the engine's df/dx
+    finite_difference: float
+
+    def point(self, stage: Stage) -> tuple[float, float]:
+        return self.graph.value(stage.argument), self.graph.value(stage.key)
+
+
+def lockstep(x: float) -> Lockstep:
+    graph = TracedGraph(chain_value(x))
+    locals_ = tuple(graph.factor(s.key, s.argument) for s in STAGES)
+    estimate = finite_difference(lambda t: chain_value(t).data, x)
+    return Lockstep(x, graph, locals_, graph.grad("x"), estimate)
+
+
+def tangent_segment(a: float, fa: float, slope: float, xlim: tuple, ylim: tuple):
+    """The part of the line through (a, fa) with this slope inside the plot window,
+    as ((x1, y1), (x2, y2)), or None if it misses the window."""
+    if not all(math.isfinite(v) for v in (a, fa, slope)):
+        return None
+    lo, hi = xlim
+    if slope != 0:
+        t1, t2 = (a + (ylim[0] - fa) / slope, a + (ylim[1] - fa) / slope)
+        lo, hi = max(lo, min(t1, t2)), min(hi, max(t1, t2))
+    elif not ylim[0] <= fa <= ylim[1]:
+        return None
+    if lo >= hi:
+        return None
+    return (lo, fa + slope * (lo - a)), (hi, fa + slope * (hi - a))
+
+
+def plot_stage(stage: Stage, state: Lockstep, width=280, height=210, samples=121) -> str:
+    """One stage's function over its window, with the current point and its tangent."""
+    name = stage.derivative[0]
+    axes = svg.Axes(width, height, stage.xlim, stage.ylim, xlabel=stage.argument,
+                    ylabel=f"{name}({stage.argument})", margin=(12, 14, 40, 48))
+    lo, hi = stage.xlim
+    xs = [lo + (hi - lo) * i / (samples - 1) for i in range(samples)]
+    ys = [stage.apply(Value(t)).data for t in xs]
+    a, fa = state.point(stage)
+    slope = state.locals[STAGES.index(stage)].value
+    parts = [axes.draw(), axes.polyline(xs, ys)]
+    segment = tangent_segment(a, fa, slope, stage.xlim, stage.ylim)
+    if segment is not None:
+        (x1, y1), (x2, y2) = segment
+        parts.append(axes.polyline([x1, x2], [y1, y2], cls="tangent"))
+    if stage.xlim[0] <= a <= stage.xlim[1] and stage.ylim[0] <= fa <= stage.ylim[1]:
+        parts.append(axes.point(a, fa))
+    label = (f"Plot of {stage.title} for {stage.argument} from {show(lo)} to {show(hi)}; "
+             f"current point {stage.argument} = {show(a)}, {name} = {show(fa)}, tangent slope {show(slope)}")
+    return svg.svg(width, height, *parts, label=label, cls="plot")
+
+
+# ---------------------------------------------------------------- panel 4: a neuron's loss, backward
+
+
+def neuron_graph(w: float, x: float, b: float, target: float) -> TracedGraph:
+    """L = (σ(w·x + b) − y*)² with z = w·x + b as one weighted-sum node, a = σ(z), d = a − y*."""
+    z = linear([Value(w, "w")], [Value(x, "x")], Value(b, "b")).named("z")
+    a = z.sigmoid().named("a")
+    d = (a - Value(target, "y*", tex="y^{*}", constant=True)).named("d")
+    return TracedGraph((d ** 2).named("L"))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One moment of the animated backward pass."""
+    edge: tuple | None    # (parent, child) whose local derivative is being multiplied
+    edge_label: str       # that local derivative, for the edge: "∂a/∂z = 0.235"
+    grads: dict           # {key: gradient accumulated so far}
+    active: str           # the node receiving gradient
+    tex: str              # the step as LaTeX: ∂L/∂z += ∂L/∂a · ∂a/∂z = …
+    text: str             # the same in words
+
+
+def backward_frames(graph: TracedGraph) -> list[Frame]:
+    """The backward pass one edge at a time, right to left in the engine's order: each frame
+    multiplies an upstream gradient by one local derivative and adds it to the parent's badge."""
+    out = graph.output_node
+    grads = {out.key: 1.0}
+    frames = [Frame(None, "", dict(grads), out.key, rf"{partial(out.tex, out.tex)} = 1",
+                    f"Start at the output: ∂{out.name}/∂{out.name} = 1.")]
+    for node in (graph.nodes[key] for key in graph.backward_order[1:]):
+        for term in node.backward.terms:
+            f = graph.factor(term.child, node.key)
+            child = graph.nodes[term.child]
+            grads[node.key] = grads.get(node.key, 0.0) + term.product
+            upstream = partial(out.tex, child.tex)
+            tex = (rf"{partial(out.tex, node.tex)} \mathrel{{+}}= {upstream} \cdot {f.symbol}"
+                   rf" = ({tex_number(term.upstream)}) \cdot {grouped(f.numbers)} = {tex_number(term.product)}")
+            text = (f"∂{out.name}/∂{child.name} · {f.symbol_text} = {factor_text(term.upstream)} · {factor_text(f.value)}"
+                    f" = {show(term.product)}, added to ∂{out.name}/∂{node.name}, which is now {show(grads[node.key])}.")
+            frames.append(Frame((node.key, term.child), f"{f.symbol_text} = {show(f.value)}", dict(grads),
+                                node.key, tex, text))
+    return frames
+
+
+# ---------------------------------------------------------------- panel 5: your own expression
+
+ALLOWED_VARIABLES = ("x", "y", "z")
+
+PRESETS = (
+    ("x*y + x", "x·y + x (x feeds two paths)"),
+    ("(x + y) * z", "(x + y)·z"),
+    ("tanh(x**2)", "tanh(x²)"),
+    ("sigmoid(x*y + z)", "σ(x·y + z)"),
+    ("x * exp(-x) + log(y)", "x·e⁻ˣ + log y"),
+)
+
+
+def check_expression(text: str) -> Expression:
+    """The engine's safe parser, plus this page's rule that the variables are x, y and z.
+    Raises ParseError (a ValueError) with a position and a message for the learner."""
+    expression = parse(text)
+    for name in expression.variables:
+        if name not in ALLOWED_VARIABLES:
+            found = re.search(rf"\b{re.escape(name)}\b", text)
+            raise ParseError(f"unknown variable {name!r}; this box uses x, y and z", found.start() if found else 0)
+    return expression
+
+
+def expression_graph(expression: Expression, values: dict) -> TracedGraph:
+    return TracedGraph(expression.evaluate(**{name: values[name] for name in expression.variables}))
+
+
+def caret_line(text: str, position: int) -> str:
+    """A line with ^ under the character the parser complains about (for a <pre>)."""
+    return text + "\n" + " " * max(0, min(position, len(text))) + "^"
+
+
+# ---------------------------------------------------------------- the page's state (URL and controls)
+
+
+def _check_node_key(text: str) -> None:
+    # A node key of some expression graph; whether it exists is checked against the graph later.
+    if not re.fullmatch(r"[A-Za-z0-9:]{1,12}", text):
+        raise ValueError("not a node name")
+
+
+STATE = StateTable(
+    Prop("panel", "choice", "1", choices=("1", "2", "3", "4", "5"), label="panel shown when embedded"),
+    Prop("p1x", "float", -2.0, -8.0, 8.0, label="panel 1 x"),
+    Prop("p1y", "float", 5.0, -8.0, 8.0, label="panel 1 y"),
+    Prop("p1z", "float", -4.0, -8.0, 8.0, label="panel 1 z"),
+    Prop("p1node", "choice", "x", choices=("x", "y", "z", "q", "f"), label="panel 1 node"),
+    Prop("p2x", "float", 2.0, -3.0, 3.0, label="panel 2 x"),
+    Prop("p2g", "choice", "times3", choices=tuple(UNARY_FUNCTIONS), label="inner function"),
+    Prop("p2f", "choice", "square", choices=tuple(UNARY_FUNCTIONS), label="outer function"),
+    Prop("p3x", "float", 0.7, -2.0, 2.0, label="panel 3 x"),
+    Prop("p4w", "float", 2.0, -100.0, 100.0, label="w"),
+    Prop("p4x", "float", 0.5, -100.0, 100.0, label="x"),
+    Prop("p4b", "float", -0.5, -100.0, 100.0, label="b"),
+    Prop("p4y", "float", 1.0, -100.0, 100.0, label="y*"),
+    Prop("expr", "text", PRESETS[0][0], check=check_expression, label="expression"),
+    Prop("p5x", "float", 2.0, -4.0, 4.0, label="panel 5 x"),
+    Prop("p5y", "float", 3.0, -4.0, 4.0, label="panel 5 y"),
+    Prop("p5z", "float", 1.0, -4.0, 4.0, label="panel 5 z"),
+    Prop("p5node", "text", "x", check=_check_node_key, label="panel 5 node"),
+)
+
+# Slider steps; ranges and defaults come from STATE.
+SLIDER_STEPS = {"p1x": 0.1, "p1y": 0.1, "p1z": 0.1, "p2x": 0.1, "p3x": 0.01, "p5x": 0.1, "p5y": 0.1, "p5z": 0.1}

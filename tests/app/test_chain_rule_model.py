@@ -1,0 +1,222 @@
+"""The chain-rule page's logic in CPython: the numbers the issue lists, derivations that
+agree with the engine's gradients, layout, plots, the animated backward pass, URL state."""
+import math
+import re
+
+import pytest
+
+from app import chain_rule_model as model
+from engine.parser import ParseError
+
+
+# ---------------------------------------------------------------- panel 1
+
+
+def test_classic_graph_values_and_gradients():
+    graph = model.classic_graph(-2, 5, -4)
+    assert graph.value("q") == 3 and graph.value("f") == -12
+    assert {k: graph.grad(k) for k in "xyzqf"} == {"x": -4, "y": -4, "z": 3, "q": -4, "f": 1}
+
+
+def test_derivation_of_x_is_the_product_down_the_path():
+    derivation = model.derive(model.classic_graph(-2, 5, -4), "x")
+    # ∂f/∂x = ∂f/∂q · ∂q/∂x = z · 1, with numbers, as the issue words it.
+    assert derivation.tex == (r"\frac{\partial f}{\partial x} = \frac{\partial f}{\partial q} \cdot "
+                              r"\frac{\partial q}{\partial x} = z \cdot 1 = (-4) \cdot 1 = -4")
+    assert derivation.text == "∂f/∂x = ∂f/∂q · ∂q/∂x = (−4) · 1 = −4"
+    assert [p.keys for p in derivation.paths] == [("x", "q", "f")]
+    assert [model.local_tex(f) for f in derivation.local] == [r"\frac{\partial q}{\partial x} = 1"]
+
+
+def test_derivation_of_one_step_and_of_the_output():
+    graph = model.classic_graph(-2, 5, -4)
+    assert model.derive(graph, "q").tex == r"\frac{\partial f}{\partial q} = z = -4"
+    assert model.derive(graph, "z").text == "∂f/∂z = 3"
+    output = model.derive(graph, "f")
+    assert output.tex == r"\frac{\partial f}{\partial f} = 1" and output.local == ()
+
+
+@pytest.mark.parametrize("text", ["x*y + x", "tanh(x**2) * x + sin(x) / y", "sigmoid(x*y + z) * x", "x*x*x"])
+def test_path_products_add_up_to_the_engine_gradient(text):
+    graph = model.expression_graph(model.check_expression(text), {"x": 0.7, "y": -1.3, "z": 0.4})
+    for leaf in graph.leaves():
+        derivation = model.derive(graph, leaf.key)
+        assert math.isclose(sum(p.value for p in derivation.paths), graph.grad(leaf.key), rel_tol=1e-12, abs_tol=1e-15)
+
+
+def test_two_paths_are_shown_and_added():
+    graph = model.expression_graph(model.check_expression("x*y + x"), {"x": 2, "y": 3, "z": 0})
+    derivation = model.derive(graph, "x")
+    assert sorted(p.keys for p in derivation.paths) == [("x", "f"), ("x", "v1", "f")]
+    assert derivation.text == "∂f/∂x = 1 + 1 · 3 = 4"
+    assert r"\underbrace{1 \cdot y}_{x \to v_{1} \to f}" in derivation.tex
+    assert derivation.tex.endswith("= 4")
+
+
+def test_many_paths_are_summarised():
+    graph = model.expression_graph(model.check_expression(" + ".join(["x"] * 9) + " * y"), {"x": 1, "y": 1})
+    derivation = model.derive(graph, "x")
+    # The first x + x is one node that uses x twice: one path whose local derivative is 1 + 1.
+    assert len(derivation.paths) == 8 and "(2 more paths)" in derivation.text
+    assert derivation.total == 9
+
+
+def test_constants_are_nodes_without_gradient():
+    graph = model.expression_graph(model.check_expression("3*x"), {"x": 2})
+    (constant,) = [n for n in graph.nodes.values() if n.constant]
+    assert constant.label == "3" and constant.value == 3
+    assert "does not need its gradient" in model.derive(graph, constant.key).explanation
+
+
+def test_layout_keeps_nodes_apart_and_long_edges_clear():
+    graph = model.expression_graph(model.check_expression("x*y + x"), {"x": 2, "y": 3})
+    positions, width, height = model.layout(graph, 200, 130)
+    points = list(positions.values())
+    assert len(set(points)) == len(points)
+    assert all(0 < x < width and 0 < y < height for x, y in points)
+    # The edge x → f skips a column; it must pass v1 at a distance larger than v1's radius.
+    (x0, y0), (x1, y1), (vx, vy) = positions["x"], positions["f"], positions["v1"]
+    distance = abs((y1 - y0) * vx - (x1 - x0) * vy + x1 * y0 - y1 * x0) / math.hypot(x1 - x0, y1 - y0)
+    assert distance > 40
+
+
+def test_drawn_graph_marks_selection_and_escapes_text():
+    graph = model.classic_graph(-2, 5, -4)
+    derivation = model.derive(graph, "x")
+    markup = model.draw_traced_graph(graph, "<graph>", selected="x", highlight=model.path_edges(derivation),
+                                     edge_labels=model.path_edge_labels(derivation))
+    assert 'class="node input active"' in markup and "&lt;graph&gt;" in markup
+    assert "∂q/∂x = 1" in markup and "∂f/∂q = −4" in markup
+    assert markup.count('class="edge zero active"') == 2
+    # Each graph on the page names its own arrowhead marker (ids are page-wide).
+    other = model.draw_traced_graph(graph, "g", marker_id="p5-arrow")
+    assert 'id="p5-arrow"' in other and "url(#p5-arrow)" in other and "url(#arrow)" not in other
+
+
+# ---------------------------------------------------------------- panel 2
+
+
+def test_default_composition():
+    c = model.compose("times3", "square", 2.0)
+    assert (c.u, c.y, c.du_dx.value, c.dy_du.value, c.dy_dx) == (6, 36, 3, 12, 36)
+    assert c.formula == "y = f(g(x)) = (3x)²"
+    assert c.product_text() == "dy/dx = dy/du · du/dx = 12 · 3 = 36"
+    assert model.local_tex(c.dy_du, model.ordinary("y", "u")) == r"\frac{dy}{du} = 2u = 2(6) = 12"
+    assert model.local_tex(c.du_dx) == r"\frac{\partial u}{\partial x} = 3"
+
+
+@pytest.mark.parametrize("inner", list(model.UNARY_FUNCTIONS))
+@pytest.mark.parametrize("outer", list(model.UNARY_FUNCTIONS))
+def test_every_composition_multiplies_its_local_derivatives(inner, outer):
+    c = model.compose(inner, outer, 0.8)
+    assert math.isclose(c.dy_dx, c.dy_du.value * c.du_dx.value, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def test_nested_text():
+    f = model.UNARY_FUNCTIONS
+    assert model.nested_text(f["sin"], "3x") == "sin(3x)"
+    assert model.nested_text(f["square"], "sin(x)") == "(sin(x))²"
+    assert model.nested_text(f["square"], "x") == "x²"
+
+
+# ---------------------------------------------------------------- panel 3
+
+
+def test_lockstep_numbers_at_the_default():
+    result = model.lockstep(0.7)
+    assert [model.fixed(f.value) for f in result.locals] == ["1.4000", "0.7937", "0.9084"]
+    assert model.fixed(result.product) == "1.0094"
+    assert model.fixed(result.finite_difference) == "1.0094"
+    assert model.stage_local_tex(model.STAGES[0], result.locals[0]) == r"\frac{dh}{dx} = 2x = 2(0.7) = 1.4"
+
+
+def test_tangent_segment_is_clipped_to_the_window():
+    (x1, y1), (x2, y2) = model.tangent_segment(1.0, 1.0, 2.0, (-2, 2), (-0.5, 4))
+    assert (x1, y1) == (0.25, -0.5) and (x2, y2) == (2.0, 3.0)
+    assert model.tangent_segment(0, 5, 0, (-1, 1), (0, 1)) is None   # flat, above the window
+    assert model.tangent_segment(0, math.nan, 1, (-1, 1), (0, 1)) is None
+
+
+def test_plot_has_axes_labels_ticks_point_and_tangent():
+    result = model.lockstep(0.7)
+    markup = model.plot_stage(model.STAGES[1], result)
+    assert markup.count('class="tick-label"') >= 8
+    assert ">u</text>" in markup and ">g(u)</text>" in markup
+    assert 'class="tangent"' in markup and 'class="marker"' in markup and 'class="series"' in markup
+
+
+# ---------------------------------------------------------------- panel 4
+
+
+def test_backward_frames_accumulate_to_the_engine_gradients():
+    graph = model.neuron_graph(2.0, 0.5, -0.5, 1.0)
+    frames = model.backward_frames(graph)
+    assert frames[0].edge is None and frames[0].grads == {"L": 1.0}
+    assert [f.edge for f in frames[1:]] == [("d", "L"), ("a", "d"), ("z", "a"), ("w", "z"), ("x", "z"), ("b", "z")]
+    final = frames[-1].grads
+    for key in ("w", "x", "b", "z", "a", "d"):
+        assert final[key] == graph.grad(key)
+    assert frames[3].edge_label == "∂a/∂z = 0.235"
+    assert "d:1" not in final  # the target y* is a constant: no gradient badge
+
+
+def test_frames_add_across_paths():
+    graph = model.expression_graph(model.check_expression("x*y + x"), {"x": 2, "y": 3})
+    frames = [f for f in model.backward_frames(graph) if f.active == "x"]
+    assert [f.grads["x"] for f in frames] == [1.0, 4.0]
+    assert "which is now 4" in frames[-1].text
+
+
+# ---------------------------------------------------------------- panel 5
+
+
+@pytest.mark.parametrize("text, position", [("x * * y", 4), ("x + a", 4), ("(x + y", 0), ("2^x", 1), ("", 0)])
+def test_bad_expressions_raise_with_a_position(text, position):
+    with pytest.raises(ParseError) as error:
+        model.check_expression(text)
+    assert error.value.position == position
+
+
+def test_presets_parse_and_the_first_uses_two_paths():
+    for text, _label in model.PRESETS:
+        model.check_expression(text)
+    graph = model.expression_graph(model.check_expression(model.PRESETS[0][0]), {"x": 2, "y": 3})
+    assert len(model.derive(graph, "x").paths) == 2
+
+
+def test_caret_line():
+    assert model.caret_line("x * * y", 4) == "x * * y\n    ^"
+
+
+# ---------------------------------------------------------------- URL state
+
+
+def test_state_defaults_round_trip():
+    values, notes = model.STATE.from_query("")
+    assert notes == [] and values["expr"] == "x*y + x" and values["p3x"] == 0.7
+    assert model.STATE.to_query(values) == ""
+
+
+def test_state_refuses_bad_values_with_notes():
+    values, notes = model.STATE.from_query("?expr=__import__(%27os%27)&p1x=nan&p2g=evil&p3x=9&p5node=%3Cb%3E")
+    assert values["expr"] == "x*y + x" and values["p1x"] == -2 and values["p2g"] == "times3"
+    assert values["p3x"] == 2.0 and values["p5node"] == "x"
+    assert len(notes) == 5 and any(n.startswith("expression: position") for n in notes)
+
+
+def test_state_keeps_a_valid_expression():
+    query = model.STATE.to_query({**model.STATE.defaults(), "expr": "tanh(x**2) * y"})
+    values, notes = model.STATE.from_query(query)
+    assert values["expr"] == "tanh(x**2) * y" and notes == []
+
+
+def test_every_slider_has_a_step_and_a_range():
+    for name, step in model.SLIDER_STEPS.items():
+        prop = model.STATE.props[name]
+        assert prop.low < prop.default < prop.high and step > 0
+
+
+def test_numbers_as_text():
+    assert model.show(-12.0) == "−12" and model.show(math.nan) == "undefined" and model.show(-0.0) == "0"
+    assert model.fixed(-0.00001) == "0.0000" and model.fixed(1.4) == "1.4000"
+    assert re.fullmatch(r"\(−4\)", model.factor_text(-4))
