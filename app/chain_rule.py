@@ -90,7 +90,7 @@ class GraphView:
         ui.on(self.box, "keydown", self.key_pressed)
 
     def _node_key(self, event):
-        node = event.target.closest("[data-key]")
+        node = ui.closest(event, "[data-key]")
         return None if node is None else str(node.dataset.key)
 
     def clicked(self, event):
@@ -394,7 +394,7 @@ def show_panel(number):
 
 
 def choose_panel(event):
-    button = event.target.closest("button")
+    button = ui.closest(event, "button")
     if button is not None:
         show_panel(str(button.dataset.panel))
         save_url()

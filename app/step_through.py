@@ -144,7 +144,7 @@ class StepThroughPage:
         if tag in ("INPUT", "SELECT", "TEXTAREA") or event.altKey or event.ctrlKey or event.metaKey:
             return
         key = str(event.key)
-        node_key = graph_node_key(target)
+        node_key = graph_node_key(event)
         if node_key is not None and key in ("Enter", " "):
             event.preventDefault()
             self._jump_to_node(node_key)
@@ -159,7 +159,7 @@ class StepThroughPage:
             actions[key]()
 
     def _on_graph_click(self, event):
-        node_key = graph_node_key(event.target)
+        node_key = graph_node_key(event)
         if node_key is not None:
             self._jump_to_node(node_key)
 
@@ -300,11 +300,10 @@ class StepThroughPage:
         box.hidden = not text
 
 
-def graph_node_key(target):
-    """The data-key of the graph node an event happened in, or None.  (closest()
-    gives JS null, which is not Python's None, when there is no such node.)"""
-    node = target.closest("[data-key]") if hasattr(target, "closest") else None
-    return str(node.dataset.key) if hasattr(node, "dataset") else None
+def graph_node_key(event):
+    """The data-key of the graph node an event happened in, or None."""
+    node = ui.closest(event, "[data-key]")
+    return None if node is None else str(node.dataset.key)
 
 
 def main():

@@ -12,7 +12,7 @@
 import traceback
 
 import js
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import create_proxy, jsnull, to_js
 
 from app.state import StateTable, parse_number
 
@@ -20,8 +20,28 @@ from app.state import StateTable, parse_number
 _proxies = []
 
 
-def element(element_id):
+def is_missing(value):
+    """True for Python None and for JS null, which Pyodide gives as `jsnull`, not None."""
+    return value is None or value is jsnull
+
+
+def optional_element(element_id):
+    """The element with this id, or None."""
     found = js.document.getElementById(element_id)
+    return None if is_missing(found) else found
+
+
+def closest(event, selector):
+    """The nearest ancestor-or-self of the event's target matching selector, or None."""
+    target = event.target
+    if is_missing(target) or not hasattr(target, "closest"):
+        return None
+    found = target.closest(selector)
+    return None if is_missing(found) else found
+
+
+def element(element_id):
+    found = optional_element(element_id)
     if found is None:
         raise LookupError(f"no element with id {element_id!r}")
     return found
@@ -101,7 +121,7 @@ class NumberField:
 
     def __init__(self, input_id, value, on_change, low=None, high=None, fmt=lambda v: f"{v:.6g}"):
         self.input = element(input_id)
-        self.message = js.document.getElementById(f"{input_id}-error")
+        self.message = optional_element(f"{input_id}-error")
         self.low, self.high, self.fmt = low, high, fmt
         self.on_change = on_change
         self.value = value
@@ -131,6 +151,8 @@ class NumberField:
             self.show(f"{error}; still using {self.fmt(self.value)}")
             self.input.setAttribute("aria-invalid", "true")
             return
+        if value == self.value and text == self.fmt(value) and self.input.getAttribute("aria-invalid") != "true":
+            return  # committed again (Enter, then the change event): keep any clamping note on screen
         note = None
         if self.low is not None and value < self.low:
             value, note = self.low, f"clamped to the smallest allowed value, {self.fmt(self.low)}"
@@ -157,7 +179,7 @@ class UrlState:
         # Published so tests (and curious instructors) can see which parameters the page reads.
         js.document.documentElement.dataset.stateKeys = ",".join(self.table.props)
         values, notes = self.table.from_query(str(js.location.search))
-        box = js.document.getElementById(self.notes_id)
+        box = optional_element(self.notes_id)
         if box is not None and notes:
             box.textContent = "Some settings in the link were not valid: " + "; ".join(notes) + "."
             box.hidden = False
