@@ -12,15 +12,9 @@ import datetime
 import os
 import statistics
 import tempfile
-import threading
 import time
-from pathlib import Path
 
-from . import site
-
-CHROMIUM = os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from .browser import CHROMIUM, CHROMIUM_FLAGS, READY_SELECTOR, served_site
 PAGES = ["pages/chain-rule.html", "pages/step-through.html", "pages/gradients.html",
          "pages/playground.html", "pages/probe.html"]
 
@@ -31,7 +25,7 @@ def time_to_ready(page, url: str) -> tuple[float, float]:
     page.goto(url, wait_until="commit")
     page.wait_for_selector("#loader", state="visible", timeout=30_000)
     painted = time.perf_counter() - start
-    page.wait_for_selector("html[data-status='ready'], html[data-status='error']", state="attached", timeout=120_000)
+    page.wait_for_selector(READY_SELECTOR, state="attached", timeout=120_000)
     ready = time.perf_counter() - start
     if page.evaluate("document.documentElement.dataset.status") != "ready":
         raise RuntimeError(f"{url} did not become ready")
@@ -46,23 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    out = Path(tempfile.mkdtemp()) / "site"
-    site.build(out, log=lambda *_: None)
-    server = site.make_server(out, 0, headers={"Content-Security-Policy": site.STRICT_CSP})
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    pages = [p for p in PAGES if (out / p).exists()]
-
     print(f"Backprop Lab page loads, {datetime.datetime.now().isoformat(timespec='seconds')}, "
           f"{os.cpu_count()} CPUs, headless Chromium, localhost")
     print(f"{'page':28} {'cold s':>7} {'warm s':>7} {'loader ms':>10}")
-    with sync_playwright() as playwright:
-        for path in pages:
+    with served_site() as base, sync_playwright() as playwright:
+        for path in PAGES:
             cold, warm, painted = [], [], []
             for _ in range(args.repeat):
                 with tempfile.TemporaryDirectory() as profile:
                     context = playwright.chromium.launch_persistent_context(
-                        profile, executable_path=CHROMIUM, args=FLAGS, headless=True)
+                        profile, executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
                     page = context.new_page()
                     ready, paint = time_to_ready(page, base + path)
                     cold.append(ready)
@@ -73,7 +60,6 @@ def main(argv: list[str] | None = None) -> int:
                     context.close()
             print(f"{path:28} {statistics.median(cold):7.2f} {statistics.median(warm):7.2f} "
                   f"{statistics.median(painted) * 1000:10.0f}")
-    server.shutdown()
     return 0
 
 

@@ -13,20 +13,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from backprop_lab import site
+from backprop_lab.browser import CHROMIUM, launch, served_site, wait_until_ready  # noqa: F401 (wait_until_ready is re-exported)
 
-CHROMIUM = os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium")
-# Flags from the runtime issue: no sandbox as root, and no background traffic to hosts
-# this machine cannot reach.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-READY_TIMEOUT_MS = 90_000
 SCREENSHOTS = Path(os.environ.get("BACKPROP_LAB_SCREENSHOTS", site.ROOT / "screenshots"))
 
 needs_numpy = pytest.mark.skipif(
@@ -43,38 +37,6 @@ def save_screenshot(page, name: str, full_page: bool = True) -> Path:
     return path
 
 
-def wait_until_ready(page, timeout_ms: int = READY_TIMEOUT_MS) -> None:
-    # A selector, not a JS predicate: predicates are eval'd, which a strict CSP forbids.
-    page.wait_for_selector("html[data-status='ready'], html[data-status='error']", state="attached", timeout=timeout_ms)
-    status = page.evaluate("document.documentElement.dataset.status")
-    if status != "ready":
-        text = page.evaluate("(document.getElementById('loader') || document.body).innerText")
-        raise AssertionError(f"page status is {status!r}, not 'ready': {text[:800]}")
-
-
-def page_for_module(browser_context, base_url, path: str):
-    """Generator for a module-scoped `page` fixture: one tab, ready, shared by a module's
-    tests (starting Python takes seconds); fails if the page reported an uncaught error.
-
-        @pytest.fixture(scope="module")
-        def page(browser_context, base_url):
-            yield from page_for_module(browser_context, base_url, "pages/x.html")
-    """
-    tab = browser_context.new_page()
-    errors = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.goto(base_url + path)
-    wait_until_ready(tab)
-    yield tab
-    tab.close()
-    assert errors == [], f"uncaught errors on the page: {errors}"
-
-
-def tex_source(page, selector: str) -> str:
-    """The LaTeX that KaTeX rendered in an element (kept in its MathML annotation)."""
-    return " ".join(page.locator(f"{selector} annotation").all_text_contents())
-
-
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory):
     """A fresh build of the site, exactly as it would be deployed."""
@@ -86,19 +48,10 @@ def site_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def server_headers():
-    """Every browser test runs under the strict Content-Security-Policy the README documents."""
-    return {"Content-Security-Policy": site.STRICT_CSP}
-
-
-@pytest.fixture(scope="session")
-def base_url(site_dir, server_headers):
-    server = site.make_server(site_dir, 0, headers=server_headers)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def base_url(site_dir):
+    """The build served on a free 127.0.0.1 port under the strict CSP the README documents."""
+    with served_site(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +60,7 @@ def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
     with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        launched = launch(playwright)
         yield launched
         launched.close()
 

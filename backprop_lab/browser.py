@@ -1,0 +1,50 @@
+"""Headless Chromium and a freshly built site on 127.0.0.1, shared by the browser
+benchmarks and the e2e test harness."""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from . import site
+
+CHROMIUM = os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium")
+# As root there is no sandbox; the rest stop background traffic to hosts this machine cannot reach.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+READY_SELECTOR = "html[data-status='ready'], html[data-status='error']"
+
+
+def launch(playwright, **options):
+    """Debian's Chromium (never a browser downloaded by Playwright)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, **options)
+
+
+@contextlib.contextmanager
+def served_site(directory: Path | None = None, csp: bool = True):
+    """Yield the base URL of the site (a fresh build unless `directory` is given),
+    served on a free 127.0.0.1 port under the strict CSP."""
+    with tempfile.TemporaryDirectory() as scratch:
+        if directory is None:
+            directory = Path(scratch) / "site"
+            site.build(directory, log=lambda *_: None)
+        headers = {"Content-Security-Policy": site.STRICT_CSP} if csp else {}
+        server = site.make_server(directory, 0, headers=headers)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def wait_until_ready(page, timeout_ms: int = 90_000) -> None:
+    """Wait for the page to report ready; raise with the loader's text if it failed.
+    A selector, not a JS predicate: predicates are eval'd, which the strict CSP forbids."""
+    page.wait_for_selector(READY_SELECTOR, state="attached", timeout=timeout_ms)
+    if page.evaluate("document.documentElement.dataset.status") != "ready":
+        text = page.evaluate("(document.getElementById('loader') || document.body).innerText")
+        raise AssertionError(f"the page did not become ready: {text[:800]}")
