@@ -167,6 +167,9 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self.epoch = 0
         self.loss = math.nan    # mean loss of the latest epoch
+        # An epoch that run_steps() has started but not finished:
+        # [shuffled X, shuffled y, next row, sum of batch losses].
+        self._partial = None
 
     @property
     def lr(self) -> float:
@@ -176,10 +179,46 @@ class Trainer:
     def lr(self, value: float) -> None:
         self.optimizer.lr = value
 
+    @property
+    def mid_epoch(self) -> bool:
+        """True while run_steps() has started an epoch and not finished it."""
+        return self._partial is not None
+
     def run(self, epochs: int = 1) -> float:
         """Train for `epochs` epochs; returns the last epoch's mean loss."""
+        if self._partial is not None:
+            raise RuntimeError("run: run_steps() left an epoch half done; finish it with run_steps() first")
         net, X, y, opt, batch, rng = self.net, self.X, self.y, self.optimizer, self.batch_size, self.rng
         for _ in range(epochs):
             self.loss = net.train_epoch(X, y, opt, batch, rng, check=False)
         self.epoch += epochs
         return self.loss
+
+    def run_steps(self, steps: int = 1) -> int:
+        """Take up to `steps` optimizer steps (one mini-batch each), continuing
+        an unfinished epoch; returns how many epochs finished.  However a run is
+        cut into steps, the weights come out bit for bit as with run(): the
+        playground uses this to keep each animation frame short even when one
+        epoch of small batches takes longer than a frame.  With full batches a
+        step is a whole epoch."""
+        n, batch = len(self.y), self.batch_size
+        if batch is None or batch >= n:
+            self.run(steps)
+            return steps
+        finished = 0
+        for _ in range(steps):
+            if self._partial is None:
+                order = self.rng.permutation(n)          # the shuffle MLP.train_epoch draws
+                self._partial = [self.X[order], self.y[order], 0, 0.0]
+            X, y, start, total = self._partial
+            X_batch, y_batch = X[start:start + batch], y[start:start + batch]
+            # A full-batch epoch on one batch is exactly one step of train_epoch's loop.
+            total += self.net.train_epoch(X_batch, y_batch, self.optimizer, None, check=False) * len(y_batch)
+            if start + batch < n:
+                self._partial[2:] = [start + batch, total]
+                continue
+            self._partial = None
+            self.loss = total / n
+            self.epoch += 1
+            finished += 1
+        return finished

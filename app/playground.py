@@ -1,0 +1,599 @@
+"""Training playground page: an MLP trains live on 2-D data, with its decision
+boundary, loss curve and network diagram redrawn every animation frame.
+
+Training runs on the main thread in time slices (ui.Loop): each frame takes
+mini-batch steps until its training budget is spent, then draws.  Pixels go from NumPy to
+the canvases with one buffer copy per picture (CanvasImage / UnitHeatmaps),
+and the per-frame path creates no Python proxies.  All logic that does not
+touch the DOM lives in app/playground_model.py and app/playground_draw.py.
+"""
+import gc
+import math
+
+import js
+import numpy as np
+from pyodide.ffi import to_js
+
+from app import playground_draw as draw
+from app import playground_model as model
+from app import ui
+from engine.mlp import grid_points
+
+BOUNDARY_RESOLUTION = 100
+UNIT_RESOLUTION = 24
+# Heatmaps and links change slowly to the eye; redrawing them ten times a
+# second leaves more of each frame for training.
+DIAGRAM_INTERVAL_MS = 100
+# Training + drawing per frame.  About 20 ms keeps the pictures at 40-50 frames
+# a second while giving training half of every frame; each frame's training
+# budget is what drawing left of it.
+FRAME_TARGET_MS = 20.0
+MIN_TRAIN_MS = 4.0
+DATA_SETTINGS = ("dataset", "noise", "train", "n", "data_seed", "points")
+
+
+def create(tag, text=None, parent=None, **attributes):
+    """A DOM element with plain-text content (never parsed as HTML)."""
+    node = js.document.createElement(tag)
+    if text is not None:
+        node.textContent = str(text)
+    for name, value in attributes.items():
+        node.setAttribute(name.rstrip("_").replace("_", "-"), str(value))
+    if parent is not None:
+        parent.append(node)
+    return node
+
+
+def place(node, box):
+    """Position an absolutely placed element from a dict of CSS lengths."""
+    for name, value in box.items():
+        setattr(node.style, name, value)
+
+
+class CanvasImage:
+    """A canvas shown from an (h, w, 4) uint8 NumPy array: one copy of the bytes
+    into a persistent ImageData, then putImageData.  No per-pixel calls."""
+
+    def __init__(self, canvas, width, height):
+        canvas.width, canvas.height = width, height
+        self.context = canvas.getContext("2d")
+        self.image = self.context.createImageData(width, height)
+        self.pixels = self.image.data
+
+    def show(self, rgba):
+        self.pixels.assign(rgba)
+        self.context.putImageData(self.image, 0, 0)
+
+
+class UnitHeatmaps:
+    """One small canvas per unit of the diagram.  All units' pixels share one
+    JS buffer, so a frame copies them from NumPy in one go; each canvas then
+    paints its own slice of it."""
+
+    def __init__(self, container, layout, resolution):
+        self.canvases = []
+        self.targets = []
+        units = layout.units()
+        size = resolution * resolution * 4
+        self.pixels = js.Uint8ClampedArray.new(size * len(units))
+        for k, (column, unit) in enumerate(units):
+            canvas = create("canvas", parent=container, width=resolution, height=resolution,
+                            title=layout.unit_name(column, unit))
+            place(canvas, layout.placement(column, unit))
+            image = js.ImageData.new(self.pixels.subarray(k * size, (k + 1) * size), resolution, resolution)
+            self.canvases.append(canvas)
+            self.targets.append((canvas.getContext("2d"), image))
+
+    def show(self, rgba):
+        self.pixels.assign(rgba)
+        for context, image in self.targets:
+            context.putImageData(image, 0, 0)
+
+    def remove(self):
+        for canvas in self.canvases:
+            canvas.remove()
+
+
+class Playground:
+    def __init__(self):
+        self.url = ui.UrlState(model.STATE)
+        self.settings = self.url.load()
+        dark = bool(js.matchMedia("(prefers-color-scheme: dark)").matches)
+        self.lut = draw.palette(dark)
+        self.history = draw.LossHistory()
+        self.draw_ms = 10.0
+        self.loop = ui.Loop(self.train_slice, self.draw_frame, budget_ms=FRAME_TARGET_MS - self.draw_ms)
+        self.diverged = False
+        self.curve_hover = None
+        self.curve_key = None
+        self.hover_link = None
+        self.layout = None
+        self.heatmaps = None
+        self.last_diagram_ms = -1e9
+        self.frames_drawn = 0
+        self.frame_started = 0.0
+        self.longest_frame_ms = 0.0
+        self.out = {name: ui.element(name) for name in
+                    ("epoch", "train-loss", "test-loss", "train-accuracy", "test-accuracy", "boundary-canvas")}
+        self.boundary = CanvasImage(self.out["boundary-canvas"], BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
+        place(self.out["boundary-canvas"], draw.canvas_placement())
+        self.build_controls()
+        self.show_settings()
+        self.new_data()
+
+    # ------------------------------------------------------------ controls
+    def build_controls(self):
+        for name in ("dataset", "activation", "loss", "init", "optimizer", "batch", "reg"):
+            ui.fill_select(name, model.option_labels(name))
+            ui.on(name, "change", lambda event, name=name: self.change(name, str(event.target.value)))
+        for name in ("noise", "train", "n"):
+            ui.on(name, "input", lambda event, name=name: self.show_slider(name))
+            ui.on(name, "change", lambda event, name=name: self.change(name, int(event.target.value)))
+        self.lr_field = self.number_field("lr", "lr")
+        self.reg_rate_field = self.number_field("reg-rate", "reg_rate")
+        self.seed_field = self.number_field("seed", "seed", whole=True)
+        ui.on("lr-slider", "input", lambda event: self.slide_lr(float(event.target.value), save=False))
+        ui.on("lr-slider", "change", lambda event: self.slide_lr(float(event.target.value), save=True))
+        for element_id, name in (("show-test", "show_test"), ("discrete", "discrete"), ("log-loss", "log_loss")):
+            ui.on(element_id, "change", lambda event, name=name: self.change(name, bool(event.target.checked)))
+
+        ui.on("play", "click", lambda event: self.toggle_play())
+        ui.on("step", "click", lambda event: self.step())
+        ui.on("reset", "click", lambda event: self.reset())
+        ui.on("regenerate", "click", lambda event: self.regenerate())
+        presets = ui.element("presets")
+        for preset in model.PRESETS.values():
+            create("button", preset.label, parent=presets, type="button", data_preset=preset.key,
+                   title=preset.description)
+        ui.on(presets, "click", self.on_preset)
+
+        ui.on("boundary", "click", self.on_boundary_click)
+        ui.on("clear-points", "click", lambda event: self.set_points(()))
+        ui.on("load-csv", "click", lambda event: self.load_csv(str(ui.element("csv").value)))
+        ui.on("csv-file", "change", self.on_csv_file)
+
+        ui.on("diagram-controls", "click", self.on_diagram_button)
+        ui.on("diagram", "mousemove", self.on_diagram_pointer)
+        ui.on("diagram", "mouseleave", lambda event: self.set_hover_link(None))
+        ui.on("loss-curve", "mousemove", self.on_curve_pointer)
+        ui.on("loss-curve", "mouseleave", lambda event: self.set_curve_hover(None))
+
+        ui.on("export", "click", lambda event: self.export())
+        ui.on("download-json", "click", lambda event: self.download_json())
+
+    def number_field(self, element_id, name, whole=False):
+        """A text box for a numeric setting, with the range from the state table."""
+        prop = model.STATE.props[name]
+        if whole:
+            return ui.NumberField(element_id, self.settings[name], lambda v: self.change(name, int(round(v))),
+                                  low=prop.low, high=prop.high, fmt=lambda v: str(int(round(v))))
+        return ui.NumberField(element_id, self.settings[name], lambda v: self.change(name, v),
+                              low=prop.low, high=prop.high)
+
+    def show_settings(self):
+        """Put the current settings into every control (at start and after a preset)."""
+        s = self.settings
+        for name in ("dataset", "activation", "loss", "init", "optimizer", "batch", "reg"):
+            ui.element(name).value = s[name]
+        for name in ("noise", "train", "n"):
+            ui.element(name).value = str(s[name])
+            self.show_slider(name)
+        self.lr_field.set(s["lr"])
+        ui.element("lr-slider").value = str(math.log10(s["lr"]))
+        self.reg_rate_field.set(s["reg_rate"])
+        self.seed_field.set(s["seed"])
+        ui.element("show-test").checked = s["show_test"]
+        ui.element("discrete").checked = s["discrete"]
+        ui.element("log-loss").checked = s["log_loss"]
+        generated = s["dataset"] != "custom"
+        for name in ("noise", "n", "regenerate"):
+            ui.element(name).disabled = not generated
+
+    def show_slider(self, name):
+        value = int(ui.element(name).value)
+        ui.set_text(f"{name}-value", f"{value}%" if name in ("noise", "train") else value)
+
+    def slide_lr(self, exponent, save):
+        lr = float(f"{10 ** exponent:.2g}")
+        self.lr_field.set(lr)
+        self.change("lr", lr, save=save)
+
+    # ------------------------------------------------------------ state changes
+    def change(self, name, value, save=True):
+        """One setting changed: learning rate and regularization act on the
+        running training; picture options redraw; anything else restarts."""
+        if self.settings[name] == value:
+            if save:
+                self.save_url()
+            return
+        self.settings[name] = value
+        if name == "lr":
+            ui.element("lr-slider").value = str(math.log10(value))
+        if save:
+            self.save_url()
+        if name in model.LIVE_SETTINGS:
+            self.pending_live[name] = value
+            self.apply_pending_live()
+        elif name in model.VIEW_SETTINGS:
+            if name == "show_test":
+                self.draw_overlay()
+            self.draw_all()
+        elif name in DATA_SETTINGS:
+            self.show_settings()
+            self.new_data()
+        else:
+            self.reset()
+
+    def save_url(self):
+        # Own points stay in memory when another dataset is chosen (to come back
+        # to), but the link only carries them while they are in use.
+        shown = self.settings if self.settings["dataset"] == "custom" else dict(self.settings, points=())
+        ui.element("share-url").value = self.url.save(shown)
+
+    def apply_settings(self, settings):
+        self.settings = settings
+        self.save_url()
+        self.show_settings()
+        self.new_data()
+
+    def on_preset(self, event):
+        button = event.target.closest("button")
+        if button is not None and button.dataset.preset:
+            self.apply_settings(model.apply_preset(str(button.dataset.preset), self.settings))
+
+    def regenerate(self):
+        # A new random draw of the same kind of data; the seed goes in the link.
+        self.change("data_seed", int(js.Math.floor(js.Math.random() * 1_000_000)))
+
+    def set_points(self, points):
+        settings = dict(self.settings, dataset="custom", points=tuple(points))
+        self.apply_settings(settings)
+
+    def on_boundary_click(self, event):
+        rect = ui.element("boundary").getBoundingClientRect()
+        position = draw.to_data(draw.boundary_axes(self.data.view), (event.clientX - rect.left) / rect.width,
+                                (event.clientY - rect.top) / rect.height)
+        if position is None:
+            return
+        label = 1 if event.shiftKey or ui.element("class-b").checked else 0
+        # Rounded so that the link stays short and restores the point exactly.
+        point = (round(position[0], 3), round(position[1], 3), label)
+        points = self.settings["points"] if self.settings["dataset"] == "custom" else self.rounded_points()
+        self.set_points(points + (point,))
+
+    def rounded_points(self):
+        return tuple((round(a, 3), round(b, 3), c) for a, b, c in self.data.all_points())
+
+    def load_csv(self, text):
+        field, message = ui.element("csv"), ui.element("csv-error")
+        try:
+            points = model.points_from_csv(text)
+        except ValueError as error:
+            field.setAttribute("aria-invalid", "true")
+            message.className = "field-error"
+            message.textContent = f"Not loaded: {error}"
+            return
+        field.setAttribute("aria-invalid", "false")
+        message.className = "muted small"
+        message.textContent = f"Loaded {len(points)} points."
+        self.set_points(points)
+
+    async def on_csv_file(self, event):
+        files = event.target.files
+        if files.length == 0:
+            return
+        text = str(await files.item(0).text())
+        ui.element("csv").value = text
+        self.load_csv(text)
+
+    def on_diagram_button(self, event):
+        button = event.target.closest("button")
+        if button is None:
+            return
+        layers = list(self.settings["layers"])
+        action = str(button.dataset.action)
+        if action == "add-layer" and len(layers) < model.MAX_HIDDEN_LAYERS:
+            layers.append(layers[-1] if layers else 4)
+        elif action == "remove-layer" and layers:
+            layers.pop()
+        elif action in ("add-unit", "remove-unit"):
+            k = int(button.dataset.layer)
+            step = 1 if action == "add-unit" else -1
+            layers[k] = min(max(layers[k] + step, 1), model.MAX_NEURONS)
+        self.change("layers", tuple(layers))
+
+    # ------------------------------------------------------------ data and training
+    def new_data(self):
+        self.data = model.make_data(self.settings)
+        self.train_inputs = self.data.scaler.transform(self.data.X_train)
+        self.test_inputs = self.data.scaler.transform(self.data.X_test)
+        self.draw_overlay()
+        self.reset()
+
+    def reset(self):
+        self.net = model.make_network(self.settings)
+        # Without points of both classes there is nothing to train on (yet).
+        self.trainer = None if self.data.problem else model.make_trainer(self.net, self.data, self.settings)
+        self.run_log = model.RunLog.begin(self.settings)
+        self.pending_live = {}
+        self.history = draw.LossHistory()
+        self.diverged = False
+        ui.element("divergence").hidden = True
+        sizes = (2, *self.settings["layers"], 1)
+        if self.layout is None or self.layout.sizes != sizes:
+            self.build_diagram(draw.DiagramLayout(sizes))
+        trainable = not self.data.problem
+        ui.element("play").disabled = not trainable
+        ui.element("step").disabled = not trainable
+        ui.set_text("train-status", self.data.problem)
+        if not trainable:
+            self.pause()
+        self.record_losses()
+        self.draw_all()
+
+    @property
+    def epoch(self):
+        return 0 if self.trainer is None else self.trainer.epoch
+
+    def toggle_play(self):
+        if self.loop.running:
+            self.pause()
+        elif not self.diverged and not self.data.problem:
+            self.loop.start()
+            self.show_play_state()
+
+    def pause(self):
+        self.loop.stop()
+        self.show_play_state()
+
+    def show_play_state(self):
+        button = ui.element("play")
+        button.textContent = "❚❚ Pause" if self.loop.running else "▶ Play"
+        button.setAttribute("aria-pressed", "true" if self.loop.running else "false")
+
+    def apply_pending_live(self):
+        """Learning-rate and regularization changes act between epochs, so that
+        the exported snippet can replay them at the same epoch."""
+        if self.trainer is None or self.diverged or self.trainer.mid_epoch:
+            return
+        for name, value in self.pending_live.items():
+            model.apply_live_setting(self.trainer, name, value)
+            self.run_log.record(self.epoch, name, value)
+        self.pending_live.clear()
+
+    def train_steps(self, deadline_ms=None):
+        """Mini-batch steps until the deadline (or, without one, until an epoch
+        ends); False if the loss blew up.  Stepping batch by batch keeps a frame
+        short even when one epoch of small batches takes longer than a frame."""
+        trainer, now = self.trainer, js.performance.now
+        with np.errstate(all="ignore"):      # overflow is reported in words, not warnings
+            while True:
+                finished = trainer.run_steps(1)
+                if finished and not math.isfinite(trainer.loss):
+                    self.diverge()
+                    return False
+                if not trainer.mid_epoch:
+                    self.apply_pending_live()
+                if finished if deadline_ms is None else now() >= deadline_ms:
+                    return True
+
+    def step(self):
+        """Train one epoch (or finish the one under way)."""
+        self.pause()
+        if not self.diverged and not self.data.problem:
+            self.train_steps()
+            self.record_losses()
+            self.draw_all()
+
+    def train_slice(self, deadline_ms):
+        """Loop work: training until the frame's budget is spent."""
+        self.frame_started = js.performance.now()
+        return self.train_steps(deadline_ms)
+
+    def diverge(self):
+        self.diverged = True
+        self.loop.stop()
+        # Only Reset helps now: the weights are not numbers any more.
+        ui.element("play").disabled = True
+        ui.element("step").disabled = True
+        box = ui.element("divergence")
+        box.textContent = model.divergence_message(self.epoch, self.settings)
+        box.hidden = False
+        self.show_play_state()
+
+    def record_losses(self):
+        with np.errstate(all="ignore"):
+            self.train_metrics = model.evaluate(self.net, self.train_inputs, self.data.y_train)
+            self.test_metrics = model.evaluate(self.net, self.test_inputs, self.data.y_test)
+        self.history.add(self.epoch, self.train_metrics[0], self.test_metrics[0])
+
+    # ------------------------------------------------------------ drawing
+    def draw_frame(self):
+        """Loop's per-frame drawing; it also sets the next frame's training budget
+        so that training plus drawing take about FRAME_TARGET_MS."""
+        started = js.performance.now()
+        self.record_losses()
+        self.draw_boundary()
+        self.draw_numbers()
+        self.draw_curve()
+        if started - self.last_diagram_ms >= DIAGRAM_INTERVAL_MS:
+            self.draw_diagram()
+            self.last_diagram_ms = started
+        finished = js.performance.now()
+        # A running average, so one slow frame (the diagram's) does not starve the next.
+        self.draw_ms = 0.8 * self.draw_ms + 0.2 * (finished - started)
+        self.loop.budget_ms = max(MIN_TRAIN_MS, FRAME_TARGET_MS - self.draw_ms)
+        # Counters for the browser benchmark (backprop_lab/bench_pages.py).
+        self.frames_drawn += 1
+        self.longest_frame_ms = max(self.longest_frame_ms, finished - self.frame_started)
+        canvas = self.out["boundary-canvas"]
+        canvas.dataset.frames = self.frames_drawn
+        canvas.dataset.longestFrameMs = f"{self.longest_frame_ms:.1f}"
+        if not self.loop.running:
+            self.show_play_state()
+
+    def draw_all(self):
+        self.draw_boundary()
+        self.draw_numbers()
+        self.draw_curve()
+        self.draw_diagram()
+
+    def draw_overlay(self):
+        ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"]))
+
+    def draw_boundary(self):
+        with np.errstate(all="ignore"):
+            p = self.net.predict_grid(*self.data.grid_bounds(), resolution=BOUNDARY_RESOLUTION)
+        self.boundary.show(draw.probabilities_to_rgba(p, self.lut, self.settings["discrete"]))
+
+    def draw_numbers(self):
+        (train_loss, train_accuracy), (test_loss, test_accuracy) = self.train_metrics, self.test_metrics
+        out = self.out
+        out["epoch"].textContent = str(self.epoch)
+        out["train-loss"].textContent = draw.format_loss(train_loss)
+        out["test-loss"].textContent = draw.format_loss(test_loss)
+        out["train-accuracy"].textContent = format_accuracy(train_accuracy)
+        out["test-accuracy"].textContent = format_accuracy(test_accuracy)
+
+    def draw_curve(self):
+        """Redraw the whole curve when its axes or hover marker change; otherwise
+        (most frames) only move its two lines."""
+        history, log_y = self.history, self.settings["log_loss"]
+        axes = draw.curve_axes(history, log_y)
+        key = (axes.xlim, axes.ylim, log_y, self.curve_hover)
+        if key != self.curve_key:
+            self.curve_key = key
+            ui.set_svg("loss-curve", draw.loss_curve(history, log_y, self.curve_hover))
+            curve = ui.element("loss-curve")
+            self.curve_svg = curve.firstElementChild
+            self.train_line = curve.querySelector(".series.train")
+            self.test_line = curve.querySelector(".series.test")
+        else:
+            self.train_line.setAttribute("points", draw.curve_points(axes, history.epochs, history.train))
+            self.test_line.setAttribute("points", draw.curve_points(axes, history.epochs, history.test))
+            self.curve_svg.setAttribute("aria-label", draw.curve_label(history))
+
+    def build_diagram(self, layout):
+        """New architecture: new unit canvases and new +/− buttons."""
+        self.layout = layout
+        self.hover_link = None
+        if self.heatmaps is not None:
+            self.heatmaps.remove()
+        diagram = ui.element("diagram")
+        diagram.style.aspectRatio = f"{layout.width} / {layout.height}"
+        self.heatmaps = UnitHeatmaps(diagram, layout, UNIT_RESOLUTION)
+        self.build_diagram_controls(layout)
+
+    def build_diagram_controls(self, layout):
+        controls = ui.element("diagram-controls")
+        controls.replaceChildren()
+        controls.style.gridTemplateColumns = f"repeat({len(layout.sizes)}, 1fr)"
+        hidden = len(layout.sizes) - 2
+        row = create("div", parent=controls, class_="pg-layers")
+        create("button", "−", parent=row, type="button", data_action="remove-layer",
+               aria_label="Remove the last hidden layer").disabled = hidden == 0
+        create("span", f"{hidden} hidden layer{'s' if hidden != 1 else ''}", parent=row)
+        create("button", "+", parent=row, type="button", data_action="add-layer",
+               aria_label="Add a hidden layer").disabled = hidden >= model.MAX_HIDDEN_LAYERS
+        for column, size in enumerate(layout.sizes):
+            cell = create("div", parent=controls, class_="pg-column")
+            if column == 0:
+                create("span", "inputs", parent=cell)
+            elif column == len(layout.sizes) - 1:
+                create("span", "output", parent=cell)
+            else:
+                buttons = create("div", parent=cell)
+                create("button", "−", parent=buttons, type="button", data_action="remove-unit",
+                       data_layer=column - 1,
+                       aria_label=f"Remove a unit from hidden layer {column}").disabled = size <= 1
+                create("button", "+", parent=buttons, type="button", data_action="add-unit",
+                       data_layer=column - 1,
+                       aria_label=f"Add a unit to hidden layer {column}").disabled = size >= model.MAX_NEURONS
+                create("span", f"{size} unit{'s' if size != 1 else ''}", parent=cell)
+
+    def draw_diagram(self):
+        layout, net = self.layout, self.net
+        points = grid_points(*self.data.grid_bounds(), UNIT_RESOLUTION)
+        centre = 0.5 if net.activation == "sigmoid" else 0.0
+        with np.errstate(all="ignore"):
+            images = [draw.unit_images(points, 0.0, self.lut, UNIT_RESOLUTION)]
+            for hidden in net.hidden_outputs(points):
+                images.append(draw.unit_images(hidden, centre, self.lut, UNIT_RESOLUTION))
+            output = net.predict_proba(points).reshape(1, UNIT_RESOLUTION, UNIT_RESOLUTION)
+            images.append(draw.probabilities_to_rgba(output, self.lut))
+        self.heatmaps.show(np.concatenate(images))
+        ui.set_svg("diagram-links", draw.diagram_links(layout, list(net.params[0::2]), self.hover_link))
+        if self.hover_link is not None:
+            self.show_link_readout()
+
+    def show_link_readout(self):
+        layer, i, j = self.hover_link
+        weight = float(self.net.params[2 * (layer - 1)][i, j])
+        gradient = math.nan
+        if len(self.data.y_train):
+            with np.errstate(all="ignore"):
+                _, grads = self.net.loss_and_grads(self.train_inputs, self.data.y_train)
+            gradient = float(grads[2 * (layer - 1)][i, j])
+        ui.set_text("link-readout", draw.link_readout(self.layout, self.hover_link, weight, gradient))
+
+    # ------------------------------------------------------------ hovering
+    def on_diagram_pointer(self, event):
+        rect = ui.element("diagram").getBoundingClientRect()
+        x = (event.clientX - rect.left) / rect.width * self.layout.width
+        y = (event.clientY - rect.top) / rect.height * self.layout.height
+        self.set_hover_link(draw.nearest_link(self.layout, x, y))
+
+    def set_hover_link(self, link):
+        if link == self.hover_link:
+            return
+        self.hover_link = link
+        if link is None:
+            ui.set_text("link-readout", "Point at a link to see its weight and gradient.")
+        if not self.loop.running:
+            self.draw_diagram()
+
+    def on_curve_pointer(self, event):
+        rect = ui.element("loss-curve").getBoundingClientRect()
+        epoch = draw.epoch_at(self.history, self.settings["log_loss"], (event.clientX - rect.left) / rect.width)
+        self.set_curve_hover(self.history.nearest(epoch))
+
+    def set_curve_hover(self, index):
+        self.curve_hover = index
+        ui.set_text("curve-readout", draw.curve_readout(self.history, index) if index is not None
+                    else "Point at the curve to read its values.")
+        if not self.loop.running:
+            self.draw_curve()
+
+    # ------------------------------------------------------------ export
+    def export(self):
+        if self.trainer is not None and self.trainer.mid_epoch and not self.diverged:
+            self.train_steps()          # whole epochs only: the snippet replays epochs
+            self.record_losses()
+            self.draw_all()
+        ui.element("export-json").value = model.export_json(self.net, self.data, self.settings, self.epoch)
+        ui.element("export-python").value = model.python_snippet(self.settings, self.epoch, self.run_log)
+        ui.element("download-json").disabled = False
+
+    def download_json(self):
+        blob = js.Blob.new(to_js([str(ui.element("export-json").value)]), ui.js_object({"type": "application/json"}))
+        url = js.URL.createObjectURL(blob)
+        link = create("a", href=url, download=f"playground-epoch-{self.epoch}.json")
+        link.click()
+        js.URL.revokeObjectURL(url)
+
+
+def format_accuracy(value):
+    return f"{100 * value:.1f}%" if math.isfinite(value) else "—"
+
+
+def main():
+    Playground().save_url()
+    # Everything made while starting up lives as long as the page: moving it out
+    # of the garbage collector's view keeps later collections short (no long
+    # pauses in the middle of training).
+    gc.collect()
+    gc.freeze()
+    ui.ready()
+
+
+ui.start(main)

@@ -1,0 +1,364 @@
+"""The training playground's pictures, without the browser: colour maps from
+network outputs to RGBA pixels, the decision-boundary overlay (axes and
+points), the loss curve, and the network diagram's layout and links.
+
+Pure Python + NumPy (tested in CPython).  Pixels are built as whole uint8
+arrays, so the page hands each picture to a canvas with one buffer copy.
+"""
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.svg import Axes, edge_width, svg, tag
+
+# ------------------------------------------------------------------ colours
+
+# Okabe-Ito orange and blue (static/site.css --class-a / --class-b): a diverging
+# pair that stays distinct with every common colour-vision deficiency.
+CLASS_A = (0xE6, 0x9F, 0x00)    # label 0
+CLASS_B = (0x00, 0x72, 0xB2)    # label 1
+LIGHT_MIDDLE = (0xF7, 0xF7, 0xF7)
+DARK_MIDDLE = (0x26, 0x2B, 0x31)
+LUT_STEPS = 256
+
+
+def blend(a, b, t: float) -> tuple:
+    return tuple(x + (y - x) * t for x, y in zip(a, b))
+
+
+def diverging_lut(low, middle, high, steps: int = LUT_STEPS) -> np.ndarray:
+    """(steps, 4) uint8 RGBA: low → middle → high, linear in each half."""
+    t = np.linspace(0.0, 1.0, steps)[:, None]
+    lower = np.array(low) + (np.array(middle) - np.array(low)) * np.clip(2 * t, 0, 1)
+    upper = np.array(middle) + (np.array(high) - np.array(middle)) * np.clip(2 * t - 1, 0, 1)
+    rgb = np.where(t < 0.5, lower, upper)
+    lut = np.empty((steps, 4), dtype=np.uint8)
+    lut[:, :3] = np.round(rgb)
+    lut[:, 3] = 255
+    return lut
+
+
+def palette(dark: bool = False) -> np.ndarray:
+    """The boundary's colour map.  The ends are paler than the class colours so
+    that the points drawn on top stand out."""
+    middle, fade = (DARK_MIDDLE, 0.6) if dark else (LIGHT_MIDDLE, 0.35)
+    return diverging_lut(blend(CLASS_A, middle, fade), middle, blend(CLASS_B, middle, fade))
+
+
+def to_lut_index(t: np.ndarray) -> np.ndarray:
+    """Values in [0, 1] (NaN counts as the middle) → indices into a LUT."""
+    t = np.nan_to_num(t, nan=0.5, posinf=1.0, neginf=0.0)
+    return np.clip(t * (LUT_STEPS - 1) + 0.5, 0, LUT_STEPS - 1).astype(np.intp)
+
+
+def probabilities_to_rgba(p: np.ndarray, lut: np.ndarray, discrete: bool = False) -> np.ndarray:
+    """An (h, w) image of probabilities → (h, w, 4) uint8 RGBA, C-contiguous.
+    discrete=True paints only the predicted class (threshold 0.5)."""
+    if discrete:
+        p = np.where(p > 0.5, 1.0, 0.0)
+    return lut[to_lut_index(p)]
+
+
+def unit_images(values: np.ndarray, centre: float, lut: np.ndarray, resolution: int) -> np.ndarray:
+    """Per-unit heatmaps: values (resolution², k), one column per unit →
+    (k, resolution, resolution, 4) uint8.  Each unit is scaled by its own largest
+    |value - centre|, so the sign (which side of `centre`) is the colour and
+    the pattern stays visible whatever the unit's scale."""
+    shifted = values - centre
+    scale = np.abs(shifted).max(axis=0)
+    scale[~(scale > 1e-12)] = 1.0            # flat (or NaN) units: avoid 0/0
+    t = 0.5 + 0.5 * (shifted / scale)
+    pixels = lut[to_lut_index(t)]             # (resolution², k, 4)
+    return np.ascontiguousarray(pixels.transpose(1, 0, 2)).reshape(-1, resolution, resolution, 4)
+
+
+# ------------------------------------------------------------------ decision boundary
+
+# The overlay's SVG geometry: a square plot area with room for the axes.
+PLOT_SIZE = 348
+BOUNDARY_MARGIN = (8, 8, 36, 44)       # top, right, bottom, left
+BOUNDARY_WIDTH = BOUNDARY_MARGIN[3] + PLOT_SIZE + BOUNDARY_MARGIN[1]
+BOUNDARY_HEIGHT = BOUNDARY_MARGIN[0] + PLOT_SIZE + BOUNDARY_MARGIN[2]
+
+
+def boundary_axes(view: tuple) -> Axes:
+    xmin, xmax, ymin, ymax = view
+    return Axes(BOUNDARY_WIDTH, BOUNDARY_HEIGHT, (xmin, xmax), (ymin, ymax), xlabel="x₁", ylabel="x₂",
+                margin=BOUNDARY_MARGIN)
+
+
+def canvas_placement() -> dict:
+    """Where the boundary canvas sits over the overlay, as CSS percentages."""
+    top, right, bottom, left = BOUNDARY_MARGIN
+    return {"left": f"{100 * left / BOUNDARY_WIDTH:.4f}%", "top": f"{100 * top / BOUNDARY_HEIGHT:.4f}%",
+            "width": f"{100 * PLOT_SIZE / BOUNDARY_WIDTH:.4f}%", "height": f"{100 * PLOT_SIZE / BOUNDARY_HEIGHT:.4f}%"}
+
+
+def point_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str) -> str:
+    """Class A as circles, class B as squares (shape as well as colour);
+    kind "train" (filled) or "test" (hollow, thick outline)."""
+    marks = []
+    for (a, b), label in zip(X, y):
+        px, py = axes.x(a), axes.y(b)
+        if label > 0.5:
+            marks.append(f'<rect class="pt b {kind}" x="{px - 3.6:.1f}" y="{py - 3.6:.1f}" width="7.2" height="7.2"/>')
+        else:
+            marks.append(f'<circle class="pt a {kind}" cx="{px:.1f}" cy="{py:.1f}" r="4"/>')
+    return "".join(marks)
+
+
+def boundary_overlay(data, show_test: bool = True) -> str:
+    """Axes and data points drawn over the boundary canvas."""
+    axes = boundary_axes(data.view)
+    parts = [axes.draw(), point_marks(axes, data.X_train, data.y_train, "train")]
+    if show_test:
+        parts.append(point_marks(axes, data.X_test, data.y_test, "test"))
+    label = (f"Decision boundary with {len(data.y_train)} training points"
+             + (f" and {len(data.y_test)} test points" if show_test and data.has_test else ""))
+    return svg(BOUNDARY_WIDTH, BOUNDARY_HEIGHT, *parts, label=label, cls="boundary-overlay")
+
+
+def to_data(axes: Axes, fx: float, fy: float) -> tuple[float, float] | None:
+    """A pointer position, as fractions of the overlay's drawn width and height,
+    → data coordinates; None outside the plot area."""
+    px, py = fx * axes.width, fy * axes.height
+    left, right = axes.left, axes.width - axes.right
+    top, bottom = axes.top, axes.height - axes.bottom
+    if not (left <= px <= right and top <= py <= bottom):
+        return None
+    (x0, x1), (y0, y1) = axes.xlim, axes.ylim
+    return (x0 + (px - left) / (right - left) * (x1 - x0),
+            y0 + (bottom - py) / (bottom - top) * (y1 - y0))
+
+
+# ------------------------------------------------------------------ loss curve
+
+class LossHistory:
+    """Training and test loss by epoch, sampled once per drawn frame.  When it
+    reaches MAX samples it keeps every other one, so memory and drawing time
+    stay bounded however long training runs."""
+    MAX = 200
+
+    def __init__(self):
+        self.epochs: list[int] = []
+        self.train: list[float] = []
+        self.test: list[float] = []
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    def add(self, epoch: int, train: float, test: float) -> None:
+        if self.epochs and self.epochs[-1] == epoch:
+            self.train[-1], self.test[-1] = train, test
+            return
+        self.epochs.append(epoch)
+        self.train.append(train)
+        self.test.append(test)
+        if len(self.epochs) > self.MAX:
+            # MAX is even, so [::2] of MAX + 1 samples keeps the first and the newest.
+            self.epochs, self.train, self.test = self.epochs[::2], self.train[::2], self.test[::2]
+
+    def nearest(self, epoch: float) -> int | None:
+        """Index of the sample closest to `epoch`."""
+        if not self.epochs:
+            return None
+        i = bisect_left(self.epochs, epoch)
+        if i == len(self.epochs):
+            return i - 1
+        if i > 0 and epoch - self.epochs[i - 1] < self.epochs[i] - epoch:
+            return i - 1
+        return i
+
+
+CURVE_WIDTH, CURVE_HEIGHT = 480, 180
+CURVE_MARGIN = (10, 14, 36, 54)
+
+
+# Round axis limits about 25% apart: the axes change now and then, and the
+# lines always fill most of the plot.
+NICE_STEPS = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of NICE_STEPS × 10^k at or above value (value > 0)."""
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    return next(m * magnitude for m in NICE_STEPS if m * magnitude >= value * (1 - 1e-12))
+
+
+def curve_axes(history: LossHistory, log_y: bool) -> Axes:
+    """Axes with round limits, so that while training they change only now and
+    then: most frames just move the two lines (see curve_points)."""
+    values = [v for v in history.train + history.test if math.isfinite(v) and (v > 0 or not log_y)]
+    last = history.epochs[-1] if history.epochs else 0
+    if log_y:
+        low = min(values, default=0.01)
+        high = max(values, default=1.0)
+        ylim = (10 ** math.floor(math.log10(low)), 10 ** math.ceil(math.log10(high)))
+        if ylim[0] == ylim[1]:
+            ylim = (ylim[0], ylim[1] * 10)
+    else:
+        ylim = (0.0, nice_ceiling(max(values, default=1.0) or 1.0))
+    return Axes(CURVE_WIDTH, CURVE_HEIGHT, (0, nice_ceiling(max(last, 10))), ylim, xlabel="epoch", ylabel="loss",
+                log_y=log_y, margin=CURVE_MARGIN)
+
+
+def _scaled(transform, values: np.ndarray, log: bool = False) -> np.ndarray:
+    """An Axes mapping (affine in the value, or in its log10) applied to a whole array."""
+    if log:
+        return transform(1.0) + (transform(10.0) - transform(1.0)) * np.log10(values)
+    return transform(0.0) + (transform(1.0) - transform(0.0)) * values
+
+
+def curve_points(axes: Axes, xs, ys) -> str:
+    """The `points` of a polyline through (xs, ys), skipping values the axes
+    cannot show (NaN, infinity, and non-positive values on a log scale)."""
+    x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y) & ((y > 0) | (not axes.log_y))
+    with np.errstate(all="ignore"):
+        px = _scaled(axes.x, x[keep])
+        py = _scaled(axes.y, y[keep], axes.log_y)
+    return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist()))
+
+
+def format_loss(value: float) -> str:
+    return f"{value:.4f}" if math.isfinite(value) else "—"
+
+
+def curve_readout(history: LossHistory, index: int) -> str:
+    return (f"epoch {history.epochs[index]}: training loss {format_loss(history.train[index])}, "
+            f"test loss {format_loss(history.test[index])}")
+
+
+def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = None) -> str:
+    """Training loss (solid) and test loss (dashed) against epoch, with a
+    marker at the hovered sample."""
+    axes = curve_axes(history, log_y)
+    parts = [axes.draw(),
+             tag("polyline", {"points": curve_points(axes, history.epochs, history.test),
+                              "class": "series test", "fill": "none"}),
+             tag("polyline", {"points": curve_points(axes, history.epochs, history.train),
+                              "class": "series train", "fill": "none"})]
+    if hover is not None and 0 <= hover < len(history):
+        epoch = history.epochs[hover]
+        x = axes.x(epoch)
+        parts.append(tag("line", {"x1": x, "x2": x, "y1": axes.top, "y2": axes.height - axes.bottom,
+                                  "class": "hover-line"}))
+        for value in (history.train[hover], history.test[hover]):
+            if math.isfinite(value) and (value > 0 or not log_y):
+                parts.append(axes.point(epoch, value, r=4))
+    return svg(CURVE_WIDTH, CURVE_HEIGHT, *parts, label=curve_label(history), cls="loss-curve")
+
+
+def curve_label(history: LossHistory) -> str:
+    """The curve's accessible name: where the losses are now."""
+    if not history.epochs:
+        return "Loss curve: no training yet"
+    return f"Loss curve up to epoch {history.epochs[-1]}: " + curve_readout(history, len(history) - 1)
+
+
+def epoch_at(history: LossHistory, log_y: bool, fx: float) -> float:
+    """The epoch under a pointer at fraction fx of the curve's drawn width."""
+    axes = curve_axes(history, log_y)
+    left, right = axes.left, axes.width - axes.right
+    x0, x1 = axes.xlim
+    return x0 + (fx * axes.width - left) / (right - left) * (x1 - x0)
+
+
+# ------------------------------------------------------------------ network diagram
+
+@dataclass(frozen=True)
+class DiagramLayout:
+    """Where the diagram's units sit, in SVG units: one column per layer (the
+    two inputs, each hidden layer, the output), units centred vertically."""
+    sizes: tuple          # (2, hidden..., 1)
+    column: float = 110.0  # horizontal distance between layers
+    row: float = 34.0     # vertical distance between units
+    node: float = 28.0    # side of a unit's heatmap
+    pad: float = 8.0
+
+    @property
+    def width(self) -> float:
+        return self.column * len(self.sizes)
+
+    @property
+    def height(self) -> float:
+        return 2 * self.pad + max(self.sizes) * self.row
+
+    def x(self, column: int) -> float:
+        return (column + 0.5) * self.column
+
+    def y(self, column: int, unit: int) -> float:
+        n = self.sizes[column]
+        return self.pad + (max(self.sizes) - n) * self.row / 2 + (unit + 0.5) * self.row
+
+    def units(self):
+        """(column, unit) for every unit, inputs first."""
+        return [(c, i) for c, n in enumerate(self.sizes) for i in range(n)]
+
+    def placement(self, column: int, unit: int) -> dict:
+        """A unit's heatmap position as CSS percentages of the diagram box."""
+        half = self.node / 2
+        return {"left": f"{100 * (self.x(column) - half) / self.width:.4f}%",
+                "top": f"{100 * (self.y(column, unit) - half) / self.height:.4f}%",
+                "width": f"{100 * self.node / self.width:.4f}%",
+                "height": f"{100 * self.node / self.height:.4f}%"}
+
+    def unit_name(self, column: int, unit: int) -> str:
+        if column == 0:
+            return f"input x{'₁₂'[unit]}"
+        if column == len(self.sizes) - 1:
+            return "the output"
+        return f"unit {unit + 1} of hidden layer {column}"
+
+
+def diagram_links(layout: DiagramLayout, weights: list, active: tuple | None = None) -> str:
+    """The links as SVG lines: colour and dash by sign (dashed = negative, so
+    colour is never the only cue), width by |weight| relative to the largest."""
+    largest = max((float(np.abs(W).max()) for W in weights if W.size), default=0.0)
+    if not math.isfinite(largest):
+        largest = 0.0
+    half = layout.node / 2
+    parts = []
+    for layer, W in enumerate(weights, start=1):
+        xa, xb = layout.x(layer - 1) + half, layout.x(layer) - half
+        ya = [layout.y(layer - 1, i) for i in range(W.shape[0])]
+        yb = [layout.y(layer, j) for j in range(W.shape[1])]
+        for i, row in enumerate(W.tolist()):
+            for j, w in enumerate(row):
+                sign = "pos" if w > 0 else "neg" if w < 0 else "zero"
+                extra = " active" if active == (layer, i, j) else ""
+                width = edge_width(w, largest, thinnest=0.6, thickest=6.0)
+                parts.append(f'<g class="edge {sign}{extra}"><line x1="{xa:.1f}" y1="{ya[i]:.1f}" '
+                             f'x2="{xb:.1f}" y2="{yb[j]:.1f}" stroke-width="{width:.2f}"/></g>')
+    return svg(layout.width, layout.height, *parts, label="Links of the network, coloured by the sign of each weight",
+               cls="graph links")
+
+
+def nearest_link(layout: DiagramLayout, x: float, y: float, within: float = 5.0) -> tuple | None:
+    """(layer, i, j) of the link nearest to the point (x, y) in diagram units,
+    if one passes within `within` units of it."""
+    half = layout.node / 2
+    for layer in range(1, len(layout.sizes)):
+        xa, xb = layout.x(layer - 1) + half, layout.x(layer) - half
+        if not xa <= x <= xb:
+            continue
+        ya = np.array([layout.y(layer - 1, i) for i in range(layout.sizes[layer - 1])])[:, None]
+        yb = np.array([layout.y(layer, j) for j in range(layout.sizes[layer])])[None, :]
+        slope = (yb - ya) / (xb - xa)
+        distance = np.abs(y - (ya + slope * (x - xa))) / np.sqrt(1 + slope ** 2)
+        i, j = np.unravel_index(np.argmin(distance), distance.shape)
+        if distance[i, j] <= within:
+            return layer, int(i), int(j)
+        return None
+    return None
+
+
+def link_readout(layout: DiagramLayout, link: tuple, weight: float, gradient: float) -> str:
+    layer, i, j = link
+    return (f"Weight from {layout.unit_name(layer - 1, i)} to {layout.unit_name(layer, j)}: "
+            f"{weight:+.4f}; gradient ∂L/∂w = {gradient:+.3e}")
+

@@ -1,0 +1,410 @@
+"""The training playground's logic, without the browser: page state and its URL
+table, presets, data preparation, training set-up, evaluation, CSV input and
+export (weights as JSON, and a Python snippet that replays the run).
+
+Pure Python + NumPy + engine, so every rule here is tested in CPython
+(tests/app/test_playground*.py); app/playground.py only binds it to the DOM.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.state import Prop, StateTable
+from engine import MLP, datasets, registry
+from engine.optim import Trainer
+from engine.registry import ACTIVATIONS, LOSSES
+
+# ------------------------------------------------------------------ choices
+
+# "custom" is the learner's own points (clicked, pasted or uploaded).
+DATASET_CHOICES = ("circle", "xor", "gaussians", "spiral", "moons", "custom")
+DATASET_LABELS = {**registry.DATASET_LABELS, "xor": "XOR", "custom": "Your own points"}
+# The output is always a sigmoid unit; the loss is the learner's choice.
+LOSS_CHOICES = ("bce", "mse")
+LOSS_LABELS = {"bce": "Cross-entropy", "mse": "Squared error"}
+# Short menu labels: the registry's long ones (with formulas) do not fit the menus.
+INIT_LABELS = {"he": "He", "xavier": "Xavier", "normal": "Normal (0.1)", "zeros": "Zeros"}
+BATCH_CHOICES = ("all", "1", "2", "4", "8", "16", "32", "64", "128", "256")
+MAX_HIDDEN_LAYERS = 8
+MAX_NEURONS = 16
+MAX_POINTS = 1000
+
+# Settings that change how training continues, without restarting it.
+LIVE_SETTINGS = ("lr", "reg", "reg_rate")
+# Settings that only change the pictures.
+VIEW_SETTINGS = ("log_loss", "discrete", "show_test")
+
+
+@dataclass(frozen=True)
+class LayersProp(Prop):
+    """Hidden layer widths ("4,2"; empty = no hidden layer), at most `max_items` layers."""
+    max_items: int = MAX_HIDDEN_LAYERS
+
+    def parse(self, text: str):
+        value, note = super().parse(text)
+        if len(value) > self.max_items:
+            return self.default, f"{self.label}: at most {self.max_items} hidden layers; using the default"
+        return value, note
+
+
+@dataclass(frozen=True)
+class PointsProp(Prop):
+    """The learner's own points, "x1,x2,label;x1,x2,label" (label 0 or 1).
+    Written with repr() of each float, so a link restores them exactly."""
+    max_items: int = MAX_POINTS
+
+    def parse(self, text: str):
+        if text == "":
+            return (), None
+        try:
+            return parse_points_text(text, self.max_items), None
+        except ValueError as error:
+            return self.default, f"{self.label}: {error}; using none"
+
+    def format(self, value) -> str:
+        return ";".join(f"{x!r},{y!r},{label}" for x, y, label in value)
+
+
+def parse_points_text(text: str, max_items: int = MAX_POINTS) -> tuple:
+    entries = text.split(";")
+    if len(entries) > max_items:
+        raise ValueError(f"more than {max_items} points")
+    points = []
+    for entry in entries:
+        fields = entry.split(",")
+        if len(fields) != 3:
+            raise ValueError("expected x1,x2,label for every point")
+        try:
+            x1, x2 = float(fields[0]), float(fields[1])
+        except ValueError:
+            raise ValueError("a coordinate is not a number") from None
+        if not (math.isfinite(x1) and math.isfinite(x2)) or fields[2] not in ("0", "1"):
+            raise ValueError("coordinates must be finite and labels 0 or 1")
+        points.append((x1, x2, int(fields[2])))
+    return tuple(points)
+
+
+STATE = StateTable(
+    Prop("dataset", "choice", "circle", choices=DATASET_CHOICES, label="dataset"),
+    Prop("noise", "int", 0, low=0, high=50, label="noise (%)"),
+    Prop("train", "int", 50, low=10, high=90, label="training share (%)"),
+    Prop("n", "int", 400, low=20, high=MAX_POINTS, label="number of points"),
+    Prop("data_seed", "int", 0, low=0, high=999_999, label="data seed"),
+    PointsProp("points", "points", (), label="your points"),
+    LayersProp("layers", "intlist", (4, 2), low=1, high=MAX_NEURONS, label="hidden layers"),
+    Prop("activation", "choice", "tanh", choices=tuple(ACTIVATIONS), label="activation"),
+    Prop("loss", "choice", "bce", choices=LOSS_CHOICES, label="loss"),
+    Prop("init", "choice", "xavier", choices=registry.INITS, label="initialization"),
+    Prop("optimizer", "choice", "sgd", choices=registry.OPTIMIZERS, label="optimizer"),
+    Prop("lr", "float", 1.0, low=1e-5, high=10.0, label="learning rate"),
+    Prop("batch", "choice", "all", choices=BATCH_CHOICES, label="batch size"),
+    Prop("reg", "choice", "none", choices=registry.REGULARIZATIONS, label="regularization"),
+    Prop("reg_rate", "float", 0.001, low=0.0, high=10.0, label="regularization rate"),
+    Prop("seed", "int", 0, low=0, high=999_999, label="seed"),
+    Prop("log_loss", "bool", False, label="log-scale loss"),
+    Prop("discrete", "bool", False, label="discretize output"),
+    Prop("show_test", "bool", True, label="show test data"),
+)
+
+
+def option_labels(name: str) -> list[tuple[str, str]]:
+    """(value, label) pairs for a menu of the setting `name`."""
+    labels = {
+        "dataset": DATASET_LABELS,
+        "activation": {key: a.label for key, a in ACTIVATIONS.items()},
+        "loss": LOSS_LABELS,
+        "init": INIT_LABELS,
+        "optimizer": registry.OPTIMIZER_LABELS,
+        "reg": registry.REGULARIZATION_LABELS,
+        "batch": {"all": "All"},
+    }.get(name, {})
+    return [(choice, labels.get(choice, choice)) for choice in STATE.props[name].choices]
+
+
+# ------------------------------------------------------------------ presets
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    label: str
+    description: str
+    settings: dict
+
+
+# Each reaches >= 95% test accuracy within 2,000 epochs (tests/app/test_playground_model.py).
+PRESETS = {p.key: p for p in [
+    Preset("xor", "XOR 2-4-1", "four sigmoid units, He init, cross-entropy, full-batch SGD",
+           {"dataset": "xor", "layers": (4,), "activation": "sigmoid", "init": "he", "loss": "bce",
+            "optimizer": "sgd", "lr": 1.5}),
+    Preset("circle", "Circle", "tanh 4-2, Xavier init, full-batch SGD",
+           {"dataset": "circle", "layers": (4, 2), "activation": "tanh", "init": "xavier", "loss": "bce",
+            "optimizer": "sgd", "lr": 1.0}),
+    # Mean squared error keeps full-batch steps of 2 stable for ReLU; with
+    # cross-entropy the same rate kills most ReLU units within a few epochs.
+    Preset("spiral", "Spiral (ReLU)", "three ReLU layers of 16, He init, squared error, full-batch SGD",
+           {"dataset": "spiral", "layers": (16, 16, 16), "activation": "relu", "init": "he", "loss": "mse",
+            "optimizer": "sgd", "lr": 2.0}),
+    Preset("moons", "Moons (tanh)", "one tanh layer of 8, 10% noise, full-batch SGD",
+           {"dataset": "moons", "noise": 10, "layers": (8,), "activation": "tanh", "init": "xavier",
+            "loss": "bce", "optimizer": "sgd", "lr": 1.0}),
+]}
+
+
+def apply_preset(key: str, current: dict) -> dict:
+    """The settings of a preset: defaults for everything it does not name, except
+    the picture options, which stay as the learner set them."""
+    settings = STATE.defaults()
+    settings.update(PRESETS[key].settings)
+    for name in VIEW_SETTINGS:
+        settings[name] = current[name]
+    return settings
+
+
+# ------------------------------------------------------------------ data
+
+BASE_VIEW = 1.25    # generated data lie in [-1, 1]²; the view leaves a margin
+
+
+@dataclass
+class Data:
+    """Training and test points in the coordinates the learner sees, the
+    standardization the network sees them through, and the square view."""
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    scaler: datasets.Standardizer
+    view: tuple            # (xmin, xmax, ymin, ymax)
+    problem: str = ""      # why training cannot run, in words ("" when it can)
+
+    @property
+    def has_test(self) -> bool:
+        return len(self.y_test) > 0
+
+    def grid_bounds(self) -> tuple:
+        """The view's corners in the network's (standardized) coordinates, in the
+        order MLP.predict_grid takes them."""
+        xmin, xmax, ymin, ymax = self.view
+        (sx0, sy0), (sx1, sy1) = self.scaler.transform([[xmin, ymin], [xmax, ymax]])
+        return float(sx0), float(sx1), float(sy0), float(sy1)
+
+    def all_points(self) -> tuple:
+        """Every point as (x1, x2, label) tuples: what "your own points" starts from."""
+        X = np.concatenate([self.X_train, self.X_test])
+        y = np.concatenate([self.y_train, self.y_test])
+        return tuple((float(a), float(b), int(c)) for (a, b), c in zip(X, y))
+
+
+def view_box(X: np.ndarray) -> tuple:
+    """A square view holding every point: the usual [-1.25, 1.25]² when the data
+    fit in it (so clicking points never moves the view), otherwise the data's
+    bounding square plus 10%."""
+    if (np.abs(X) <= BASE_VIEW).all():
+        return (-BASE_VIEW, BASE_VIEW, -BASE_VIEW, BASE_VIEW)
+    low, high = X.min(axis=0), X.max(axis=0)
+    centre = (low + high) / 2
+    half = float((high - low).max()) * 0.55
+    return (float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half))
+
+
+# Fewer points than this are all used for training: holding some back would
+# leave too little to learn from (and maybe only one class).
+MIN_POINTS_FOR_TEST = 10
+
+
+def can_split(n: int, fraction: float) -> bool:
+    """Whether n points are enough to hold some back for testing."""
+    return n >= MIN_POINTS_FOR_TEST and 0 < int(round(n * fraction)) < n
+
+
+def make_data(settings: dict) -> Data:
+    """Generate (or take the learner's) points, split them into training and test
+    sets, and fit the standardization on the training set."""
+    fraction = settings["train"] / 100
+    seed = settings["data_seed"]
+    if settings["dataset"] == "custom":
+        points = settings["points"]
+        X = np.array([p[:2] for p in points], dtype=float).reshape(-1, 2)
+        y = np.array([p[2] for p in points], dtype=float)
+    else:
+        X, y = datasets.make(settings["dataset"], settings["n"], noise=settings["noise"] / 100, seed=seed)
+    view = view_box(X)
+    if can_split(len(y), fraction):
+        X_train, y_train, X_test, y_test = datasets.train_test_split(X, y, fraction, seed=seed)
+    else:
+        X_train, y_train, X_test, y_test = X, y, X[:0], y[:0]
+    problem = ""
+    if len(y_train) < 2 or y_train.min() == y_train.max():
+        problem = ("Training needs points of both classes: click the plot to add class A, "
+                   "shift-click for class B.")
+    scaler = datasets.Standardizer.fit(X_train) if len(y_train) else datasets.Standardizer(np.zeros(2), np.ones(2))
+    return Data(X_train, y_train, X_test, y_test, scaler, view, problem)
+
+
+# ------------------------------------------------------------------ training
+
+def batch_size(settings: dict) -> int | None:
+    return None if settings["batch"] == "all" else int(settings["batch"])
+
+
+def make_network(settings: dict) -> MLP:
+    return MLP([2, *settings["layers"], 1], activation=settings["activation"], output="sigmoid",
+               loss=settings["loss"], init=settings["init"], seed=settings["seed"],
+               regularization=settings["reg"], reg_rate=settings["reg_rate"])
+
+
+def make_trainer(net: MLP, data: Data, settings: dict) -> Trainer:
+    return Trainer(net, data.scaler.transform(data.X_train), data.y_train, optimizer=settings["optimizer"],
+                   lr=settings["lr"], batch_size=batch_size(settings), seed=settings["seed"])
+
+
+def apply_live_setting(trainer: Trainer, name: str, value) -> None:
+    """Change the learning rate or regularization of a running training."""
+    if name == "lr":
+        trainer.lr = value
+    elif name == "reg":
+        trainer.net.regularization = value
+    elif name == "reg_rate":
+        trainer.net.reg_rate = value
+    else:
+        raise ValueError(f"{name} is not a live setting")
+
+
+def evaluate(net: MLP, X_standardized: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """(mean data loss without regularization, accuracy), NaN for an empty set.
+    Computed from one forward pass, with the loss the network trains on."""
+    if len(y) == 0:
+        return math.nan, math.nan
+    p = net.predict_proba(X_standardized)
+    loss = float(LOSSES[net.loss].value(p, y).mean())
+    if not np.isfinite(p).all():          # a diverged network predicts nothing
+        return loss, math.nan
+    accuracy = float(np.mean((p > 0.5) == (y > 0.5)))
+    return loss, accuracy
+
+
+def divergence_message(epoch: int, settings: dict) -> str:
+    """What the page says when the loss becomes NaN or infinite."""
+    lr = settings["lr"]
+    smaller = STATE.props["lr"].format(max(lr / 10, STATE.props["lr"].low))
+    return (f"Training stopped at epoch {epoch}: the loss became infinite or not a number (NaN). "
+            f"The steps were too large for this network, so the weights blew up. "
+            f"Lower the learning rate (try {smaller} instead of {STATE.props['lr'].format(lr)}), "
+            f"then press Reset.")
+
+
+@dataclass
+class RunLog:
+    """The live settings a training started with and their changes since, as
+    (epoch, setting, value), so an export can replay the run exactly."""
+    start: dict
+    changes: list = field(default_factory=list)
+
+    @classmethod
+    def begin(cls, settings: dict) -> "RunLog":
+        return cls({name: settings[name] for name in LIVE_SETTINGS})
+
+    def record(self, epoch: int, name: str, value) -> None:
+        if epoch == 0:
+            self.start[name] = value
+        elif self.changes and self.changes[-1][:2] == (epoch, name):
+            self.changes[-1] = (epoch, name, value)     # dragged a slider while paused
+        else:
+            self.changes.append((epoch, name, value))
+
+
+# ------------------------------------------------------------------ CSV input
+
+def points_from_csv(text: str) -> tuple:
+    """The learner's points from "x1,x2,label" lines; ValueError naming the first
+    bad row ("row 3: …") as engine.datasets.from_csv does."""
+    X, y = datasets.from_csv(text)
+    if len(y) > MAX_POINTS:
+        raise ValueError(f"{len(y)} rows: the playground takes at most {MAX_POINTS} points")
+    return tuple((float(a), float(b), int(c)) for (a, b), c in zip(X, y))
+
+
+# ------------------------------------------------------------------ export
+
+EXPORT_FORMAT = "backprop-lab-playground"
+
+
+def export_json(net: MLP, data: Data, settings: dict, epoch: int) -> str:
+    """The trained network with everything needed to use it: the settings, the
+    standardization (predict on (x - mean) / std) and the points themselves."""
+    def rows(X, y):
+        return [[float(a), float(b), int(c)] for (a, b), c in zip(X, y)]
+
+    document = {
+        "format": EXPORT_FORMAT, "version": 1, "epoch": epoch,
+        "settings": {name: STATE.props[name].format(value) for name, value in settings.items()},
+        "standardize": {"mean": data.scaler.mean.tolist(), "std": data.scaler.std.tolist()},
+        "network": net.to_dict(),
+        "train": rows(data.X_train, data.y_train),
+        "test": rows(data.X_test, data.y_test),
+    }
+    return json.dumps(document, indent=1)
+
+
+def load_export(text: str) -> tuple[MLP, datasets.Standardizer, dict]:
+    """(network, standardizer, document) from export_json's text."""
+    document = json.loads(text)
+    if document.get("format") != EXPORT_FORMAT:
+        raise ValueError("not a Backprop Lab playground export")
+    scale = document["standardize"]
+    scaler = datasets.Standardizer(np.array(scale["mean"]), np.array(scale["std"]))
+    return MLP.from_dict(document["network"]), scaler, document
+
+
+# Where the snippet sets each live setting.
+SNIPPET_TARGETS = {"lr": "trainer.lr", "reg": "net.regularization", "reg_rate": "net.reg_rate"}
+
+
+def python_snippet(settings: dict, epoch: int, log: RunLog) -> str:
+    """Python that reproduces this run with the engine API (in Jupyter, or any
+    Python with the engine installed), replaying mid-run setting changes."""
+    s = settings
+    if s["dataset"] == "custom":
+        points = ", ".join(f"({x!r}, {y!r}, {label})" for x, y, label in s["points"])
+        data_line = f"X, y = datasets.from_points([{points}])"
+    else:
+        data_line = (f"X, y = datasets.make({s['dataset']!r}, {s['n']}, noise={s['noise'] / 100!r}, "
+                     f"seed={s['data_seed']})")
+    if can_split(len(s["points"]) if s["dataset"] == "custom" else s["n"], s["train"] / 100):
+        split_line = (f"X_train, y_train, X_test, y_test = datasets.train_test_split(X, y, {s['train'] / 100!r}, "
+                      f"seed={s['data_seed']})")
+    else:
+        split_line = "X_train, y_train, X_test, y_test = X, y, X[:0], y[:0]   # too few points for a test set"
+    lines = [
+        f"# Backprop Lab training playground: this run, {epoch} epochs.",
+        "from engine import MLP, datasets",
+        "from engine.optim import Trainer",
+        "",
+        data_line,
+        split_line,
+        "scaler = datasets.Standardizer.fit(X_train)   # the network sees standardized inputs",
+        f"net = MLP({[2, *s['layers'], 1]}, activation={s['activation']!r}, output='sigmoid', "
+        f"loss={s['loss']!r},",
+        f"          init={s['init']!r}, seed={s['seed']}, regularization={log.start['reg']!r}, "
+        f"reg_rate={log.start['reg_rate']!r})",
+        f"trainer = Trainer(net, scaler.transform(X_train), y_train, optimizer={s['optimizer']!r}, "
+        f"lr={log.start['lr']!r},",
+        f"                  batch_size={batch_size(s)!r}, seed={s['seed']})",
+    ]
+    done = 0
+    for at, name, value in log.changes:
+        if at > done:
+            lines.append(f"trainer.run({at - done})")
+            done = at
+        lines.append(f"{SNIPPET_TARGETS[name]} = {value!r}")
+    if epoch > done:
+        lines.append(f"trainer.run({epoch - done})")
+    if "X[:0]" in split_line:
+        lines.append("print('training accuracy:', net.accuracy(scaler.transform(X_train), y_train))")
+    else:
+        lines.append("print('test accuracy:', net.accuracy(scaler.transform(X_test), y_test))")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,139 @@
+"""Browser benchmark of the training playground.
+
+    python -m backprop_lab bench playground [--seconds 10] [--chromium /usr/bin/chromium]
+
+Builds the site, serves it on 127.0.0.1, opens the playground in headless
+Chromium with the issue's configuration (spiral, 400 points, hidden layers
+[8, 8, 8], tanh, full batch), presses Play and lets it train for the given
+time while the page redraws.  Prints epochs per second, frames per second
+(decision-boundary redraws) and the longest main-thread task, seen by a
+PerformanceObserver for "longtask" entries (tasks over 50 ms) and, below
+that threshold, by the page's own timing of its longest frame.
+Targets: >= 500 epochs/s, >= 30 frames/s, no task over 50 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import os
+import platform
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import site
+
+CHROMIUM = os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium")
+# No sandbox (runs as root in CI), and no background traffic to other hosts.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CONFIGURATION = "dataset=spiral&n=400&layers=8,8,8&activation=tanh&batch=all&lr=0.3"
+TARGETS = {"epochs/s": 500, "frames/s": 30, "longest task ms": 50}
+
+# Installed before any page script: every long task, from the first moment on.
+OBSERVE_LONG_TASKS = """
+window.__longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.__longTasks.push([entry.startTime, entry.duration]);
+}).observe({type: "longtask", buffered: true});
+"""
+
+
+def counters(page, devtools) -> dict:
+    """Page time, epochs, frames drawn, and the CPU time Chromium's main thread
+    has used (DevTools' ThreadTime): less CPU than wall time means other
+    programs kept the page waiting."""
+    canvas = page.locator("#boundary-canvas")
+    metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
+    return {"time": page.evaluate("performance.now()"),
+            "epoch": int(page.locator("#epoch").inner_text()),
+            "frames": int(canvas.get_attribute("data-frames") or 0),
+            "cpu": metrics.get("ThreadTime", float("nan"))}
+
+
+def measure(base_url: str, seconds: float, chromium: str) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.add_init_script(OBSERVE_LONG_TASKS)
+        devtools = page.context.new_cdp_session(page)
+        devtools.send("Performance.enable")
+        page.goto(f"{base_url}pages/playground.html?{CONFIGURATION}")
+        page.wait_for_selector("html[data-status='ready'], html[data-status='error']", state="attached",
+                               timeout=120_000)
+        if page.evaluate("document.documentElement.dataset.status") != "ready":
+            raise RuntimeError("the playground did not start: " + page.locator("#loader").inner_text()[:500])
+        time.sleep(1.0)                       # let start-up work settle
+        page.click("#play")
+        start = counters(page, devtools)
+        time.sleep(seconds)
+        end = counters(page, devtools)
+        page.click("#play")                   # pause
+        tasks = page.evaluate(f"window.__longTasks.filter(([t]) => t >= {start['time']}).map(([, d]) => d)")
+        longest_frame = float(page.locator("#boundary-canvas").get_attribute("data-longest-frame-ms") or "nan")
+        divergence = page.locator("#divergence")
+        diverged = divergence.is_visible()
+        browser.close()
+    elapsed = (end["time"] - start["time"]) / 1000
+    return {"seconds": elapsed,
+            "epochs/s": (end["epoch"] - start["epoch"]) / elapsed,
+            "frames/s": (end["frames"] - start["frames"]) / elapsed,
+            "main thread CPU share": (end["cpu"] - start["cpu"]) / elapsed,
+            "long tasks": len(tasks),
+            "longest long task ms": max(tasks, default=0.0),
+            "longest frame ms": longest_frame,
+            "diverged": diverged}
+
+
+@contextlib.contextmanager
+def served_site():
+    """A fresh build of the site served on a free 127.0.0.1 port, under the strict
+    CSP the tests use; yields its base URL."""
+    with tempfile.TemporaryDirectory() as temporary:
+        out = Path(temporary) / "backprop-lab"
+        site.build(out, log=lambda *_: None)
+        server = site.make_server(out, 0, headers={"Content-Security-Policy": site.STRICT_CSP})
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="bench playground", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long to train (default 10)")
+    parser.add_argument("--chromium", default=CHROMIUM, help=f"Chromium executable (default {CHROMIUM})")
+    args = parser.parse_args(argv)
+
+    with served_site() as base_url:
+        result = measure(base_url, args.seconds, args.chromium)
+
+    longest = max(result["longest long task ms"], result["longest frame ms"])
+    print(f"Backprop Lab playground benchmark, {datetime.datetime.now().isoformat(timespec='seconds')}")
+    print(f"CPU count {os.cpu_count()}, {platform.machine()}, headless Chromium ({args.chromium}), "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"configuration: {CONFIGURATION}, {result['seconds']:.1f} s of training")
+    print(f"epochs/s           {result['epochs/s']:8.0f}   (target >= {TARGETS['epochs/s']})")
+    print(f"frames/s           {result['frames/s']:8.1f}   (target >= {TARGETS['frames/s']})")
+    print(f"long tasks > 50 ms {result['long tasks']:8d}   (longest {result['longest long task ms']:.0f} ms)")
+    print(f"longest frame ms   {result['longest frame ms']:8.1f}   (the page's own timing of training + drawing)")
+    print(f"longest task ms    {longest:8.1f}   (target < {TARGETS['longest task ms']})")
+    print(f"main thread CPU    {100 * result['main thread CPU share']:7.0f}%   of the wall time; well under 100% "
+          f"while training means other programs kept the page waiting")
+    if result["diverged"]:
+        print("warning: training diverged during the run; the figures are not representative")
+    met = (result["epochs/s"] >= TARGETS["epochs/s"] and result["frames/s"] >= TARGETS["frames/s"]
+           and longest < TARGETS["longest task ms"])
+    print("all targets met" if met else "some targets NOT met")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

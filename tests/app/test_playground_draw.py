@@ -1,0 +1,135 @@
+"""The training playground's pictures in CPython: colour maps to RGBA arrays,
+boundary overlay geometry, loss curve history, network diagram links."""
+import math
+import re
+
+import numpy as np
+
+from app import playground_draw as draw
+from app import playground_model as model
+
+
+# ------------------------------------------------------------------ colours
+
+def test_palette_diverges_from_class_a_through_a_pale_middle_to_class_b():
+    lut = draw.palette()
+    assert lut.shape == (256, 4) and lut.dtype == np.uint8 and (lut[:, 3] == 255).all()
+    low, middle, high = lut[0, :3].astype(int), lut[128, :3].astype(int), lut[255, :3].astype(int)
+    assert low[0] > low[2] and high[2] > high[0]          # orange-ish, blue-ish
+    assert middle.min() > 230                               # near white
+    assert draw.palette(dark=True)[128, :3].max() < 60      # near the dark background
+
+
+def test_probabilities_become_one_rgba_array():
+    lut = draw.palette()
+    p = np.array([[0.0, 0.5], [1.0, np.nan]])
+    rgba = draw.probabilities_to_rgba(p, lut)
+    assert rgba.shape == (2, 2, 4) and rgba.dtype == np.uint8 and rgba.flags.c_contiguous
+    assert (rgba[0, 0] == lut[0]).all() and (rgba[1, 0] == lut[255]).all()
+    assert (rgba[1, 1] == rgba[0, 1]).all()                # NaN shows as the undecided middle
+    discrete = draw.probabilities_to_rgba(np.array([[0.49, 0.51]]), lut, discrete=True)
+    assert (discrete[0, 0] == lut[0]).all() and (discrete[0, 1] == lut[255]).all()
+
+
+def test_unit_heatmaps_show_the_sign_of_each_unit():
+    lut = draw.palette()
+    values = np.zeros((4, 3))
+    values[:, 0] = [-2, -1, 1, 2]          # changes sign
+    values[:, 1] = [0.1, 0.2, 0.3, 0.4]    # positive only
+    values[:, 2] = 0.0                      # flat
+    images = draw.unit_images(values, 0.0, lut, 2)
+    assert images.shape == (3, 2, 2, 4) and images.flags.c_contiguous
+    assert (images[0, 0, 0] == lut[0]).all() and (images[0, 1, 1] == lut[255]).all()
+    assert (images[1, 1, 1] == lut[255]).all() and (images[1, 0, 0] != lut[0]).any()
+    assert (images[2] == lut[128]).all()
+
+
+# ------------------------------------------------------------------ boundary
+
+def test_canvas_sits_exactly_on_the_plot_area():
+    axes = draw.boundary_axes((-1, 1, -1, 1))
+    box = {k: float(v.rstrip("%")) / 100 for k, v in draw.canvas_placement().items()}
+    assert math.isclose(box["left"] * axes.width, axes.left, rel_tol=1e-5)
+    assert math.isclose(box["top"] * axes.height, axes.top, rel_tol=1e-5)
+    assert math.isclose(box["width"] * axes.width, axes.width - axes.left - axes.right, rel_tol=1e-5)
+    assert math.isclose(box["height"] * axes.height, axes.height - axes.top - axes.bottom, rel_tol=1e-5)
+
+
+def test_pointer_position_maps_to_data_and_back():
+    axes = draw.boundary_axes((-2, 2, -1, 3))
+    x, y = draw.to_data(axes, axes.x(0.5) / axes.width, axes.y(1.5) / axes.height)
+    assert math.isclose(x, 0.5) and math.isclose(y, 1.5)
+    assert draw.to_data(axes, 0.01, 0.5) is None           # on the y axis labels
+
+
+def test_overlay_marks_training_and_test_points_differently():
+    data = model.make_data(dict(model.STATE.defaults(), n=40))
+    markup = draw.boundary_overlay(data, show_test=True)
+    assert markup.count('class="pt') == 40
+    assert len(re.findall(r'class="pt [ab] test"', markup)) == 20
+    assert "<rect class=\"pt b" in markup and "<circle class=\"pt a" in markup
+    assert draw.boundary_overlay(data, show_test=False).count('class="pt') == 20
+
+
+# ------------------------------------------------------------------ loss curve
+
+def test_history_stays_bounded_and_keeps_the_newest_sample():
+    history = draw.LossHistory()
+    for epoch in range(1, 1001):
+        history.add(epoch, 1 / epoch, 2 / epoch)
+    assert len(history) <= draw.LossHistory.MAX
+    assert history.epochs[0] == 1 and history.epochs[-1] == 1000
+    assert history.epochs == sorted(history.epochs)
+    assert history.epochs[history.nearest(500.4)] in range(490, 511)
+    history.add(1000, 0.5, 0.5)                            # same epoch again: replaced
+    assert history.epochs.count(1000) == 1 and history.train[-1] == 0.5
+
+
+def test_curve_draws_both_losses_and_survives_bad_values():
+    history = draw.LossHistory()
+    for epoch, loss in enumerate([0.7, 0.5, 0.0, float("nan"), 0.1]):
+        history.add(epoch, loss, loss * 1.2)
+    for log_y in (False, True):
+        markup = draw.loss_curve(history, log_y, hover=4)
+        assert markup.count("<polyline") == 2 and 'class="series test"' in markup
+        assert "hover-line" in markup
+        assert re.search(r'points="[^"]*nan', markup, re.IGNORECASE) is None
+    assert "epoch 4: training loss 0.1000, test loss 0.1200" == draw.curve_readout(history, 4)
+    assert "no training yet" in draw.loss_curve(draw.LossHistory())
+
+
+def test_curve_pointer_gives_the_epoch_under_it():
+    history = draw.LossHistory()
+    history.add(0, 1.0, 1.0)
+    history.add(200, 0.5, 0.6)
+    axes = draw.curve_axes(history, False)
+    assert math.isclose(draw.epoch_at(history, False, axes.x(150) / axes.width), 150)
+
+
+# ------------------------------------------------------------------ network diagram
+
+def test_links_are_coloured_dashed_and_sized_by_weight():
+    layout = draw.DiagramLayout((2, 3, 1))
+    weights = [np.array([[1.0, -0.5, 0.0], [0.25, -1.0, 2.0]]), np.array([[1.0], [-1.0], [0.5]])]
+    markup = draw.diagram_links(layout, weights, active=(1, 0, 1))
+    assert markup.count("<line") == 9
+    assert markup.count('class="edge neg') == 3 and markup.count('class="edge zero"') == 1
+    assert 'class="edge neg active"' in markup
+    widths = [float(w) for w in re.findall(r'stroke-width="([\d.]+)"', markup)]
+    assert max(widths) == 6.0 and min(widths) >= 0.6
+
+
+def test_pointer_finds_the_link_under_it():
+    layout = draw.DiagramLayout((2, 4, 1))
+    half = layout.node / 2
+    xa, xb = layout.x(0) + half, layout.x(1) - half
+    ya, yb = layout.y(0, 1), layout.y(1, 2)
+    # A quarter of the way along: at the middle, links cross.
+    assert draw.nearest_link(layout, xa + (xb - xa) / 4, ya + (yb - ya) / 4) == (1, 1, 2)
+    assert draw.nearest_link(layout, layout.x(0), layout.y(0, 0)) is None   # on a unit
+    assert layout.unit_name(0, 1) == "input x₂" and layout.unit_name(2, 0) == "the output"
+    assert len(layout.units()) == 7
+
+
+def test_curve_limits_are_round_and_not_much_above_the_data():
+    assert [draw.nice_ceiling(v) for v in (0.7, 1.0, 2498, 3001, 9000)] == [0.8, 1.0, 2500, 4000, 10000]

@@ -1,0 +1,205 @@
+"""The training playground's logic in CPython: presets converge, URL state
+round-trips and refuses hostile values, exports reload and replay the run."""
+import math
+
+import numpy as np
+import pytest
+
+from app import playground_model as model
+from engine import MLP
+
+
+def train(settings, epochs):
+    data = model.make_data(settings)
+    net = model.make_network(settings)
+    trainer = model.make_trainer(net, data, settings)
+    with np.errstate(all="ignore"):
+        trainer.run(epochs)
+    return data, net, trainer
+
+
+def accuracy_on_test(data, net):
+    return model.evaluate(net, data.scaler.transform(data.X_test), data.y_test)[1]
+
+
+@pytest.mark.parametrize("key", list(model.PRESETS))
+def test_preset_reaches_95_percent_test_accuracy_within_2000_epochs(key):
+    settings = model.apply_preset(key, model.STATE.defaults())
+    data, net, _ = train(settings, 2000)
+    assert accuracy_on_test(data, net) >= 0.95
+
+
+def test_presets_match_the_issue():
+    xor = model.PRESETS["xor"].settings
+    assert (xor["layers"], xor["activation"], xor["init"], xor["loss"], xor["optimizer"]) == ((4,), "sigmoid", "he", "bce", "sgd")
+    assert 1.0 <= xor["lr"] <= 2.0
+    assert 0.5 <= model.PRESETS["circle"].settings["lr"] <= 1.5
+    spiral = model.PRESETS["spiral"].settings
+    assert spiral["activation"] == "relu" and len(spiral["layers"]) == 3 and 1.5 <= spiral["lr"] <= 2.5
+    assert model.PRESETS["moons"].settings["activation"] == "tanh"
+
+
+def test_a_preset_keeps_the_picture_options():
+    current = dict(model.STATE.defaults(), log_loss=True, show_test=False, lr=0.01)
+    settings = model.apply_preset("xor", current)
+    assert settings["log_loss"] is True and settings["show_test"] is False and settings["lr"] == 1.5
+
+
+# ------------------------------------------------------------------ URL state
+
+def test_every_setting_round_trips_through_the_url():
+    settings = dict(model.STATE.defaults(), dataset="custom", noise=30, train=70, n=220, data_seed=12345,
+                    points=((0.125, -1.5, 0), (1e-7, 3.25, 1), (-0.3333333333333333, 0.1, 1)),
+                    layers=(16, 1, 8), activation="leaky_relu", loss="mse", init="he", optimizer="adam",
+                    lr=0.0031, batch="16", reg="l2", reg_rate=0.03, seed=42, log_loss=True, discrete=True,
+                    show_test=False)
+    restored, notes = model.STATE.from_query(model.STATE.to_query(settings))
+    assert restored == settings and notes == []
+
+
+def test_no_hidden_layer_round_trips():
+    settings = dict(model.STATE.defaults(), layers=())
+    assert model.STATE.from_query(model.STATE.to_query(settings))[0]["layers"] == ()
+
+
+@pytest.mark.parametrize("query, name, expected", [
+    ("lr=NaN", "lr", 1.0),
+    ("lr=1e308", "lr", 10.0),
+    ("lr=-inf", "lr", 1.0),
+    ("n=99999999999", "n", 1000),
+    ("layers=1,2,3,4,5,6,7,8,9", "layers", (4, 2)),
+    ("layers=99", "layers", (16,)),
+    ("dataset=%3Cscript%3Ealert(1)%3C/script%3E", "dataset", "circle"),
+    ("activation=__import__", "activation", "tanh"),
+    ("points=1,2,3", "points", ()),
+    ("points=nan,0,1", "points", ()),
+    ("seed=1.5", "seed", 0),
+])
+def test_invalid_url_values_fall_back_with_a_note(query, name, expected):
+    settings, notes = model.STATE.from_query(query)
+    assert settings[name] == expected
+    assert len(notes) == 1
+
+
+def test_hostile_url_notes_are_plain_text_about_the_setting():
+    settings, notes = model.STATE.from_query("%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E=1&lr=%3Cb%3E")
+    assert settings == model.STATE.defaults()
+    assert any("unknown setting" in note for note in notes)
+    assert any(note.startswith("learning rate") for note in notes)
+
+
+# ------------------------------------------------------------------ data
+
+def test_data_are_split_and_standardized_on_the_training_set():
+    data = model.make_data(model.STATE.defaults())
+    assert len(data.y_train) == len(data.y_test) == 200
+    standardized = data.scaler.transform(data.X_train)
+    assert np.allclose(standardized.mean(axis=0), 0) and np.allclose(standardized.std(axis=0), 1)
+    assert data.view == (-1.25, 1.25, -1.25, 1.25)
+    # The grid seen by the network covers exactly the view.
+    xmin, xmax, ymin, ymax = data.grid_bounds()
+    assert np.allclose(data.scaler.inverse([[xmin, ymin], [xmax, ymax]]), [[-1.25, -1.25], [1.25, 1.25]])
+
+
+def test_own_points_need_both_classes_and_few_points_skip_the_test_set():
+    one_class = dict(model.STATE.defaults(), dataset="custom", points=((0.1, 0.2, 0), (0.3, 0.1, 0)))
+    assert "both classes" in model.make_data(one_class).problem
+    two = dict(one_class, points=((0.1, 0.2, 0), (0.3, 0.1, 1)))
+    data = model.make_data(two)
+    assert data.problem == "" and len(data.y_train) == 2 and not data.has_test
+    empty = model.make_data(dict(one_class, points=()))
+    assert empty.problem and empty.view == (-1.25, 1.25, -1.25, 1.25)
+
+
+def test_view_follows_data_on_another_scale():
+    X = np.array([[100.0, 5.0], [140.0, 9.0]])
+    xmin, xmax, ymin, ymax = model.view_box(X)
+    assert xmin < 100 and xmax > 140 and ymin < 5 < 9 < ymax
+    assert math.isclose(xmax - xmin, ymax - ymin)
+
+
+def test_csv_reports_the_first_malformed_row():
+    assert model.points_from_csv("x1,x2,label\n0.5,-0.2,0\n-0.3,0.8,1\n") == ((0.5, -0.2, 0), (-0.3, 0.8, 1))
+    with pytest.raises(ValueError, match="row 3"):
+        model.points_from_csv("0.5,-0.2,0\n0.1,0.1,1\n0.2,abc,1\n0.3,0.3,7\n")
+    with pytest.raises(ValueError, match="row 2: label must be 0 or 1"):
+        model.points_from_csv("0.5,-0.2,0\n0.3,0.3,7\n")
+
+
+# ------------------------------------------------------------------ training
+
+def test_live_settings_change_training_without_restarting_it():
+    settings = model.STATE.defaults()
+    data, net, trainer = train(settings, 5)
+    weights = net.params[0].copy()
+    model.apply_live_setting(trainer, "lr", 0.1)
+    model.apply_live_setting(trainer, "reg", "l2")
+    model.apply_live_setting(trainer, "reg_rate", 0.01)
+    assert trainer.epoch == 5 and np.array_equal(net.params[0], weights)
+    assert trainer.lr == 0.1 and net.regularization == "l2" and net.reg_rate == 0.01
+
+
+def test_a_diverging_run_is_explained_in_words():
+    settings = dict(model.STATE.defaults(), activation="linear", layers=(8, 8, 8), lr=10.0)
+    _, _, trainer = train(settings, 20)
+    assert not math.isfinite(trainer.loss)
+    message = model.divergence_message(trainer.epoch, settings)
+    assert "learning rate" in message and "try 1 " in message and "Reset" in message
+
+
+def test_evaluate_matches_the_engine():
+    data, net, _ = train(model.STATE.defaults(), 50)
+    X = data.scaler.transform(data.X_test)
+    loss, accuracy = model.evaluate(net, X, data.y_test)
+    assert accuracy == net.accuracy(X, data.y_test)
+    engine_loss, _ = MLP.from_dict(dict(net.to_dict(), regularization="none")).loss_and_grads(X, data.y_test)
+    assert math.isclose(loss, engine_loss, rel_tol=1e-9)
+    assert all(math.isnan(v) for v in model.evaluate(net, X[:0], data.y_test[:0]))
+
+
+# ------------------------------------------------------------------ export
+
+def test_export_json_reloads_and_predicts_the_same():
+    settings = model.apply_preset("moons", model.STATE.defaults())
+    data, net, trainer = train(settings, 300)
+    text = model.export_json(net, data, settings, trainer.epoch)
+    loaded, scaler, document = model.load_export(text)
+    X_test = np.array(document["test"])[:, :2]
+    assert np.array_equal(loaded.predict_proba(scaler.transform(X_test)),
+                          net.predict_proba(data.scaler.transform(data.X_test)))
+    assert document["epoch"] == 300 and document["settings"]["dataset"] == "moons"
+
+
+def test_python_snippet_replays_the_run_with_mid_run_changes():
+    settings = dict(model.STATE.defaults(), dataset="xor", noise=20, layers=(5, 3), optimizer="momentum",
+                    batch="32", lr=0.05)
+    data, net, trainer = train(settings, 0)
+    log = model.RunLog.begin(settings)
+    trainer.run(30)
+    for name, value in (("lr", 0.02), ("reg", "l2"), ("reg_rate", 0.005)):
+        model.apply_live_setting(trainer, name, value)
+        log.record(trainer.epoch, name, value)
+        settings[name] = value
+    trainer.run(20)
+    log.record(trainer.epoch, "lr", 0.3)         # two changes at one epoch: the last counts
+    log.record(trainer.epoch, "lr", 0.01)
+    model.apply_live_setting(trainer, "lr", 0.01)
+    settings["lr"] = 0.01
+    trainer.run(10)
+
+    snippet = model.python_snippet(settings, trainer.epoch, log)
+    namespace = {}
+    exec(compile(snippet, "snippet", "exec"), namespace)
+    assert np.array_equal(namespace["net"].params[0], net.params[0])
+    assert np.array_equal(namespace["net"].params[-1], net.params[-1])
+    assert "trainer.run(30)\ntrainer.lr = 0.02" in snippet
+
+
+def test_python_snippet_for_own_points():
+    points = tuple((0.1 * i, (-1) ** i * 0.3, i % 2) for i in range(10))
+    settings = dict(model.STATE.defaults(), dataset="custom", points=points)
+    data, net, trainer = train(settings, 0)
+    trainer.run(25)
+    namespace = {}
+    exec(model.python_snippet(settings, 25, model.RunLog.begin(settings)), namespace)
+    assert np.array_equal(namespace["net"].params[0], net.params[0])

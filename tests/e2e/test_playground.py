@@ -1,0 +1,257 @@
+"""The training playground in headless Chromium.  Most checks share one page
+load (module-scoped), in order: training, pausing, presets and datasets, own
+points and CSV, divergence, export.  The hostile-URL and embed checks load
+the page themselves."""
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app import playground_draw as draw
+from app import playground_model as model
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
+
+pytestmark = [pytest.mark.e2e, needs_numpy]
+
+
+def wait_until(condition, timeout=30.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def playground(browser_context, base_url):
+    """One tab on the playground for the whole module; fails on uncaught errors."""
+    tab = browser_context.new_page()
+    errors = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    tab.goto(base_url + "pages/playground.html")
+    wait_until_ready(tab)
+    yield tab
+    tab.close()
+    assert errors == [], f"uncaught errors on the page: {errors}"
+
+
+def epoch(page):
+    return int(page.locator("#epoch").inner_text())
+
+
+def number(page, element_id):
+    return float(page.locator(f"#{element_id}").inner_text().rstrip("%"))
+
+
+def save_widget(page, name):
+    """Screenshot of the playground widget alone, to screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#playground").screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def train_for(page, seconds):
+    page.click("#play")
+    time.sleep(seconds)
+    page.click("#play")
+
+
+def test_play_trains_the_loss_falls_and_pause_stops(playground):
+    page = playground
+    assert epoch(page) == 0
+    first_loss = number(page, "train-loss")
+    page.click("#play")
+    wait_until(lambda: epoch(page) > 300, what="300 epochs")
+    page.click("#play")
+    assert page.locator("#play").get_attribute("aria-pressed") == "false"
+    paused_at = epoch(page)
+    time.sleep(0.5)
+    assert epoch(page) == paused_at
+    assert number(page, "train-loss") < first_loss / 2
+    assert number(page, "test-accuracy") > 90
+    page.click("#step")
+    assert epoch(page) == paused_at + 1
+
+
+def test_learning_rate_keeps_training_but_architecture_restarts_it(playground):
+    page = playground
+    before = epoch(page)
+    assert before > 0
+    page.fill("#lr", "0.5")
+    page.press("#lr", "Enter")
+    assert epoch(page) == before and "lr=0.5" in page.url
+    page.click("#diagram-controls button[data-action='add-unit'][data-layer='0']")
+    assert epoch(page) == 0 and "layers=5%2C2" in page.url
+    assert page.locator("#diagram canvas").count() == 2 + 5 + 2 + 1
+
+
+def test_hovering_a_link_and_the_curve_shows_numbers(playground):
+    page = playground
+    page.click("#step")
+    page.click("#step")
+    layout = draw.DiagramLayout((2, 5, 2, 1))
+    half = layout.node / 2
+    xa, xb = layout.x(0) + half, layout.x(1) - half
+    ya, yb = layout.y(0, 0), layout.y(1, 0)      # the topmost link: no other link crosses it
+    diagram = page.locator("#diagram")
+    diagram.scroll_into_view_if_needed()
+    box = diagram.bounding_box()
+    x, y = (xa + xb) / 2, (ya + yb) / 2
+    page.mouse.move(box["x"] + x / layout.width * box["width"], box["y"] + y / layout.height * box["height"])
+    readout = page.locator("#link-readout").inner_text()
+    assert re.match(r"Weight from input x₁ to unit 1 of hidden layer 1: [+-]\d\.\d{4}; gradient ∂L/∂w = ", readout)
+    assert page.locator("#diagram .edge.active").count() == 1
+    curve = page.locator("#loss-curve")
+    curve.scroll_into_view_if_needed()
+    box = curve.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.95, box["y"] + box["height"] * 0.4)
+    assert re.match(r"epoch 2: training loss \d\.\d{4}, test loss \d\.\d{4}", page.locator("#curve-readout").inner_text())
+
+
+@pytest.mark.parametrize("key", list(model.PRESETS))
+def test_preset_buttons_apply_their_settings_and_train(playground, key):
+    page = playground
+    preset = model.PRESETS[key]
+    page.click(f"#presets button[data-preset='{key}']")
+    settings = model.apply_preset(key, model.STATE.defaults())
+    assert page.locator("#dataset").input_value() == settings["dataset"]
+    assert page.locator("#activation").input_value() == settings["activation"]
+    assert page.locator("#loss").input_value() == settings["loss"]
+    assert page.locator("#init").input_value() == settings["init"]
+    assert float(page.locator("#lr").input_value()) == settings["lr"]
+    assert page.locator("#diagram canvas").count() == 2 + sum(preset.settings["layers"]) + 1
+    assert epoch(page) == 0
+    train_for(page, 1.5)
+    assert epoch(page) > 20
+    save_widget(page, f"playground-{settings['dataset']}")
+
+
+def test_gaussians_mid_training(playground):
+    page = playground
+    page.select_option("#dataset", "gaussians")
+    assert "dataset=gaussians" in page.url and epoch(page) == 0
+    train_for(page, 1.0)
+    assert number(page, "test-accuracy") > 90
+    save_widget(page, "playground-gaussians")
+
+
+def test_own_points_by_click_and_a_bad_csv_row_is_reported(playground):
+    page = playground
+    page.click("#clear-points")
+    assert page.locator("#dataset").input_value() == "custom"
+    assert page.locator("#boundary-overlay .pt").count() == 0
+    assert page.locator("#play").is_disabled()
+    overlay = page.locator("#boundary-overlay svg")
+    overlay.scroll_into_view_if_needed()
+    box = overlay.bounding_box()
+    overlay.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.3})
+    overlay.click(position={"x": box["width"] * 0.8, "y": box["height"] * 0.7}, modifiers=["Shift"])
+    assert page.locator("#boundary-overlay .pt.a").count() == 1
+    assert page.locator("#boundary-overlay .pt.b").count() == 1
+    assert page.locator("#play").is_enabled() and "points=" in page.url
+
+    page.click(".pg-csv summary")
+    page.fill("#csv", "x1,x2,label\n0.5,-0.2,0\n0.1,oops,1\n0.3,0.3,1\n")
+    page.click("#load-csv")
+    error = page.locator("#csv-error").inner_text()
+    assert "row 3" in error and "oops" in error
+    assert page.locator("#csv").get_attribute("aria-invalid") == "true"
+    assert page.locator("#boundary-overlay .pt").count() == 2       # nothing changed
+    rows = "\n".join(f"{x:.2f},{y:.2f},{int(x * y > 0)}" for x, y in np.random.default_rng(0).uniform(-1, 1, (40, 2)))
+    page.fill("#csv", rows)
+    page.click("#load-csv")
+    assert page.locator("#csv").get_attribute("aria-invalid") == "false"
+    assert page.locator("#boundary-overlay .pt").count() == 40
+
+
+def test_divergence_pauses_explains_and_reset_recovers(playground):
+    page = playground
+    page.click("#presets button[data-preset='circle']")
+    page.select_option("#activation", "linear")
+    page.click("#diagram-controls button[data-action='add-layer']")
+    page.fill("#lr", "10")
+    page.press("#lr", "Enter")
+    page.click("#play")
+    alert = page.locator("#divergence")
+    alert.wait_for(state="visible", timeout=20_000)
+    assert "learning rate" in alert.inner_text() and "Reset" in alert.inner_text()
+    assert page.locator("#play").get_attribute("aria-pressed") == "false"
+    assert page.locator("#play").is_disabled() and page.locator("#step").is_disabled()
+    stopped_at = epoch(page)
+    time.sleep(0.3)
+    assert epoch(page) == stopped_at
+    save_widget(page, "playground-divergence")
+    page.fill("#lr", "0.1")
+    page.press("#lr", "Enter")
+    page.click("#reset")
+    assert alert.is_hidden() and epoch(page) == 0
+    train_for(page, 0.5)
+    assert epoch(page) > 0 and page.locator("#train-loss").inner_text() != "—"
+
+
+def test_export_loads_in_cpython_with_the_same_predictions(playground):
+    page = playground
+    page.click("#presets button[data-preset='moons']")
+    for _ in range(15):
+        page.click("#step")
+    page.click(".pg-export summary")
+    page.click("#export")
+    with page.expect_download() as download:
+        page.click("#download-json")
+    assert download.value.suggested_filename == "playground-epoch-15.json"
+    net, scaler, document = model.load_export(Path(download.value.path()).read_text())
+    assert document["epoch"] == 15
+    test = np.array(document["test"])
+    loss, accuracy = model.evaluate(net, scaler.transform(test[:, :2]), test[:, 2])
+    assert draw.format_loss(loss) == page.locator("#test-loss").inner_text()
+    assert f"{100 * accuracy:.1f}%" == page.locator("#test-accuracy").inner_text()
+    # The snippet trains the same network from scratch in CPython.
+    namespace = {}
+    exec(page.locator("#export-python").input_value(), namespace)
+    for replayed, exported in zip(namespace["net"].params, net.params):
+        assert np.allclose(replayed, exported, rtol=1e-9, atol=1e-12)
+
+
+def test_narrow_screen_has_no_sideways_scrolling(playground):
+    page = playground
+    page.set_viewport_size({"width": 360, "height": 800})
+    try:
+        page.click("#presets button[data-preset='spiral']")
+        train_for(page, 1.0)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        save_screenshot(page, "playground-360")
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_hostile_url_is_neutralised(open_page):
+    hostile = ("pages/playground.html?dataset=%3Cscript%3Ealert(1)%3C/script%3E&lr=NaN&n=1e308"
+               "&layers=99999,1&reg_rate=-inf&%3Cimg%20src%3Dx%20onerror%3Dalert(2)%3E=1"
+               "&points=%3Cb%3Ex%3C/b%3E,0,1")
+    page = open_page(hostile)
+    notes = page.locator("#url-notes")
+    assert notes.is_visible()
+    text = notes.inner_text()
+    assert "dataset" in text and "learning rate" in text and "<img" in text   # shown as text...
+    assert page.locator("#url-notes *").count() == 0                           # ...never as markup
+    assert page.locator("img").count() == 0
+    assert page.locator("#dataset").input_value() == "circle"
+    assert float(page.locator("#lr").input_value()) == 1.0
+    assert int(page.locator("#n").input_value()) == 1000
+    page.click("#step")
+    assert epoch(page) == 1
+
+
+def test_embed_mode_fits_800_by_600(page, base_url):
+    page.set_viewport_size({"width": 800, "height": 600})
+    page.goto(base_url + "pages/playground.html?embed=1&dataset=spiral&layers=8,8,8")
+    wait_until_ready(page)
+    assert page.locator("#site-header").is_hidden() and page.locator(".quick-checks").is_hidden()
+    box = page.locator("#playground").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 800
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 600
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    train_for(page, 1.0)
+    save_screenshot(page, "playground-embed", full_page=False)
