@@ -237,8 +237,8 @@ class Playground:
         self.new_data()
 
     def on_preset(self, event):
-        button = event.target.closest("button")
-        if button is not None and button.dataset.preset:
+        button = ui.closest(event, "button[data-preset]")
+        if button is not None:
             self.apply_settings(model.apply_preset(str(button.dataset.preset), self.settings))
 
     def regenerate(self):
@@ -287,7 +287,7 @@ class Playground:
         self.load_csv(text)
 
     def on_diagram_button(self, event):
-        button = event.target.closest("button")
+        button = ui.closest(event, "button[data-action]")
         if button is None:
             return
         layers = list(self.settings["layers"])

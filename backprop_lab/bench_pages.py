@@ -1,6 +1,6 @@
 """Browser benchmark of the training playground.
 
-    python -m backprop_lab bench playground [--seconds 10] [--chromium /usr/bin/chromium]
+    python -m backprop_lab bench playground [--seconds 10]
 
 Builds the site, serves it on 127.0.0.1, opens the playground in headless
 Chromium with the issue's configuration (spiral, 400 points, hidden layers
@@ -14,22 +14,14 @@ Targets: >= 500 epochs/s, >= 30 frames/s, no task over 50 ms.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import os
 import platform
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
 
-from . import site
+from . import browser as browser_tools
 
-CHROMIUM = os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium")
-# No sandbox (runs as root in CI), and no background traffic to other hosts.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CONFIGURATION = "dataset=spiral&n=400&layers=8,8,8&activation=tanh&batch=all&lr=0.3"
 TARGETS = {"epochs/s": 500, "frames/s": 30, "longest task ms": 50}
 
@@ -54,20 +46,17 @@ def counters(page, devtools) -> dict:
             "cpu": metrics.get("ThreadTime", float("nan"))}
 
 
-def measure(base_url: str, seconds: float, chromium: str) -> dict:
+def measure(base_url: str, seconds: float) -> dict:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        browser = browser_tools.launch(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.add_init_script(OBSERVE_LONG_TASKS)
         devtools = page.context.new_cdp_session(page)
         devtools.send("Performance.enable")
         page.goto(f"{base_url}pages/playground.html?{CONFIGURATION}")
-        page.wait_for_selector("html[data-status='ready'], html[data-status='error']", state="attached",
-                               timeout=120_000)
-        if page.evaluate("document.documentElement.dataset.status") != "ready":
-            raise RuntimeError("the playground did not start: " + page.locator("#loader").inner_text()[:500])
+        browser_tools.wait_until_ready(page, timeout_ms=120_000)
         time.sleep(1.0)                       # let start-up work settle
         page.click("#play")
         start = counters(page, devtools)
@@ -90,34 +79,17 @@ def measure(base_url: str, seconds: float, chromium: str) -> dict:
             "diverged": diverged}
 
 
-@contextlib.contextmanager
-def served_site():
-    """A fresh build of the site served on a free 127.0.0.1 port, under the strict
-    CSP the tests use; yields its base URL."""
-    with tempfile.TemporaryDirectory() as temporary:
-        out = Path(temporary) / "backprop-lab"
-        site.build(out, log=lambda *_: None)
-        server = site.make_server(out, 0, headers={"Content-Security-Policy": site.STRICT_CSP})
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/"
-        finally:
-            server.shutdown()
-            server.server_close()
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="bench playground", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to train (default 10)")
-    parser.add_argument("--chromium", default=CHROMIUM, help=f"Chromium executable (default {CHROMIUM})")
     args = parser.parse_args(argv)
 
-    with served_site() as base_url:
-        result = measure(base_url, args.seconds, args.chromium)
+    with browser_tools.served_site() as base_url:
+        result = measure(base_url, args.seconds)
 
     longest = max(result["longest long task ms"], result["longest frame ms"])
     print(f"Backprop Lab playground benchmark, {datetime.datetime.now().isoformat(timespec='seconds')}")
-    print(f"CPU count {os.cpu_count()}, {platform.machine()}, headless Chromium ({args.chromium}), "
+    print(f"CPU count {os.cpu_count()}, {platform.machine()}, headless Chromium ({browser_tools.CHROMIUM}), "
           f"load average {os.getloadavg()[0]:.1f}")
     print(f"configuration: {CONFIGURATION}, {result['seconds']:.1f} s of training")
     print(f"epochs/s           {result['epochs/s']:8.0f}   (target >= {TARGETS['epochs/s']})")

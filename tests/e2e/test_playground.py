@@ -82,6 +82,8 @@ def test_learning_rate_keeps_training_but_architecture_restarts_it(playground):
     page.fill("#lr", "0.5")
     page.press("#lr", "Enter")
     assert epoch(page) == before and "lr=0.5" in page.url
+    page.click("#diagram-controls .pg-column span >> nth=1")     # not a button: nothing happens
+    assert epoch(page) == before
     page.click("#diagram-controls button[data-action='add-unit'][data-layer='0']")
     assert epoch(page) == 0 and "layers=5%2C2" in page.url
     assert page.locator("#diagram canvas").count() == 2 + 5 + 2 + 1
