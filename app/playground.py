@@ -19,14 +19,14 @@ from app import playground_model as model
 from app import ui
 from engine.mlp import grid_points
 
-BOUNDARY_RESOLUTION = 100
 UNIT_RESOLUTION = 24
-# Heatmaps and links change slowly to the eye; redrawing them ten times a
-# second leaves more of each frame for training.
+# Heatmaps and links change slowly to the eye: ten times a second at most, and
+# rarer when they are expensive (a large network), so they take <= 10% of the time.
 DIAGRAM_INTERVAL_MS = 100
+DIAGRAM_SHARE = 0.1
 # Training + drawing per frame.  About 20 ms keeps the pictures at 40-50 frames
 # a second while giving training half of every frame; each frame's training
-# budget is what drawing left of it.
+# budget is what drawing leaves of it.
 FRAME_TARGET_MS = 20.0
 MIN_TRAIN_MS = 4.0
 DATA_SETTINGS = ("dataset", "noise", "train", "n", "data_seed", "points")
@@ -52,17 +52,26 @@ def place(node, box):
 
 class CanvasImage:
     """A canvas shown from an (h, w, 4) uint8 NumPy array: one copy of the bytes
-    into a persistent ImageData, then putImageData.  No per-pixel calls."""
+    into a persistent ImageData, then putImageData.  No per-pixel calls.  The
+    canvas takes the array's size (CSS scales it to its box)."""
 
-    def __init__(self, canvas, width, height):
-        canvas.width, canvas.height = width, height
+    def __init__(self, canvas):
+        self.canvas = canvas
         self.context = canvas.getContext("2d")
-        self.image = self.context.createImageData(width, height)
-        self.pixels = self.image.data
+        self.images = {}            # (width, height) -> (ImageData, its pixel buffer)
+        self.size = None
 
     def show(self, rgba):
-        self.pixels.assign(rgba)
-        self.context.putImageData(self.image, 0, 0)
+        height, width = rgba.shape[:2]
+        if (width, height) not in self.images:
+            image = self.context.createImageData(width, height)
+            self.images[(width, height)] = (image, image.data)
+        if self.size != (width, height):
+            self.canvas.width, self.canvas.height = width, height
+            self.size = (width, height)
+        image, pixels = self.images[(width, height)]
+        pixels.assign(rgba)
+        self.context.putImageData(image, 0, 0)
 
 
 class UnitHeatmaps:
@@ -101,8 +110,13 @@ class Playground:
         dark = bool(js.matchMedia("(prefers-color-scheme: dark)").matches)
         self.lut = draw.palette(dark)
         self.history = draw.LossHistory()
+        # Running averages of drawing times (ms), which set each frame's training budget.
         self.draw_ms = 10.0
-        self.loop = ui.Loop(self.train_slice, self.draw_frame, budget_ms=FRAME_TARGET_MS - self.draw_ms)
+        self.diagram_ms = 5.0
+        self.boundary_grid = draw.BoundaryGrid()
+        self.coarse_frames = 0
+        self.diagram_due = False
+        self.loop = ui.Loop(self.train_slice, self.draw_frame, budget_ms=FRAME_TARGET_MS)
         self.diverged = False
         self.curve_hover = None
         self.curve_key = None
@@ -115,7 +129,7 @@ class Playground:
         self.longest_frame_ms = 0.0
         self.out = {name: ui.element(name) for name in
                     ("epoch", "train-loss", "test-loss", "train-accuracy", "test-accuracy", "boundary-canvas")}
-        self.boundary = CanvasImage(self.out["boundary-canvas"], BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
+        self.boundary = CanvasImage(self.out["boundary-canvas"])
         place(self.out["boundary-canvas"], draw.canvas_placement())
         self.build_controls()
         self.show_settings()
@@ -322,6 +336,7 @@ class Playground:
         sizes = (2, *self.settings["layers"], 1)
         if self.layout is None or self.layout.sizes != sizes:
             self.build_diagram(draw.DiagramLayout(sizes))
+            self.boundary_grid = draw.BoundaryGrid()
         trainable = not self.data.problem
         ui.element("play").disabled = not trainable
         ui.element("step").disabled = not trainable
@@ -343,7 +358,9 @@ class Playground:
             self.show_play_state()
 
     def pause(self):
-        self.loop.stop()
+        if self.loop.running:
+            self.loop.stop()
+            self.draw_boundary()            # at full resolution again
         self.show_play_state()
 
     def show_play_state(self):
@@ -386,9 +403,13 @@ class Playground:
             self.draw_all()
 
     def train_slice(self, deadline_ms):
-        """Loop work: training until the frame's budget is spent."""
-        self.frame_started = js.performance.now()
-        return self.train_steps(deadline_ms)
+        """Loop work: training for what this frame's drawing leaves of FRAME_TARGET_MS."""
+        now = js.performance.now()
+        self.frame_started = now
+        interval = max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
+        self.diagram_due = now - self.last_diagram_ms >= interval
+        drawing = self.draw_ms + (self.diagram_ms if self.diagram_due else 0.0)
+        return self.train_steps(min(deadline_ms, now + max(MIN_TRAIN_MS, FRAME_TARGET_MS - drawing)))
 
     def diverge(self):
         self.diverged = True
@@ -411,24 +432,26 @@ class Playground:
     def draw_frame(self):
         """Loop's per-frame drawing; it also sets the next frame's training budget
         so that training plus drawing take about FRAME_TARGET_MS."""
-        started = js.performance.now()
+        now = js.performance.now
+        started = now()
         self.record_losses()
-        self.draw_boundary()
+        self.draw_boundary(while_training=True)
         self.draw_numbers()
         self.draw_curve()
-        if started - self.last_diagram_ms >= DIAGRAM_INTERVAL_MS:
+        finished = now()
+        self.draw_ms = running_average(self.draw_ms, finished - started)
+        if self.diagram_due:
             self.draw_diagram()
             self.last_diagram_ms = started
-        finished = js.performance.now()
-        # A running average, so one slow frame (the diagram's) does not starve the next.
-        self.draw_ms = 0.8 * self.draw_ms + 0.2 * (finished - started)
-        self.loop.budget_ms = max(MIN_TRAIN_MS, FRAME_TARGET_MS - self.draw_ms)
+            finished, diagram_started = now(), finished
+            self.diagram_ms = running_average(self.diagram_ms, finished - diagram_started)
         # Counters for the browser benchmark (backprop_lab/bench_pages.py).
         self.frames_drawn += 1
         self.longest_frame_ms = max(self.longest_frame_ms, finished - self.frame_started)
         canvas = self.out["boundary-canvas"]
         canvas.dataset.frames = self.frames_drawn
         canvas.dataset.longestFrameMs = f"{self.longest_frame_ms:.1f}"
+        canvas.dataset.coarseFrames = self.coarse_frames
         if not self.loop.running:
             self.show_play_state()
 
@@ -441,10 +464,14 @@ class Playground:
     def draw_overlay(self):
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"]))
 
-    def draw_boundary(self):
+    def draw_boundary(self, while_training=False):
+        resolution = self.boundary_grid.resolution(while_training)
+        self.coarse_frames += resolution != draw.BoundaryGrid.FULL
+        started = js.performance.now()
         with np.errstate(all="ignore"):
-            p = self.net.predict_grid(*self.data.grid_bounds(), resolution=BOUNDARY_RESOLUTION)
+            p = self.net.predict_grid(*self.data.grid_bounds(), resolution=resolution)
         self.boundary.show(draw.probabilities_to_rgba(p, self.lut, self.settings["discrete"]))
+        self.boundary_grid.record(resolution, while_training, js.performance.now() - started)
 
     def draw_numbers(self):
         (train_loss, train_accuracy), (test_loss, test_accuracy) = self.train_metrics, self.test_metrics
@@ -580,6 +607,11 @@ class Playground:
         link = create("a", href=url, download=f"playground-epoch-{self.epoch}.json")
         link.click()
         js.URL.revokeObjectURL(url)
+
+
+def running_average(average, latest, weight=0.2):
+    """Exponential moving average: one unusual frame moves it only a little."""
+    return (1 - weight) * average + weight * latest
 
 
 def format_accuracy(value):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -120,6 +121,36 @@ def boundary_overlay(data, show_test: bool = True) -> str:
     label = (f"Decision boundary with {len(data.y_train)} training points"
              + (f" and {len(data.y_test)} test points" if show_test and data.has_test else ""))
     return svg(BOUNDARY_WIDTH, BOUNDARY_HEIGHT, *parts, label=label, cls="boundary-overlay")
+
+
+class BoundaryGrid:
+    """How fine a grid the boundary is computed on.  Always FULL (100 × 100),
+    except while training a network whose full grid takes longer than
+    BUDGET_MS: then COARSE, with a full grid every REMEASURE_EVERY frames so the
+    estimate stays honest.  The estimate is the fastest of the full drawings
+    made while training (the fastest is the one other work did not interrupt),
+    and needs a few of them before it counts."""
+    FULL, COARSE = 100, 50
+    BUDGET_MS = 15.0
+    REMEASURE_EVERY = 30
+    SAMPLES_NEEDED = 3
+
+    def __init__(self):
+        self.fastest_ms = math.inf
+        self.samples = 0
+        self.frames = 0
+
+    def resolution(self, training: bool) -> int:
+        if not training:
+            return self.FULL
+        self.frames += 1
+        slow = self.samples >= self.SAMPLES_NEEDED and self.fastest_ms > self.BUDGET_MS
+        return self.COARSE if slow and self.frames % self.REMEASURE_EVERY else self.FULL
+
+    def record(self, resolution: int, training: bool, milliseconds: float) -> None:
+        if training and resolution == self.FULL:
+            self.fastest_ms = min(self.fastest_ms, milliseconds)
+            self.samples += 1
 
 
 def to_data(axes: Axes, fx: float, fy: float) -> tuple[float, float] | None:
@@ -307,6 +338,19 @@ class DiagramLayout:
                 "width": f"{100 * self.node / self.width:.4f}%",
                 "height": f"{100 * self.node / self.height:.4f}%"}
 
+    @cached_property
+    def link_segments(self) -> list:
+        """Per weight layer, each link's path segment "Mx yLx y", in the row-major
+        order of that layer's weight matrix (inputs × outputs).  The geometry
+        is fixed for a layout, so redrawing only regroups these strings."""
+        half = self.node / 2
+        layers = []
+        for layer in range(1, len(self.sizes)):
+            xa, xb = self.x(layer - 1) + half, self.x(layer) - half
+            layers.append([f"M{xa:.1f} {self.y(layer - 1, i):.1f}L{xb:.1f} {self.y(layer, j):.1f}"
+                           for i in range(self.sizes[layer - 1]) for j in range(self.sizes[layer])])
+        return layers
+
     def unit_name(self, column: int, unit: int) -> str:
         if column == 0:
             return f"input x{'₁₂'[unit]}"
@@ -315,25 +359,50 @@ class DiagramLayout:
         return f"unit {unit + 1} of hidden layer {column}"
 
 
+# Link widths are drawn in this many steps: links of one sign and one step
+# share a single <path>, so even 1,800 links are a few dozen SVG elements.
+WIDTH_STEPS = 8
+THINNEST, THICKEST = 0.6, 6.0
+SIGN_NAMES = {1: "pos", -1: "neg", 0: "zero"}
+
+
+def link_groups(weights: np.ndarray, largest: float) -> dict:
+    """{(sign, width step): flat indices of the weights drawn alike}."""
+    flat = np.nan_to_num(weights.ravel(), nan=0.0)
+    signs = np.sign(flat).astype(int)
+    # The square-root scale of app.svg.edge_width, in WIDTH_STEPS steps.
+    share = np.sqrt(np.minimum(np.abs(flat) / largest, 1.0)) if largest > 0 else np.zeros_like(flat)
+    steps = np.rint(share * (WIDTH_STEPS - 1)).astype(int)
+    groups = {}
+    for sign in (-1, 0, 1):
+        for step in np.unique(steps[signs == sign]).tolist():
+            groups[(sign, step)] = np.flatnonzero((signs == sign) & (steps == step))
+    return groups
+
+
+def step_width(step: int) -> float:
+    return edge_width((step / (WIDTH_STEPS - 1)) ** 2, 1.0, THINNEST, THICKEST)
+
+
 def diagram_links(layout: DiagramLayout, weights: list, active: tuple | None = None) -> str:
-    """The links as SVG lines: colour and dash by sign (dashed = negative, so
-    colour is never the only cue), width by |weight| relative to the largest."""
+    """The links: colour and dash by sign (dashed = negative, so colour is never
+    the only cue), width by |weight| relative to the largest on screen.  The
+    link under the pointer (`active`) is drawn again on top, highlighted."""
     largest = max((float(np.abs(W).max()) for W in weights if W.size), default=0.0)
-    if not math.isfinite(largest):
-        largest = 0.0
-    half = layout.node / 2
+    largest = largest if math.isfinite(largest) else 0.0
     parts = []
     for layer, W in enumerate(weights, start=1):
-        xa, xb = layout.x(layer - 1) + half, layout.x(layer) - half
-        ya = [layout.y(layer - 1, i) for i in range(W.shape[0])]
-        yb = [layout.y(layer, j) for j in range(W.shape[1])]
-        for i, row in enumerate(W.tolist()):
-            for j, w in enumerate(row):
-                sign = "pos" if w > 0 else "neg" if w < 0 else "zero"
-                extra = " active" if active == (layer, i, j) else ""
-                width = edge_width(w, largest, thinnest=0.6, thickest=6.0)
-                parts.append(f'<g class="edge {sign}{extra}"><line x1="{xa:.1f}" y1="{ya[i]:.1f}" '
-                             f'x2="{xb:.1f}" y2="{yb[j]:.1f}" stroke-width="{width:.2f}"/></g>')
+        segments = layout.link_segments[layer - 1]
+        for (sign, step), indices in link_groups(W, largest).items():
+            path = "".join([segments[k] for k in indices.tolist()])
+            parts.append(f'<g class="edge {SIGN_NAMES[sign]}"><path d="{path}" stroke-width="{step_width(step):.2f}"/></g>')
+    if active is not None:
+        layer, i, j = active
+        w = float(weights[layer - 1][i, j])
+        sign = SIGN_NAMES[int(np.sign(w))] if math.isfinite(w) else "zero"
+        width = edge_width(w, largest, THINNEST, THICKEST)
+        segment = layout.link_segments[layer - 1][i * layout.sizes[layer] + j]
+        parts.append(f'<g class="edge {sign} active"><path d="{segment}" stroke-width="{width + 1.5:.2f}"/></g>')
     return svg(layout.width, layout.height, *parts, label="Links of the network, coloured by the sign of each weight",
                cls="graph links")
 

@@ -108,15 +108,25 @@ def test_curve_pointer_gives_the_epoch_under_it():
 
 # ------------------------------------------------------------------ network diagram
 
-def test_links_are_coloured_dashed_and_sized_by_weight():
+def test_links_are_grouped_by_sign_and_width():
     layout = draw.DiagramLayout((2, 3, 1))
     weights = [np.array([[1.0, -0.5, 0.0], [0.25, -1.0, 2.0]]), np.array([[1.0], [-1.0], [0.5]])]
     markup = draw.diagram_links(layout, weights, active=(1, 0, 1))
-    assert markup.count("<line") == 9
-    assert markup.count('class="edge neg') == 3 and markup.count('class="edge zero"') == 1
-    assert 'class="edge neg active"' in markup
-    widths = [float(w) for w in re.findall(r'stroke-width="([\d.]+)"', markup)]
-    assert max(widths) == 6.0 and min(widths) >= 0.6
+    paths = re.findall(r'<g class="edge (\w+)"><path d="([^"]*)" stroke-width="([\d.]+)"/></g>', markup)
+    segments = {sign: sum(d.count("M") for s, d, _ in paths if s == sign) for sign in ("pos", "neg", "zero")}
+    assert segments == {"pos": 5, "neg": 3, "zero": 1}                 # all 9 links, each once
+    widths = {float(w) for _, _, w in paths}
+    assert max(widths) == draw.THICKEST and min(widths) >= draw.THINNEST
+    # The largest weight (2.0) is alone in the thickest group.
+    assert [d for s, d, w in paths if float(w) == draw.THICKEST] == [layout.link_segments[0][5]]
+    active = re.findall(r'<g class="edge (\w+) active"><path d="([^"]*)"', markup)
+    assert active == [("neg", layout.link_segments[0][1])]
+
+
+def test_links_of_a_diverged_network_are_drawn_neutral():
+    layout = draw.DiagramLayout((2, 1))
+    markup = draw.diagram_links(layout, [np.array([[np.nan], [np.inf]])])
+    assert 'class="edge zero"' in markup and "nan" not in markup
 
 
 def test_pointer_finds_the_link_under_it():
@@ -133,3 +143,23 @@ def test_pointer_finds_the_link_under_it():
 
 def test_curve_limits_are_round_and_not_much_above_the_data():
     assert [draw.nice_ceiling(v) for v in (0.7, 1.0, 2498, 3001, 9000)] == [0.8, 1.0, 2500, 4000, 10000]
+
+
+def test_boundary_grid_stays_full_unless_the_full_grid_is_known_to_be_slow():
+    grid = draw.BoundaryGrid()
+    assert grid.resolution(training=False) == grid.FULL
+    for _ in range(grid.SAMPLES_NEEDED):
+        assert grid.resolution(training=True) == grid.FULL       # one slow frame is not enough
+        grid.record(grid.FULL, True, 40.0)
+    resolutions = [grid.resolution(training=True) for _ in range(2 * grid.REMEASURE_EVERY)]
+    assert resolutions.count(grid.FULL) == 2 and grid.COARSE in resolutions   # re-measured now and then
+    grid.record(grid.FULL, True, 7.0)                              # an uninterrupted full drawing
+    assert grid.resolution(training=True) == grid.FULL
+    assert grid.resolution(training=False) == grid.FULL
+
+
+def test_boundary_grid_ignores_drawings_made_while_not_training():
+    grid = draw.BoundaryGrid()
+    for _ in range(5):
+        grid.record(grid.FULL, False, 100.0)                       # e.g. the cold first drawing at load
+    assert grid.resolution(training=True) == grid.FULL
