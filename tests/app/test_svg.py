@@ -1,5 +1,7 @@
 """The SVG builders: text is escaped, ticks are readable, graphs carry what pages need."""
-from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, format_tick, nice_ticks
+import re
+
+from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, format_tick, log_ticks, nice_ticks
 
 
 def test_text_is_escaped():
@@ -38,3 +40,13 @@ def test_log_axes_map_powers_of_ten_evenly():
     gaps = [axes.y(10.0 ** k) - axes.y(10.0 ** (k + 1)) for k in range(-3, 1)]
     assert max(gaps) - min(gaps) < 1e-9
     assert ">0.001<" in axes.draw() and ">10<" in axes.draw()
+
+
+def test_log_x_axes_and_thinned_decades():
+    axes = Axes(400, 200, (1e-6, 10), (0, 1), log_x=True, yticks=[])
+    gaps = [axes.x(10.0 ** (k + 1)) - axes.x(10.0 ** k) for k in range(-6, 1)]
+    assert max(gaps) - min(gaps) < 1e-9
+    labels = re.findall(r'class="tick-label"[^>]*>([^<]+)<', axes.draw())
+    assert labels == ["1e-6", "1e-4", "0.01", "1"]                    # 8 decades in 328 px: every 2nd
+    assert log_ticks(-30, 2, most=8) == [10.0 ** k for k in range(-30, 3, 5)]
+    assert log_ticks(-2, 1) == [0.01, 0.1, 1.0, 10.0]

@@ -1,0 +1,256 @@
+"""The gradients page's logic in CPython: state, statuses, bars from the engine, words and
+the chart markup.  The browser tests check the same things on the page itself."""
+import math
+import re
+
+import pytest
+
+from app import gradients as g
+from engine import MLP, datasets
+
+
+def state(**changes):
+    return {**g.STATE.defaults(), **changes}
+
+
+def measure(current, activation=None):
+    X, y = g.make_data(current)
+    return g.measure(g.build_network(current, activation or current["act"]), X, y)
+
+
+# ---------------------------------------------------------------- state and URL
+
+def test_defaults_and_ranges_are_the_issues():
+    props = g.STATE.props
+    assert (props["depth"].default, props["depth"].low, props["depth"].high) == (5, 2, 30)
+    assert (props["width"].default, props["width"].low, props["width"].high) == (8, 2, 64)
+    assert (props["sigma"].low, props["sigma"].high) == (0.01, 5.0)
+    assert props["data"].default == "circle" and props["act"].default == "sigmoid"
+    assert {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu"} <= set(props["act"].choices)
+    assert {"xavier", "he", "normal"} == set(props["init"].choices)
+
+
+def test_bad_url_values_fall_back_or_clamp_with_notes():
+    values, notes = g.STATE.from_query("?depth=99&width=1&act=%3Cscript%3E&sigma=nan&seed=-4&clip_at=50")
+    assert values["depth"] == 30 and values["width"] == 2 and values["seed"] == 0
+    assert values["act"] == "sigmoid" and values["sigma"] == 1.0 and values["clip_at"] == 10.0
+    assert len(notes) == 6
+    assert all("<script>" not in note for note in notes)
+
+
+def test_the_network_is_the_state():
+    current = state(depth=7, width=12, act="tanh", init="normal", sigma=0.5, residual=True, clip=True, clip_at=0.3)
+    net = g.build_network(current, "tanh")
+    assert net.sizes == [2] + [12] * 7 + [1]
+    assert (net.activation, net.init, net.init_scale, net.clip_norm) == ("tanh", "normal", 0.5, 0.3)
+    assert net.residual_layers == list(range(2, 8))
+    assert g.shown_activations(state(compare=True, act="tanh")) == ("sigmoid", "relu")
+
+
+# ---------------------------------------------------------------- status
+
+@pytest.mark.parametrize("value,reference,level,word", [
+    (0.3, 0.3, "healthy", "healthy"),
+    (0.5, 0.5, "healthy", "healthy"),
+    (0.6, 0.6, "warning", "large"),
+    (1.0, 1.0, "warning", "large"),
+    (1.01, 1.01, "critical", "exploding"),
+    (0.05, 1.0, "warning", "small"),          # 5 % of the last hidden layer
+    (0.1, 1.0, "healthy", "healthy"),
+    (0.009, 1.0, "critical", "vanishing"),    # 0.9 %
+    (0.001, None, "healthy", "healthy"),      # the output layer is judged on size only
+    (0.0, 1.0, "critical", "no gradient"),
+    (math.nan, 1.0, "critical", "overflow"),
+    (math.inf, 1.0, "critical", "overflow"),
+])
+def test_status_thresholds(value, reference, level, word):
+    status = g.classify(value, reference)
+    assert (status.level, status.word) == (level, word)
+    assert status.icon in status.text and (level == "healthy" or word in status.text)
+
+
+# ---------------------------------------------------------------- bars from the engine
+
+def test_bars_are_the_engines_statistics():
+    current = state()
+    X, y = datasets.make("circle", 200, 0.0, 0)
+    stats = MLP([2, 8, 8, 8, 8, 8, 1], activation="sigmoid", init="normal", init_scale=1.0, seed=0).gradient_stats(X, y)
+    measurement = measure(current)
+    assert [bar.value for bar in measurement.bars] == [layer["mean_abs_grad"] for layer in stats]
+    assert measurement.loss == stats.loss and measurement.milliseconds > 0
+
+
+def test_deep_sigmoid_vanishes_near_the_input_and_relu_with_he_does_not():
+    for seed in (0, 1, 2):
+        sigmoid = measure(state(seed=seed))
+        assert sigmoid.bars[0].status.level in ("warning", "critical")
+        assert sigmoid.bars[0].value < sigmoid.bars[-2].value / 10
+        relu = measure(state(seed=seed, act="relu", init="he"))
+        assert g.count_statuses(relu)["critical"] == 0
+
+
+def test_large_sigma_explodes():
+    measurement = measure(state(act="relu", init="normal", sigma=3.0))
+    assert all(bar.status.word == "exploding" for bar in measurement.bars)
+
+
+def test_every_remedy_changes_the_bars():
+    exploding = state(act="relu", init="normal", sigma=3.0)
+    before = [bar.value for bar in measure(exploding).bars]
+    for remedy in ("init", "leaky", "residual", "clip"):
+        after = [bar.value for bar in measure(g.apply_remedy(exploding, remedy, True)).bars]
+        assert after != before, remedy
+
+
+def test_clipping_scales_every_layer_by_the_same_factor_only_above_the_threshold():
+    plain = measure(state(act="relu", init="normal", sigma=3.0))
+    clipped = measure(state(act="relu", init="normal", sigma=3.0, clip=True, clip_at=1.0))
+    assert clipped.clip_scale == pytest.approx(1.0 / plain.grad_norm)
+    for a, b in zip(plain.bars, clipped.bars):
+        assert b.value == pytest.approx(a.value * clipped.clip_scale)
+    assert clipped.bars[0].share == pytest.approx(plain.bars[0].share)       # ratios unchanged
+    gentle = measure(state(clip=True, clip_at=10.0))                         # default net: norm < 10
+    assert gentle.clip_scale == 1.0
+
+
+def test_dead_relu_units_are_counted_per_layer():
+    measurement = measure(state(act="relu", init="he", depth=30))
+    hidden = measurement.bars[:-1]
+    assert any(bar.dead_units for bar in hidden)
+    assert all(0 <= bar.dead_units <= bar.shape[1] for bar in hidden)
+    assert measurement.bars[-1].dead_units is None
+    assert all(bar.dead_units is None for bar in measure(state(act="leaky_relu")).bars)
+
+
+# ---------------------------------------------------------------- remedies as toggles
+
+def test_remedy_toggles_are_shortcuts_for_the_menus():
+    assert g.apply_remedy(state(act="relu"), "init", True)["init"] == "he"
+    assert g.apply_remedy(state(act="tanh"), "init", True)["init"] == "xavier"
+    assert g.apply_remedy(state(act="tanh", compare=True), "init", True)["init"] == "he"
+    assert g.apply_remedy(state(init="he"), "init", False)["init"] == "normal"
+    leaky = g.apply_remedy(state(act="tanh"), "leaky", True)
+    assert leaky["act"] == "leaky_relu"
+    assert g.apply_remedy(leaky, "leaky", False, activation_before="tanh")["act"] == "tanh"
+    assert g.remedies_on(state(init="xavier", residual=True)) == {"init": True, "leaky": False,
+                                                                   "residual": True, "clip": False}
+    with pytest.raises(ValueError):
+        g.apply_remedy(state(), "dropout", True)
+
+
+# ---------------------------------------------------------------- numbers and words
+
+def test_numbers_are_readable_and_never_raw_nan_or_inf():
+    assert g.format_number(0.123456) == "0.123"
+    assert g.format_number(0.00123456, 4) == "0.001235"
+    assert g.format_number(12.345) == "12.3"
+    assert g.format_number(3.2e-5) == "3.20×10⁻⁵"
+    assert g.format_number(2.5e12, 4) == "2.500×10¹²"
+    assert g.format_number(9.9996e-5) == "1.00×10⁻⁴"
+    assert g.format_number(0.0) == "0"
+    for value in (math.nan, math.inf, -math.inf):
+        assert not re.search(r"\b(nan|inf)\b", g.format_number(value))
+
+
+def test_table_rows_are_the_bars_in_words():
+    measurement = measure(state(act="relu", init="he"))
+    rows = g.table_rows(measurement)
+    assert len(rows) == 6 and all(len(row) == 6 for row in rows)
+    assert rows[0][0] == "1" and rows[-1][0] == "6 (output)"
+    assert rows[0][1] == "2 × 8" and rows[-1][1] == "8 × 1"
+    assert rows[0][3].endswith("%") and rows[-1][3] == "—"
+    assert rows[0][4] == "✓ healthy" and rows[0][5].endswith(" of 8")
+
+
+def test_explanation_uses_this_networks_numbers():
+    current = state()
+    measurement = measure(current)
+    sentences = g.explain(current, measurement)
+    share = g.format_number(measurement.bars[0].share)
+    assert any(share in sentence and "shrank" in sentence for sentence in sentences)
+    assert any("0.25" in sentence for sentence in sentences)
+    clipped = state(act="relu", init="normal", sigma=3.0, clip=True)
+    words = " ".join(g.explain(clipped, measure(clipped)))
+    assert "cannot cure vanishing" in words and "dead" in words
+
+
+def test_overflow_is_explained_and_labelled():
+    current = state(act="leaky_relu", init="normal", sigma=2.0, depth=10, lr="3")
+    X, y = g.make_data(current)
+    run = g.Run(current, "leaky_relu", X, y)
+    for _ in range(20):
+        run.train_step()
+        if run.diverged:
+            break
+    run.remeasure()
+    assert run.diverged
+    assert "diverged" in g.divergence_message([run]) and f"step {run.steps}" in g.divergence_message([run])
+    assert all(bar.status.word == "overflow" for bar in run.measurement.bars)
+    markup = g.bar_chart(run.measurement, 600, g.value_range([run.measurement]), "Leaky ReLU")
+    words = " ".join(g.explain(current, run.measurement) + [g.summary_text(run.measurement, run.steps)])
+    for text in (markup, words):
+        assert not re.search(r"\b(nan|inf)\b", text)
+    assert "overflow" in markup and "overflowed" in words
+
+
+def test_training_lowers_the_loss_of_a_healthy_network():
+    current = state(act="relu", init="he")
+    X, y = g.make_data(current)
+    run = g.Run(current, "relu", X, y)
+    before = run.measurement.loss
+    for _ in range(50):
+        run.train_step()
+    run.remeasure()
+    assert run.steps == 50 and not run.diverged and run.measurement.loss < before
+
+
+# ---------------------------------------------------------------- sliders and chart
+
+def test_log_sliders_round_and_clamp():
+    assert g.slider_value("sigma", 0.0) == 1.0
+    assert g.slider_value("sigma", -2.0) == 0.01
+    assert g.slider_value("sigma", 0.7) == 5.0                  # 10^0.7 = 5.01, clamped
+    assert g.slider_value("clip_at", 1.0) == 10.0
+    assert g.slider_value("depth", 12.0) == 12
+    assert g.slider_position("sigma", 0.1) == pytest.approx(-1.0)
+    assert g.slider_position("width", 8) == 8
+
+
+def test_value_range_is_whole_decades_around_every_bar():
+    deep = measure(state(depth=30))
+    low, high = g.value_range([deep, measure(state(act="relu", init="normal", sigma=3.0))])
+    values = [bar.value for bar in deep.bars]
+    assert low <= min(values) and high >= 100
+    assert math.log10(low) == int(math.log10(low)) and math.log10(high) == int(math.log10(high))
+
+
+def test_chart_has_a_row_per_layer_with_value_and_status_in_text():
+    measurement = measure(state(act="relu", init="he"))
+    for width in (320, 700):
+        markup = g.bar_chart(measurement, width, g.value_range([measurement]), "ReLU <b>")
+        assert markup.count('class="bar-row ') == 6
+        assert f'viewBox="0 0 {width} ' in markup
+        assert "style=" not in markup                          # the strict CSP forbids inline styles
+        assert "<b>" not in markup and "ReLU &lt;b&gt;" in markup
+        for bar in measurement.bars:
+            assert g.format_number(bar.value) in markup
+        assert "✓" in markup and "dead" in markup
+    assert "healthy" in g.bar_chart(measurement, 700, (1e-4, 10), "x").split("bar-value")[1]
+
+
+def test_legend_states_the_thresholds_in_use():
+    levels = dict(g.legend())
+    assert "10%" in levels["warning"] and "0.5" in levels["warning"]
+    assert "1%" in levels["critical"] and "over 1," in levels["critical"]
+    assert all(g.ICONS[level] in text for level, text in levels.items())
+
+
+def test_comparison_explains_each_side_and_says_shared_things_once():
+    current = state(compare=True, init="he")
+    sides = [(g.activation_label(name), measure(current, name)) for name in g.shown_activations(current)]
+    items = g.explanation_items(current, sides)
+    assert any(item.startswith("Sigmoid: ") and "0.25" in item for item in items)
+    assert any(item.startswith("ReLU: ") and "dead" in item for item in items)
+    he = [item for item in items if "He initialization" in item]
+    assert len(he) == 1 and not he[0].startswith(("Sigmoid", "ReLU"))
+    assert g.explanation_items(current, sides[:1]) == g.explain(current, sides[0][1])

@@ -1,0 +1,85 @@
+"""MLP.gradient_stats as the gradients page uses it: per-layer statistics of deep, residual
+and clipped networks against finite differences, and the global norm / clip scale."""
+import math
+
+import numpy as np
+import pytest
+
+from engine import MLP, mlp
+from engine.gradcheck import numeric_grads
+
+
+def small_data(n=9, seed=2):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, size=(n, 2)), (rng.random(n) > 0.5).astype(float)
+
+
+def randomize_biases(net, seed=5):
+    # Off the ReLU kink at 0, where finite differences are meaningless.
+    rng = np.random.default_rng(seed)
+    for b in net.params[1::2]:
+        b[...] = rng.uniform(-0.5, 0.5, b.shape)
+
+
+@pytest.mark.parametrize("activation,init,residual", [
+    ("sigmoid", "normal", False),
+    ("sigmoid", "xavier", True),
+    ("relu", "he", True),
+    ("leaky_relu", "normal", False),
+    ("tanh", "he", True),
+])
+def test_stats_match_finite_differences(activation, init, residual):
+    X, y = small_data()
+    net = MLP([2, 5, 5, 5, 5, 1], activation=activation, init=init, init_scale=0.9, seed=3, residual=residual)
+    randomize_biases(net)
+    numeric = numeric_grads(net, X, y, h=1e-6)
+    stats = net.gradient_stats(X, y)
+    for layer, gW in zip(stats, numeric[0::2]):
+        assert layer["mean_abs_grad"] == pytest.approx(np.abs(gW).mean(), rel=1e-5, abs=1e-11)
+        assert layer["grad_norm"] == pytest.approx(np.linalg.norm(gW), rel=1e-5, abs=1e-11)
+    everything = math.sqrt(sum(float((g ** 2).sum()) for g in numeric))
+    assert stats.grad_norm == pytest.approx(everything, rel=1e-5)
+    assert stats.clip_scale == 1.0
+
+
+def test_clip_scale_is_what_clipping_multiplies_the_gradients_by():
+    X, y = small_data()
+    net = MLP([2, 6, 6, 6, 1], activation="relu", init="normal", init_scale=2.0, seed=1)
+    raw = net.gradient_stats(X, y)
+    net.clip_norm = raw.grad_norm / 8
+    stats = net.gradient_stats(X, y)
+    assert stats.grad_norm == pytest.approx(raw.grad_norm)            # reported before clipping
+    assert stats.clip_scale == pytest.approx(1 / 8)
+    _, clipped = net.loss_and_grads(X, y)
+    for layer, gW in zip(stats, clipped[0::2]):
+        assert layer["mean_abs_grad"] * stats.clip_scale == pytest.approx(np.abs(gW).mean())
+    assert net.last_grad_norm == pytest.approx(stats.grad_norm)
+
+    net.clip_norm = raw.grad_norm * 2                                 # not reached
+    assert net.gradient_stats(X, y).clip_scale == 1.0
+
+
+def test_overflow_is_reported_not_raised():
+    X, y = small_data()
+    net = MLP([2, 4, 4, 1], activation="relu", seed=0, clip_norm=1.0)
+    net.params[0][...] = np.inf
+    with np.errstate(all="ignore"):
+        stats = net.gradient_stats(X, y)
+    assert not math.isfinite(stats.grad_norm)
+    assert not all(math.isfinite(layer["mean_abs_grad"]) for layer in stats)
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_the_einsum_products_used_in_the_browser_give_the_same_gradients(monkeypatch, residual):
+    X, y = small_data()
+    net = MLP([2, 6, 6, 6, 1], activation="tanh", init="normal", init_scale=0.8, seed=7, residual=residual)
+    randomize_biases(net)
+    loss, grads = net.loss_and_grads(X, y)
+    monkeypatch.setattr(mlp, "_matmul", mlp._einsum_matmul)
+    browser_loss, browser_grads = net.loss_and_grads(X, y)
+    assert browser_loss == pytest.approx(loss, rel=1e-13)
+    for g, b in zip(grads, browser_grads):
+        np.testing.assert_allclose(b, g, rtol=1e-12, atol=1e-15)
+    numeric = numeric_grads(net, X, y, h=1e-6)
+    for b, n in zip(browser_grads, numeric):
+        np.testing.assert_allclose(b, n, rtol=1e-5, atol=1e-9)
