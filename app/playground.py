@@ -346,6 +346,16 @@ class Playground:
         self.record_losses()
         self.draw_all()
 
+    def warm_up(self):
+        """Train a throw-away copy of the network for a few steps at start-up.
+        WebAssembly code is compiled when it first runs, so otherwise the first
+        frames after Play would be long ones."""
+        if self.trainer is None:
+            return
+        copy = model.MLP.from_dict(self.net.to_dict())
+        with np.errstate(all="ignore"):
+            model.make_trainer(copy, self.data, self.settings).run_steps(5)
+
     @property
     def epoch(self):
         return 0 if self.trainer is None else self.trainer.epoch
@@ -619,7 +629,9 @@ def format_accuracy(value):
 
 
 def main():
-    Playground().save_url()
+    page = Playground()
+    page.save_url()
+    page.warm_up()
     # Everything made while starting up lives as long as the page: moving it out
     # of the garbage collector's view keeps later collections short (no long
     # pauses in the middle of training).
