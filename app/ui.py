@@ -228,7 +228,19 @@ class Loop:
             js.requestAnimationFrame(self._frame)
 
 
+def diagnostics():
+    """What the long-session test watches: WebAssembly memory (Python's heap lives
+    there) and how many Python callables this page has handed to JS."""
+    import json
+
+    import pyodide_js
+
+    return json.dumps({"wasm_bytes": int(pyodide_js._module.HEAPU8.length), "proxies": len(_proxies)})
+
+
 def ready():
+    js.backpropLab.diagnostics = create_proxy(diagnostics)
+    _proxies.append(js.backpropLab.diagnostics)
     js.backpropLab.ready()
 
 

@@ -122,3 +122,40 @@ def test_hostile_urls_are_neutralised(open_page, name):
         assert notes.is_visible() and len(notes.inner_text()) > 10, f"{kind}: no visible note about the bad values"
         assert_responsive(page, kind)
     save_screenshot(page, f"hostile-url-{name}")
+
+
+def sample(page, devtools):
+    import json
+
+    # Collect garbage first, so the heap figure is what is still referenced.
+    devtools.send("HeapProfiler.collectGarbage")
+    numbers = json.loads(page.evaluate("backpropLab.diagnostics()"))
+    numbers["js_heap"] = devtools.send("Runtime.getHeapUsage")["usedSize"]
+    numbers["epoch"] = int(page.locator("#epoch").inner_text().replace(",", ""))
+    numbers["time"] = time.perf_counter()
+    return numbers
+
+
+@pytest.mark.long
+@pytest.mark.skipif("playground" not in EXISTING, reason="the playground page is not there yet")
+def test_long_training_session_keeps_memory_speed_and_proxies_flat(open_page):
+    """10 minutes with BACKPROP_LAB_FULL=1, 1 minute otherwise; sampled 5 times after a warm-up."""
+    minutes = 10 if FULL else 1
+    page = open_page("pages/playground.html?dataset=spiral&n=400&layers=8,8,8&activation=tanh&lr=0.1")
+    devtools = page.context.new_cdp_session(page)
+    page.locator("#play").click()
+    interval = minutes * 60 / 5
+    time.sleep(min(interval, 20))  # warm-up: caches, first JIT tiers, first grid allocations
+    samples = [sample(page, devtools)]
+    for _ in range(5):
+        time.sleep(interval)
+        samples.append(sample(page, devtools))
+    page.locator("#play").click()
+    rates = [(b["epoch"] - a["epoch"]) / (b["time"] - a["time"]) for a, b in zip(samples, samples[1:])]
+    first, last = samples[0], samples[-1]
+    report = f"samples: {samples}; epochs/s per interval: {[round(r) for r in rates]}"
+    assert last["epoch"] > first["epoch"], "training did not run: " + report
+    assert last["proxies"] == first["proxies"], "Python callables handed to JS keep growing: " + report
+    assert last["wasm_bytes"] <= first["wasm_bytes"] * 1.10, "WebAssembly memory grew by more than 10%: " + report
+    assert last["js_heap"] <= first["js_heap"] * 1.10, "JS heap grew by more than 10%: " + report
+    assert sum(rates[-2:]) >= 0.9 * sum(rates[:2]), "epochs/s decayed by more than 10%: " + report
