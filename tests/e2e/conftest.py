@@ -37,6 +37,29 @@ def save_screenshot(page, name: str, full_page: bool = True) -> Path:
     return path
 
 
+def page_for_module(browser_context, base_url, path: str):
+    """Generator for a module-scoped `page` fixture: one tab, ready, shared by a module's
+    tests (starting Python takes seconds); fails if the page reported an uncaught error.
+
+        @pytest.fixture(scope="module")
+        def page(browser_context, base_url):
+            yield from page_for_module(browser_context, base_url, "pages/x.html")
+    """
+    tab = browser_context.new_page()
+    errors = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(base_url + path)
+    wait_until_ready(tab)
+    yield tab
+    tab.close()
+    assert errors == [], f"uncaught errors on the page: {errors}"
+
+
+def tex_source(page, selector: str) -> str:
+    """The LaTeX that KaTeX rendered in an element (kept in its MathML annotation)."""
+    return " ".join(page.locator(f"{selector} annotation").all_text_contents())
+
+
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory):
     """A fresh build of the site, exactly as it would be deployed."""
