@@ -17,6 +17,7 @@ from pyodide.ffi import to_js
 from app import playground_draw as draw
 from app import playground_model as model
 from app import ui
+from engine import MLP
 from engine.mlp import grid_points
 
 UNIT_RESOLUTION = 24
@@ -113,7 +114,6 @@ class Playground:
         # Running averages of drawing times (ms), which set each frame's training budget.
         self.draw_ms = 10.0
         self.diagram_ms = 5.0
-        self.boundary_grid = draw.BoundaryGrid()
         self.coarse_frames = 0
         self.diagram_due = False
         self.loop = ui.Loop(self.train_slice, self.draw_frame, budget_ms=FRAME_TARGET_MS)
@@ -336,7 +336,6 @@ class Playground:
         sizes = (2, *self.settings["layers"], 1)
         if self.layout is None or self.layout.sizes != sizes:
             self.build_diagram(draw.DiagramLayout(sizes))
-            self.boundary_grid = draw.BoundaryGrid()
         trainable = not self.data.problem
         ui.element("play").disabled = not trainable
         ui.element("step").disabled = not trainable
@@ -352,7 +351,7 @@ class Playground:
         frames after Play would be long ones."""
         if self.trainer is None:
             return
-        copy = model.MLP.from_dict(self.net.to_dict())
+        copy = MLP.from_dict(self.net.to_dict())
         with np.errstate(all="ignore"):
             model.make_trainer(copy, self.data, self.settings).run_steps(5)
 
@@ -401,7 +400,8 @@ class Playground:
                     return False
                 if not trainer.mid_epoch:
                     self.apply_pending_live()
-                if finished if deadline_ms is None else now() >= deadline_ms:
+                out_of_time = finished if deadline_ms is None else now() >= deadline_ms
+                if out_of_time:
                     return True
 
     def step(self):
@@ -440,8 +440,8 @@ class Playground:
 
     # ------------------------------------------------------------ drawing
     def draw_frame(self):
-        """Loop's per-frame drawing; it also sets the next frame's training budget
-        so that training plus drawing take about FRAME_TARGET_MS."""
+        """Loop's per-frame drawing.  Its running times set the next frames'
+        training budgets (train_slice)."""
         now = js.performance.now
         started = now()
         self.record_losses()
@@ -475,13 +475,11 @@ class Playground:
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"]))
 
     def draw_boundary(self, while_training=False):
-        resolution = self.boundary_grid.resolution(while_training)
-        self.coarse_frames += resolution != draw.BoundaryGrid.FULL
-        started = js.performance.now()
+        resolution = draw.boundary_resolution(self.net.sizes, while_training)
+        self.coarse_frames += resolution != draw.FULL_GRID
         with np.errstate(all="ignore"):
             p = self.net.predict_grid(*self.data.grid_bounds(), resolution=resolution)
         self.boundary.show(draw.probabilities_to_rgba(p, self.lut, self.settings["discrete"]))
-        self.boundary_grid.record(resolution, while_training, js.performance.now() - started)
 
     def draw_numbers(self):
         (train_loss, train_accuracy), (test_loss, test_accuracy) = self.train_metrics, self.test_metrics

@@ -123,34 +123,21 @@ def boundary_overlay(data, show_test: bool = True) -> str:
     return svg(BOUNDARY_WIDTH, BOUNDARY_HEIGHT, *parts, label=label, cls="boundary-overlay")
 
 
-class BoundaryGrid:
-    """How fine a grid the boundary is computed on.  Always FULL (100 × 100),
-    except while training a network whose full grid takes longer than
-    BUDGET_MS: then COARSE, with a full grid every REMEASURE_EVERY frames so the
-    estimate stays honest.  The estimate is the fastest of the full drawings
-    made while training (the fastest is the one other work did not interrupt),
-    and needs a few of them before it counts."""
-    FULL, COARSE = 100, 50
-    BUDGET_MS = 15.0
-    REMEASURE_EVERY = 30
-    SAMPLES_NEEDED = 3
+FULL_GRID, COARSE_GRID = 100, 50
+# Multiply-adds plus activations per grid point above which the full grid takes
+# longer than about 15 ms in the browser ([8, 8, 8] is 176; [16, 16, 16] is 608).
+FULL_GRID_MAX_WORK = 800
 
-    def __init__(self):
-        self.fastest_ms = math.inf
-        self.samples = 0
-        self.frames = 0
 
-    def resolution(self, training: bool) -> int:
-        if not training:
-            return self.FULL
-        self.frames += 1
-        slow = self.samples >= self.SAMPLES_NEEDED and self.fastest_ms > self.BUDGET_MS
-        return self.COARSE if slow and self.frames % self.REMEASURE_EVERY else self.FULL
+def grid_work(sizes) -> int:
+    """Multiply-adds and hidden activations a network spends on one input point."""
+    return sum(a * b for a, b in zip(sizes, sizes[1:])) + sum(sizes[1:-1])
 
-    def record(self, resolution: int, training: bool, milliseconds: float) -> None:
-        if training and resolution == self.FULL:
-            self.fastest_ms = min(self.fastest_ms, milliseconds)
-            self.samples += 1
+
+def boundary_resolution(sizes, training: bool) -> int:
+    """The boundary's grid: always 100 × 100, except while a large network
+    trains, when 50 × 50 keeps frames short (pausing shows the full grid)."""
+    return COARSE_GRID if training and grid_work(sizes) > FULL_GRID_MAX_WORK else FULL_GRID
 
 
 def to_data(axes: Axes, fx: float, fy: float) -> tuple[float, float] | None:

@@ -145,21 +145,10 @@ def test_curve_limits_are_round_and_not_much_above_the_data():
     assert [draw.nice_ceiling(v) for v in (0.7, 1.0, 2498, 3001, 9000)] == [0.8, 1.0, 2500, 4000, 10000]
 
 
-def test_boundary_grid_stays_full_unless_the_full_grid_is_known_to_be_slow():
-    grid = draw.BoundaryGrid()
-    assert grid.resolution(training=False) == grid.FULL
-    for _ in range(grid.SAMPLES_NEEDED):
-        assert grid.resolution(training=True) == grid.FULL       # one slow frame is not enough
-        grid.record(grid.FULL, True, 40.0)
-    resolutions = [grid.resolution(training=True) for _ in range(2 * grid.REMEASURE_EVERY)]
-    assert resolutions.count(grid.FULL) == 2 and grid.COARSE in resolutions   # re-measured now and then
-    grid.record(grid.FULL, True, 7.0)                              # an uninterrupted full drawing
-    assert grid.resolution(training=True) == grid.FULL
-    assert grid.resolution(training=False) == grid.FULL
-
-
-def test_boundary_grid_ignores_drawings_made_while_not_training():
-    grid = draw.BoundaryGrid()
-    for _ in range(5):
-        grid.record(grid.FULL, False, 100.0)                       # e.g. the cold first drawing at load
-    assert grid.resolution(training=True) == grid.FULL
+def test_boundary_grid_is_full_except_while_a_large_network_trains():
+    assert draw.grid_work((2, 8, 8, 8, 1)) == 2 * 8 + 8 * 8 + 8 * 8 + 8 + 24
+    for sizes in [(2, 1), (2, 8, 8, 8, 1), (2, 16, 16, 16, 1)]:
+        assert draw.boundary_resolution(sizes, training=True) == draw.FULL_GRID == 100
+    big = (2, *[16] * 8, 1)
+    assert draw.boundary_resolution(big, training=True) == draw.COARSE_GRID
+    assert draw.boundary_resolution(big, training=False) == draw.FULL_GRID
