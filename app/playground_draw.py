@@ -192,7 +192,8 @@ class LossHistory:
         return i
 
 
-CURVE_WIDTH, CURVE_HEIGHT = 480, 180
+# Narrow screens draw the curve 320 units wide, so its labels stay readable.
+CURVE_WIDTH, NARROW_CURVE_WIDTH, CURVE_HEIGHT = 480, 320, 180
 CURVE_MARGIN = (10, 14, 36, 54)
 
 
@@ -207,7 +208,7 @@ def nice_ceiling(value: float) -> float:
     return next(m * magnitude for m in NICE_STEPS if m * magnitude >= value * (1 - 1e-12))
 
 
-def curve_axes(history: LossHistory, log_y: bool) -> Axes:
+def curve_axes(history: LossHistory, log_y: bool, width: int = CURVE_WIDTH) -> Axes:
     """Axes with round limits, so that while training they change only now and
     then: most frames just move the two lines (see curve_points)."""
     values = [v for v in history.train + history.test if math.isfinite(v) and (v > 0 or not log_y)]
@@ -220,7 +221,7 @@ def curve_axes(history: LossHistory, log_y: bool) -> Axes:
             ylim = (ylim[0], ylim[1] * 10)
     else:
         ylim = (0.0, nice_ceiling(max(values, default=1.0) or 1.0))
-    return Axes(CURVE_WIDTH, CURVE_HEIGHT, (0, nice_ceiling(max(last, 10))), ylim, xlabel="epoch", ylabel="loss",
+    return Axes(width, CURVE_HEIGHT, (0, nice_ceiling(max(last, 10))), ylim, xlabel="epoch", ylabel="loss",
                 log_y=log_y, margin=CURVE_MARGIN)
 
 
@@ -251,10 +252,11 @@ def curve_readout(history: LossHistory, index: int) -> str:
             f"test loss {format_loss(history.test[index])}")
 
 
-def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = None) -> str:
+def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = None,
+               width: int = CURVE_WIDTH) -> str:
     """Training loss (solid) and test loss (dashed) against epoch, with a
     marker at the hovered sample."""
-    axes = curve_axes(history, log_y)
+    axes = curve_axes(history, log_y, width)
     parts = [axes.draw(),
              tag("polyline", {"points": curve_points(axes, history.epochs, history.test),
                               "class": "series test", "fill": "none"}),
@@ -268,7 +270,7 @@ def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = No
         for value in (history.train[hover], history.test[hover]):
             if math.isfinite(value) and (value > 0 or not log_y):
                 parts.append(axes.point(epoch, value, r=4))
-    return svg(CURVE_WIDTH, CURVE_HEIGHT, *parts, label=curve_label(history), cls="loss-curve")
+    return svg(width, CURVE_HEIGHT, *parts, label=curve_label(history), cls="loss-curve")
 
 
 def curve_label(history: LossHistory) -> str:
@@ -278,9 +280,9 @@ def curve_label(history: LossHistory) -> str:
     return f"Loss curve up to epoch {history.epochs[-1]}: " + curve_readout(history, len(history) - 1)
 
 
-def epoch_at(history: LossHistory, log_y: bool, fx: float) -> float:
+def epoch_at(history: LossHistory, log_y: bool, fx: float, width: int = CURVE_WIDTH) -> float:
     """The epoch under a pointer at fraction fx of the curve's drawn width."""
-    axes = curve_axes(history, log_y)
+    axes = curve_axes(history, log_y, width)
     left, right = axes.left, axes.width - axes.right
     x0, x1 = axes.xlim
     return x0 + (fx * axes.width - left) / (right - left) * (x1 - x0)
