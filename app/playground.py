@@ -121,7 +121,7 @@ class Playground:
         self.curve_hover = None
         self.curve_key = None
         narrow = ui.element("loss-curve").clientWidth < 360
-        self.curve_width = draw.NARROW_CURVE_WIDTH if narrow else draw.CURVE_WIDTH
+        self.curve_size = draw.NARROW_CURVE_SIZE if narrow else draw.CURVE_SIZE
         self.hover_link = None
         self.layout = None
         self.heatmaps = None
@@ -496,11 +496,11 @@ class Playground:
         """Redraw the whole curve when its axes or hover marker change; otherwise
         (most frames) only move its two lines."""
         history, log_y = self.history, self.settings["log_loss"]
-        axes = draw.curve_axes(history, log_y, self.curve_width)
+        axes = draw.curve_axes(history, log_y, self.curve_size)
         key = (axes.xlim, axes.ylim, log_y, self.curve_hover)
         if key != self.curve_key:
             self.curve_key = key
-            ui.set_svg("loss-curve", draw.loss_curve(history, log_y, self.curve_hover, self.curve_width))
+            ui.set_svg("loss-curve", draw.loss_curve(history, log_y, self.curve_hover, self.curve_size))
             curve = ui.element("loss-curve")
             self.curve_svg = curve.firstElementChild
             self.train_line = curve.querySelector(".series.train")
@@ -592,7 +592,7 @@ class Playground:
     def on_curve_pointer(self, event):
         rect = ui.element("loss-curve").getBoundingClientRect()
         epoch = draw.epoch_at(self.history, self.settings["log_loss"], (event.clientX - rect.left) / rect.width,
-                              self.curve_width)
+                              self.curve_size)
         self.set_curve_hover(self.history.nearest(epoch))
 
     def set_curve_hover(self, index):

@@ -192,8 +192,8 @@ class LossHistory:
         return i
 
 
-# Narrow screens draw the curve 320 units wide, so its labels stay readable.
-CURVE_WIDTH, NARROW_CURVE_WIDTH, CURVE_HEIGHT = 480, 320, 180
+# (width, height) in SVG units; narrow boxes get fewer units, so labels stay readable.
+CURVE_SIZE, NARROW_CURVE_SIZE = (480, 180), (320, 140)
 CURVE_MARGIN = (10, 14, 36, 54)
 
 
@@ -208,7 +208,7 @@ def nice_ceiling(value: float) -> float:
     return next(m * magnitude for m in NICE_STEPS if m * magnitude >= value * (1 - 1e-12))
 
 
-def curve_axes(history: LossHistory, log_y: bool, width: int = CURVE_WIDTH) -> Axes:
+def curve_axes(history: LossHistory, log_y: bool, size: tuple = CURVE_SIZE) -> Axes:
     """Axes with round limits, so that while training they change only now and
     then: most frames just move the two lines (see curve_points)."""
     values = [v for v in history.train + history.test if math.isfinite(v) and (v > 0 or not log_y)]
@@ -221,7 +221,7 @@ def curve_axes(history: LossHistory, log_y: bool, width: int = CURVE_WIDTH) -> A
             ylim = (ylim[0], ylim[1] * 10)
     else:
         ylim = (0.0, nice_ceiling(max(values, default=1.0) or 1.0))
-    return Axes(width, CURVE_HEIGHT, (0, nice_ceiling(max(last, 10))), ylim, xlabel="epoch", ylabel="loss",
+    return Axes(*size, (0, nice_ceiling(max(last, 10))), ylim, xlabel="epoch", ylabel="loss",
                 log_y=log_y, margin=CURVE_MARGIN)
 
 
@@ -253,10 +253,10 @@ def curve_readout(history: LossHistory, index: int) -> str:
 
 
 def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = None,
-               width: int = CURVE_WIDTH) -> str:
+               size: tuple = CURVE_SIZE) -> str:
     """Training loss (solid) and test loss (dashed) against epoch, with a
     marker at the hovered sample."""
-    axes = curve_axes(history, log_y, width)
+    axes = curve_axes(history, log_y, size)
     parts = [axes.draw(),
              tag("polyline", {"points": curve_points(axes, history.epochs, history.test),
                               "class": "series test", "fill": "none"}),
@@ -270,7 +270,7 @@ def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = No
         for value in (history.train[hover], history.test[hover]):
             if math.isfinite(value) and (value > 0 or not log_y):
                 parts.append(axes.point(epoch, value, r=4))
-    return svg(width, CURVE_HEIGHT, *parts, label=curve_label(history), cls="loss-curve")
+    return svg(*size, *parts, label=curve_label(history), cls="loss-curve")
 
 
 def curve_label(history: LossHistory) -> str:
@@ -280,9 +280,9 @@ def curve_label(history: LossHistory) -> str:
     return f"Loss curve up to epoch {history.epochs[-1]}: " + curve_readout(history, len(history) - 1)
 
 
-def epoch_at(history: LossHistory, log_y: bool, fx: float, width: int = CURVE_WIDTH) -> float:
+def epoch_at(history: LossHistory, log_y: bool, fx: float, size: tuple = CURVE_SIZE) -> float:
     """The epoch under a pointer at fraction fx of the curve's drawn width."""
-    axes = curve_axes(history, log_y, width)
+    axes = curve_axes(history, log_y, size)
     left, right = axes.left, axes.width - axes.right
     x0, x1 = axes.xlim
     return x0 + (fx * axes.width - left) / (right - left) * (x1 - x0)
