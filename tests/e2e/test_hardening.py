@@ -56,8 +56,12 @@ def act(page, rng):
     elif tag == "canvas:":
         box = control.bounding_box()
         if box:
-            page.mouse.click(box["x"] + rng.random() * box["width"], box["y"] + rng.random() * box["height"],
-                             modifiers=["Shift"] if rng.random() < 0.5 else [])
+            shift = rng.random() < 0.5  # shift-click adds a point of the other class
+            if shift:
+                page.keyboard.down("Shift")
+            page.mouse.click(box["x"] + rng.random() * box["width"], box["y"] + rng.random() * box["height"])
+            if shift:
+                page.keyboard.up("Shift")
     elif tag.startswith("input:file"):
         return "skip"
     elif tag.startswith("input:checkbox") or tag.startswith("input:radio") or tag.startswith("button"):
