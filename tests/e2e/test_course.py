@@ -82,3 +82,48 @@ def test_page_is_usable_from_phones_to_wide_screens(browser_context, base_url, n
     save_screenshot(page, f"{name}-{width}px")
     page.close()
     assert overflow <= width, f"the page is {overflow}px wide at a {width}px viewport"
+
+
+@pytest.mark.skipif("step-through" not in EXISTING, reason="the step-through page is not there yet")
+def test_keyboard_alone_reaches_every_control_with_visible_focus(open_page):
+    page = open_page("pages/step-through.html")
+    # A radio group is one Tab stop (arrow keys move inside it), so count groups, not radios.
+    controls = page.evaluate("""() => {
+        const all = [...document.querySelectorAll(
+            'main button, main input, main select, main textarea, main summary, main [tabindex="0"]')]
+            .filter(e => e.offsetParent !== null && !e.disabled);
+        const groups = new Set(all.filter(e => e.type === 'radio').map(e => e.name));
+        return all.filter(e => e.type !== 'radio').length + groups.size;
+    }""")
+    reached, no_outline = set(), set()
+    page.locator("body").focus()
+    for _ in range(controls * 2 + 40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+            const e = document.activeElement;
+            if (!e || !e.closest('main')) return null;
+            const all = [...document.querySelectorAll('main *')];
+            // Graph nodes show focus by their circle's stroke (site.css), not an outline.
+            const style = e instanceof SVGElement
+                ? (getComputedStyle(e.querySelector('circle') || e).strokeWidth !== '1.5px' ? 'stroke' : 'none')
+                : getComputedStyle(e).outlineStyle;
+            return [all.indexOf(e), style, e.outerHTML.slice(0, 80)];
+        }""")
+        if focused:
+            reached.add(focused[0])
+            if focused[1] == "none":
+                no_outline.add(focused[2])
+    assert len(reached) >= controls, f"Tab reached {len(reached)} of {controls} controls"
+    assert not no_outline, f"focused controls without a visible focus indicator: {no_outline}"
+
+
+@pytest.mark.skipif("chain-rule" not in EXISTING, reason="the chain-rule page is not there yet")
+def test_completed_marks_are_kept_and_resettable(open_page, base_url):
+    page = open_page("pages/chain-rule.html")
+    page.get_by_role("button", name="Mark this page completed").click()
+    assert "✓" in page.locator("#site-header nav a[aria-current='page']").inner_text()
+    page.goto(base_url + "index.html")
+    assert "completed" in page.locator("[data-page='pages/chain-rule.html'] .status").inner_text()
+    page.locator("#reset-progress").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-page='pages/chain-rule.html'] .status").inner_text() == ""
