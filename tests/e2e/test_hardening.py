@@ -163,3 +163,21 @@ def test_long_training_session_keeps_memory_speed_and_proxies_flat(open_page):
     assert last["wasm_bytes"] <= first["wasm_bytes"] * 1.10, "WebAssembly memory grew by more than 10%: " + report
     assert last["js_heap"] <= first["js_heap"] * 1.10, "JS heap grew by more than 10%: " + report
     assert sum(rates[-2:]) >= 0.9 * sum(rates[:2]), "epochs/s decayed by more than 10%: " + report
+
+
+@pytest.mark.skipif("step-through" not in EXISTING, reason="the step-through page is not there yet")
+def test_step_through_at_the_largest_learning_rate_stops_explains_and_resets(open_page):
+    """Divergence on the step-through page (the playground and gradients pages test theirs):
+    with η = 10 the squared-error preset's first step throws w₁₁ far out of range."""
+    page = open_page("pages/step-through.html")
+    page.locator("#preset").select_option("sigmoid-mse")
+    before = page.locator("#live-loss").inner_text()
+    page.locator("#lr").fill("10")
+    page.locator("#lr").press("Enter")
+    page.locator("#train-100").click()
+    note = page.locator("#train-note")
+    assert note.is_visible()
+    assert "Training stopped" in note.inner_text() and "learning rate" in note.inner_text()
+    assert "nan" not in page.locator("main").inner_text().lower().split()
+    page.locator("#reset-weights").click()
+    assert page.locator("#live-loss").inner_text() == before
