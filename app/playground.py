@@ -25,11 +25,13 @@ UNIT_RESOLUTION = 24
 # rarer when they are expensive (a large network), so they take <= 10% of the time.
 DIAGRAM_INTERVAL_MS = 100
 DIAGRAM_SHARE = 0.1
-# Training + drawing per frame.  About 20 ms keeps the pictures at 40-50 frames
-# a second while giving training half of every frame; each frame's training
-# budget is what drawing leaves of it.
-FRAME_TARGET_MS = 20.0
-MIN_TRAIN_MS = 4.0
+# Frames should come every FRAME_INTERVAL_MS (about 36 a second).  Each frame's
+# training time is steered towards that: whatever else makes frames slower
+# (drawing, the browser's own work, other programs on the machine) is taken
+# out of training, within these bounds.
+FRAME_INTERVAL_MS = 28.0
+MIN_TRAIN_MS, MAX_TRAIN_MS = 4.0, 20.0
+STEERING = 0.25
 DATA_SETTINGS = ("dataset", "noise", "train", "n", "data_seed", "points")
 
 
@@ -112,11 +114,12 @@ class Playground:
         self.lut = draw.palette(dark)
         self.history = draw.LossHistory()
         # Running averages of drawing times (ms), which set each frame's training budget.
-        self.draw_ms = 10.0
+        self.train_ms = 10.0
+        self.interval_ms = FRAME_INTERVAL_MS
         self.diagram_ms = 5.0
         self.coarse_frames = 0
         self.diagram_due = False
-        self.loop = ui.Loop(self.train_slice, self.draw_frame, budget_ms=FRAME_TARGET_MS)
+        self.loop = ui.Loop(self.train_slice, self.draw_frame, budget_ms=MAX_TRAIN_MS)
         self.diverged = False
         self.curve_hover = None
         self.curve_key = None
@@ -365,6 +368,8 @@ class Playground:
         if self.loop.running:
             self.pause()
         elif not self.diverged and not self.data.problem:
+            self.frame_started = 0.0        # the pause is not a slow frame
+            self.last_diagram_ms = js.performance.now()     # it is up to date: keep the first frame light
             self.loop.start()
             self.show_play_state()
 
@@ -415,13 +420,17 @@ class Playground:
             self.draw_all()
 
     def train_slice(self, deadline_ms):
-        """Loop work: training for what this frame's drawing leaves of FRAME_TARGET_MS."""
+        """Loop work: training for this frame's share of FRAME_INTERVAL_MS."""
         now = js.performance.now()
+        if self.frame_started:
+            self.interval_ms = running_average(self.interval_ms, now - self.frame_started)
         self.frame_started = now
-        interval = max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
-        self.diagram_due = now - self.last_diagram_ms >= interval
-        drawing = self.draw_ms + (self.diagram_ms if self.diagram_due else 0.0)
-        return self.train_steps(min(deadline_ms, now + max(MIN_TRAIN_MS, FRAME_TARGET_MS - drawing)))
+        steered = self.train_ms + STEERING * (FRAME_INTERVAL_MS - self.interval_ms)
+        self.train_ms = min(MAX_TRAIN_MS, max(MIN_TRAIN_MS, steered))
+        self.diagram_due = now - self.last_diagram_ms >= max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
+        # A frame that also redraws the diagram trains that much less, so it is not a long one.
+        budget = max(MIN_TRAIN_MS, self.train_ms - (self.diagram_ms if self.diagram_due else 0.0))
+        return self.train_steps(min(deadline_ms, now + budget))
 
     def diverge(self):
         self.diverged = True
@@ -442,8 +451,7 @@ class Playground:
 
     # ------------------------------------------------------------ drawing
     def draw_frame(self):
-        """Loop's per-frame drawing.  Its running times set the next frames'
-        training budgets (train_slice)."""
+        """Loop's per-frame drawing; the diagram only when train_slice found it due."""
         now = js.performance.now
         started = now()
         self.record_losses()
@@ -451,7 +459,6 @@ class Playground:
         self.draw_numbers()
         self.draw_curve()
         finished = now()
-        self.draw_ms = running_average(self.draw_ms, finished - started)
         if self.diagram_due:
             self.draw_diagram()
             self.last_diagram_ms = started
