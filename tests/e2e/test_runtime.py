@@ -49,3 +49,22 @@ def test_failure_is_shown_in_words(page, base_url):
 
 def test_no_request_left_this_machine(external_requests):
     assert list(external_requests) == []
+
+
+@needs_numpy
+def test_framed_page_tells_its_parent_when_ready(page, base_url):
+    import time
+
+    page.goto(base_url + "index.html")
+    page.evaluate("""() => {
+        window.messages = [];
+        addEventListener('message', (event) => window.messages.push(event.data));
+        const frame = document.createElement('iframe');
+        frame.src = 'pages/probe.html?embed=1';
+        frame.width = 800; frame.height = 600;
+        document.body.append(frame);
+    }""")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not page.evaluate("window.messages.length"):
+        time.sleep(0.25)
+    assert page.evaluate("window.messages") == [{"backprop-lab": "ready"}]
