@@ -114,7 +114,7 @@ class Playground:
         self.lut = draw.palette(dark)
         self.history = draw.LossHistory()
         # Running averages of drawing times (ms), which set each frame's training budget.
-        self.train_ms = 10.0
+        self.train_ms = MIN_TRAIN_MS
         self.interval_ms = FRAME_INTERVAL_MS
         self.diagram_ms = 5.0
         self.coarse_frames = 0
@@ -368,7 +368,8 @@ class Playground:
         if self.loop.running:
             self.pause()
         elif not self.diverged and not self.data.problem:
-            self.frame_started = 0.0        # the pause is not a slow frame
+            # Start light and let steering find the training time: the pause is not a slow frame.
+            self.frame_started, self.interval_ms, self.train_ms = 0.0, FRAME_INTERVAL_MS, MIN_TRAIN_MS
             self.last_diagram_ms = js.performance.now()     # it is up to date: keep the first frame light
             self.loop.start()
             self.show_play_state()

@@ -125,8 +125,9 @@ def boundary_overlay(data, show_test: bool = True) -> str:
 
 FULL_GRID, COARSE_GRID = 100, 50
 # Multiply-adds plus activations per grid point above which the full grid takes
-# longer than about 15 ms in the browser ([8, 8, 8] is 176; [16, 16, 16] is 608).
-FULL_GRID_MAX_WORK = 800
+# more than about 15 ms in the browser ([8, 8, 8] is 176 and takes about 8 ms;
+# [16, 16] is 336; [16, 16, 16] is 608).
+FULL_GRID_MAX_WORK = 400
 
 
 def grid_work(sizes) -> int:

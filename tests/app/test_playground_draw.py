@@ -147,8 +147,8 @@ def test_curve_limits_are_round_and_not_much_above_the_data():
 
 def test_boundary_grid_is_full_except_while_a_large_network_trains():
     assert draw.grid_work((2, 8, 8, 8, 1)) == 2 * 8 + 8 * 8 + 8 * 8 + 8 + 24
-    for sizes in [(2, 1), (2, 8, 8, 8, 1), (2, 16, 16, 16, 1)]:
+    for sizes in [(2, 1), (2, 8, 8, 8, 1), (2, 16, 16, 1)]:
         assert draw.boundary_resolution(sizes, training=True) == draw.FULL_GRID == 100
-    big = (2, *[16] * 8, 1)
+    big = (2, 16, 16, 16, 1)
     assert draw.boundary_resolution(big, training=True) == draw.COARSE_GRID
     assert draw.boundary_resolution(big, training=False) == draw.FULL_GRID
