@@ -1,7 +1,7 @@
 """Load times of every page in headless Chromium: `backprop-lab bench loads`.
 
-For each page: cold load (fresh browser profile, empty cache) and warm load (same
-profile, second visit) to data-status="ready", and the time from navigation until
+For each page: cold load (new browser context, empty cache) and warm load (same
+context, second visit) to data-status="ready", and the time from navigation until
 the page's static layout and loading indicator are painted.  Targets (README):
 cold ≤ 4.5 s, warm ≤ 2.5 s, loader visible ≤ 200 ms.
 """
@@ -11,10 +11,9 @@ import argparse
 import datetime
 import os
 import statistics
-import tempfile
 import time
 
-from .browser import CHROMIUM, CHROMIUM_FLAGS, READY_SELECTOR, served_site
+from .browser import READY_SELECTOR, launch, served_site
 PAGES = ["pages/chain-rule.html", "pages/step-through.html", "pages/gradients.html",
          "pages/playground.html", "pages/probe.html"]
 
@@ -44,22 +43,24 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} CPUs, headless Chromium, localhost")
     print(f"{'page':28} {'cold s':>7} {'warm s':>7} {'loader ms':>10}")
     with served_site() as base, sync_playwright() as playwright:
+        browser = launch(playwright)
         for path in PAGES:
             cold, warm, painted = [], [], []
             for _ in range(args.repeat):
-                with tempfile.TemporaryDirectory() as profile:
-                    context = playwright.chromium.launch_persistent_context(
-                        profile, executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-                    page = context.new_page()
-                    ready, paint = time_to_ready(page, base + path)
-                    cold.append(ready)
-                    painted.append(paint)
-                    page.close()
-                    page = context.new_page()
-                    warm.append(time_to_ready(page, base + path)[0])
-                    context.close()
+                # A new context starts with an empty cache: a first visit.  Its second tab is a
+                # return visit, served from the cache.
+                context = browser.new_context()
+                page = context.new_page()
+                ready, paint = time_to_ready(page, base + path)
+                cold.append(ready)
+                painted.append(paint)
+                page.close()
+                page = context.new_page()
+                warm.append(time_to_ready(page, base + path)[0])
+                context.close()
             print(f"{path:28} {statistics.median(cold):7.2f} {statistics.median(warm):7.2f} "
                   f"{statistics.median(painted) * 1000:10.0f}")
+        browser.close()
     return 0
 
 
