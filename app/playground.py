@@ -123,6 +123,7 @@ class Playground:
         self.diverged = False
         self.curve_hover = None
         self.curve_key = None
+        self.curve_table_epoch = None
         narrow = ui.element("loss-curve").clientWidth < 360
         self.curve_size = draw.NARROW_CURVE_SIZE if narrow else draw.CURVE_SIZE
         self.hover_link = None
@@ -176,6 +177,7 @@ class Playground:
         ui.on("diagram", "mouseleave", lambda event: self.set_hover_link(None))
         ui.on("loss-curve", "mousemove", self.on_curve_pointer)
         ui.on("loss-curve", "mouseleave", lambda event: self.set_curve_hover(None))
+        ui.on("curve-table-box", "toggle", self.fill_curve_table)
 
         ui.on("export", "click", lambda event: self.export())
         ui.on("download-json", "click", lambda event: self.download_json())
@@ -517,6 +519,14 @@ class Playground:
             self.train_line.setAttribute("points", draw.curve_points(axes, history.epochs, history.train))
             self.test_line.setAttribute("points", draw.curve_points(axes, history.epochs, history.test))
             self.curve_svg.setAttribute("aria-label", draw.curve_label(history))
+        self.fill_curve_table()
+
+    def fill_curve_table(self, event=None):
+        """The table view of the curve, refreshed only while it is open and the data changed."""
+        newest = self.history.epochs[-1] if len(self.history) else None
+        if ui.element("curve-table-box").open and (event is not None or newest != self.curve_table_epoch):
+            self.curve_table_epoch = newest
+            ui.fill_table("curve-table", draw.curve_table_rows(self.history))
 
     def build_diagram(self, layout):
         """New architecture: new unit canvases and new +/− buttons."""

@@ -274,6 +274,12 @@ def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = No
     return svg(*size, *parts, label=curve_label(history), cls="loss-curve")
 
 
+def curve_table_rows(history: LossHistory, count: int = 10) -> list[tuple[str, str, str]]:
+    """The newest `count` samples, newest first, as text for the curve's table view."""
+    newest = range(len(history) - 1, max(len(history) - count, 0) - 1, -1)
+    return [(str(history.epochs[i]), format_loss(history.train[i]), format_loss(history.test[i])) for i in newest]
+
+
 def curve_label(history: LossHistory) -> str:
     """The curve's accessible name: where the losses are now."""
     if not history.epochs:

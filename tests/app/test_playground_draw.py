@@ -152,3 +152,12 @@ def test_boundary_grid_is_full_except_while_a_large_network_trains():
     big = (2, 16, 16, 16, 1)
     assert draw.boundary_resolution(big, training=True) == draw.COARSE_GRID
     assert draw.boundary_resolution(big, training=False) == draw.FULL_GRID
+
+
+def test_curve_table_lists_the_newest_losses_first():
+    history = draw.LossHistory()
+    for epoch in range(25):
+        history.add(epoch, 1.0 / (epoch + 1), float("nan") if epoch == 24 else 2.0 / (epoch + 1))
+    rows = draw.curve_table_rows(history, count=3)
+    assert rows == [("24", "0.0400", "—"), ("23", "0.0417", "0.0833"), ("22", "0.0435", "0.0870")]
+    assert draw.curve_table_rows(draw.LossHistory()) == []

@@ -73,6 +73,12 @@ def test_play_trains_the_loss_falls_and_pause_stops(playground):
     assert number(page, "test-accuracy") > 90
     page.click("#step")
     assert epoch(page) == paused_at + 1
+    # The curve's table view (a text alternative) shows the same newest numbers.
+    page.locator("#curve-table-box summary").click()
+    page.locator("#curve-table tr").first.wait_for(timeout=3000)  # filled on the (async) toggle event
+    newest = page.locator("#curve-table tr").first.locator("th, td").all_inner_texts()
+    assert newest == [str(epoch(page)), page.locator("#train-loss").inner_text(), page.locator("#test-loss").inner_text()]
+    page.locator("#curve-table-box summary").click()
 
 
 def test_learning_rate_keeps_training_but_architecture_restarts_it(playground):
