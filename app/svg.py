@@ -75,9 +75,6 @@ class Graph:
     nodes: list[GraphNode] = field(default_factory=list)
     edges: list[GraphEdge] = field(default_factory=list)
 
-    def node(self, key: str) -> GraphNode:
-        return next(n for n in self.nodes if n.key == key)
-
 
 SIGN_CLASS = {1: "pos", -1: "neg", 0: "zero"}
 
