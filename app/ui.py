@@ -228,14 +228,38 @@ class Loop:
             js.requestAnimationFrame(self._frame)
 
 
+def compiled_from_source():
+    """Imported modules whose code was compiled from source at load time, not read from the
+    bytecode the build ships (backprop_lab/bytecode.py): each one slows every page load."""
+    import sys
+
+    found = []
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        origin = getattr(spec, "origin", None) or ""
+        if not origin.endswith(".py"):
+            continue  # built in, an extension, or a .pyc inside the stdlib zip
+        try:
+            with open(spec.cached, "rb") as pyc:
+                # PEP 552 flags: the build writes unchecked-hash files (1); CPython writes its
+                # own after compiling, with timestamps (0).
+                shipped = int.from_bytes(pyc.read(8)[4:8], "little") == 1
+        except (OSError, TypeError):
+            shipped = False
+        if not shipped:
+            found.append(origin)
+    return sorted(found)
+
+
 def diagnostics():
-    """What the long-session test watches: WebAssembly memory (Python's heap lives
-    there) and how many Python callables this page has handed to JS."""
+    """What the tests watch: WebAssembly memory (Python's heap lives there), how many Python
+    callables this page has handed to JS, and which modules were compiled at load."""
     import json
 
     import pyodide_js
 
-    return json.dumps({"wasm_bytes": int(pyodide_js._module.HEAPU8.length), "proxies": len(_proxies)})
+    return json.dumps({"wasm_bytes": int(pyodide_js._module.HEAPU8.length), "proxies": len(_proxies),
+                       "compiled_from_source": compiled_from_source()})
 
 
 def ready():

@@ -22,6 +22,13 @@ def launch(playwright, **options):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, **options)
 
 
+def launch_profile(playwright, profile_dir, **options):
+    """Debian's Chromium with a persistent profile in `profile_dir`: a learner's browser,
+    with an on-disk cache."""
+    return playwright.chromium.launch_persistent_context(profile_dir, executable_path=CHROMIUM,
+                                                         args=CHROMIUM_FLAGS, **options)
+
+
 @contextlib.contextmanager
 def served_site(directory: Path | None = None, csp: bool = True):
     """Yield the base URL of the site (a fresh build unless `directory` is given),

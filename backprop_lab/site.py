@@ -22,6 +22,8 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+from . import bytecode
+
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "static" / "vendor"
@@ -48,9 +50,9 @@ STRICT_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-
               "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
               "object-src 'none'; base-uri 'none'; form-action 'none'")
 
-# Everything a deployed site consists of.
-# app/ ships as files too: each page names its entry module in <script type="py" src>.
-SITE_ENTRIES = ["index.html", "pages", "static", "app"]
+# Everything a deployed site consists of.  The Python is all in python.zip: each page's
+# <script type="py"> just imports its module from there (as bytecode; see bytecode.py).
+SITE_ENTRIES = ["index.html", "pages", "static"]
 
 mimetypes.add_type("application/wasm", ".wasm")
 mimetypes.add_type("text/javascript", ".mjs")
@@ -69,12 +71,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backprop-lab"
+
+
 def wheel_cache() -> Path:
     explicit = os.environ.get("BACKPROP_LAB_PACKAGES")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "backprop-lab" / "pyodide"
+    return Path(explicit) if explicit else cache_root() / "pyodide"
 
 
 def find_numpy_wheel(try_download: bool = True, log=print) -> Path | None:
@@ -161,19 +164,36 @@ def vendor(log=print) -> bool:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
 
+    pyodide = VENDOR / "pyodide"
+    python_zip = VENDOR / f"{PYTHON_ZIP}.source"
+    python_zip.write_bytes(python_archive())
+    # The stdlib ships bytecode only, as Pyodide's own releases used to: sources too would add 2.4 MB.
+    jobs = [bytecode.Job(NODE_MODULES / "pyodide" / "python_stdlib.zip", pyodide / "python_stdlib.zip",
+                         bytecode.STDLIB_PATH, "beside", keep_sources=False),
+            bytecode.Job(python_zip, VENDOR / PYTHON_ZIP, bytecode.HOME, "pycache")]
+    lock_path = pyodide / "pyodide-lock.json"
+    lock = json.loads(lock_path.read_text())
     wheel = find_numpy_wheel(log=log)
-    lock_path = VENDOR / "pyodide" / "pyodide-lock.json"
     if wheel is not None:
         verify_against_manifest({f"pyodide/{NUMPY_WHEEL}": wheel})
-        shutil.copyfile(wheel, VENDOR / "pyodide" / NUMPY_WHEEL)
+        # NumPy keeps its sources (tracebacks and warnings quote them) but not its C headers, static
+        # libraries and type stubs, which nothing in a browser reads.
+        jobs.append(bytecode.Job(wheel, pyodide / NUMPY_WHEEL, bytecode.SITE_PACKAGES, "pycache",
+                                 drop=(".pyi", ".h", ".a", ".pxd", ".c")))
     else:
         # Point the lock entry at the CDN; Pyodide still checks the pinned sha256 (SRI).
-        lock = json.loads(lock_path.read_text())
         lock["packages"]["numpy"]["file_name"] = PYODIDE_CDN + NUMPY_WHEEL
-        lock_path.write_text(json.dumps(lock))
         log(f"NumPy for Pyodide is not in {wheel_cache()}: the site will load it from Pyodide's CDN at run time "
             "(see README, 'Runtime pins', to make it fully offline).")
-    (VENDOR / PYTHON_ZIP).write_bytes(python_archive())
+    try:
+        bytecode.compile_archives(jobs, NODE_MODULES / "pyodide", cache_root() / "bytecode")
+    except bytecode.BytecodeError as error:
+        raise SetupError(str(error)) from None
+    python_zip.unlink()
+    if wheel is not None:
+        # Pyodide checks a package against the lock's sha256: the one with bytecode added.
+        lock["packages"]["numpy"]["sha256"] = sha256_of(pyodide / NUMPY_WHEEL)
+    lock_path.write_text(json.dumps(lock))
     return wheel is not None
 
 

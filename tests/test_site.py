@@ -58,3 +58,48 @@ def test_build_without_the_wheel_loads_numpy_from_the_cdn_and_says_so(tmp_path, 
     assert lock["packages"]["numpy"]["file_name"] == site.PYODIDE_CDN + site.NUMPY_WHEEL
     assert lock["packages"]["numpy"]["sha256"] == site.NUMPY_SHA256
     assert len(said) == 1 and "CDN" in said[0]
+
+
+def pyc_flags(data: bytes) -> int:
+    return int.from_bytes(data[4:8], "little")
+
+
+@needs_node_modules
+def test_vendored_python_ships_as_bytecode_the_browser_uses_unchecked(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "VENDOR", tmp_path / "vendor")
+    numpy_local = site.vendor(log=lambda *_: None)
+    pyodide = tmp_path / "vendor" / "pyodide"
+    with zipfile.ZipFile(pyodide / "python_stdlib.zip") as stdlib:
+        names = set(stdlib.namelist())
+        # zipimport looks for foo.pyc beside where foo.py would be; the sources stay out (2.4 MB).
+        assert {"inspect.pyc", "json/__init__.pyc", "_pyodide/__init__.pyc"} <= names
+        assert "inspect.py" not in names
+        assert pyc_flags(stdlib.read("inspect.pyc")) == 1  # unchecked hash: no mtime to compare
+    with zipfile.ZipFile(tmp_path / "vendor" / site.PYTHON_ZIP) as python:
+        names = set(python.namelist())
+        assert {"app/ui.py", "app/__pycache__/ui.cpython-314.pyc", "engine/__pycache__/mlp.cpython-314.pyc"} <= names
+    if numpy_local:
+        wheel = pyodide / site.NUMPY_WHEEL
+        with zipfile.ZipFile(wheel) as numpy:
+            names = set(numpy.namelist())
+        assert {"numpy/__init__.py", "numpy/__pycache__/__init__.cpython-314.pyc"} <= names
+        assert not any(name.endswith((".pyi", ".h")) for name in names)
+        lock = json.loads((pyodide / "pyodide-lock.json").read_text())
+        assert lock["packages"]["numpy"]["sha256"] == site.sha256_of(wheel)  # Pyodide checks it
+
+
+@needs_node_modules
+def test_bytecode_is_reused_from_the_cache_without_running_pyodide(tmp_path, monkeypatch):
+    from backprop_lab import bytecode
+
+    source = tmp_path / "in.zip"
+    with zipfile.ZipFile(source, "w") as archive:
+        archive.writestr("pkg/mod.py", "ANSWER = 42\n")
+    job = bytecode.Job(source, tmp_path / "out.zip", bytecode.HOME, "pycache")
+    bytecode.compile_archives([job], site.NODE_MODULES / "pyodide", tmp_path / "cache")
+    with zipfile.ZipFile(job.target) as archive:
+        assert set(archive.namelist()) == {"pkg/mod.py", "pkg/__pycache__/mod.cpython-314.pyc"}
+    (job.target).unlink()
+    monkeypatch.setattr(bytecode.shutil, "which", lambda _: None)  # no Node: only the cache can answer
+    bytecode.compile_archives([job], site.NODE_MODULES / "pyodide", tmp_path / "cache")
+    assert job.target.is_file()

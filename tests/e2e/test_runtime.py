@@ -68,3 +68,16 @@ def test_framed_page_tells_its_parent_when_ready(page, base_url):
     while time.monotonic() < deadline and not page.evaluate("window.messages.length"):
         time.sleep(0.25)
     assert page.evaluate("window.messages") == [{"backprop-lab": "ready"}]
+
+
+@needs_numpy
+@pytest.mark.parametrize("name", ["probe", "chain-rule", "step-through", "gradients", "playground"])
+def test_pages_load_python_from_shipped_bytecode(open_page, name):
+    # Compiling sources at every load took about a quarter of the time to "ready" (README, "Speed").
+    import json
+
+    page = open_page(f"pages/{name}.html")
+    compiled = json.loads(page.evaluate("backpropLab.diagnostics()"))["compiled_from_source"]
+    # PyScript writes its own small package at start-up; everything else must come as bytecode.
+    assert [path for path in compiled if not path.startswith("/home/pyodide/pyscript/")] == []
+    assert any(path.startswith("/home/pyodide/pyscript/") for path in compiled), "the check saw nothing"
