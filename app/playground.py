@@ -174,6 +174,7 @@ class Playground:
 
         ui.on("diagram-controls", "click", self.on_diagram_button)
         ui.on("diagram", "mousemove", self.on_diagram_pointer)
+        ui.on("diagram", "keydown", self.on_diagram_key)
         ui.on("diagram", "mouseleave", lambda event: self.set_hover_link(None))
         ui.on("loss-curve", "mousemove", self.on_curve_pointer)
         ui.on("loss-curve", "mouseleave", lambda event: self.set_curve_hover(None))
@@ -598,12 +599,20 @@ class Playground:
         y = (event.clientY - rect.top) / rect.height * self.layout.height
         self.set_hover_link(draw.nearest_link(self.layout, x, y))
 
+    def on_diagram_key(self, event):
+        steps = {"ArrowRight": 1, "ArrowDown": 1, "ArrowLeft": -1, "ArrowUp": -1}
+        if event.key in steps:
+            event.preventDefault()  # the arrows move between links, not the page
+            self.set_hover_link(draw.step_link(self.layout, self.hover_link, steps[event.key]))
+        elif event.key == "Escape":
+            self.set_hover_link(None)
+
     def set_hover_link(self, link):
         if link == self.hover_link:
             return
         self.hover_link = link
         if link is None:
-            ui.set_text("link-readout", "Point at a link to see its weight and gradient.")
+            ui.set_text("link-readout", draw.LINK_HINT)
         if not self.loop.running:
             self.draw_diagram()
 

@@ -422,6 +422,20 @@ def nearest_link(layout: DiagramLayout, x: float, y: float, within: float = 5.0)
     return None
 
 
+LINK_HINT = "Point at a link, or focus the diagram and press the arrow keys, to see its weight and gradient."
+
+
+def step_link(layout: DiagramLayout, link: tuple | None, step: int) -> tuple:
+    """The link `step` places after `link` (before it if negative), in reading order: layer by
+    layer, then by source unit, then by target unit; wraps around.  From None, the first link
+    (or the last, stepping back).  Keyboard users walk the links with it."""
+    links = [(layer, i, j) for layer in range(1, len(layout.sizes))
+             for i in range(layout.sizes[layer - 1]) for j in range(layout.sizes[layer])]
+    if link not in links:
+        return links[0] if step > 0 else links[-1]
+    return links[(links.index(link) + step) % len(links)]
+
+
 def link_readout(layout: DiagramLayout, link: tuple, weight: float, gradient: float) -> str:
     layer, i, j = link
     return (f"Weight from {layout.unit_name(layer - 1, i)} to {layout.unit_name(layer, j)}: "

@@ -141,6 +141,21 @@ def test_pointer_finds_the_link_under_it():
     assert len(layout.units()) == 7
 
 
+def test_arrow_keys_walk_every_link_in_reading_order_and_wrap():
+    layout = draw.DiagramLayout((2, 3, 1))   # 6 + 3 links
+    link, seen = None, []
+    for _ in range(9):
+        link = draw.step_link(layout, link, +1)
+        seen.append(link)
+    assert seen[:4] == [(1, 0, 0), (1, 0, 1), (1, 0, 2), (1, 1, 0)] and seen[-1] == (2, 2, 0)
+    assert len(set(seen)) == 9
+    assert draw.step_link(layout, seen[-1], +1) == (1, 0, 0)      # wraps forward
+    assert draw.step_link(layout, (1, 0, 0), -1) == (2, 2, 0)     # and back
+    assert draw.step_link(layout, None, -1) == (2, 2, 0)
+    # A link that no longer exists (a unit was removed) restarts the walk.
+    assert draw.step_link(layout, (1, 0, 7), +1) == (1, 0, 0)
+
+
 def test_curve_limits_are_round_and_not_much_above_the_data():
     assert [draw.nice_ceiling(v) for v in (0.7, 1.0, 2498, 3001, 9000)] == [0.8, 1.0, 2500, 4000, 10000]
 

@@ -116,6 +116,18 @@ def test_hovering_a_link_and_the_curve_shows_numbers(playground):
     box = curve.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.95, box["y"] + box["height"] * 0.4)
     assert re.match(r"epoch 2: training loss \d\.\d{4}, test loss \d\.\d{4}", page.locator("#curve-readout").inner_text())
+    # The same read-out from the keyboard: focus the diagram, walk the links with the arrows.
+    diagram.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    readout = page.locator("#link-readout").inner_text()
+    assert re.match(r"Weight from input x₁ to unit 2 of hidden layer 1: [+-]\d\.\d{4}; gradient", readout)
+    assert page.locator("#diagram .edge.active").count() == 1
+    page.keyboard.press("ArrowLeft")
+    assert "to unit 1 of hidden layer 1" in page.locator("#link-readout").inner_text()
+    page.keyboard.press("Escape")
+    assert page.locator("#link-readout").inner_text() == draw.LINK_HINT
+    assert page.locator("#diagram .edge.active").count() == 0
 
 
 @pytest.mark.parametrize("key", list(model.PRESETS))
