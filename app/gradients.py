@@ -718,5 +718,4 @@ if sys.platform == "emscripten":
         ui.tex_all()
         ui.ready()
 
-    if __name__ == "__main__":      # PyScript runs the page's script as __main__; an import does not start it
-        ui.start(main)
+    ui.start(main)  # the page's <script type="py"> imports this module
