@@ -21,6 +21,20 @@ def test_loading_indicator_is_visible_before_python(page, base_url):
     assert "…" in page.locator("#loader .loader-title").inner_text()
 
 
+def test_loading_indicator_is_in_the_first_paint_without_any_script(page, base_url):
+    # The HTML and CSS alone show it, so it is on screen before loader.js has run.
+    page.route("**/static/loader.js", lambda route: route.abort())
+    page.route("**/pyodide.asm.wasm", lambda route: route.abort())
+    page.goto(base_url + "pages/step-through.html", wait_until="domcontentloaded")
+    loader = page.locator("#loader")
+    assert loader.is_visible()
+    text = page.evaluate("getComputedStyle(document.getElementById('loader'), '::before').content")
+    assert text == '"Loading the lesson…"'
+    # As tall as the filled indicator, so the layout does not jump when loader.js fills it.
+    assert loader.bounding_box()["height"] >= 120
+    page.page_errors.clear()  # the aborted runtime is expected to fail
+
+
 @needs_numpy
 def test_probe_page_runs_engine_like_cpython(open_page):
     from engine import parse
