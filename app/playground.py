@@ -133,6 +133,8 @@ class Playground:
         self.frames_drawn = 0
         self.frame_started = 0.0
         self.longest_frame_ms = 0.0
+        self.fastest = FastestTimes()
+        ui.add_diagnostics(self.fastest.read)
         self.out = {name: ui.element(name) for name in
                     ("epoch", "train-loss", "test-loss", "train-accuracy", "test-accuracy", "boundary-canvas")}
         self.boundary = CanvasImage(self.out["boundary-canvas"])
@@ -403,16 +405,19 @@ class Playground:
         ends); False if the loss blew up.  Stepping batch by batch keeps a frame
         short even when one epoch of small batches takes longer than a frame."""
         trainer, now = self.trainer, js.performance.now
+        started, steps = now(), 0
         with np.errstate(all="ignore"):      # overflow is reported in words, not warnings
             while True:
                 finished = trainer.run_steps(1)
+                steps += 1
                 if finished and not math.isfinite(trainer.loss):
                     self.diverge()
                     return False
                 if not trainer.mid_epoch:
                     self.apply_pending_live()
-                out_of_time = finished if deadline_ms is None else now() >= deadline_ms
-                if out_of_time:
+                ended = now()
+                if (finished if deadline_ms is None else ended >= deadline_ms):
+                    self.fastest.step(ended - started, steps)
                     return True
 
     def step(self):
@@ -463,6 +468,7 @@ class Playground:
         self.draw_numbers()
         self.draw_curve()
         finished = now()
+        self.fastest.draw(finished - started)
         if self.diagram_due:
             self.draw_diagram()
             self.last_diagram_ms = started
@@ -645,6 +651,26 @@ class Playground:
         link = create("a", href=url, download=f"playground-epoch-{self.epoch}.json")
         link.click()
         js.URL.revokeObjectURL(url)
+
+
+class FastestTimes:
+    """The fastest training step and frame drawing since the last read(), which the long-session
+    test compares over time.  Minima over hundreds of frames, because a busy machine only ever
+    slows things down: they show the page's own speed even when the machine's changes."""
+
+    def __init__(self):
+        self.step_ms = self.draw_ms = math.inf
+
+    def step(self, elapsed_ms, steps):
+        self.step_ms = min(self.step_ms, elapsed_ms / steps)
+
+    def draw(self, elapsed_ms):
+        self.draw_ms = min(self.draw_ms, elapsed_ms)
+
+    def read(self):
+        numbers = {"fastest_step_ms": self.step_ms, "fastest_draw_ms": self.draw_ms}
+        self.step_ms = self.draw_ms = math.inf
+        return {name: value if math.isfinite(value) else None for name, value in numbers.items()}
 
 
 def running_average(average, latest, weight=0.2):

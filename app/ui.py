@@ -251,15 +251,26 @@ def compiled_from_source():
     return sorted(found)
 
 
+_page_diagnostics = []
+
+
+def add_diagnostics(numbers):
+    """A page adds figures of its own to diagnostics(): `numbers()` returns a dict."""
+    _page_diagnostics.append(numbers)
+
+
 def diagnostics():
     """What the tests watch: WebAssembly memory (Python's heap lives there), how many Python
-    callables this page has handed to JS, and which modules were compiled at load."""
+    callables this page has handed to JS, which modules were compiled at load, and the page's own."""
     import json
 
     import pyodide_js
 
-    return json.dumps({"wasm_bytes": int(pyodide_js._module.HEAPU8.length), "proxies": len(_proxies),
-                       "compiled_from_source": compiled_from_source()})
+    numbers = {"wasm_bytes": int(pyodide_js._module.HEAPU8.length), "proxies": len(_proxies),
+               "compiled_from_source": compiled_from_source()}
+    for page_numbers in _page_diagnostics:
+        numbers.update(page_numbers())
+    return json.dumps(numbers)
 
 
 def ready():

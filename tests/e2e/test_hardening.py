@@ -143,18 +143,26 @@ def sample(page, devtools):
 @pytest.mark.long
 @pytest.mark.skipif("playground" not in EXISTING, reason="the playground page is not there yet")
 def test_long_training_session_keeps_memory_speed_and_proxies_flat(open_page):
-    """10 minutes with BACKPROP_LAB_FULL=1, 1 minute otherwise; sampled 5 times after a warm-up."""
+    """10 minutes with BACKPROP_LAB_FULL=1, 1 minute otherwise; sampled 6 times after a warm-up.
+
+    Speed is judged by the page's fastest training step and fastest frame drawing in each
+    interval: this shared machine's own speed swings by a third within a minute (a fixed CPU loop
+    here takes 0.16-0.28 s), which moves wall-clock epochs/s as much, but never makes the fastest
+    frames faster.  A page that slowed down (work piling up per step or per frame) would raise
+    both minima.  Wall-clock epochs/s is in the report."""
     minutes = 10 if FULL else 1
     page = open_page("pages/playground.html?dataset=spiral&n=400&layers=8,8,8&activation=tanh&lr=0.1")
     devtools = page.context.new_cdp_session(page)
     page.locator("#play").click()
-    interval = minutes * 60 / 5
+    interval = minutes * 60 / 6
     time.sleep(min(interval, 20))  # warm-up: caches, first JIT tiers, first grid allocations
     samples = [sample(page, devtools)]
-    for _ in range(5):
+    for _ in range(6):
         time.sleep(interval)
         samples.append(sample(page, devtools))
     page.locator("#play").click()
+    for numbers in samples:
+        del numbers["compiled_from_source"]
     rates = [(b["epoch"] - a["epoch"]) / (b["time"] - a["time"]) for a, b in zip(samples, samples[1:])]
     first, last = samples[0], samples[-1]
     report = f"samples: {samples}; epochs/s per interval: {[round(r) for r in rates]}"
@@ -162,7 +170,11 @@ def test_long_training_session_keeps_memory_speed_and_proxies_flat(open_page):
     assert last["proxies"] == first["proxies"], "Python callables handed to JS keep growing: " + report
     assert last["wasm_bytes"] <= first["wasm_bytes"] * 1.10, "WebAssembly memory grew by more than 10%: " + report
     assert last["js_heap"] <= first["js_heap"] * 1.10, "JS heap grew by more than 10%: " + report
-    assert sum(rates[-2:]) >= 0.9 * sum(rates[:2]), "epochs/s decayed by more than 10%: " + report
+    for figure in ("fastest_step_ms", "fastest_draw_ms"):
+        # samples[0] covers the warm-up; the intervals start at samples[1].
+        early = min(numbers[figure] for numbers in samples[1:3])
+        late = min(numbers[figure] for numbers in samples[-2:])
+        assert late <= 1.10 * early, f"{figure} rose by more than 10% ({early:.3f} -> {late:.3f}): " + report
 
 
 @pytest.mark.skipif("step-through" not in EXISTING, reason="the step-through page is not there yet")
