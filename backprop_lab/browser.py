@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import subprocess
+import sys
 import tempfile
-import threading
 from pathlib import Path
 
 from . import site
@@ -30,22 +32,26 @@ def launch_profile(playwright, profile_dir, **options):
 
 
 @contextlib.contextmanager
-def served_site(directory: Path | None = None, csp: bool = True):
-    """Yield the base URL of the site (a fresh build unless `directory` is given),
-    served on a free 127.0.0.1 port under the strict CSP."""
+def served_site(directory: Path | None = None):
+    """Yield the base URL of the site (a fresh build unless `directory` is given), served on a
+    free 127.0.0.1 port under the strict CSP by `backprop-lab serve` in a process of its own, as
+    a static host would: not competing with Playwright for this process's interpreter."""
     with tempfile.TemporaryDirectory() as scratch:
         if directory is None:
             directory = Path(scratch) / "site"
             site.build(directory, log=lambda *_: None)
-        headers = {"Content-Security-Policy": site.STRICT_CSP} if csp else {}
-        server = site.make_server(directory, 0, headers=headers)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+        server = subprocess.Popen([sys.executable, "-m", "backprop_lab", "serve", "--dir", str(directory), "--port", "0"],
+                                  cwd=site.ROOT, stdout=subprocess.PIPE, text=True)
         try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/"
+            first_line = server.stdout.readline()
+            address = re.search(r"http://127\.0\.0\.1:\d+/", first_line)
+            if address is None:
+                raise RuntimeError(f"`backprop-lab serve` did not start: {first_line!r}")
+            yield address.group(0)
         finally:
-            server.shutdown()
-            server.server_close()
+            server.terminate()
+            server.wait(timeout=10)
+            server.stdout.close()
 
 
 def wait_until_ready(page, timeout_ms: int = 90_000) -> None:

@@ -220,6 +220,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     python.zip is rebuilt on every request so edits to engine/ and app/ show on reload."""
     live_python = False
     extra_headers: dict[str, str] = {}
+    protocol_version = "HTTP/1.1"  # keep-alive: a page's files come over a few connections, as from any host
 
     def do_GET(self):
         if self.live_python and self.path.split("?")[0] == f"/static/vendor/{PYTHON_ZIP}":
