@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -27,6 +28,9 @@ SITE_PACKAGES = "/lib/python3.14/site-packages/"
 HOME = "/home/pyodide/"
 
 
+KEEP = 24  # cached results kept: a few dozen MB
+
+
 class BytecodeError(RuntimeError):
     pass
 
@@ -42,9 +46,9 @@ class Job:
     drop: tuple[str, ...] = ()  # file endings to leave out
 
     def key(self, interpreter: bytes) -> str:
-        """Same inputs, same compiler, same interpreter: same output."""
-        digest = hashlib.sha256()
-        for part in (self.source.read_bytes(), WORKER.read_bytes(), interpreter,
+        """Same inputs, same compiler, same interpreter (its digest): same output."""
+        digest = hashlib.sha256(interpreter)
+        for part in (self.source.read_bytes(), WORKER.read_bytes(),
                      json.dumps([self.prefix, self.layout, self.keep_sources, self.drop]).encode()):
             digest.update(hashlib.sha256(part).digest())
         return digest.hexdigest()
@@ -52,12 +56,13 @@ class Job:
 
 def compile_archives(jobs: list[Job], pyodide_dir: Path, cache: Path) -> None:
     """Run the jobs, reusing earlier results from `cache`; one Node process for all that are new."""
-    interpreter = (pyodide_dir / "pyodide.asm.wasm").read_bytes()
+    interpreter = hashlib.sha256((pyodide_dir / "pyodide.asm.wasm").read_bytes()).digest()
     todo = []
     for job in jobs:
         cached = cache / f"{job.key(interpreter)}.zip"
         if cached.is_file():
             shutil.copyfile(cached, job.target)
+            os.utime(cached)  # recently used: kept by prune()
         else:
             todo.append((job, cached))
     if not todo:
@@ -79,5 +84,15 @@ def compile_archives(jobs: list[Job], pyodide_dir: Path, cache: Path) -> None:
             raise BytecodeError(f"compiling bytecode in Pyodide failed:\n{result.stderr[-2000:]}")
         cache.mkdir(parents=True, exist_ok=True)
         for index, (job, cached) in enumerate(todo):
-            shutil.copyfile(work / f"out{index}.zip", cached)
+            partial = cached.with_suffix(".partial")
+            shutil.copyfile(work / f"out{index}.zip", partial)
+            os.replace(partial, cached)  # another setup running at the same time never reads half a file
             shutil.copyfile(cached, job.target)
+    prune(cache)
+
+
+def prune(cache: Path, keep: int = KEEP) -> None:
+    """Delete all but the `keep` most recently used results: every edit to app/ makes a new one."""
+    results = sorted(cache.glob("*.zip"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for path in results[keep:]:
+        path.unlink(missing_ok=True)

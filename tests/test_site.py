@@ -103,3 +103,16 @@ def test_bytecode_is_reused_from_the_cache_without_running_pyodide(tmp_path, mon
     monkeypatch.setattr(bytecode.shutil, "which", lambda _: None)  # no Node: only the cache can answer
     bytecode.compile_archives([job], site.NODE_MODULES / "pyodide", tmp_path / "cache")
     assert job.target.is_file()
+
+
+def test_bytecode_cache_keeps_only_the_most_recently_used_results(tmp_path):
+    import os
+
+    from backprop_lab import bytecode
+
+    for age in range(5):
+        path = tmp_path / f"{age}.zip"
+        path.write_bytes(b"")
+        os.utime(path, (1000 - age, 1000 - age))
+    bytecode.prune(tmp_path, keep=2)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["0.zip", "1.zip"]
