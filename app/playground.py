@@ -33,6 +33,8 @@ FRAME_INTERVAL_MS = 28.0
 MIN_TRAIN_MS, MAX_TRAIN_MS = 4.0, 20.0
 STEERING = 0.25
 DATA_SETTINGS = ("dataset", "noise", "train", "n", "data_seed", "points")
+# Keys that walk the diagram's links, and in which direction.
+LINK_KEYS = {"ArrowRight": 1, "ArrowDown": 1, "ArrowLeft": -1, "ArrowUp": -1}
 
 
 def create(tag, text=None, parent=None, **attributes):
@@ -113,7 +115,8 @@ class Playground:
         dark = bool(js.matchMedia("(prefers-color-scheme: dark)").matches)
         self.lut = draw.palette(dark)
         self.history = draw.LossHistory()
-        # Running averages of drawing times (ms), which set each frame's training budget.
+        # Frame timing in ms: the steered training time per frame, and running averages of the
+        # interval between frames and of the diagram's drawing time.
         self.train_ms = MIN_TRAIN_MS
         self.interval_ms = FRAME_INTERVAL_MS
         self.diagram_ms = 5.0
@@ -606,10 +609,9 @@ class Playground:
         self.set_hover_link(draw.nearest_link(self.layout, x, y))
 
     def on_diagram_key(self, event):
-        steps = {"ArrowRight": 1, "ArrowDown": 1, "ArrowLeft": -1, "ArrowUp": -1}
-        if event.key in steps:
+        if event.key in LINK_KEYS:
             event.preventDefault()  # the arrows move between links, not the page
-            self.set_hover_link(draw.step_link(self.layout, self.hover_link, steps[event.key]))
+            self.set_hover_link(draw.step_link(self.layout, self.hover_link, LINK_KEYS[event.key]))
         elif event.key == "Escape":
             self.set_hover_link(None)
 

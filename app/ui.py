@@ -234,7 +234,7 @@ def compiled_from_source():
     import sys
 
     found = []
-    for name, module in list(sys.modules.items()):
+    for module in list(sys.modules.values()):
         spec = getattr(module, "__spec__", None)
         origin = getattr(spec, "origin", None) or ""
         if not origin.endswith(".py"):

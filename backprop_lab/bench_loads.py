@@ -7,8 +7,9 @@ loading indicator (painted from the HTML and CSS alone) are first painted.
 
 Before the cold load the new browser shows a data: page for a second, as a learner's
 browser is already running when they open a link: starting the browser is not part of
-loading the page.  Nothing of the site is cached by it (another origin, and no files).  Targets (README):
-cold ≤ 4.5 s, warm ≤ 2.5 s, loader visible ≤ 200 ms.
+loading the page.  Nothing of the site is cached by it (another origin, and no files).
+
+Targets (README): cold ≤ 4.5 s, warm ≤ 2.5 s, loader visible ≤ 200 ms.
 """
 from __future__ import annotations
 

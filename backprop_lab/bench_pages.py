@@ -35,16 +35,13 @@ new PerformanceObserver((list) => {
 
 
 def counters(page, devtools) -> dict:
-    """Page time, epochs, frames drawn, and the CPU time Chromium's main thread
-    has used (DevTools' ThreadTime): less CPU than wall time means other
-    programs kept the page waiting."""
+    """Page time, epochs, frames drawn, and the main thread's CPU time."""
     canvas = page.locator("#boundary-canvas")
-    metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
     return {"time": page.evaluate("performance.now()"),
             "epoch": int(page.locator("#epoch").inner_text()),
             "frames": int(canvas.get_attribute("data-frames") or 0),
             "coarse frames": int(canvas.get_attribute("data-coarse-frames") or 0),
-            "cpu": metrics.get("ThreadTime", float("nan"))}
+            "cpu": browser_tools.main_thread_cpu_seconds(devtools)}
 
 
 def measure(base_url: str, seconds: float) -> dict:

@@ -54,6 +54,14 @@ def served_site(directory: Path | None = None):
             server.stdout.close()
 
 
+def main_thread_cpu_seconds(devtools) -> float:
+    """CPU time the page's main thread has used so far (DevTools' ThreadTime), from a CDP
+    session with Performance enabled.  Less CPU than wall time means other programs kept
+    the page waiting."""
+    metrics = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
+    return metrics.get("ThreadTime", float("nan"))
+
+
 def wait_until_ready(page, timeout_ms: int = 90_000) -> None:
     """Wait for the page to report ready; raise with the loader's text if it failed.
     A selector, not a JS predicate: predicates are eval'd, which the strict CSP forbids."""

@@ -26,8 +26,6 @@ WORKER = HERE / "bytecode_worker.py"
 STDLIB_PATH = "/lib/python314.zip/"
 SITE_PACKAGES = "/lib/python3.14/site-packages/"
 HOME = "/home/pyodide/"
-
-
 KEEP = 24  # cached results kept: a few dozen MB
 
 

@@ -18,6 +18,7 @@ import os
 import shutil
 import socketserver
 import sys
+import tempfile
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -165,12 +166,9 @@ def vendor(log=print) -> bool:
         shutil.copyfile(path, target)
 
     pyodide = VENDOR / "pyodide"
-    python_zip = VENDOR / f"{PYTHON_ZIP}.source"
-    python_zip.write_bytes(python_archive())
     # The stdlib ships bytecode only, as Pyodide's own releases used to: sources too would add 2.4 MB.
     jobs = [bytecode.Job(NODE_MODULES / "pyodide" / "python_stdlib.zip", pyodide / "python_stdlib.zip",
-                         bytecode.STDLIB_PATH, "beside", keep_sources=False),
-            bytecode.Job(python_zip, VENDOR / PYTHON_ZIP, bytecode.HOME, "pycache")]
+                         bytecode.STDLIB_PATH, "beside", keep_sources=False)]
     lock_path = pyodide / "pyodide-lock.json"
     lock = json.loads(lock_path.read_text())
     wheel = find_numpy_wheel(log=log)
@@ -185,11 +183,14 @@ def vendor(log=print) -> bool:
         lock["packages"]["numpy"]["file_name"] = PYODIDE_CDN + NUMPY_WHEEL
         log(f"NumPy for Pyodide is not in {wheel_cache()}: the site will load it from Pyodide's CDN at run time "
             "(see README, 'Runtime pins', to make it fully offline).")
-    try:
-        bytecode.compile_archives(jobs, NODE_MODULES / "pyodide", cache_root() / "bytecode")
-    except bytecode.BytecodeError as error:
-        raise SetupError(str(error)) from None
-    python_zip.unlink()
+    with tempfile.TemporaryDirectory() as scratch:
+        python_zip = Path(scratch) / PYTHON_ZIP
+        python_zip.write_bytes(python_archive())
+        jobs.append(bytecode.Job(python_zip, VENDOR / PYTHON_ZIP, bytecode.HOME, "pycache"))
+        try:
+            bytecode.compile_archives(jobs, NODE_MODULES / "pyodide", cache_root() / "bytecode")
+        except bytecode.BytecodeError as error:
+            raise SetupError(str(error)) from None
     if wheel is not None:
         # Pyodide checks a package against the lock's sha256: the one with bytecode added.
         lock["packages"]["numpy"]["sha256"] = sha256_of(pyodide / NUMPY_WHEEL)

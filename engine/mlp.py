@@ -47,7 +47,6 @@ from .registry import ACTIVATIONS, LOSSES, OUTPUTS, lookup
 np.empty(1 << 19)
 
 
-
 def _einsum_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return np.einsum("ij,jk->ik", a, b, out=out)
 
@@ -474,9 +473,14 @@ class MLP:
             return self._clip_norm / norm
         return 1.0
 
+    def _global_grad_norm(self) -> float:
+        """The norm of all gradients (weights and biases) together."""
+        g = self._grad_flat
+        return math.sqrt(float(g @ g))
+
     def _clip(self) -> None:
         g = self._grad_flat
-        norm = math.sqrt(float(g @ g))
+        norm = self._global_grad_norm()
         self.last_grad_norm = norm
         scale = self._clip_scale(norm)
         if scale != 1.0:
@@ -516,8 +520,7 @@ class MLP:
                            "mean_abs_grad": float(np.abs(flat).mean()),
                            "grad_norm": math.sqrt(float(flat @ flat)),
                            "dead_fraction": dead})
-        g = self._grad_flat
-        grad_norm = math.sqrt(float(g @ g))
+        grad_norm = self._global_grad_norm()
         return GradientStats(layers, loss, grad_norm, self._clip_scale(grad_norm))
 
     # ------------------------------------------------------------- training
