@@ -9,6 +9,7 @@
 - Loop: requestAnimationFrame work in time slices, so long work never blocks the page.
 - start/ready/fail: page life cycle, reported to the loader (static/loader.js).
 """
+import asyncio
 import traceback
 
 import js
@@ -284,9 +285,15 @@ def fail(message):
 
 
 def start(main):
-    """Run a page's main(); any exception becomes the loader's readable error."""
-    try:
-        main()
-    except Exception as error:  # noqa: BLE001 - shown to the learner, and logged in full
-        traceback.print_exc()
-        fail(f"{type(error).__name__}: {error}")
+    """Run a page's main() once the files the loader fetches after the first paint (KaTeX)
+    are in; any exception becomes the loader's readable error."""
+
+    async def run():
+        try:
+            await js.backpropLab.loaded
+            main()
+        except Exception as error:  # noqa: BLE001 - shown to the learner, and logged in full
+            traceback.print_exc()
+            fail(f"{type(error).__name__}: {error}")
+
+    asyncio.ensure_future(run())

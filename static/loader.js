@@ -78,8 +78,38 @@
     post("ready");
   }
 
+  // Files the page needs only once it runs (KaTeX, the quick checks) are fetched after the first
+  // paint, so the layout and this indicator appear without waiting for them to download and run.
+  // They are listed, relative to the page, in <script src="loader.js" data-after-paint="a.js b.css">.
+  const laterFiles = ((document.currentScript && document.currentScript.dataset.afterPaint) || "")
+    .split(/\s+/).filter(Boolean);
+
+  function firstPaint() {
+    return new Promise((resolve) => {
+      setTimeout(resolve, 1000); // a hidden tab never paints, and not every browser reports paints
+      if (!("PerformanceObserver" in window)) return;
+      try {
+        new PerformanceObserver(resolve).observe({ type: "paint", buffered: true });
+      } catch (e) { /* the timeout above still fires */ }
+    });
+  }
+
+  function load(href) {
+    return new Promise((resolve, reject) => {
+      const isStyle = href.endsWith(".css");
+      const tag = document.createElement(isStyle ? "link" : "script");
+      if (isStyle) { tag.rel = "stylesheet"; tag.href = href; } else { tag.src = href; tag.async = false; }
+      tag.onload = resolve;
+      tag.onerror = () => reject(new Error(`Failed to load ${href}`));
+      document.head.append(tag);
+    });
+  }
+
   root.dataset.status = "loading";
-  window.backpropLab = { ready, fail, stage: show };
+  // Python waits for `loaded` before it starts the page (app/ui.py start()).
+  const loaded = firstPaint().then(() => Promise.all(laterFiles.map(load)));
+  loaded.catch(early);
+  window.backpropLab = { ready, fail, stage: show, loaded };
 
   if (typeof WebAssembly !== "object") {
     document.addEventListener("DOMContentLoaded", () => {

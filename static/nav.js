@@ -165,9 +165,14 @@
     resetProgress() { writeCompleted([]); location.reload(); },
   };
 
-  function init() {
+  // The pages load this script right after their <header>, so the header is built before the
+  // first paint (no jump when it fills); the rest of the page is finished at DOMContentLoaded.
+  function initHeader() {
     const header = document.getElementById("site-header");
     if (header) { buildHeader(header); buildShare(header); }
+  }
+
+  function init() {
     const footer = document.getElementById("site-footer");
     if (footer) buildFooter(footer);
     const cards = document.getElementById("lesson-cards");
@@ -175,6 +180,8 @@
     const reset = document.getElementById("reset-progress");
     if (reset) reset.addEventListener("click", () => window.backpropLabCourse.resetProgress());
   }
+  if (document.getElementById("site-header")) initHeader();
+  else document.addEventListener("DOMContentLoaded", initHeader);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

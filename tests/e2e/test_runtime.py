@@ -36,6 +36,31 @@ def test_loading_indicator_is_in_the_first_paint_without_any_script(page, base_u
 
 
 @needs_numpy
+@pytest.mark.parametrize("name", ["chain-rule", "step-through", "gradients", "playground"])
+def test_first_paint_does_not_wait_for_files_only_python_needs(open_page, name):
+    # KaTeX and the quick checks are fetched after the first paint (loader.js data-after-paint),
+    # so the layout and the loading indicator show without waiting for them to download and run.
+    page = open_page(f"pages/{name}.html")
+    first_paint = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    later = page.evaluate("""performance.getEntriesByType('resource')
+        .filter((entry) => /(katex[.]min[.](js|css)|quiz[.]js)$/.test(entry.name))
+        .map((entry) => [entry.name.split('/').pop(), entry.startTime])""")
+    expected = {"quiz.js"} | (set() if name == "playground" else {"katex.min.js", "katex.min.css"})
+    assert {file for file, _ in later} == expected
+    assert all(started >= first_paint for _, started in later), (first_paint, later)
+    assert page.locator(".quick-check").count() > 0
+
+
+def test_a_missing_file_loaded_after_the_first_paint_is_reported(page, base_url):
+    page.route("**/katex.min.js", lambda route: route.abort())
+    page.goto(base_url + "pages/chain-rule.html")
+    page.wait_for_selector("html[data-status='error']", state="attached", timeout=60_000)
+    text = page.locator("#loader").inner_text()
+    assert "could not start" in text and "katex.min.js" in text and "could not be downloaded" in text
+    page.page_errors.clear()  # the failure itself is expected here
+
+
+@needs_numpy
 def test_probe_page_runs_engine_like_cpython(open_page):
     from engine import parse
 
