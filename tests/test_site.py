@@ -116,3 +116,31 @@ def test_bytecode_cache_keeps_only_the_most_recently_used_results(tmp_path):
         os.utime(path, (1000 - age, 1000 - age))
     bytecode.prune(tmp_path, keep=2)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["0.zip", "1.zip"]
+
+
+def test_server_stays_quiet_when_a_browser_drops_a_download(tmp_path, capfd):
+    # A learner navigating away mid-download must not fill the `serve` console with tracebacks.
+    import socket
+    import struct
+    import threading
+
+    (tmp_path / "big.bin").write_bytes(b"x" * 8_000_000)
+    server = site.make_server(tmp_path)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for _ in range(3):
+            client = socket.create_connection(server.server_address)
+            client.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            client.recv(1024)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset
+            client.close()
+        # The server still answers.
+        client = socket.create_connection(server.server_address)
+        client.sendall(b"HEAD /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert client.recv(1024).startswith(b"HTTP/1.1 200")
+        client.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in capfd.readouterr().err
