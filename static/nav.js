@@ -165,8 +165,8 @@
     resetProgress() { writeCompleted([]); location.reload(); },
   };
 
-  // The pages load this script right after their <header>, so the header is built before the
-  // first paint (no jump when it fills); the rest of the page is finished at DOMContentLoaded.
+  // The header is built the moment the parser adds it to the page, so it is in the first paint
+  // and nothing below it jumps when it fills; the rest is finished at DOMContentLoaded.
   function initHeader() {
     const header = document.getElementById("site-header");
     if (header) { buildHeader(header); buildShare(header); }
@@ -180,8 +180,16 @@
     const reset = document.getElementById("reset-progress");
     if (reset) reset.addEventListener("click", () => window.backpropLabCourse.resetProgress());
   }
-  if (document.getElementById("site-header")) initHeader();
-  else document.addEventListener("DOMContentLoaded", initHeader);
+  if (document.getElementById("site-header")) {
+    initHeader();
+  } else {
+    // Mutation callbacks run before the browser next renders, so no frame shows the empty header.
+    const watch = new MutationObserver(() => {
+      if (document.getElementById("site-header")) { watch.disconnect(); initHeader(); }
+    });
+    watch.observe(document, { childList: true, subtree: true });
+    document.addEventListener("DOMContentLoaded", () => watch.disconnect());
+  }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
