@@ -20,11 +20,9 @@ import datetime
 import os
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from . import site
 from .browser import READY_SELECTOR, launch_profile, served_site
 PAGES = ["pages/chain-rule.html", "pages/step-through.html", "pages/gradients.html",
          "pages/playground.html", "pages/probe.html"]
@@ -47,20 +45,15 @@ def time_to_ready(page, url: str) -> tuple[float, float]:
 
 @contextlib.contextmanager
 def another_site():
-    """Yield the URL of a small page (a stylesheet, a script) of another site: localhost,
-    where the lesson is served from 127.0.0.1."""
+    """Yield the URL of a small page (a stylesheet, a script) of another site: the same kind of
+    server as the lesson's, reached as localhost where the lesson is reached as 127.0.0.1."""
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "style.css").write_text("p { color: #333; }\n")
         (Path(folder) / "script.js").write_text("document.title = 'Another site';\n")
         (Path(folder) / "index.html").write_text('<!doctype html><link rel="stylesheet" href="style.css">'
                                                  '<script src="script.js"></script><p>Another site</p>\n')
-        server = site.make_server(Path(folder))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            yield f"http://localhost:{server.server_address[1]}/"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with served_site(Path(folder)) as base:
+            yield base.replace("127.0.0.1", "localhost")
 
 
 def main(argv: list[str] | None = None) -> int:
