@@ -262,13 +262,15 @@ def add_diagnostics(numbers):
 
 def diagnostics():
     """What the tests watch: WebAssembly memory (Python's heap lives there), how many Python
-    callables this page has handed to JS, which modules were compiled at load, and the page's own."""
+    callables this page has handed to JS, which modules were compiled at load, whether Pyodide runs
+    Python on WebAssembly stack switching (static/loader.js turns it off), and the page's own."""
     import json
 
     import pyodide_js
 
     numbers = {"wasm_bytes": int(pyodide_js._module.HEAPU8.length), "proxies": len(_proxies),
-               "compiled_from_source": compiled_from_source()}
+               "compiled_from_source": compiled_from_source(),
+               "stack_switching": bool(pyodide_js._module.jspiSupported)}
     for page_numbers in _page_diagnostics:
         numbers.update(page_numbers())
     return json.dumps(numbers)

@@ -122,6 +122,13 @@
     });
     return;
   }
+  // Where the browser has WebAssembly stack switching (JSPI), Pyodide runs every call into Python
+  // on a separate stack.  Chromium has crashed the whole tab while its garbage collector scanned
+  // such a stack (Pyodide issues 5702 and 6106; here, bursts of renderer SIGSEGVs).  The lesson
+  // never pauses Python to wait for JavaScript, which is all JSPI adds, so Pyodide is given the
+  // plain path that browsers without JSPI take.  Pyodide looks for these when it starts.
+  for (const name of ["Suspending", "Suspender", "promising"]) delete WebAssembly[name];
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render);
   else render();
 
