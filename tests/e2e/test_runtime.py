@@ -1,4 +1,5 @@
 """The runtime itself: landing page, loading indicator, Python + NumPy + engine in the browser."""
+import base64
 import re
 
 import pytest
@@ -35,6 +36,42 @@ def test_loading_indicator_is_in_the_first_paint_without_any_script(page, base_u
     assert text == '"Loading the lesson…"'
     # As tall as the filled indicator, so the layout does not jump when loader.js fills it.
     assert loader.bounding_box()["height"] >= 120
+
+
+# The browser decodes the screenshot: the darkest pixel's grey level, 0 (black) to 255 (white).
+DARKEST_PIXEL = """async (url) => {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    const context = canvas.getContext('2d');
+    context.drawImage(image, 0, 0);
+    const pixels = context.getImageData(0, 0, image.width, image.height).data;
+    let darkest = 255;
+    for (let i = 0; i < pixels.length; i += 4) darkest = Math.min(darkest, (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3);
+    return darkest;
+}"""
+
+
+def darkest_pixel(page, png: bytes) -> float:
+    blank = page.context.new_page()  # about:blank: the site's CSP would refuse a data: URL image
+    try:
+        return blank.evaluate(DARKEST_PIXEL, "data:image/png;base64," + base64.b64encode(png).decode())
+    finally:
+        blank.close()
+
+
+def test_widgets_are_greyed_and_inert_until_python_is_ready(page, base_url):
+    page.route("**/python.zip", lambda route: None)  # never answered: the page stays loading
+    page.goto(base_url + "pages/gradients.html", wait_until="domcontentloaded")
+    label, slider = page.locator("label[for=depth]"), page.locator("#depth")
+    greyed = darkest_pixel(page, label.screenshot())
+    box = slider.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
+    assert slider.input_value() == "5" and page.evaluate("document.activeElement.id") != "depth"
+    assert page.evaluate("document.documentElement.dataset.status") == "loading"
+    page.evaluate("document.documentElement.dataset.status = 'ready'")  # as backpropLab.ready() does
+    assert darkest_pixel(page, label.screenshot()) < greyed - 60, greyed
 
 
 @needs_numpy
