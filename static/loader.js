@@ -20,7 +20,14 @@
     if (framed) window.parent.postMessage({ "backprop-lab": status }, "*");
   }
 
+  // Until Python is ready the widgets do nothing, so they take no clicks (the CSS) and no keyboard
+  // focus either: a change made before Python listens would be lost, or shown without effect.
+  function holdWidgets(held) {
+    for (const widget of document.querySelectorAll(".needs-python")) widget.inert = held;
+  }
+
   function render() {
+    if (root.dataset.status === "loading") holdWidgets(true);
     box = document.getElementById("loader");
     if (!box) return;
     box.replaceChildren();
@@ -74,6 +81,7 @@
   function ready() {
     if (root.dataset.status === "error") return;
     root.dataset.status = "ready";
+    holdWidgets(false);
     if (window.performance && performance.mark) performance.mark("backprop-lab:ready"); // for tests and benchmarks
     if (box) box.hidden = true;
     post("ready");

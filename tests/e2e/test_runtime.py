@@ -61,7 +61,7 @@ def darkest_pixel(page, png: bytes) -> float:
         blank.close()
 
 
-def test_widgets_are_greyed_and_inert_until_python_is_ready(page, base_url):
+def test_widgets_are_greyed_and_take_no_input_until_python_is_ready(page, base_url):
     page.route("**/python.zip", lambda route: None)  # never answered: the page stays loading
     page.goto(base_url + "pages/gradients.html", wait_until="domcontentloaded")
     label, slider = page.locator("label[for=depth]"), page.locator("#depth")
@@ -69,9 +69,17 @@ def test_widgets_are_greyed_and_inert_until_python_is_ready(page, base_url):
     box = slider.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
     assert slider.input_value() == "5" and page.evaluate("document.activeElement.id") != "depth"
+    focused = []
+    for _ in range(40):  # past the header, the prose and the widget
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.closest('.needs-python') ? document.activeElement.id : null"))
+    assert set(focused) == {None}, focused
     assert page.evaluate("document.documentElement.dataset.status") == "loading"
-    page.evaluate("document.documentElement.dataset.status = 'ready'")  # as backpropLab.ready() does
+    page.evaluate("backpropLab.ready()")  # what Python calls once the page is wired
     assert darkest_pixel(page, label.screenshot()) < greyed - 60, greyed
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    assert slider.input_value() == "6"
 
 
 @needs_numpy
