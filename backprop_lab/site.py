@@ -119,6 +119,11 @@ def vendor_sources() -> dict[str, Path]:
     # Browsers take the first format they support, and all current ones read woff2.
     for path in sorted((katex / "fonts").glob("*.woff2")):
         sources[f"katex/fonts/{path.name}"] = path
+    # An IndexedDB kept in memory, loaded by static/start.js only where the browser blocks storage
+    # (cross-site iframes): PyScript cannot start without IndexedDB.  Its ES modules import each other.
+    fake_indexeddb = NODE_MODULES / "fake-indexeddb" / "build" / "esm"
+    for path in sorted(fake_indexeddb.rglob("*.js")):
+        sources[f"fake-indexeddb/{path.relative_to(fake_indexeddb).as_posix()}"] = path
     return sources
 
 

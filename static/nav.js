@@ -75,16 +75,21 @@
       mark.textContent = done ? "✓ Completed (undo)" : "Mark this page completed";
       mark.setAttribute("aria-pressed", String(done));
     };
+    // Where the browser keeps no storage (a frame on another site), the mark cannot be kept:
+    // say so at the button instead of seeming to ignore the click.
+    const unsaved = document.createElement("span");
+    unsaved.className = "muted";
+    unsaved.setAttribute("role", "status");
     mark.addEventListener("click", () => {
       const list = readCompleted().filter((h) => h !== href);
       if (mark.getAttribute("aria-pressed") !== "true") list.push(href);
-      writeCompleted(list);
+      unsaved.textContent = writeCompleted(list) ? "" : "Progress is not kept here: this browser keeps no storage for this page.";
       refresh();
       const nav = document.querySelector("#site-header nav");
       if (nav) nav.replaceWith(buildNav());
     });
     refresh();
-    row.append(mark);
+    row.append(mark, unsaved);
     if (currentIndex < PAGES.length - 1) row.append(link(PAGES[currentIndex + 1], PAGES[currentIndex + 1].title + " →"));
     footer.replaceChildren(row);
   }

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import pytest
 
@@ -88,8 +89,52 @@ def browser():
         launched.close()
 
 
+# The site is served on 127.0.0.1; `localhost` reaches the same server as another *site*, which is
+# how the tests play an LMS that frames the lessons (see `other_site`).
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+# A course page on another site.  Its own server (the site's serves everything under a CSP that
+# forbids framing another origin), on loopback: Chromium does not let a page it cannot place on this
+# machine, such as one Playwright fulfils, frame a loopback address.
+HOST_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A course on another site</title></head>
+<body><h1>A course on another site</h1><ol id="messages"></ol>
+<script>
+const frame = document.createElement("iframe");
+frame.src = new URLSearchParams(location.search).get("src");
+frame.width = 800; frame.height = 600; frame.title = "lesson";
+document.body.prepend(frame);
+// Each message the lesson posts becomes an <li>, so tests wait on selectors.
+addEventListener("message", (event) => {
+  const item = document.createElement("li");
+  item.textContent = JSON.stringify(event.data);
+  document.getElementById("messages").append(item);
+});
+</script></body></html>
+"""
+
+
+@pytest.fixture(scope="session")
+def other_site(base_url, tmp_path_factory):
+    """other_site(path) -> URL of a host page on another site (`localhost`) that frames
+    base_url + path (on 127.0.0.1) at 800 x 600 and lists the messages the frame posts in
+    <ol id="messages">.  Browsers treat the frame as third-party: storage there is blocked."""
+    folder = tmp_path_factory.mktemp("other-site")
+    (folder / "embed-host.html").write_text(HOST_PAGE)
+    server = site.make_server(folder)  # no CSP header: the host page's inline script must run
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    other = f"http://localhost:{server.server_address[1]}/"
+
+    def url(path: str) -> str:
+        return other + "embed-host.html?" + urlencode({"src": base_url + path})
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
 class ExternalRequests(list):
-    """Every request the browser tried to send to a host other than 127.0.0.1."""
+    """Every request the browser tried to send to a host other than this machine's."""
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +148,7 @@ def browser_context(browser, external_requests):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
 
     def guard(route):
-        if urlparse(route.request.url).hostname == "127.0.0.1":
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
             route.continue_()
         else:
             external_requests.append(route.request.url)

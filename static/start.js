@@ -1,0 +1,27 @@
+// Starts PyScript (and with it the page's Python), after making sure it has an IndexedDB.
+//
+// PyScript opens IndexedDB databases as it starts (its package cache and its file-system
+// handles), and cannot start when they fail to open.  Browsers refuse storage to a page framed
+// by another site when third-party storage is blocked, which is how an LMS on one site embeds
+// the lesson from another: Chromium then throws on `localStorage` and fails every
+// `indexedDB.open`.  There PyScript is given an IndexedDB kept in memory instead, and nothing is
+// kept once the page closes, which nothing in the lesson needs (progress marks are simply not kept).
+//
+// The pages load this module where they would load PyScript's core.js; the HTML preloads core.js,
+// so it downloads as early as before.
+
+function storageIsBlocked() {
+  try {
+    // Reading the property is enough: a blocked document throws SecurityError here.
+    return !window.localStorage || !window.indexedDB;
+  } catch (error) {
+    return true;
+  }
+}
+
+if (storageIsBlocked()) {
+  const { indexedDB } = await import("./vendor/fake-indexeddb/index.js");
+  Object.defineProperty(globalThis, "indexedDB", { value: indexedDB, configurable: true });
+  document.documentElement.dataset.storage = "memory"; // for tests, and anyone inspecting the page
+}
+await import("./vendor/pyscript/core.js");

@@ -1,0 +1,58 @@
+"""Lessons framed by a page on another site, as an LMS or course site embeds them.
+
+The host page is on `localhost` and the lesson on `127.0.0.1`: two sites, so the browser treats
+the lesson as a third-party frame and blocks its storage (localStorage throws, IndexedDB does
+not open).  PyScript needs IndexedDB to start; static/start.js gives it one in memory there.
+"""
+import json
+
+import pytest
+
+from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
+
+pytestmark = [pytest.mark.e2e, needs_numpy]
+
+LESSONS = ["chain-rule", "step-through", "gradients", "playground"]
+STORAGE_PROBE = "() => { try { localStorage.length; return 'available'; } catch (e) { return e.name; } }"
+
+
+def lesson_frame(page):
+    page.wait_for_selector("iframe", state="attached")
+    frame = page.frames[1]
+    wait_until_ready(frame)
+    return frame
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_starts_when_framed_by_another_site(page, other_site, name):
+    page.set_viewport_size({"width": 840, "height": 760})
+    page.goto(other_site(f"pages/{name}.html?embed=1"))
+    frame = lesson_frame(page)
+    # The case this test is for: the browser refuses the frame its storage.
+    assert frame.evaluate(STORAGE_PROBE) == "SecurityError"
+    assert frame.evaluate("document.documentElement.dataset.status") == "ready"
+    # The host is told, as the README's instructor section promises.
+    page.wait_for_selector("#messages li", state="attached")
+    assert [json.loads(text) for text in page.locator("#messages li").all_text_contents()] == [{"backprop-lab": "ready"}]
+    # The widget takes input: no longer held inert by the loader.
+    assert frame.evaluate("[...document.querySelectorAll('.needs-python')].every(w => !w.inert)")
+    save_screenshot(page, f"embed-other-site-{name}", full_page=False)
+
+
+def test_chain_rule_framed_by_another_site_computes(page, other_site):
+    page.goto(other_site("pages/chain-rule.html?embed=1&panel=1"))
+    frame = lesson_frame(page)
+    before = frame.locator("#panel-1").inner_text()
+    slider = frame.locator("#panel-1 input[type=range]").first
+    slider.focus()
+    slider.press("ArrowRight")
+    assert frame.locator("#panel-1").inner_text() != before
+
+
+def test_progress_is_not_kept_in_a_frame_on_another_site_and_says_so(page, other_site):
+    page.goto(other_site("pages/chain-rule.html"))
+    frame = lesson_frame(page)
+    mark = frame.get_by_role("button", name="Mark this page completed")
+    mark.click()
+    assert "not kept" in frame.locator("#site-footer").inner_text()
+    assert frame.evaluate("document.documentElement.dataset.status") == "ready"
