@@ -213,7 +213,9 @@ def derive(graph: TracedGraph, key: str) -> Derivation:
     more = len(paths) - len(shown)
     # An undefined derivative gets no numbers: "(undefined) · 3" would explain nothing.
     numbered = not math.isnan(total)
-    if len(paths) == 1:
+    if not numbered and paths == [Path((key,), ())]:  # the output itself: not "∂f/∂f = 1 = undefined"
+        tex, text = f"{lhs} = {tex_number(total)}", f"{lhs_text} = {show(total)}"
+    elif len(paths) == 1:
         (path,) = paths
         tex = _joined_equalities([
             lhs,

@@ -143,6 +143,7 @@ def test_an_expression_outside_its_domain_has_no_value_no_derivatives_and_a_note
     assert model.show(graph.output_node.value) == "undefined"
     assert all(model.show(graph.grad(leaf.key)) == "undefined" for leaf in graph.leaves())
     assert graph.notes == (note,)
+    assert model.derive(graph, "f").text == "∂f/∂f = undefined"   # not "∂f/∂f = 1 = undefined"
     for key, node in graph.nodes.items():
         if not node.constant:
             derivation = model.derive(graph, key)
