@@ -249,7 +249,10 @@ def _make(op, data, parents, local, show, says, why, consts=(), outside: Outside
     out._parents = tuple(parents)
     out._local = tuple(float(d) for d, _ in local)
     out._rule = Rule(show, tuple(t for _, t in local), says, why, tuple(consts))
-    if not all(_has_value(p) for p in out._parents) or (outside and not outside.has_value):
+    if not all(_has_value(p) for p in out._parents):
+        outside = None  # the cause is further up, and its node has the note: not "log of undefined"
+        out.data = math.nan
+    elif outside and not outside.has_value:
         out.data = math.nan
     if not _has_value(out) or outside:
         out._local = tuple(math.nan for _ in out._local)
