@@ -52,6 +52,13 @@ def wrappable(formula):
     return r"\displaystyle " + formula
 
 
+def show_notes(element_id, notes):
+    """The engine's notes on undefined or infinite values (log of a negative number, an overflow),
+    one sentence each; the box is hidden when there are none."""
+    ui.set_text(element_id, " ".join(notes))
+    ui.element(element_id).hidden = not notes
+
+
 def clear(element_id):
     box = ui.element(element_id)
     box.replaceChildren()
@@ -200,6 +207,7 @@ class CompositionPanel:
         ui.tex("p2-dy-tex", model.local_tex(c.dy_du, model.ordinary("y", "u")))
         ui.tex("p2-dydx-tex", rf"\frac{{dy}}{{dx}} = \frac{{dy}}{{du}} \cdot \frac{{du}}{{dx}}")
         ui.set_text("p2-product", c.product_text())
+        show_notes("p2-note", c.notes)
         edges = {("x", "u"): f"du/dx = {model.show(c.du_dx.value)}", ("u", "y"): f"dy/du = {model.show(c.dy_du.value)}"}
         draw_graph_in(ui.element("p2-graph"), model.draw_traced_graph(
             c.graph, "The chain x → u → y with the local derivative on each edge",
@@ -380,6 +388,7 @@ class ExpressionPanel:
         for leaf in graph.leaves():
             add(box, "dt", f"∂f/∂{leaf.name}")
             add(box, "dd", model.show(graph.grad(leaf.key)), cls="value").id = f"p5-grad-{leaf.key}"
+        show_notes("p5-note", graph.notes)
 
 
 # ---------------------------------------------------------------- start

@@ -15,21 +15,12 @@ from typing import Callable
 from app import svg
 from app.state import Prop, StateTable
 from engine.gradcheck import finite_difference
-from engine.graph import Value, linear, pretty_name
+from engine.graph import Value, exact, linear, pretty_name
 from engine.graph import fmt as tex_number
+from engine.graph import plain as show  # −12, 0.6225, 99999998, 1.5e−07, ∞; NaN reads "undefined"
 from engine.parser import Expression, ParseError, parse
 
 # ---------------------------------------------------------------- numbers as text
-
-
-def show(x: float, digits: int = 4) -> str:
-    """A number for plain text: −12, 0.6225, 1.5e−07, ∞; NaN reads "undefined"."""
-    if math.isnan(x):
-        return "undefined"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    text = f"{x:.{digits}g}"
-    return "0" if text == "-0" else text.replace("-", "−")
 
 
 def fixed(x: float, places: int = 4) -> str:
@@ -106,6 +97,12 @@ class TracedGraph:
     @property
     def output_node(self) -> TracedNode:
         return self.nodes[self.output]
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Why values are undefined or ∞, from the engine, where it happens (not where it spreads to):
+        "log is defined only for positive numbers, and u = −6 is not." """
+        return tuple(dict.fromkeys(n.forward.note for n in self.nodes.values() if n.forward and n.forward.note))
 
     def value(self, key: str) -> float:
         return self.nodes[key].value
@@ -214,18 +211,22 @@ def derive(graph: TracedGraph, key: str) -> Derivation:
     lhs, lhs_text = partial(out.tex, node.tex), f"∂{out.name}/∂{node.name}"
     shown = paths[:MAX_PATHS]
     more = len(paths) - len(shown)
-    if len(paths) == 1:
+    # An undefined derivative gets no numbers: "(undefined) · 3" would explain nothing.
+    numbered = not math.isnan(total)
+    if not numbered and paths == [Path((key,), ())]:  # the output itself: not "∂f/∂f = 1 = undefined"
+        tex, text = f"{lhs} = {tex_number(total)}", f"{lhs_text} = {show(total)}"
+    elif len(paths) == 1:
         (path,) = paths
         tex = _joined_equalities([
             lhs,
             _product([f.symbol for f in path.factors], r" \cdot "),
             _product([grouped(f.formula) for f in path.factors], r" \cdot "),
-            _product([grouped(f.numbers) for f in path.factors], r" \cdot "),
+            *([_product([grouped(f.numbers) for f in path.factors], r" \cdot ")] if numbered else []),
             tex_number(total)])
         text = _joined_equalities([
             lhs_text,
             _product([f.symbol_text for f in path.factors], " · "),
-            _product([factor_text(f.value) for f in path.factors], " · "),
+            *([_product([factor_text(f.value) for f in path.factors], " · ")] if numbered else []),
             show(total)])
     else:
         # Several paths: each one's product of local derivatives, labelled by its route, then the sum.
@@ -237,9 +238,14 @@ def derive(graph: TracedGraph, key: str) -> Derivation:
         symbols = " + ".join(terms)
         numbers = " + ".join(_product([grouped(f.numbers) for f in p.factors], r" \cdot ") for p in shown)
         tail = rf" + \dots\ (\text{{{more} more}})" if more else ""
-        tex = f"{lhs} = {symbols}{tail} = {numbers}{tail} = {tex_number(total)}"
-        text = (f"{lhs_text} = " + " + ".join(_product([factor_text(f.value) for f in p.factors], " · ") for p in shown)
-                + (f" + … ({more} more paths)" if more else "") + f" = {show(total)}")
+        if numbered:
+            tex = f"{lhs} = {symbols}{tail} = {numbers}{tail} = {tex_number(total)}"
+            text = (f"{lhs_text} = "
+                    + " + ".join(_product([factor_text(f.value) for f in p.factors], " · ") for p in shown)
+                    + (f" + … ({more} more paths)" if more else "") + f" = {show(total)}")
+        else:
+            tex = f"{lhs} = {symbols}{tail} = {tex_number(total)}"
+            text = f"{lhs_text} = {show(total)}"
     local = tuple(graph.factor(term.child, key) for term in node.backward.terms)
     return Derivation(key, f"{node.name} = {show(node.value)}", node.forward.substituted, local,
                       node.backward.explanation, tex, text, tuple(paths), total)
@@ -248,7 +254,8 @@ def derive(graph: TracedGraph, key: str) -> Derivation:
 def local_tex(factor: Factor, symbol: str | None = None) -> str:
     """∂q/∂x = 1, or ∂f/∂q = z = −4 with repeats left out.  `symbol` replaces ∂q/∂x
     (e.g. dh/dx for a function of one variable)."""
-    return _joined_equalities([symbol or factor.symbol, factor.formula, factor.numbers, tex_number(factor.value)])
+    numbers = [factor.numbers] if not math.isnan(factor.value) else []  # no "2(undefined)"
+    return _joined_equalities([symbol or factor.symbol, factor.formula, *numbers, tex_number(factor.value)])
 
 
 def ordinary(top: str, bottom: str) -> str:
@@ -327,7 +334,7 @@ def draw_traced_graph(graph: TracedGraph, label: str, selected: str | None = Non
         grad = f"∂{out}/∂{node.name} = {show(grads[key])}" if key in grads else ""
         if node.constant:
             # A literal number is its own title; a named constant (y*) also shows its value.
-            named = node.label != f"{node.value:g}"
+            named = node.label != exact(node.value)
             nodes.append(svg.GraphNode(key, x, y, node.label, show(node.value) if named else "", "",
                                        " ".join(classes), f"the constant {node.label} = {show(node.value)}",
                                        radius=24 if named else 18))
@@ -424,7 +431,15 @@ class Composition:
     formula: str        # plain: y = (3x)²
     graph: TracedGraph
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Why u or y is undefined (outside a function's domain) or ∞, in words."""
+        return self.graph.notes
+
     def product_text(self) -> str:
+        if math.isnan(self.dy_dx):
+            why = "y has no value" if math.isnan(self.y) else "one of its factors is undefined"
+            return f"dy/dx = dy/du · du/dx is undefined here: {why}."
         return f"dy/dx = dy/du · du/dx = {factor_text(self.dy_du.value)} · {factor_text(self.du_dx.value)} = {show(self.dy_dx)}"
 
 

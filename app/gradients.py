@@ -196,6 +196,22 @@ def bars_from_stats(stats, activation: str, milliseconds: float = math.nan) -> M
     return Measurement(activation, bars, stats.loss, stats.grad_norm, scale, milliseconds)
 
 
+# ----------------------------------------------------------------- divergence
+
+# Chance level: a network that answers 0.5 everywhere has mean cross-entropy ln 2.
+CHANCE_LOSS = math.log(2.0)
+# A loss above this is divergence, trained or not: a mean cross-entropy of a million means
+# the output is, on average, about a million on the wrong side of the boundary, and the
+# network's numbers have blown up.  (The lesson's exploding-gradient examples, σ = 2–3 with
+# plain Normal init, start with losses of 10³–10⁵, and diverge in their first step.)
+DIVERGED_LOSS = 1e6
+
+
+def has_diverged(loss: float) -> bool:
+    """The one test for divergence: the loss is no longer a number, or is far too large."""
+    return not math.isfinite(loss) or loss > DIVERGED_LOSS
+
+
 def count_statuses(measurement: Measurement) -> dict:
     counts = {"healthy": 0, "warning": 0, "critical": 0}
     for bar in measurement.bars:
@@ -255,8 +271,10 @@ def table_rows(measurement: Measurement) -> list[tuple[str, ...]]:
 def summary_text(measurement: Measurement, steps: int) -> str:
     counts = count_statuses(measurement)
     trained = f"after {steps} training step{'s' if steps != 1 else ''}" if steps else "untrained"
-    return (f"{trained} · loss {format_number(measurement.loss, 4)} · "
-            f"{counts['critical']} critical, {counts['warning']} warning, {counts['healthy']} healthy")
+    loss = f"{trained} · loss {format_number(measurement.loss, 4)}"
+    if has_diverged(measurement.loss):  # the layer counts would call a blown-up network healthy
+        return f"{loss} · diverged"
+    return f"{loss} · {counts['critical']} critical, {counts['warning']} warning, {counts['healthy']} healthy"
 
 
 def timing_text(measurement: Measurement) -> str:
@@ -280,6 +298,13 @@ def activation_label(name: str) -> str:
 def explain(state: dict, measurement: Measurement) -> list[str]:
     """What the bars of this network say, in sentences built from its numbers."""
     sentences = []
+    if has_diverged(measurement.loss) and math.isfinite(measurement.loss):
+        sentence = (f"The loss is {format_number(measurement.loss)}, where a coin toss scores "
+                    f"{format_number(CHANCE_LOSS)}: the network's outputs have blown up, so it has diverged.")
+        if measurement.clip_scale < 1.0:
+            sentence += (" Clipping shrinks its gradients to a size that looks healthy, but cannot bring "
+                         "the outputs back.")
+        sentences.append(sentence)
     bars = measurement.bars
     first, reference = bars[0], bars[-2]
     hidden_steps = reference.layer - first.layer
@@ -487,8 +512,8 @@ class Run:
         self.X, self.y = self.net.check_data(X, y)
         self.optimizer = optim.make("sgd", lr=float(state["lr"]))
         self.steps = 0
-        self.diverged = False
         self.measurement = measure(self.net, self.X, self.y)
+        self.diverged = has_diverged(self.measurement.loss)   # σ = 5 can blow up before any training
 
     @property
     def title(self) -> str:
@@ -498,12 +523,12 @@ class Run:
         with np.errstate(all="ignore"):
             loss = self.net.train_epoch(self.X, self.y, self.optimizer, check=False)
         self.steps += 1
-        if not math.isfinite(loss):
+        if has_diverged(loss):
             self.diverged = True
 
     def remeasure(self) -> None:
         self.measurement = measure(self.net, self.X, self.y)
-        if not math.isfinite(self.measurement.loss):
+        if has_diverged(self.measurement.loss):
             self.diverged = True
 
 
@@ -512,9 +537,16 @@ def divergence_message(runs: list[Run]) -> str:
     if not broken:
         return ""
     names = " and ".join(f"the {run.title} network" for run in broken)
-    return (f"Training stopped at step {broken[0].steps}: {names} diverged — the loss overflowed "
-            "and is no longer a number. Reset to start again; a smaller learning rate, gradient "
-            "clipping or a smaller σ keep the steps finite.")
+    loss = broken[0].measurement.loss
+    if math.isfinite(loss):
+        what = f"the loss is {format_number(loss)}, where a coin toss scores {format_number(CHANCE_LOSS)}"
+    else:
+        what = "the loss overflowed and is no longer a number"
+    if broken[0].steps == 0:
+        return (f"Training is off: {names} diverged before any training — {what}. A smaller σ, "
+                "a scaled initialization (He or Xavier) or fewer layers keep the outputs in range.")
+    return (f"Training stopped at step {broken[0].steps}: {names} diverged — {what}. Reset to start "
+            "again; a smaller learning rate, gradient clipping or a smaller σ keep the steps finite.")
 
 
 # ----------------------------------------------------------------- the page (browser only)

@@ -12,7 +12,12 @@ as in Karpathy's micrograd.  Two things are added for the lesson pages:
 Words used below: a node's *parents* are its inputs; its *children* are the
 nodes that use it.  A node's value is computed when the node is built; to try
 other inputs, build the graph again (`parser.Expression.evaluate` does).
-Bad arithmetic gives IEEE results (1/0 = inf, log(-1) = nan), not exceptions.
+
+Bad arithmetic never raises.  Outside a function's domain (log(-1), 1/0,
+sqrt(-1)) a node has no value and no derivative: both are NaN, and the node
+carries a note in words that its trace step shows (see "Where each function is
+defined").  Every node computed from it is undefined too.  A value too large
+for a float (exp(1000)) is inf, with a note that it overflowed.
 """
 from __future__ import annotations
 
@@ -69,17 +74,50 @@ def pretty_name(label: str) -> str:
     return body + sub.translate(_SUBSCRIPTS)
 
 
+# Below 2**53 every whole number is exactly a float, so it is printed in full
+# (an exponent 99999998 must not read 1×10⁸); other numbers are rounded.
+_EXACT_BELOW = 2.0 ** 53
+
+
+def _whole(x: float) -> str | None:
+    """A whole number below 2**53 in full ("99999998", "-12"), else None."""
+    x = float(x)
+    if math.isfinite(x) and x.is_integer() and abs(x) < _EXACT_BELOW:
+        return str(int(x))
+    return None
+
+
+def exact(x: float) -> str:
+    """The shortest text that reads back as exactly x: 99999999, 0.1, -2.5, 1e-07.
+    Names a constant of a formula, so two different constants never share a name."""
+    return _whole(x) or repr(float(x))
+
+
 def fmt(x: float, digits: int = 4) -> str:
-    """A number for a LaTeX formula, compactly: 0.4777, -12, 1.5\\times 10^{-7}, \\infty."""
+    """A number for a LaTeX formula, compactly: 0.4777, -12, 99999998, 1.5\\times 10^{-7},
+    \\infty; NaN (no value, see "Where each function is defined") reads \\text{undefined}."""
     if math.isnan(x):
-        return r"\text{NaN}"
+        return r"\text{undefined}"
     if math.isinf(x):
         return r"\infty" if x > 0 else r"-\infty"
+    whole = _whole(x)
+    if whole is not None:
+        return whole
     text = f"{x:.{digits}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
     return "0" if text == "-0" else text
+
+
+def plain(x: float, digits: int = 4) -> str:
+    """A number for plain text: −12, 0.6225, 99999998, 1.5e−07, ∞; NaN reads "undefined"."""
+    if math.isnan(x):
+        return "undefined"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    text = _whole(x) or f"{x:.{digits}g}"
+    return "0" if text == "-0" else text.replace("-", "−")
 
 
 # --------------------------------------------------------------------------
@@ -135,14 +173,95 @@ class Rule:
     consts: tuple = ()
 
 
-def _make(op, data, parents, local, show, says, why, consts=()):
+# --------------------------------------------------------------------------
+# Where each function is defined.  This is the one place that decides "outside
+# the domain": each op with a restricted domain asks its check here.  A check
+# returns None inside the domain, else an Outside with a note in words, where
+# $0, $1 name the op's inputs and $out the node (filled in by the trace).
+
+
+@dataclass(frozen=True)
+class Outside:
+    """Why an op is undefined at these inputs.  has_value: the value exists and
+    only the derivative does not (a square root at 0)."""
+    note: str
+    has_value: bool = False
+
+
+def _arg(v: Value, slot: int) -> str:
+    """An input as a note names it: "u = −6", or just "−1" for a number in the formula."""
+    return plain(v.data) if v.constant else f"${slot} = {plain(v.data)}"
+
+
+def _name(v: Value, slot: int) -> str:
+    """" u" to follow "the divisor", or nothing for a number in the formula."""
+    return "" if v.constant else f" ${slot}"
+
+
+def _power_name(n: float) -> str:
+    return "A square root (the power 0.5)" if n == 0.5 else f"The power {plain(n)}"
+
+
+def _log_domain(a: Value) -> Outside | None:
+    if a.data > 0:
+        return None
+    return Outside(f"log is defined only for positive numbers, and {_arg(a, 0)} is not.")
+
+
+def _divide_domain(b: Value) -> Outside | None:
+    if b.data != 0:
+        return None
+    return Outside(f"Division by zero has no value, and the divisor{_name(b, 1)} is 0.")
+
+
+def _power_domain(a: Value, n: float) -> Outside | None:
+    """aⁿ for a number n (x**2, sqrt(x) = x**0.5)."""
+    if n.is_integer() and (n >= 0 or a.data != 0):
+        return None                      # a polynomial, or 1/aᵐ away from 0
+    if a.data == 0 and n < 0:
+        return Outside(f"{_power_name(n)} divides by its base, and the base{_name(a, 0)} is 0.")
+    if a.data < 0:
+        return Outside(f"{_power_name(n)} is defined only for numbers ≥ 0, and {_arg(a, 0)} is not.")
+    if a.data == 0 and n < 1:            # n·aⁿ⁻¹ grows without bound as a → 0
+        return Outside(f"{_power_name(n)} has no derivative at 0 (its slope there is infinite), "
+                       f"and the base{_name(a, 0)} is 0.", has_value=True)
+    return None
+
+
+def _variable_power_domain(a: Value) -> Outside | None:
+    """aᵇ with b in the graph: aᵇ = e^(b·log a), so the base must be positive."""
+    if a.data > 0:
+        return None
+    return Outside(f"A power whose exponent varies is defined only for a positive base "
+                   f"(aᵇ = e^(b·log a)), and {_arg(a, 0)} is not.")
+
+
+def _has_value(v: Value) -> bool:
+    return not math.isnan(v.data)
+
+
+def _make(op, data, parents, local, show, says, why, consts=(), outside: Outside | None = None):
     """A new node: its value, its parents, and for each parent the local
-    derivative as (number, LaTeX template)."""
+    derivative as (number, LaTeX template).  `outside`: the op's domain check
+    for these inputs.  A node with an undefined input is undefined too."""
     out = Value(data)
     out.op = op
     out._parents = tuple(parents)
     out._local = tuple(float(d) for d, _ in local)
     out._rule = Rule(show, tuple(t for _, t in local), says, why, tuple(consts))
+    if not all(_has_value(p) for p in out._parents):
+        outside = None  # the cause is further up, and its node has the note: not "log of undefined"
+        out.data = math.nan
+    elif outside and not outside.has_value:
+        out.data = math.nan
+    if not _has_value(out) or outside:
+        out._local = tuple(math.nan for _ in out._local)
+    if outside:
+        out._note = outside.note
+    elif math.isinf(out.data) and all(math.isfinite(p.data) for p in out._parents):
+        out._note = "$out is beyond the largest 64-bit float (about 1.8×10³⁰⁸), so it overflowed to ∞."
+    elif not _has_value(out) and all(_has_value(p) for p in out._parents):
+        out._note = "$out has no value: an input overflowed to ∞, and ∞ − ∞, 0 · ∞ or ∞ / ∞ have none."
     return out
 
 
@@ -161,8 +280,8 @@ class Value:
         self.data = float(data)
         self.grad = 0.0          # ∂output/∂self after backward()
         self.constant = constant  # a literal number in a formula: no steps in the trace
-        if constant and not label:  # shown as its number: 2, (-0.5)
-            label = f"{self.data:g}"
+        if constant and not label:  # shown as its number: 2, (-0.5), 99999999
+            label = exact(self.data)
             tex = fmt(self.data) if self.data >= 0 else f"({fmt(self.data)})"
         self.label = label
         self._tex = tex          # None: derived from the label
@@ -171,6 +290,7 @@ class Value:
         self._parents = ()
         self._local = ()         # ∂self/∂parent for each parent, found with the value
         self._rule = None
+        self._note = ""          # why the value is undefined or ∞ (see _make), with $0, $out slots
 
     @property
     def tex(self) -> str:
@@ -228,7 +348,8 @@ class Value:
                      local=[(_ieee(np.divide, 1.0, b), r"\frac{1}{$1}"),
                             (_ieee(lambda a, b: -a / (b * b), a, b), r"-\frac{$0}{$1^2}")],
                      show=r"\frac{$0}{$1}", says="$out is $0 divided by $1.",
-                     why="for a/b the local derivatives are 1/b and −a/b²")
+                     why="for a/b the local derivatives are 1/b and −a/b²",
+                     outside=_divide_domain(other))
 
     def __pow__(self, other):
         if isinstance(other, Value):
@@ -238,8 +359,9 @@ class Value:
         return _make("**", _ieee(np.power, a, n), (self,),
                      local=[(n * _ieee(np.power, a, n - 1) if n else 0.0,
                              "2$0" if n == 2 else f"{fmt(n)}$0^{{{fmt(n - 1)}}}")],
-                     show=f"$0^{{{fmt(n)}}}", says=f"$out is $0 to the power {n:g}.",
-                     why="power rule: the derivative of aⁿ is n·aⁿ⁻¹")
+                     show=f"$0^{{{fmt(n)}}}", says=f"$out is $0 to the power {plain(n)}.",
+                     why="power rule: the derivative of aⁿ is n·aⁿ⁻¹",
+                     outside=_power_domain(self, n))
 
     def _power(self, other):
         """a ** b with both a and b in the graph."""
@@ -249,7 +371,8 @@ class Value:
                      local=[(_ieee(lambda a, b: b * a ** (b - 1), a, b), "$1 $0^{$1 - 1}"),
                             (_ieee(lambda a, o: o * np.log(a), a, out), r"$0^{$1}\log($0)")],
                      show="$0^{$1}", says="$out is $0 to the power $1.",
-                     why="the derivative of aᵇ is b·aᵇ⁻¹ in a and aᵇ·log a in b")
+                     why="the derivative of aᵇ is b·aᵇ⁻¹ in a and aᵇ·log a in b",
+                     outside=_variable_power_domain(self))
 
     def __radd__(self, other):
         return _lift(other) + self
@@ -278,7 +401,8 @@ class Value:
         return _make("log", _ieee(np.log, self.data), (self,),
                      local=[(_ieee(np.divide, 1.0, self.data), r"\frac{1}{$0}")],
                      show=r"\log($0)", says="$out is the natural log of $0.",
-                     why="the derivative of log a is 1/a")
+                     why="the derivative of log a is 1/a",
+                     outside=_log_domain(self))
 
     def sin(self):
         return _make("sin", _ieee(np.sin, self.data), (self,),
@@ -394,6 +518,10 @@ class Value:
         order = self._backward_order()
         for node in order:  # start from zero, so calling backward() twice gives the same grads
             node.grad = 0.0
+        if not _has_value(self):  # an output with no value has no derivatives either
+            for node in order:
+                node.grad = math.nan
+            return
         self.grad = 1.0
         for node in order:
             for parent, local in zip(node._parents, node._local):
@@ -499,6 +627,7 @@ class Step:
     local_formula: str = ""         # ... and in symbols
     upstream: float | None = None   # backward with one child: ∂L/∂child
     terms: tuple = ()               # backward: one Term per child
+    note: str = ""                  # forward: why this node's value is undefined or ∞, in words
 
 
 def _input_step(node):
@@ -509,10 +638,14 @@ def _input_step(node):
 
 def _forward_step(node):
     show = node._rule.show
+    formula = f"{node.tex} = {_fill(show, _slots(node, 'tex'))}"
+    if all(_has_value(p) for p in node._parents):
+        substituted = f"{node.tex} = {_fill(show, _slots(node, 'number'))} = {fmt(node.data)}"
+    else:  # no numbers to put in: "(undefined)^2" would explain nothing
+        substituted = f"{formula} = {fmt(node.data)}"
     return Step("forward", node.label, node.tex, node.op, tuple(p.label for p in node._parents),
-                f"{node.tex} = {_fill(show, _slots(node, 'tex'))}",
-                f"{node.tex} = {_fill(show, _slots(node, 'number'))} = {fmt(node.data)}",
-                node.data, _fill(node._rule.says, _slots(node, "pretty")))
+                formula, substituted, node.data, _fill(node._rule.says, _slots(node, "pretty")),
+                note=_fill(node._note, _slots(node, "pretty")))
 
 
 def _partial(top, bottom):
@@ -539,11 +672,16 @@ def _backward_step(node, children, output):
     L, lhs, name = output.tex, _partial(output.tex, node.tex), pretty_name(node.label)
     op = node.op or "input"
     if node is output:
+        if not _has_value(output):
+            return Step("backward", node.label, node.tex, op, (), lhs, f"{lhs} = {fmt(node.grad)}", node.grad,
+                        f"{name} has no value here, so it has no derivatives either.")
         return Step("backward", node.label, node.tex, op, (), f"{lhs} = 1", f"{lhs} = 1", node.grad,
                     f"The backward pass starts at the output: ∂{name}/∂{name} = 1.")
     terms = tuple(_term(c, node) for c in children)
     formula = " + ".join(_partial(L, c.tex) + r"\cdot" + _partial(c.tex, node.tex) for c in children)
     numbers = " + ".join(f"({fmt(t.upstream)})" + r"\cdot" + _grouped(t.local_substituted) for t in terms)
+    if math.isnan(node.grad):  # the factors would only repeat "undefined"
+        numbers = formula
     inputs = tuple(c.label for c in children)
     if len(children) > 1:
         return Step("backward", node.label, node.tex, op, inputs, f"{lhs} = {formula}",

@@ -6,8 +6,9 @@ code.  Any bad input raises `ParseError` whose message starts with the 0-based
 column: "position 7: expected an expression after '+'".
 
 `parse(text).evaluate(x=..., ...)` builds a fresh `Value` graph.  Arithmetic
-that has no real answer gives nan or inf (log(-1) = nan, 1/0 = inf) rather
-than an exception, so a page can show it.
+that has no real answer (log(-1), 1/0) gives an undefined node (NaN, with a
+note on the function's domain in its trace step) rather than an exception, so a
+page can show it.
 """
 from __future__ import annotations
 

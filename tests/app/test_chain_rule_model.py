@@ -109,7 +109,62 @@ def test_default_composition():
 @pytest.mark.parametrize("outer", list(model.UNARY_FUNCTIONS))
 def test_every_composition_multiplies_its_local_derivatives(inner, outer):
     c = model.compose(inner, outer, 0.8)
+    if math.isnan(c.y):  # log(log(0.8)): outside log's domain, so no derivative either
+        assert math.isnan(c.dy_dx) and math.isnan(c.dy_du.value) and c.notes
+        return
     assert math.isclose(c.dy_dx, c.dy_du.value * c.du_dx.value, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def test_outside_the_domain_the_composition_has_no_value_and_no_derivative():
+    """Panel 2, y = log(3x) at x = −2: not "undefined" beside dy/du = −0.1667 and dy/dx = −0.5."""
+    c = model.compose("times3", "log", -2.0)
+    assert model.show(c.u) == "−6" and model.show(c.du_dx.value) == "3"      # u = 3x is fine
+    assert [model.show(v) for v in (c.y, c.dy_du.value, c.dy_dx)] == ["undefined"] * 3
+    assert c.notes == ("log is defined only for positive numbers, and u = −6 is not.",)
+    assert c.product_text() == "dy/dx = dy/du · du/dx is undefined here: y has no value."
+    assert model.local_tex(c.dy_du, model.ordinary("y", "u")) == r"\frac{dy}{du} = \frac{1}{u} = \text{undefined}"
+    # y = (log x)² at x = −2: u is already undefined, and no formula shows "(NaN)²" or "2(NaN)".
+    c = model.compose("log", "square", -2.0)
+    assert [model.show(v) for v in (c.u, c.y, c.du_dx.value, c.dy_du.value, c.dy_dx)] == ["undefined"] * 5
+    assert c.notes == ("log is defined only for positive numbers, and x = −2 is not.",)
+    assert model.local_tex(c.dy_du, model.ordinary("y", "u")) == r"\frac{dy}{du} = 2u = \text{undefined}"
+    formulas = [model.local_tex(f) for f in (c.du_dx, c.dy_du)] + [model.derive(c.graph, k).tex for k in "xuy"]
+    assert not any("NaN" in tex or r"(\text{undefined})" in tex for tex in formulas)
+
+
+@pytest.mark.parametrize("text, values, note", [
+    ("log(-1)", {}, "log is defined only for positive numbers, and −1 is not."),
+    ("sqrt(x-3)", {"x": 2.0}, "A square root (the power 0.5) is defined only for numbers ≥ 0, and v₁ = −1 is not."),
+    ("x / (y - 3)", {"x": 1.0, "y": 3.0}, "Division by zero has no value, and the divisor v₁ is 0."),
+])
+def test_an_expression_outside_its_domain_has_no_value_no_derivatives_and_a_note(text, values, note):
+    """Panel 5: f and every ∂f/∂leaf are undefined together, with the engine's note on the domain."""
+    graph = model.expression_graph(model.check_expression(text), {"x": 0.0, "y": 0.0, "z": 0.0, **values})
+    assert model.show(graph.output_node.value) == "undefined"
+    assert all(model.show(graph.grad(leaf.key)) == "undefined" for leaf in graph.leaves())
+    assert graph.notes == (note,)
+    assert model.derive(graph, "f").text == "∂f/∂f = undefined"   # not "∂f/∂f = 1 = undefined"
+    for key, node in graph.nodes.items():
+        if not node.constant:
+            derivation = model.derive(graph, key)
+            assert "NaN" not in derivation.tex + derivation.forward_tex + derivation.text
+            assert r"(\text{undefined})" not in derivation.tex + derivation.forward_tex
+
+
+def test_a_defined_expression_has_no_note():
+    graph = model.expression_graph(model.check_expression("x * exp(-x) + log(y)"), {"x": 2.0, "y": 3.0, "z": 1.0})
+    assert graph.notes == ()
+
+
+def test_whole_numbers_are_shown_exactly():
+    """x**99999999: the derivative's exponent is 99999998, not 1×10⁸; and two constants that
+    round alike (99999999 and 100000001) keep their own values in the graph."""
+    graph = model.expression_graph(model.check_expression("x**99999999"), {"x": 2.0, "y": 0.0, "z": 0.0})
+    assert "99999999x^{99999998}" in model.derive(graph, "x").tex
+    graph = model.expression_graph(model.check_expression("x*99999999 + 100000001"), {"x": 1.0, "y": 0.0, "z": 0.0})
+    assert sorted(n.value for n in graph.nodes.values() if n.constant) == [99999999.0, 100000001.0]
+    assert model.show(graph.output_node.value) == "200000000"
+    assert model.show(123456.0) == "123456" and model.show(-0.5) == "−0.5"
 
 
 def test_nested_text():

@@ -193,6 +193,37 @@ def test_overflow_is_explained_and_labelled():
     assert "overflow" in markup and "overflowed" in words
 
 
+# The issue's link: clipping at 0.01 shrinks the gradients of a network whose loss is 5.2×10⁴³.
+BLOWN_UP = "depth=30&width=64&samples=400&act=elu&sigma=5&residual=1&clip=1&clip_at=0.01&lr=3"
+
+
+def test_a_loss_that_large_is_divergence_even_before_training():
+    """It was reported as "untrained · loss 5.209×10⁴³ · 0 critical, 0 warning, 31 healthy"."""
+    current, notes = g.STATE.from_query(BLOWN_UP)
+    assert not notes
+    X, y = g.make_data(current)
+    run = g.Run(current, "elu", X, y)
+    loss = g.format_number(run.measurement.loss, 4)
+    assert loss.endswith("×10⁴³")
+    assert run.diverged
+    assert g.summary_text(run.measurement, 0) == f"untrained · loss {loss} · diverged"
+    message = g.divergence_message([run])
+    assert message.startswith("Training is off: the ELU network diverged before any training — the loss is ")
+    assert g.format_number(run.measurement.loss) in message and "σ" in message
+    first = g.explain(current, run.measurement)[0]
+    assert "diverged" in first and "Clipping shrinks its gradients" in first
+
+
+def test_divergence_is_one_test_of_the_loss():
+    assert not g.has_diverged(g.CHANCE_LOSS) and not g.has_diverged(g.DIVERGED_LOSS)
+    assert g.has_diverged(g.DIVERGED_LOSS * 1.01) and g.has_diverged(math.nan) and g.has_diverged(math.inf)
+    # The lesson's exploding-gradient example starts large but trainable: it is flagged by its bars.
+    exploding = state(act="relu", init="normal", sigma=3.0)
+    X, y = g.make_data(exploding)
+    run = g.Run(exploding, "relu", X, y)
+    assert not run.diverged and "critical" in g.summary_text(run.measurement, 0)
+
+
 def test_training_lowers_the_loss_of_a_healthy_network():
     current = state(act="relu", init="he")
     X, y = g.make_data(current)

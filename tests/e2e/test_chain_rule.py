@@ -207,6 +207,52 @@ def test_new_expression_draws_with_its_sliders(page):
     assert not page.locator("#p5-z").is_visible()
 
 
+def assert_no_raw_nan(page, panel):
+    shown = page.locator(f"#panel-{panel}").inner_text() + tex_source(page, f"#panel-{panel}")
+    assert "NaN" not in shown and "nan" not in shown.split()
+
+
+def test_outside_a_functions_domain_value_and_derivative_are_undefined_with_a_note(page):
+    # Panel 2, y = log(3x) at x = −2: u = −6 is fine, y and both derivatives after it are not.
+    page.fill("#p2-x", "-2")
+    page.select_option("#p2-inner", "times3")
+    page.select_option("#p2-outer", "log")
+    assert [text(page, f"#p2-{name}") for name in ("u", "du", "y", "dy", "dydx")] == \
+        ["−6", "3", "undefined", "undefined", "undefined"]
+    assert page.locator("#p2-note").is_visible()
+    assert text(page, "#p2-note") == "log is defined only for positive numbers, and u = −6 is not."
+    assert r"\frac{1}{u} = \text{undefined}" in tex_source(page, "#p2-dy-tex")
+    assert_no_raw_nan(page, 2)
+    save_panel(page, 2, "chain-rule-panel-2-undefined")
+    page.select_option("#p2-outer", "square")
+    assert text(page, "#p2-y") == "36" and page.locator("#p2-note").is_hidden()
+
+    # Panel 5: f and every ∂f/∂leaf undefined together, and the note says which domain.
+    for expression, note, derivation in (
+            ("log(-1)", "log is defined only for positive numbers, and −1 is not.", "∂f/∂f = undefined"),
+            ("sqrt(x-3)", "A square root (the power 0.5) is defined only for numbers ≥ 0, and v₁ = −1 is not.",
+             "∂f/∂x = ∂f/∂v₁ · ∂v₁/∂x = undefined")):
+        page.fill("#p5-expr", expression)
+        page.press("#p5-expr", "Enter")
+        assert text(page, "#p5-value") == "undefined"
+        assert text(page, "#p5-detail .derivation-text") == derivation
+        assert all(cell == "undefined" for cell in page.locator("#p5-results [id^='p5-grad-']").all_inner_texts())
+        assert page.locator("#p5-note").is_visible() and text(page, "#p5-note") == note
+        assert_no_raw_nan(page, 5)
+        save_panel(page, 5, "chain-rule-panel-5-" + expression.replace("(", "-").replace(")", ""))
+    assert text(page, "#p5-grad-x") == "undefined"
+    assert r"\frac{\partial f}{\partial x}" in tex_source(page, "#p5-detail")
+
+    # Whole numbers print exactly: the derivative's exponent is 99999998, not 1×10⁸.
+    page.fill("#p5-expr", "x**99999999")
+    page.press("#p5-expr", "Enter")
+    assert "99999999x^{99999998}" in tex_source(page, "#p5-detail")
+    assert "overflowed to ∞" in text(page, "#p5-note")
+    save_panel(page, 5, "chain-rule-panel-5-big-power")
+    page.click("#p5-presets button >> nth=0")
+    assert text(page, "#p5-value") == "8" and page.locator("#p5-note").is_hidden()
+
+
 def test_narrow_screen(page):
     page.set_viewport_size({"width": 360, "height": 800})
     page.evaluate("window.scrollTo(0, 0)")

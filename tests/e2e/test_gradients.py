@@ -195,6 +195,27 @@ def test_training_and_divergence_are_shown_in_words(open_page):
     assert steps > 10
 
 
+def test_a_blown_up_loss_is_reported_as_divergence_before_training(open_page):
+    """The issue's link: clipping at 0.01 makes the gradients look healthy, but the loss is 5.2×10⁴³.
+    It was summarised as "0 critical, 0 warning, 31 healthy" with training on."""
+    page = open_page(PAGE + "?depth=30&width=64&samples=400&act=elu&sigma=5&residual=1&clip=1&clip_at=0.01&lr=3")
+    summary = page.locator("#side-0-summary").inner_text()
+    assert re.fullmatch(r"untrained · loss 5\.\d{3}×10⁴³ · diverged", summary), summary
+    message = page.locator("#diverged")
+    assert message.is_visible()
+    assert message.inner_text().startswith("Training is off: the ELU network diverged before any training")
+    assert "10⁴³" in message.inner_text()
+    assert page.locator("#train-10").is_disabled() and page.locator("#play").is_disabled()
+    assert "Clipping shrinks its gradients" in page.locator("#explain-list").inner_text()
+    assert page.locator("#url-notes").is_hidden()
+    save_screenshot(page, "gradients-diverged-before-training")
+    # Weights scaled to the width, without the residual sums, keep the outputs in range: training is back on.
+    page.select_option("#init", "he")
+    set_checkbox(page, "#remedy-residual", False)
+    assert message.is_hidden() and not page.locator("#train-10").is_disabled()
+    assert "diverged" not in page.locator("#side-0-summary").inner_text()
+
+
 def test_embed_mode_and_a_narrow_screen(page, base_url):
     page.set_viewport_size({"width": 800, "height": 600})
     page.goto(base_url + PAGE + "?embed=1&compare=1&init=he")

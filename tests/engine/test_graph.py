@@ -193,18 +193,82 @@ def test_bce_and_squared_error_local_derivatives():
     assert (loss.data, yhat.grad) == (pytest.approx(0.125), pytest.approx(0.5))
 
 
-def test_bad_arithmetic_gives_ieee_values_without_warnings():
+def test_bad_arithmetic_never_warns_or_raises():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert math.isnan(Value(-1.0).log().data)
-        assert Value(0.0).log().data == -math.inf
-        assert (Value(1.0) / 0).data == math.inf
+        for out in (Value(-1.0).log(), Value(0.0).log(), Value(1.0) / 0, Value(-8.0) ** 0.5, Value(0.0) ** -1,
+                    Value(math.inf).sin(), Value(0.0, "x") ** Value(-1.0, "y")):
+            assert math.isnan(out.data)
+            out.trace()
         assert Value(1000.0).exp().data == math.inf
-        assert math.isnan((Value(-8.0) ** 0.5).data)
         assert (Value(10.0) ** 400).data == math.inf
-        assert math.isnan(Value(math.inf).sin().data)
-        out = Value(0.0, "x") ** Value(-1.0, "y")
-        out.backward()
+
+
+def note(out: Value) -> str:
+    """The forward step's note for the output node."""
+    return next(s for s in out.trace() if s.phase == "forward" and s.node == out.label).note
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda x: x.log(), "log is defined only for positive numbers, and x = −2 is not."),
+    (lambda x: (x * 0).log(), "log is defined only for positive numbers, and v1 = 0 is not."),
+    (lambda x: Value(-1.0, constant=True).log(), "log is defined only for positive numbers, and −1 is not."),
+    (lambda x: 1 / (x + 2), "Division by zero has no value, and the divisor v1 is 0."),
+    (lambda x: x ** 0.5, "A square root (the power 0.5) is defined only for numbers ≥ 0, and x = −2 is not."),
+    (lambda x: x ** 1.5, "The power 1.5 is defined only for numbers ≥ 0, and x = −2 is not."),
+    (lambda x: (x + 2) ** -1, "The power −1 divides by its base, and the base v1 is 0."),
+    (lambda x: x ** Value(2.0, "y"), "A power whose exponent varies is defined only for a positive base"),
+])
+def test_outside_its_domain_a_node_has_no_value_and_no_derivative(make, words):
+    """log(-2), 1/0, sqrt(-2): the value and every derivative are undefined (NaN), never a finite
+    number beside an undefined one, and the trace says why in words."""
+    x = Value(-2.0, "x")
+    out = make(x).named("f")
+    steps = out.trace()
+    assert math.isnan(out.data)
+    assert all(math.isnan(n.grad) for n in out.nodes() if not n.constant)
+    assert all(math.isnan(local) for n in out.nodes() if math.isnan(n.data) for local in n._local)
+    assert note(out).startswith(words.replace("v1", "v₁"))
+    for step in steps:  # no "(undefined)^2" and no raw NaN in any formula
+        assert "NaN" not in step.substituted and r"(\text{undefined})" not in step.substituted
+
+
+def test_an_undefined_node_makes_everything_computed_from_it_undefined_but_notes_only_the_cause():
+    x, y = Value(2.0, "x"), Value(1.0, "y")
+    root = (x - 3) ** 0.5
+    f = (root.log() ** 0.5 + 1 / root + y).named("f")  # log, a root and a quotient of an undefined number
+    steps = f.trace()
+    assert math.isnan(f.data) and math.isnan(y.grad)
+    notes = [s.note for s in steps if s.note]
+    assert notes == ["A square root (the power 0.5) is defined only for numbers ≥ 0, and v₁ = −1 is not."]
+    forward_f = next(s for s in steps if s.phase == "forward" and s.node == "f")
+    assert forward_f.substituted == r"f = v_{6} + y = \text{undefined}"
+
+
+def test_a_square_root_at_zero_has_a_value_but_no_derivative():
+    x = Value(0.0, "x")
+    f = (x ** 0.5).named("f")
+    f.trace()
+    assert f.data == 0.0 and math.isnan(x.grad)
+    assert "has no derivative at 0" in note(f)
+    assert (Value(4.0, "x") ** 0.5).data == 2.0 and not note((Value(4.0, "x") ** 0.5).named("f"))
+
+
+def test_whole_powers_are_defined_everywhere_and_negative_ones_away_from_zero():
+    for make in (lambda x: x ** 3, lambda x: x ** 0, lambda x: x ** -2):
+        x = Value(-2.0, "x")
+        f = make(x).named("f")
+        f.trace()
+        assert math.isfinite(f.data) and math.isfinite(x.grad) and not note(f)
+
+
+def test_overflow_is_infinite_with_a_note():
+    x = Value(1000.0, "x")
+    f = x.exp().named("f")
+    assert f.data == math.inf
+    assert "overflowed to ∞" in note(f)
+    g = (x.exp() - x.exp()).named("g")
+    assert math.isnan(g.data) and "∞ − ∞" in note(g)
 
 
 # ---------------------------------------------------------------- names, repr, lookup
@@ -237,10 +301,24 @@ def test_repr():
 
 @pytest.mark.parametrize("x, text", [
     (0.4777001, "0.4777"), (-12.0, "-12"), (0.52, "0.52"), (-0.0, "0"), (1.5e-7, r"1.5\times 10^{-7}"),
-    (math.inf, r"\infty"), (-math.inf, r"-\infty"), (math.nan, r"\text{NaN}"),
+    (math.inf, r"\infty"), (-math.inf, r"-\infty"), (math.nan, r"\text{undefined}"),
+    (99999998.0, "99999998"), (-123456.0, "-123456"), (2.0 ** 53, r"9.007\times 10^{15}"), (1e20, r"1\times 10^{20}"),
 ])
 def test_fmt(x, text):
     assert fmt(x) == text
+
+
+def test_whole_numbers_print_exactly_in_formulas_sentences_and_constants():
+    """x**99999999: the derivative's exponent is 99999998, not 1×10⁸."""
+    x = Value(2.0, "x")
+    f = (x ** 99999999).named("f")
+    steps = f.trace()
+    backward_x = next(s for s in steps if s.phase == "backward" and s.node == "x")
+    assert backward_x.local_formula == "99999999x^{99999998}"
+    assert "to the power 99999999." in next(s for s in steps if s.node == "f").explanation
+    # Two constants that round alike keep apart: each is named by its exact value.
+    assert [Value(v, constant=True).label for v in (99999999.0, 100000001.0, 0.1234567, 0.1234568)] == \
+        ["99999999", "100000001", "0.1234567", "0.1234568"]
 
 
 def test_nodes_are_topological_and_find_by_label():
