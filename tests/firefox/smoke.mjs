@@ -28,9 +28,9 @@ const LESSONS = ["chain-rule", "step-through", "gradients", "playground"];
 
 // How Firefox treats a cross-site frame's storage (the pref network.cookie.cookieBehavior):
 // "partitioned" is Firefox's default for its users (5: the frame gets storage of its own, keyed by
-// the site that frames it); "blocked" is "block all third-party cookies" (1: localStorage and
-// IndexedDB throw SecurityError in the frame). Set explicitly, because puppeteer's profile turns
-// partitioning off. With "blocked" only the framed lessons are checked.
+// the site that frames it); "blocked" is "block all third-party cookies" (1: localStorage,
+// IndexedDB and BroadcastChannel throw SecurityError in the frame). Set explicitly, because
+// puppeteer's profile turns partitioning off. With "blocked" only the framed lessons are checked.
 const COOKIE_BEHAVIOR = { partitioned: 5, blocked: 1 };
 // Screenshots of every page after its interaction, and of each host page with its frame, go to
 // $BACKPROP_LAB_SCREENSHOTS (the pytest wrapper sets it to screenshots/) when it is set.
