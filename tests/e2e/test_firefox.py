@@ -1,0 +1,134 @@
+"""A second browser engine: the built site in Debian's Firefox ESR, driven over WebDriver BiDi by
+puppeteer-core (tests/firefox/smoke.mjs). One run of the script loads every page, makes one real
+interaction on each, and frames each lesson from another site; the tests below check its verdict and
+compare the numbers Firefox showed with the engine run here in CPython."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app import chain_rule_model, gradients, playground_draw, playground_model
+from app.network_steps import STATE as STEP_THROUGH_STATE, Network, lesson_steps
+from backprop_lab import site
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy
+from tests.e2e.test_gradients import engine_stats
+
+pytestmark = [pytest.mark.e2e, needs_numpy]
+
+FIREFOX = os.environ.get("BACKPROP_LAB_FIREFOX", "/usr/bin/firefox-esr")
+SMOKE_SCRIPT = site.ROOT / "tests" / "firefox" / "smoke.mjs"
+RUN_TIMEOUT_S = 300     # the run takes about 35 s on an idle 2-core machine
+
+
+def run_smoke(base_url, report_path: Path, *options: str):
+    """(exit status, output, report) of one smoke run against the served build."""
+    if not Path(FIREFOX).exists():
+        pytest.fail(f"Firefox not found at {FIREFOX}: apt-get install -y firefox-esr")
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("Node.js is not installed (the README's requirements)")
+    if not (site.NODE_MODULES / "puppeteer-core").is_dir():
+        pytest.fail("node_modules/puppeteer-core is missing: run `npm ci` (the README's test command does)")
+    # No browser download, ever: Firefox is the system's.
+    environment = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1", "BACKPROP_LAB_FIREFOX": FIREFOX,
+                   "BACKPROP_LAB_SCREENSHOTS": str(SCREENSHOTS)}
+    finished = subprocess.run([node, str(SMOKE_SCRIPT), base_url, str(report_path), *options], cwd=site.ROOT,
+                              env=environment, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    output = finished.stdout + finished.stderr
+    report = json.loads(report_path.read_text()) if report_path.exists() else {"pages": {}, "embeds": {}}
+    return finished.returncode, output, report
+
+
+@pytest.fixture(scope="module")
+def firefox_run(base_url, tmp_path_factory):
+    """Every page, and the lessons framed by another site with Firefox's default: the frame's
+    storage partitioned by the site that frames it."""
+    return run_smoke(base_url, tmp_path_factory.mktemp("firefox") / "report.json")
+
+
+def shown(firefox_run, page: str) -> dict:
+    """What the page showed after its interaction; fails with the run's output if it got no further."""
+    _, output, report = firefox_run
+    if page not in report["pages"]:
+        pytest.fail(f"the Firefox run did not reach {page}'s interaction:\n{output}")
+    return report["pages"][page]["shown"]
+
+
+def test_every_page_starts_and_responds_in_firefox(firefox_run):
+    # Ready with no page error and no request to another host, one interaction per page, and each
+    # lesson framed by another site: the script's own checks (its output names each failure).
+    status, output, _ = firefox_run
+    assert status == 0, output
+
+
+LESSONS = ["chain-rule", "step-through", "gradients", "playground"]
+
+
+def test_cross_site_frames_start_with_partitioned_storage(firefox_run):
+    # By default Firefox gives a cross-site frame storage of its own, keyed by the site that frames
+    # it: each lesson starts and tells the host page, and progress marks made on the site itself
+    # (the run marked the chain rule completed first) are not seen there.
+    _, output, report = firefox_run
+    assert sorted(report["embeds"]) == sorted(LESSONS), output
+    for embed in report["embeds"].values():
+        assert [message["data"] for message in embed["messages"]] == [{"backprop-lab": "ready"}]
+        assert embed["storage"] == {"completed": None}
+
+
+@pytest.mark.xfail(strict=True, reason="with third-party storage blocked, Firefox throws SecurityError from "
+                   "`new BroadcastChannel` (PyScript 0.7.31's core, at start-up) and from indexedDB.open; issue 18 "
+                   "item 1's loader fix is to cover this. Remove this mark when it does: strict, so the test "
+                   "says when.")
+def test_cross_site_frames_start_with_third_party_storage_blocked(base_url, tmp_path):
+    # "Block all third-party cookies": localStorage, indexedDB.open and BroadcastChannel throw
+    # SecurityError in the frame.
+    status, output, report = run_smoke(base_url, tmp_path / "report.json", "--third-party-storage=blocked")
+    assert status == 0, output
+    assert sorted(report["embeds"]) == sorted(LESSONS), output
+    for embed in report["embeds"].values():
+        assert embed["storage"] == {"blocked": "SecurityError"}
+
+
+def test_chain_rule_slider_shows_the_engines_numbers(firefox_run):
+    # Panel 2's x slider moved from 2 to 1.5 by the keyboard.
+    expected = chain_rule_model.compose("times3", "square", 1.5)
+    show = chain_rule_model.show
+    assert shown(firefox_run, "chain-rule") == {
+        "p2-x-out": show(1.5), "p2-u": show(expected.u), "p2-y": show(expected.y),
+        "p2-du": show(expected.du_dx.value), "p2-dy": show(expected.dy_du.value), "p2-dydx": show(expected.dy_dx)}
+
+
+def test_step_through_key_shows_the_engines_second_step(firefox_run):
+    steps = lesson_steps(Network(STEP_THROUGH_STATE.defaults()))
+    assert shown(firefox_run, "step-through") == {"step-counter": f"Step 2 / {len(steps)}",
+                                                  "step-result": steps[1].result_text}
+
+
+def test_gradients_depth_key_shows_the_engines_bars(firefox_run):
+    # One more hidden layer than the default five; every other setting is the default.
+    page = shown(firefox_run, "gradients")
+    assert page["depth-value"] == "6"
+    bar_values = [re.search(r"= (.+?), ", title).group(1) for title in page["bar-titles"]]
+    assert bar_values == [gradients.format_number(layer["mean_abs_grad"], 4) for layer in engine_stats(depth=6)]
+
+
+def test_playground_step_trains_one_epoch_as_the_engine_does(firefox_run):
+    settings = playground_model.STATE.defaults()
+    data = playground_model.make_data(settings)
+    net = playground_model.make_network(settings)
+    trainer = playground_model.make_trainer(net, data, settings)
+    inputs = data.scaler.transform(data.X_train)
+    loss_before = playground_model.evaluate(net, inputs, data.y_train)[0]
+    with np.errstate(all="ignore"):
+        trainer.run(1)
+    loss_after = playground_model.evaluate(net, inputs, data.y_train)[0]
+    assert shown(firefox_run, "playground") == {
+        "epoch-before": "0", "train-loss-before": playground_draw.format_loss(loss_before),
+        "epoch": "1", "train-loss": playground_draw.format_loss(loss_after)}
