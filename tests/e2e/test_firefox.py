@@ -82,10 +82,6 @@ def test_cross_site_frames_start_with_partitioned_storage(firefox_run):
         assert embed["storage"] == {"completed": None}
 
 
-@pytest.mark.xfail(strict=True, reason="with third-party storage blocked, Firefox throws SecurityError from "
-                   "`new BroadcastChannel` (PyScript 0.7.31's core, at start-up) and from indexedDB.open; issue 18 "
-                   "item 1's loader fix is to cover this. Remove this mark when it does: strict, so the test "
-                   "says when.")
 def test_cross_site_frames_start_with_third_party_storage_blocked(base_url, tmp_path):
     # "Block all third-party cookies": localStorage, indexedDB.open and BroadcastChannel throw
     # SecurityError in the frame.
