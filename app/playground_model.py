@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.state import Prop, StateTable
+from app.state import Prop, StateTable, parse_number
 from engine import MLP, datasets, registry
 from engine.optim import Trainer
 from engine.registry import ACTIVATIONS, LOSSES
@@ -84,11 +84,11 @@ def parse_points_text(text: str, max_items: int = MAX_POINTS) -> tuple:
         if len(fields) != 3:
             raise ValueError("expected x1,x2,label for every point")
         try:
-            x1, x2 = float(fields[0]), float(fields[1])
+            x1, x2 = parse_number(fields[0]), parse_number(fields[1])
         except ValueError:
-            raise ValueError("a coordinate is not a number") from None
-        if not (math.isfinite(x1) and math.isfinite(x2)) or fields[2] not in ("0", "1"):
-            raise ValueError("coordinates must be finite and labels 0 or 1")
+            raise ValueError("coordinates must be finite numbers") from None
+        if fields[2] not in ("0", "1"):
+            raise ValueError("labels must be 0 or 1")
         check_coordinates(x1, x2, where=f"point {len(points) + 1}")
         points.append((x1, x2, int(fields[2])))
     return tuple(points)

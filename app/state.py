@@ -44,15 +44,20 @@ def quoted_names(names, most: int = MAX_NAMES_SHOWN) -> str:
     return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
 
 
-def notes_text(notes: list[str]) -> str:
-    """The one paragraph of notes shown above the widget: at most MAX_NOTES_SHOWN notes, so a
-    link with thousands of bad settings still gives a short note."""
-    if not notes:
-        return ""
-    text = "Some settings in the link were not valid: " + "; ".join(notes[:MAX_NOTES_SHOWN])
-    if len(notes) > MAX_NOTES_SHOWN:
-        text += f"; and {len(notes) - MAX_NOTES_SHOWN:,} more"
-    return text + "."
+def notes_text(notes: list[str], ignored=()) -> str:
+    """The one paragraph of notes shown above the widget: first the settings the page was
+    restarted without (`ignored`, see StateTable.without_state), then at most MAX_NOTES_SHOWN
+    notes, so a link with thousands of bad settings still gives a short note."""
+    sentences = []
+    if ignored:
+        sentences.append(f"The page could not start with the link's {quoted_names(ignored, most=len(ignored))}, "
+                         "so it left them out and started from its defaults.")
+    if notes:
+        text = "Some settings in the link were not valid: " + "; ".join(notes[:MAX_NOTES_SHOWN])
+        if len(notes) > MAX_NOTES_SHOWN:
+            text += f"; and {len(notes) - MAX_NOTES_SHOWN:,} more"
+        sentences.append(text + ".")
+    return " ".join(sentences)
 
 
 def parse_number(text: str) -> float:
@@ -184,10 +189,6 @@ class StateTable:
         Unknown settings share one note, however many there are."""
         values, notes = self.defaults(), []
         seen, unknown = set(), {}
-        ignored = self.ignored_in(query)
-        if ignored:
-            notes.append(f"the page could not start with the link's {quoted_names(ignored, most=len(ignored))}, "
-                         "so they were left out and the page started from its defaults")
         for key, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
             if key in RESERVED:
                 continue

@@ -187,12 +187,13 @@ class UrlState:
         js.document.documentElement.dataset.stateKeys = ",".join(self.table.props)
         query = self.query = str(js.location.search)
         values, notes = self.table.from_query(query)
+        ignored = self.table.ignored_in(query)
         UrlState.loaded = self
         box = optional_element(self.notes_id)
-        if box is not None and notes:
-            box.textContent = notes_text(notes)
+        if box is not None and (notes or ignored):
+            box.textContent = notes_text(notes, ignored)
             box.hidden = False
-        if self.table.ignored_in(query):
+        if ignored:
             self.save(values)       # the note is shown: the link no longer needs to say it
         return values
 

@@ -108,9 +108,10 @@ def test_safety_net_link_drops_the_settings_and_names_them():
     restarted = TABLE.without_state(query)
     assert restarted == "?embed=1&ignored=depth%2Cact"
     values, notes = TABLE.from_query(restarted)
-    assert values == TABLE.defaults() and TABLE.state_keys_in(restarted) == []
-    assert notes == ["the page could not start with the link's “depth”, “act”, "
-                     "so they were left out and the page started from its defaults"]
+    assert values == TABLE.defaults() and notes == [] and TABLE.state_keys_in(restarted) == []
+    assert notes_text(notes, TABLE.ignored_in(restarted)) == (
+        "The page could not start with the link's “depth”, “act”, so it left them out and started from its defaults.")
+    assert notes_text(["lr: too long"], ["act"]).endswith("defaults. Some settings in the link were not valid: lr: too long.")
     # Only the page's own names are repeated in the note.
     assert TABLE.ignored_in("?ignored=%3Cb%3E,lr") == ["lr"]
     assert TABLE.without_state("?lr=2") == "?ignored=lr" and TABLE.without_state("?embed=0") == ""
