@@ -19,7 +19,7 @@ MAX_VALUE_LENGTH = 200
 # (see StateTable.without_state).
 RESERVED = ("embed", "ignored")
 # A link can carry any number of bad or unknown settings; the note lists this many and counts the rest.
-MAX_NOTES_SHOWN = 6
+MAX_NOTES_SHOWN = 8
 MAX_NAMES_SHOWN = 3
 
 
