@@ -56,6 +56,17 @@ def test_a_link_that_stops_the_page_starts_from_defaults_and_says_what_was_left_
     save_screenshot(page, "links-safety-net", full_page=False)
 
 
+def test_a_page_that_cannot_start_even_without_the_link_says_so_after_one_retry(page, base_url):
+    page.add_init_script("HTMLCanvasElement.prototype.getContext = () => { throw new Error('injected fault'); };")
+    loads = []
+    page.on("domcontentloaded", lambda tab: loads.append(urlparse(tab.url).query))
+    page.goto(base_url + "pages/playground.html?noise=20")
+    page.wait_for_selector("html[data-status='error']", state="attached", timeout=90_000)
+    assert "injected fault" in page.locator("#loader").inner_text()
+    page.wait_for_timeout(1000)
+    assert loads == ["noise=20", "ignored=noise"]           # one retry without the link's settings, no loop
+
+
 # ---------------------------------------------------------------- links that used to stop the playground
 
 @pytest.mark.parametrize("bad, label", [
