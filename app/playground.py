@@ -236,8 +236,6 @@ class Playground:
         self.settings[name] = value
         if name == "lr":
             ui.element("lr-slider").value = str(math.log10(value))
-        if save:
-            self.save_url()
         if name in model.LIVE_SETTINGS:
             self.pending_live[name] = value
             self.apply_pending_live()
@@ -250,6 +248,8 @@ class Playground:
             self.new_data()
         else:
             self.reset()
+        if save:
+            self.save_url()     # last: the link only takes settings the page has shown
 
     def save_url(self):
         # Own points stay in memory when another dataset is chosen (to come back
@@ -258,10 +258,14 @@ class Playground:
         ui.element("share-url").value = self.url.save(shown)
 
     def apply_settings(self, settings):
+        """New settings at once (a preset, own points).  The data are made first, so data the
+        page cannot use change nothing, and the link is saved last: it never holds settings
+        the page could not show."""
+        data = model.make_data(settings)
         self.settings = settings
-        self.save_url()
         self.show_settings()
-        self.new_data()
+        self.new_data(data)
+        self.save_url()
 
     def on_preset(self, event):
         button = ui.closest(event, "button[data-preset]")
@@ -283,8 +287,9 @@ class Playground:
         if position is None:
             return
         label = 1 if event.shiftKey or ui.element("class-b").checked else 0
-        # Rounded so that the link stays short and restores the point exactly.
-        point = (round(position[0], 3), round(position[1], 3), label)
+        # Rounded so that the link stays short and restores the point exactly; held inside the
+        # range a link accepts (the view reaches a little beyond the outermost points).
+        point = (round(model.clamp_coordinate(position[0]), 3), round(model.clamp_coordinate(position[1]), 3), label)
         points = self.settings["points"] if self.settings["dataset"] == "custom" else self.rounded_points()
         self.set_points(points + (point,))
 
@@ -292,9 +297,11 @@ class Playground:
         return tuple((round(a, 3), round(b, 3), c) for a, b, c in self.data.all_points())
 
     def load_csv(self, text):
+        """Validate first, then use the points (set_points saves the link last), then say so."""
         field, message = ui.element("csv"), ui.element("csv-error")
         try:
             points = model.points_from_csv(text)
+            self.set_points(points)
         except ValueError as error:
             field.setAttribute("aria-invalid", "true")
             message.className = "field-error"
@@ -303,7 +310,6 @@ class Playground:
         field.setAttribute("aria-invalid", "false")
         message.className = "muted small"
         message.textContent = f"Loaded {len(points)} points."
-        self.set_points(points)
 
     async def on_csv_file(self, event):
         files = event.target.files
@@ -330,8 +336,9 @@ class Playground:
         self.change("layers", tuple(layers))
 
     # ------------------------------------------------------------ data and training
-    def new_data(self):
-        self.data = model.make_data(self.settings)
+    def new_data(self, data=None):
+        """Use new data (made from the settings unless given), and restart training on them."""
+        self.data = model.make_data(self.settings) if data is None else data
         self.train_inputs = self.data.scaler.transform(self.data.X_train)
         self.test_inputs = self.data.scaler.transform(self.data.X_test)
         self.draw_overlay()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.state import Prop, StateTable
+from app.state import Prop, StateTable, parse_number
 from engine import MLP, datasets, registry
 from engine.optim import Trainer
 from engine.registry import ACTIVATIONS, LOSSES
@@ -32,6 +32,11 @@ BATCH_CHOICES = ("all", "1", "2", "4", "8", "16", "32", "64", "128", "256")
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 16
 MAX_POINTS = 1000
+# Own points (clicked, from a CSV or in a link) have coordinates in [-MAX_COORDINATE, MAX_COORDINATE]
+# (said in the CSV box of pages/playground.html and in the README).
+# Far beyond it the standardization overflows (squares of ~1e154 are infinite; the network then
+# sees every point at 0 and the loss stays at log 2) and the axes cannot be labelled.
+MAX_COORDINATE = 1e6
 
 # Settings that change how training continues, without restarting it.
 LIVE_SETTINGS = ("lr", "reg", "reg_rate")
@@ -79,13 +84,25 @@ def parse_points_text(text: str, max_items: int = MAX_POINTS) -> tuple:
         if len(fields) != 3:
             raise ValueError("expected x1,x2,label for every point")
         try:
-            x1, x2 = float(fields[0]), float(fields[1])
+            x1, x2 = parse_number(fields[0]), parse_number(fields[1])
         except ValueError:
-            raise ValueError("a coordinate is not a number") from None
-        if not (math.isfinite(x1) and math.isfinite(x2)) or fields[2] not in ("0", "1"):
-            raise ValueError("coordinates must be finite and labels 0 or 1")
+            raise ValueError("coordinates must be finite numbers") from None
+        if fields[2] not in ("0", "1"):
+            raise ValueError("labels must be 0 or 1")
+        check_coordinates(x1, x2, where=f"point {len(points) + 1}")
         points.append((x1, x2, int(fields[2])))
     return tuple(points)
+
+
+def check_coordinates(x1: float, x2: float, where: str) -> None:
+    """ValueError unless both coordinates lie in the range own points may have."""
+    if not (abs(x1) <= MAX_COORDINATE and abs(x2) <= MAX_COORDINATE):
+        raise ValueError(f"{where}: coordinates must lie {datasets.range_text(MAX_COORDINATE)}")
+
+
+def clamp_coordinate(value: float) -> float:
+    """A clicked position held inside the range (the view reaches a little beyond the points)."""
+    return min(max(value, -MAX_COORDINATE), MAX_COORDINATE)
 
 
 STATE = StateTable(
@@ -202,12 +219,13 @@ class Data:
 def view_box(X: np.ndarray) -> tuple:
     """A square view holding every point: the usual [-1.25, 1.25]² when the data
     fit in it (so clicking points never moves the view), otherwise the data's
-    bounding square plus 10%."""
+    bounding square plus 10%, never smaller than the usual view (identical
+    points would otherwise give a view of width 0)."""
     if (np.abs(X) <= BASE_VIEW).all():
         return (-BASE_VIEW, BASE_VIEW, -BASE_VIEW, BASE_VIEW)
     low, high = X.min(axis=0), X.max(axis=0)
     centre = (low + high) / 2
-    half = float((high - low).max()) * 0.55
+    half = max(float((high - low).max()) * 0.55, BASE_VIEW)
     return (float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half))
 
 
@@ -321,8 +339,9 @@ class RunLog:
 
 def points_from_csv(text: str) -> tuple:
     """The learner's points from "x1,x2,label" lines; ValueError naming the first
-    bad row ("row 3: …") as engine.datasets.from_csv does."""
-    X, y = datasets.from_csv(text)
+    bad row ("row 3: …") as engine.datasets.from_csv does.  Coordinates must lie in
+    the same range as points in a link."""
+    X, y = datasets.from_csv(text, max_abs=MAX_COORDINATE)
     if len(y) > MAX_POINTS:
         raise ValueError(f"{len(y)} rows: the playground takes at most {MAX_POINTS} points")
     return tuple((float(a), float(b), int(c)) for (a, b), c in zip(X, y))

@@ -14,8 +14,50 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 MAX_VALUE_LENGTH = 200
-# Parameters every page understands that are not lesson state.
-RESERVED = ("embed",)
+# Parameters every page understands that are not lesson state: embed mode, and the names of
+# the settings that were dropped from a link because the page could not start with them
+# (see StateTable.without_state).
+RESERVED = ("embed", "ignored")
+# A link can carry any number of bad or unknown settings; the note lists this many and counts the rest.
+MAX_NOTES_SHOWN = 8
+MAX_NAMES_SHOWN = 3
+
+
+def first_value(query: str, key: str) -> str | None:
+    """The first value of `key` in a query string, as URLSearchParams.get() reads it in nav.js."""
+    for name, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+        if name == key:
+            return value
+    return None
+
+
+def embed_requested(query: str) -> bool:
+    """Embed mode is on when the link's first `embed` parameter is exactly 1, as in nav.js
+    (not for ?zembed=1, ?embed=10, or ?embed=0&embed=1)."""
+    return first_value(query, "embed") == "1"
+
+
+def quoted_names(names, most: int = MAX_NAMES_SHOWN) -> str:
+    """“a”, “b”, “c” and 4 more: names from a link, shortened, for a plain-text note."""
+    names = list(names)
+    shown = ", ".join(f"“{name[:30]}”" for name in names[:most])
+    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
+
+
+def notes_text(notes: list[str], ignored=()) -> str:
+    """The one paragraph of notes shown above the widget: first the settings the page was
+    restarted without (`ignored`, see StateTable.without_state), then at most MAX_NOTES_SHOWN
+    notes, so a link with thousands of bad settings still gives a short note."""
+    sentences = []
+    if ignored:
+        sentences.append(f"The page could not start with the link's {quoted_names(ignored, most=len(ignored))}, "
+                         "so it left them out and started from its defaults.")
+    if notes:
+        text = "Some settings in the link were not valid: " + "; ".join(notes[:MAX_NOTES_SHOWN])
+        if len(notes) > MAX_NOTES_SHOWN:
+            text += f"; and {len(notes) - MAX_NOTES_SHOWN:,} more"
+        sentences.append(text + ".")
+    return " ".join(sentences)
 
 
 def parse_number(text: str) -> float:
@@ -36,6 +78,16 @@ def parse_number(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError("enter a finite number (not NaN or infinity)")
     return value
+
+
+def parse_whole_number(text: str) -> int:
+    """A whole number, read as parse_number reads any number ("12", "1e3", "4.0"), so that
+    every number in a link goes through float()'s rules: str.isdigit() accepts "²" and "₂",
+    which int() then refuses.  Raises ValueError with a message meant for the learner."""
+    value = parse_number(text)
+    if value != int(value):
+        raise ValueError(f"“{str(text).strip()[:20]}” is not a whole number")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -91,11 +143,16 @@ class Prop:
         if text == "":
             return (), None
         parts = text.split(",")
-        if len(parts) > 16 or not all(p.strip().isdigit() for p in parts):
-            return self.default, f"{label}: expected whole numbers separated by commas; using the default"
+        expected = f"{label}: expected whole numbers separated by commas; using the default"
+        if len(parts) > 16:
+            return self.default, expected
+        try:
+            numbers = [parse_whole_number(part) for part in parts]
+        except ValueError:
+            return self.default, expected
         values, note = [], None
-        for part in parts:
-            value, clamped = self.clamp(int(part), label)
+        for number in numbers:
+            value, clamped = self.clamp(number, label)
             values.append(value)
             note = note or clamped
         return tuple(values), note
@@ -128,15 +185,16 @@ class StateTable:
         return {name: p.default for name, p in self.props.items()}
 
     def from_query(self, query: str) -> tuple[dict, list[str]]:
-        """Read a URL query string ("?a=1&b=2" or "a=1&b=2") into (values, notes)."""
+        """Read a URL query string ("?a=1&b=2" or "a=1&b=2") into (values, notes).
+        Unknown settings share one note, however many there are."""
         values, notes = self.defaults(), []
-        seen = set()
+        seen, unknown = set(), {}
         for key, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
             if key in RESERVED:
                 continue
             prop = self.props.get(key)
             if prop is None:
-                notes.append(f"ignored an unknown setting “{key[:30]}”")
+                unknown[key] = True
                 continue
             if key in seen:
                 continue
@@ -144,7 +202,31 @@ class StateTable:
             values[key], note = prop.parse(text)
             if note:
                 notes.append(note)
+        if len(unknown) == 1:
+            notes.append(f"ignored an unknown setting {quoted_names(unknown)}")
+        elif unknown:
+            notes.append(f"ignored {len(unknown):,} unknown settings: {quoted_names(unknown)}")
         return values, notes
+
+    def state_keys_in(self, query: str) -> list[str]:
+        """The page's own settings that a query string gives, in the table's order."""
+        given = {key for key, _ in parse_qsl(query.lstrip("?"), keep_blank_values=True)}
+        return [name for name in self.props if name in given]
+
+    def ignored_in(self, query: str) -> list[str]:
+        """The settings named by the `ignored` parameter that are this page's (any other
+        text in it is dropped, so the note shows only real names)."""
+        names = (first_value(query, "ignored") or "").split(",")
+        return [name for name in self.props if name in names]
+
+    def without_state(self, query: str) -> str:
+        """The start-up safety net's link: none of the page's settings, embed mode as it was,
+        and `ignored` naming the settings dropped, so that the page can say so."""
+        pairs = [("embed", "1")] if embed_requested(query) else []
+        dropped = self.state_keys_in(query)
+        if dropped:
+            pairs.append(("ignored", ",".join(dropped)))
+        return "?" + urlencode(pairs) if pairs else ""
 
     def to_query(self, values: dict, keep: dict | None = None) -> str:
         """The query string for `values`, listing only what differs from the defaults."""

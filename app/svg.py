@@ -139,26 +139,55 @@ def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True
 # ---------------------------------------------------------------- plots
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi] (1, 2, 5 × 10^k steps)."""
-    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+    """Round tick values covering [lo, hi] (1, 2, 2.5, 5 × 10^k steps).  Any finite bounds
+    give ticks: huge ones (the span is computed without overflowing), tiny ones (ticks are
+    rounded relative to the step) and equal ones (one tick)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [value for value in (lo, hi) if math.isfinite(value)][:1]
+    if hi <= lo:
         return [lo]
-    raw = (hi - lo) / count
-    magnitude = 10 ** math.floor(math.log10(raw))
+    raw = hi / count - lo / count            # (hi - lo) / count, which would overflow near ±1.8e308
+    if not raw > 1e-300:                     # a span at the very bottom of float's range
+        return [lo]
+    exponent = math.floor(math.log10(raw))
+    magnitude = 10.0 ** exponent
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.ceil(lo / step - 1e-9)
     last = math.floor(hi / step + 1e-9)
-    # round() removes float noise such as 0.6000000000000001 from the labels.
-    ticks = [round(k * step, 12) + 0.0 for k in range(first, last + 1)]
-    return ticks
+    # Rounding to the step's own decimals removes float noise such as 0.6000000000000001 from
+    # the labels, at any scale; a span below float resolution can give one value twice.
+    ticks = sorted({round(k * step, 2 - exponent) + 0.0 for k in range(first, last + 1)})
+    return [t for t in ticks if lo - step * 1e-6 <= t <= hi + step * 1e-6] or [lo]
 
 
-def format_tick(value: float) -> str:
+def format_tick(value: float, digits: int = 1) -> str:
+    """A tick label: plain for 0.001 <= |value| < 10⁴ (at least 4 significant digits),
+    otherwise like 2e5, with `digits` significant digits."""
     if value == 0:
         return "0"
+    if not math.isfinite(value):
+        return "∞" if value > 0 else "−∞" if value < 0 else "NaN"
     if abs(value) >= 1e4 or abs(value) < 1e-3:
-        mantissa, exponent = f"{value:.0e}".split("e")
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
         return f"{mantissa}e{int(exponent)}"
-    return f"{value:.4g}".replace("-", "−")
+    return f"{value:.{max(4, digits)}g}".replace("-", "−")
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """The label of each tick with the fewest digits that still give its value (to a millionth
+    of the tick spacing), so that neighbouring ticks never read alike: ticks near 10¹⁵ read
+    1.0000000000002e15 and 1.0000000000004e15, not "1e15" five times; 25000 reads 2.5e4."""
+    gaps = [b - a for a, b in zip(ticks, ticks[1:]) if b > a]
+    spacing = min(gaps) if gaps else 0.0
+    labels = []
+    for value in ticks:
+        tolerance = 1e-6 * spacing if spacing else 1e-12 * abs(value)
+        for digits in range(1, 18):
+            label = format_tick(value, digits)
+            if not math.isfinite(value) or abs(float(label.replace("−", "-")) - value) <= tolerance:
+                break
+        labels.append(label)
+    return labels
 
 
 def log_ticks(lo_exponent: float, hi_exponent: float, most: int = 8) -> list[float]:
@@ -201,22 +230,23 @@ class Axes:
         y0, y1 = self.height - self.bottom, self.top
         parts = [tag("rect", {"x": x0, "y": y1, "width": x1 - x0, "height": y0 - y1, "class": "plot-area"})]
         # Log ticks are thinned to what fits: about 44 px per x label, 20 px per y label.
-        for t in log_ticks(*self.xlim, most=max(2, int((x1 - x0) // 44))) if self.log_x else nice_ticks(*self.xlim):
+        xticks = log_ticks(*self.xlim, most=max(2, int((x1 - x0) // 44))) if self.log_x else nice_ticks(*self.xlim)
+        for t, label in zip(xticks, tick_labels(xticks)):
             px = self.x(t)
             if self.log_x:      # decades as grid lines, as the y axis has
                 parts.append(tag("line", {"x1": px, "x2": px, "y1": y0, "y2": y1, "class": "grid"}))
             parts.append(tag("line", {"x1": px, "x2": px, "y1": y0, "y2": y0 + 5, "class": "tick"}))
-            parts.append(text(px, y0 + 18, format_tick(t), "tick-label"))
+            parts.append(text(px, y0 + 18, label, "tick-label"))
         if self.yticks is not None:
             yticks = self.yticks
         elif self.log_y:
             yticks = log_ticks(*self.ylim, most=max(2, int((y0 - y1) // 20)))
         else:
             yticks = nice_ticks(*self.ylim)
-        for t in yticks:
+        for t, label in zip(yticks, tick_labels(yticks)):
             py = self.y(t)
             parts.append(tag("line", {"x1": x0 - 5, "x2": x1, "y1": py, "y2": py, "class": "grid"}))
-            parts.append(text(x0 - 8, py + 4, format_tick(t), "tick-label", anchor="end"))
+            parts.append(text(x0 - 8, py + 4, label, "tick-label", anchor="end"))
         parts.append(tag("line", {"x1": x0, "x2": x1, "y1": y0, "y2": y0, "class": "axis"}))
         parts.append(tag("line", {"x1": x0, "x2": x0, "y1": y0, "y2": y1, "class": "axis"}))
         if self.xlabel:

@@ -15,7 +15,7 @@ import traceback
 import js
 from pyodide.ffi import create_proxy, jsnull, to_js
 
-from app.state import StateTable, parse_number
+from app.state import StateTable, embed_requested, notes_text, parse_number
 
 # Proxies handed to JS live as long as the page; keeping them here stops them being collected.
 _proxies = []
@@ -170,7 +170,13 @@ class NumberField:
 
 class UrlState:
     """A StateTable read from and written to the address bar.  Notes about invalid
-    values go into the element #url-notes as plain text."""
+    values go into the element #url-notes as plain text.
+
+    It is also the start-up safety net: if the page fails to start after reading the link
+    (start() below), it is opened again without the link's settings (restart_without_link)."""
+
+    # The page's UrlState once it has read the link.
+    loaded = None
 
     def __init__(self, table: StateTable, notes_id="url-notes"):
         self.table = table
@@ -179,15 +185,29 @@ class UrlState:
     def load(self) -> dict:
         # Published so tests (and curious instructors) can see which parameters the page reads.
         js.document.documentElement.dataset.stateKeys = ",".join(self.table.props)
-        values, notes = self.table.from_query(str(js.location.search))
+        query = self.query = str(js.location.search)
+        values, notes = self.table.from_query(query)
+        ignored = self.table.ignored_in(query)
+        UrlState.loaded = self
         box = optional_element(self.notes_id)
-        if box is not None and notes:
-            box.textContent = "Some settings in the link were not valid: " + "; ".join(notes) + "."
+        if box is not None and (notes or ignored):
+            box.textContent = notes_text(notes, ignored)
             box.hidden = False
+        if ignored:
+            self.save(values)       # the note is shown: the link no longer needs to say it
         return values
 
+    def restart_without_link(self) -> bool:
+        """Open the page again without the settings the link had when the page read it (keeping
+        embed mode); the reopened page names the settings it left out.  False if there were
+        none, or if this page was already such a second start (so it never reloads in a loop)."""
+        if self.table.ignored_in(self.query) or not self.table.state_keys_in(self.query):
+            return False
+        js.location.replace(str(js.location.pathname) + self.table.without_state(self.query))
+        return True
+
     def save(self, values: dict) -> str:
-        keep = {"embed": "1"} if "embed=1" in str(js.location.search) else None
+        keep = {"embed": "1"} if embed_requested(str(js.location.search)) else None
         query = self.table.to_query(values, keep)
         # None arrives as undefined, which replaceState accepts as "no state" (js.null does not exist).
         js.history.replaceState(None, "", str(js.location.pathname) + query)
@@ -296,6 +316,10 @@ def start(main):
             main()
         except Exception as error:  # noqa: BLE001 - shown to the learner, and logged in full
             traceback.print_exc()
+            # A link whose settings stop the page from starting must not brick it (a reload
+            # would fail the same way): start again from the defaults, and say which were left out.
+            if UrlState.loaded is not None and UrlState.loaded.restart_without_link():
+                return
             fail(f"{type(error).__name__}: {error}")
 
     asyncio.ensure_future(run())

@@ -204,36 +204,62 @@ def from_points(points):
     return _as_dataset(data[:, :2], data[:, 2], "points")
 
 
-def from_csv(text: str):
-    """(X, y) from lines "x1,x2,label" (label 0 or 1).  Blank lines are
-    skipped; the first non-blank line is a header if none of its fields is a
-    number.  Errors name the line of `text` (1-based) as "row N"."""
+# What separates the fields of a CSV row: commas, or, as spreadsheets in many languages write
+# it, semicolons (then "0,5" is a decimal comma) or tabs.
+SEPARATORS_SAID = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated"}
+
+
+def csv_separator(text: str) -> str:
+    """The separator of a CSV text, from its first non-blank line: a tab or a semicolon if it
+    has one, else a comma."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return "\t" if "\t" in first else ";" if ";" in first else ","
+
+
+def range_text(bound: float) -> str:
+    """"between −1,000,000 and 1,000,000" for a bound of 1e6."""
+    shown = f"{int(bound):,}" if bound == int(bound) else f"{bound:g}"
+    return f"between −{shown} and {shown}"
+
+
+def from_csv(text: str, max_abs: float | None = None):
+    """(X, y) from lines "x1,x2,label" (label 0 or 1), separated by commas, semicolons
+    or tabs (csv_separator); with semicolons or tabs a decimal comma is read too.  Blank
+    lines are skipped; the first non-blank line is a header if none of its fields is a
+    number.  With max_abs, coordinates must lie in [-max_abs, max_abs].  Errors name the
+    line of `text` (1-based) as "row N"."""
+    separator = csv_separator(text)
+    decimal_comma = separator != ","
     X, y = [], []
     first = True
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
-        fields = [f.strip() for f in line.split(",")]
-        values = [_number(f) for f in fields]
+        fields = [f.strip() for f in line.split(separator)]
+        values = [_number(f, decimal_comma) for f in fields]
         if first and all(v is None for v in values):
             first = False
             continue                                   # the header
         first = False
         if len(fields) != 3 or any(v is None for v in values):
-            raise ValueError(f"row {number}: expected 3 comma-separated numbers, got {line!r}")
+            raise ValueError(f"row {number}: expected 3 {SEPARATORS_SAID[separator]} numbers, got {line!r}")
         if not all(math.isfinite(v) for v in values):
             raise ValueError(f"row {number}: values must be finite, got {line!r}")
         if values[2] not in (0.0, 1.0):
             raise ValueError(f"row {number}: label must be 0 or 1, got {fields[2]!r}")
+        if max_abs is not None and not (abs(values[0]) <= max_abs and abs(values[1]) <= max_abs):
+            raise ValueError(f"row {number}: coordinates must lie {range_text(max_abs)}, got {line!r}")
         X.append(values[:2])
         y.append(values[2])
     if not X:
-        raise ValueError("no data rows")
+        raise ValueError("no data rows: expected lines of x1,x2,label (separated by commas, semicolons or tabs)")
     return np.array(X), np.array(y)
 
 
-def _number(text: str) -> float | None:
+def _number(text: str, decimal_comma: bool = False) -> float | None:
+    if decimal_comma and text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
     try:
         return float(text)
     except ValueError:

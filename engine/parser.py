@@ -101,7 +101,7 @@ def parse(text: str) -> Expression:
     for i, char in enumerate(source):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth > MAX_DEPTH:
-            raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", i)
+            raise ParseError(f"more than {MAX_DEPTH} parentheses inside one another; the limit is {MAX_DEPTH}", i)
         if char == "^":
             raise ParseError("use ** for powers (x**2), not ^", i)
         if char not in _ALLOWED:
@@ -152,7 +152,11 @@ def _check(node: ast.AST, body: str, shift: int, depth: int, variables: list) ->
     Positions in `body` are `shift` columns right of those in the text."""
     at = shift + getattr(node, "col_offset", 0)
     if depth > MAX_DEPTH:
-        raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", at)
+        # The graph is built recursively, so what is limited is how many operations one term sits
+        # inside, and a flat sum x + x + … is a chain of them: its first x is inside every "+".
+        raise ParseError(f"the expression is too deep: a term may sit inside at most {MAX_DEPTH - 1} operations "
+                         f"(+ − * / **, signs and functions), so a sum or product has at most {MAX_DEPTH} terms",
+                         at)
     if isinstance(node, ast.BinOp):
         if type(node.op) not in OPERATORS:  # only // gets this far
             raise ParseError("'//' is not supported; use / for division",

@@ -14,8 +14,13 @@
   if (params.get("embed") === "1") root.classList.add("embed");
 
   // Storage may be blocked (third-party iframes, private modes): progress then just is not kept.
+  // What is stored may be anything (another version, another script, a person in the console):
+  // only a list of the lessons' addresses counts, and anything else reads as no progress.
   function readCompleted() {
-    try { return JSON.parse(localStorage.getItem(STORAGE_KEY) || "[]"); } catch (e) { return []; }
+    let stored;
+    try { stored = JSON.parse(localStorage.getItem(STORAGE_KEY) || "[]"); } catch (e) { return []; }
+    if (!Array.isArray(stored)) return [];
+    return stored.filter((href) => PAGES.some((page) => page.href === href));
   }
   function writeCompleted(list) {
     try { localStorage.setItem(STORAGE_KEY, JSON.stringify(list)); return true; } catch (e) { return false; }
@@ -102,6 +107,12 @@
     });
   }
 
+  // Text put inside a double-quoted HTML attribute: "&" must be written "&amp;", or a parser
+  // reads "&reg_rate=" in a link as "®_rate=".
+  function escapeAttribute(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
   // "Share / embed": the page keeps its state in the address bar, so the link is
   // location.href as it is when the button is pressed.
   function embedUrl() {
@@ -156,8 +167,8 @@
       button.setAttribute("aria-expanded", String(open));
       if (!open) return;
       const title = document.title.replace(/ · Backprop Lab$/, "");
-      const snippet = `<iframe src="${embedUrl()}" width="800" height="600" style="border:0" ` +
-        `title="Backprop Lab: ${title.replace(/"/g, "&quot;")}" loading="lazy"></iframe>`;
+      const snippet = `<iframe src="${escapeAttribute(embedUrl())}" width="800" height="600" style="border:0" ` +
+        `title="${escapeAttribute("Backprop Lab: " + title)}" loading="lazy"></iframe>`;
       panel.replaceChildren(
         copyField("share-link", "Link", location.href),
         copyField("share-embed", "Embed (iframe)", snippet));

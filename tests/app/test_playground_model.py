@@ -1,6 +1,7 @@
 """The training playground's logic in CPython: presets converge, URL state
 round-trips and refuses hostile values, exports reload and replay the run."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -124,6 +125,55 @@ def test_csv_reports_the_first_malformed_row():
         model.points_from_csv("0.5,-0.2,0\n0.1,0.1,1\n0.2,abc,1\n0.3,0.3,7\n")
     with pytest.raises(ValueError, match="row 2: label must be 0 or 1"):
         model.points_from_csv("0.5,-0.2,0\n0.3,0.3,7\n")
+
+
+# ------------------------------------------------------------------ the range of own points
+
+RANGE_TEXT = "coordinates must lie between −1,000,000 and 1,000,000"
+
+
+@pytest.mark.parametrize("points, bad", [("1e308,1e308,0;-1e308,-1e308,1", 1), ("0,0,0;1e155,0,0;-1e155,0,1", 2),
+                                         ("0,0,0;0,1000001,1", 2)])
+def test_points_beyond_the_coordinate_range_are_refused_in_a_link(points, bad):
+    # 1e308 crashed the page while it drew the axes; beyond ~1e154 the standardization overflowed
+    # and the loss stayed at log 2 with no message.
+    settings, notes = model.STATE.from_query("dataset=custom&points=" + points)
+    assert settings["points"] == () and len(notes) == 1
+    assert notes[0].startswith(f"your points: point {bad}: {RANGE_TEXT}")
+
+
+def test_a_csv_shares_the_range_of_a_link():
+    with pytest.raises(ValueError, match=f"row 3: {RANGE_TEXT}"):
+        model.points_from_csv("x1,x2,label\n0,0,0\n1e308,1e308,1\n")
+    assert model.points_from_csv("-1e6;1000000;0\n0,5;0;1") == ((-1e6, 1e6, 0), (0.5, 0.0, 1))
+
+
+def test_points_at_the_edge_of_the_range_train_and_are_drawn_with_readable_axes():
+    from app import playground_draw as draw
+
+    points = ((-1e6, -1e6, 0), (-9e5, -1e6, 0), (-1e6, -8e5, 0), (1e6, 1e6, 1), (9e5, 1e6, 1), (1e6, 8e5, 1))
+    settings = dict(model.STATE.defaults(), dataset="custom", points=points)
+    assert model.STATE.from_query(model.STATE.to_query(settings)) == (settings, [])
+    data, net, trainer = train(settings, 200)
+    assert trainer.loss < 0.1 and net.accuracy(data.scaler.transform(data.X_train), data.y_train) == 1.0
+    labels = re.findall(r'class="tick-label" text-anchor="middle">([^<]+)<', draw.boundary_overlay(data))
+    assert len(labels) >= 3 and len(set(labels)) == len(labels)
+
+
+def test_identical_points_get_a_view_with_distinct_ticks():
+    from app import playground_draw as draw
+
+    settings = dict(model.STATE.defaults(), dataset="custom", points=((5.0, 5.0, 0), (5.0, 5.0, 1)))
+    data = model.make_data(settings)
+    xmin, xmax, ymin, ymax = data.view
+    assert xmin < 5 < xmax and ymin < 5 < ymax
+    labels = re.findall(r'class="tick-label" text-anchor="middle">([^<]+)<', draw.boundary_overlay(data))
+    assert len(labels) >= 3 and len(set(labels)) == len(labels)      # not a lone "5"
+
+
+def test_a_click_is_held_inside_the_range():
+    assert model.clamp_coordinate(1_050_000.5) == 1e6 and model.clamp_coordinate(-2e6) == -1e6
+    assert model.clamp_coordinate(0.25) == 0.25
 
 
 # ------------------------------------------------------------------ training

@@ -1,7 +1,8 @@
 """URL state and number parsing: the validation rules every page shares."""
 import pytest
 
-from app.state import Prop, StateTable, parse_number
+from app.state import (MAX_NOTES_SHOWN, Prop, StateTable, embed_requested, notes_text, parse_number,
+                       parse_whole_number)
 
 TABLE = StateTable(
     Prop("lr", "float", 0.1, low=1e-5, high=10, label="learning rate"),
@@ -54,3 +55,63 @@ def test_out_of_range_is_clamped_with_a_note():
 def test_very_long_values_are_refused():
     values, notes = TABLE.from_query("act=" + "a" * 10_000)
     assert values["act"] == "tanh" and "too long" in notes[0]
+
+
+# ------------------------------------------------------------------ links that used to stop a page
+
+@pytest.mark.parametrize("layers", ["%C2%B2", "4,1%E2%82%82", "%EF%BC%94,2%C2%B9"])
+def test_digits_that_int_refuses_fall_back_with_a_note(layers):
+    # "²".isdigit() is True but int("²") raises: the page used to crash reading such a link.
+    values, notes = TABLE.from_query(f"layers={layers}")
+    assert values["layers"] == (4, 4) and len(notes) == 1 and "layers" in notes[0]
+
+
+@pytest.mark.parametrize("text, value", [("12", 12), (" 3 ", 3), ("1e1", 10), ("4.0", 4), ("１２", 12)])
+def test_whole_numbers_are_read_as_float_reads_them(text, value):
+    # One rule for every number in a link: whatever parse_number (float) reads, whole.
+    assert parse_whole_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["²", "1₂", "2.5", "nan", "", "0x10"])
+def test_whole_numbers_refuse_the_rest(text):
+    with pytest.raises(ValueError):
+        parse_whole_number(text)
+
+
+def test_thousands_of_unknown_settings_give_a_short_note():
+    query = "&".join(f"k{i}=1" for i in range(32_000))
+    values, notes = TABLE.from_query(query)
+    assert values == TABLE.defaults()
+    text = notes_text(notes)
+    assert len(text) < 300 and "32,000 unknown settings" in text and "“k0”" in text
+
+
+def test_notes_are_summarised_after_the_first_few():
+    query = "&".join(f"{name}=bad" for name in ("lr", "depth", "act", "skip", "layers")) + "&x=1&y=2"
+    _, notes = TABLE.from_query(query)
+    assert len(notes) == 6
+    extra = [f"note {i}" for i in range(MAX_NOTES_SHOWN - 6 + 2)]
+    text = notes_text(notes + extra)
+    assert text.endswith(f"{extra[-3]}; and 2 more.") and extra[-2] not in text and extra[-1] not in text
+
+
+@pytest.mark.parametrize("query, embedded", [
+    ("?embed=1", True), ("?lr=1&embed=1", True), ("?zembed=1", False), ("?embed=10", False),
+    ("?embed=0&embed=1", False), ("?embed=", False), ("", False)])
+def test_embed_mode_is_the_first_embed_parameter_being_1(query, embedded):
+    assert embed_requested(query) is embedded
+
+
+def test_safety_net_link_drops_the_settings_and_names_them():
+    query = "?depth=%C2%B2&embed=1&unknown=3&act=relu"
+    assert TABLE.state_keys_in(query) == ["depth", "act"]
+    restarted = TABLE.without_state(query)
+    assert restarted == "?embed=1&ignored=depth%2Cact"
+    values, notes = TABLE.from_query(restarted)
+    assert values == TABLE.defaults() and notes == [] and TABLE.state_keys_in(restarted) == []
+    assert notes_text(notes, TABLE.ignored_in(restarted)) == (
+        "The page could not start with the link's “depth”, “act”, so it left them out and started from its defaults.")
+    assert notes_text(["lr: too long"], ["act"]).endswith("defaults. Some settings in the link were not valid: lr: too long.")
+    # Only the page's own names are repeated in the note.
+    assert TABLE.ignored_in("?ignored=%3Cb%3E,lr") == ["lr"]
+    assert TABLE.without_state("?lr=2") == "?ignored=lr" and TABLE.without_state("?embed=0") == ""

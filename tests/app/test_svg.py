@@ -1,7 +1,7 @@
 """The SVG builders: text is escaped, ticks are readable, graphs carry what pages need."""
 import re
 
-from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, format_tick, log_ticks, nice_ticks
+from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, format_tick, log_ticks, nice_ticks, tick_labels
 
 
 def test_text_is_escaped():
@@ -50,3 +50,25 @@ def test_log_x_axes_and_thinned_decades():
     assert labels == ["1e-6", "1e-4", "0.01", "1"]                    # 8 decades in 328 px: every 2nd
     assert log_ticks(-30, 2, most=8) == [10.0 ** k for k in range(-30, 3, 5)]
     assert log_ticks(-2, 1) == [0.01, 0.1, 1.0, 10.0]
+
+
+def x_labels(axes):
+    return re.findall(r'class="tick-label" text-anchor="middle">([^<]+)<', axes.draw())
+
+
+def test_ticks_stay_readable_for_huge_tiny_and_near_identical_values():
+    # 1e308 used to crash (an infinite span); values near 1e15 gave five ticks all reading "1e15".
+    for lo, hi in [(-1.7e308, 1.7e308), (1e15 - 2, 1e15 + 2), (1e-15, 5e-15), (3e-300, 9e-300),
+                   (1e6 - 0.6, 1e6 + 0.6), (-0.3, 0.3)]:
+        labels = x_labels(Axes(300, 200, (lo, hi), (0, 1)))
+        assert len(labels) >= 2 and len(set(labels)) == len(labels), (lo, hi, labels)
+        values = [float(label.replace("−", "-")) for label in labels]
+        assert all(lo <= v <= hi for v in values) and values == sorted(values), (lo, hi, labels)
+    assert x_labels(Axes(300, 200, (5.0, 5.0), (0, 1))) == ["5"]
+
+
+def test_tick_labels_say_the_value_with_few_digits():
+    assert tick_labels([0.0, 25000.0, 50000.0, 75000.0]) == ["0", "2.5e4", "5e4", "7.5e4"]
+    assert tick_labels([0.0, 0.2, 0.4]) == ["0", "0.2", "0.4"]
+    assert tick_labels([1e6 - 0.5, 1e6, 1e6 + 0.5]) == ["9.999995e5", "1e6", "1.0000005e6"]
+    assert nice_ticks(1.0, float("inf")) == [1.0] and nice_ticks(float("nan"), 1.0) == [1.0]

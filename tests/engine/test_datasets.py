@@ -174,3 +174,27 @@ def test_from_csv_errors_name_the_row(text, message):
     with pytest.raises(ValueError) as info:
         datasets.from_csv(text)
     assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize("text", [
+    "x1;x2;label\n0,5;-1;1\n2;3;0\n",      # a spreadsheet's semicolons, with a decimal comma
+    "0.5;-1;1\n2;3;0",
+    "x1\tx2\tlabel\n0.5\t-1\t1\n2\t3\t0\n",
+    "0,5\t-1\t1\n2\t3\t0\n",
+])
+def test_from_csv_reads_semicolons_and_tabs(text):
+    X, y = datasets.from_csv(text)
+    assert np.array_equal(X, [[0.5, -1], [2, 3]]) and np.array_equal(y, [1, 0])
+
+
+def test_from_csv_says_which_separator_it_expected():
+    with pytest.raises(ValueError, match="row 2: expected 3 semicolon-separated numbers"):
+        datasets.from_csv("1;2;0\n1;2\n")
+    with pytest.raises(ValueError, match="separated by commas, semicolons or tabs"):
+        datasets.from_csv("x1 x2 label\n")
+
+
+def test_from_csv_bounds_coordinates_when_asked():
+    assert datasets.from_csv("1e308,0,1")[0][0, 0] == 1e308
+    with pytest.raises(ValueError, match=r"row 2: coordinates must lie between −1,000,000 and 1,000,000"):
+        datasets.from_csv("1,2,0\n1e7,0,1\n", max_abs=1e6)

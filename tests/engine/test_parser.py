@@ -91,8 +91,8 @@ def test_no_real_answer_gives_an_undefined_value():
     ("1j", 0, "expected a real number"),
     ("1e999", 0, "too large"),
     ("x" * (MAX_LENGTH + 1), MAX_LENGTH, "the limit is 500"),
-    ("-" * (MAX_DEPTH + 5) + "x", MAX_DEPTH, "nested too deeply"),
-    ("(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), MAX_DEPTH, "nested too deeply"),
+    ("-" * (MAX_DEPTH + 5) + "x", MAX_DEPTH, f"at most {MAX_DEPTH - 1} operations"),
+    ("(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), MAX_DEPTH, f"the limit is {MAX_DEPTH}"),
     ("  x +", 5, "expected an expression after '+'"),
     ("_x", 0, "start with a letter"),
 ])
@@ -195,3 +195,13 @@ def _parse_evaluate_trace(text):
         return
     out = expr.evaluate(**{name: 0.5 for name in expr.variables})
     assert out.trace()
+
+
+def test_a_flat_sum_over_the_limit_is_refused_with_the_actual_limit():
+    # 50 terms are fine; the 51st is refused with a message that says what the limit is
+    # (it used to say "nested too deeply" about a sum with no nesting at all).
+    parse(" + ".join(["x"] * MAX_DEPTH))
+    with pytest.raises(ParseError) as caught:
+        parse(" + ".join(["x"] * (MAX_DEPTH + 1)))
+    message = str(caught.value)
+    assert f"at most {MAX_DEPTH} terms" in message and "nested" not in message
