@@ -194,7 +194,7 @@ def test_junk_in_the_stored_progress_reads_as_no_progress(page, base_url, stored
     # A lesson page's header and its "completed" button work with junk stored too (the page is
     # left before Python has started: only nav.js is checked here).
     page.evaluate("value => localStorage.setItem('backprop-lab:completed', value)", stored)
-    page.route("**/pyscript/core.js", lambda route: route.abort())
+    page.route("**/static/start.js", lambda route: route.abort())  # Python never starts
     page.goto(base_url + "pages/chain-rule.html")
     assert page.locator("#site-header nav a").count() == 4
     was_marked = stored.startswith("[")
