@@ -17,6 +17,7 @@ from app.state import Prop, StateTable
 from engine.gradcheck import finite_difference
 from engine.graph import Value, linear, pretty_name
 from engine.graph import fmt as tex_number
+from engine.parser import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from engine.parser import Expression, ParseError, parse
 
 # ---------------------------------------------------------------- numbers as text
@@ -630,7 +631,9 @@ STATE = StateTable(
     Prop("p4x", "float", 0.5, -100.0, 100.0, label="x"),
     Prop("p4b", "float", -0.5, -100.0, 100.0, label="b"),
     Prop("p4y", "float", 1.0, -100.0, 100.0, label="y*"),
-    Prop("expr", "text", PRESETS[0][0], check=check_expression, label="expression"),
+    # The same length limit as the expression box (the parser's), so a link keeps what the box took.
+    Prop("expr", "text", PRESETS[0][0], check=check_expression, label="expression",
+         max_length=MAX_EXPRESSION_LENGTH),
     Prop("p5x", "float", 2.0, -4.0, 4.0, label="panel 5 x"),
     Prop("p5y", "float", 3.0, -4.0, 4.0, label="panel 5 y"),
     Prop("p5z", "float", 1.0, -4.0, 4.0, label="panel 5 z"),

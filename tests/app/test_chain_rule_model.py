@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app import chain_rule_model as model
-from engine.parser import ParseError
+from engine.parser import MAX_LENGTH, ParseError
 
 
 # ---------------------------------------------------------------- panel 1
@@ -220,3 +220,16 @@ def test_numbers_as_text():
     assert model.show(-12.0) == "−12" and model.show(math.nan) == "undefined" and model.show(-0.0) == "0"
     assert model.fixed(-0.00001) == "0.0000" and model.fixed(1.4) == "1.4000"
     assert re.fullmatch(r"\(−4\)", model.factor_text(-4))
+
+
+def test_a_link_keeps_every_expression_the_box_accepts():
+    """The expression box takes up to the parser's limit (500 characters); a link (reload, share)
+    must carry the same, and one past it is refused with a note that says why."""
+    longest = "*".join("(" + " + ".join(["x"] * 15) + ")" for _ in range(7)).ljust(MAX_LENGTH)
+    assert len(longest) == MAX_LENGTH and model.check_expression(longest)
+    values, notes = model.STATE.from_query(model.STATE.to_query({**model.STATE.defaults(), "expr": longest}))
+    assert values["expr"] == longest and notes == []
+    too_long = longest + " "
+    values, notes = model.STATE.from_query(model.STATE.to_query({**model.STATE.defaults(), "expr": too_long}))
+    assert values["expr"] == "x*y + x"
+    assert notes == [f"expression: too long ({MAX_LENGTH + 1} characters, at most {MAX_LENGTH}); using the default"]
