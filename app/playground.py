@@ -174,7 +174,7 @@ class Playground:
 
         ui.on("boundary", "click", self.on_boundary_click)
         ui.on("clear-points", "click", lambda event: self.set_points(()))
-        ui.on("load-csv", "click", lambda event: self.load_csv(str(ui.element("csv").value)))
+        ui.on("load-csv", "click", lambda event: self.load_pasted_csv())
         ui.on("csv-file", "change", self.on_csv_file)
 
         ui.on("diagram-controls", "click", self.on_diagram_button)
@@ -292,24 +292,46 @@ class Playground:
         return tuple((round(a, 3), round(b, 3), c) for a, b, c in self.data.all_points())
 
     def load_csv(self, text):
-        field, message = ui.element("csv"), ui.element("csv-error")
         try:
             points = model.points_from_csv(text)
         except ValueError as error:
-            field.setAttribute("aria-invalid", "true")
-            message.className = "field-error"
-            message.textContent = f"Not loaded: {error}"
+            self.refuse_csv(str(error))
             return
-        field.setAttribute("aria-invalid", "false")
+        ui.element("csv").setAttribute("aria-invalid", "false")
+        message = ui.element("csv-error")
         message.className = "muted small"
         message.textContent = f"Loaded {len(points)} points."
         self.set_points(points)
 
+    def refuse_csv(self, reason):
+        """Say why the CSV was not used; the points on the plot stay as they were."""
+        ui.element("csv").setAttribute("aria-invalid", "true")
+        message = ui.element("csv-error")
+        message.className = "field-error"
+        message.textContent = f"Not loaded: {reason}."
+
+    def load_pasted_csv(self):
+        field = ui.element("csv")
+        # The length is read on the JS side, so a huge paste is refused without copying it into Python.
+        problem = model.csv_size_problem(int(field.textLength), "the pasted text")
+        if problem:
+            self.refuse_csv(problem)
+            return
+        self.load_csv(str(field.value))
+
     async def on_csv_file(self, event):
-        files = event.target.files
+        chooser = event.target
+        files = chooser.files
         if files.length == 0:
             return
-        text = str(await files.item(0).text())
+        file = files.item(0)
+        chooser.value = ""          # so that choosing the same file again is a change too
+        # Refused by its size before it is read, into Python or into the text box.
+        problem = model.csv_size_problem(int(file.size), "the file")
+        if problem:
+            self.refuse_csv(problem)
+            return
+        text = str(await file.text())
         ui.element("csv").value = text
         self.load_csv(text)
 

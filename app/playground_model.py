@@ -319,9 +319,41 @@ class RunLog:
 
 # ------------------------------------------------------------------ CSV input
 
+# Pasted or uploaded CSV is refused by its size before it is read into Python: parsing runs on
+# the page's only thread, and megabytes of text would freeze the tab for seconds.  MAX_POINTS
+# rows of "x1,x2,label" (with a header) fit in far less than this.
+CSV_ROW_CHARS = 64
+MAX_CSV_SIZE = (MAX_POINTS + 1) * CSV_ROW_CHARS
+
+
+def size_text(size: int) -> str:
+    """A byte or character count for people: 980 bytes, 64 kB, 42.0 MB."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} kB"
+    return f"{size} bytes"
+
+
+def csv_size_problem(size: int, what: str) -> str | None:
+    """Why CSV of `size` bytes (a file) or characters (pasted text) is not read, or None.
+    `what` names it: "the file", "the pasted text"."""
+    if size > MAX_CSV_SIZE:
+        return (f"{what} is {size_text(size)}; the playground reads at most {size_text(MAX_CSV_SIZE)} "
+                f"(up to {MAX_POINTS} points)")
+    return None
+
+
 def points_from_csv(text: str) -> tuple:
     """The learner's points from "x1,x2,label" lines; ValueError naming the first
-    bad row ("row 3: …") as engine.datasets.from_csv does."""
+    bad row ("row 3: …") as engine.datasets.from_csv does.  Too many rows are refused
+    before any row is parsed."""
+    problem = csv_size_problem(len(text), "the text")
+    if problem:
+        raise ValueError(problem)
+    rows = sum(1 for line in text.splitlines() if line.strip())
+    if rows > MAX_POINTS + 1:       # + 1: a header line
+        raise ValueError(f"{rows} rows: the playground takes at most {MAX_POINTS} points")
     X, y = datasets.from_csv(text)
     if len(y) > MAX_POINTS:
         raise ValueError(f"{len(y)} rows: the playground takes at most {MAX_POINTS} points")

@@ -221,16 +221,28 @@ def from_csv(text: str):
             continue                                   # the header
         first = False
         if len(fields) != 3 or any(v is None for v in values):
-            raise ValueError(f"row {number}: expected 3 comma-separated numbers, got {line!r}")
+            raise ValueError(f"row {number}: expected 3 comma-separated numbers, got {_excerpt(line)}")
         if not all(math.isfinite(v) for v in values):
-            raise ValueError(f"row {number}: values must be finite, got {line!r}")
+            raise ValueError(f"row {number}: values must be finite, got {_excerpt(line)}")
         if values[2] not in (0.0, 1.0):
-            raise ValueError(f"row {number}: label must be 0 or 1, got {fields[2]!r}")
+            raise ValueError(f"row {number}: label must be 0 or 1, got {_excerpt(fields[2])}")
         X.append(values[:2])
         y.append(values[2])
     if not X:
         raise ValueError("no data rows")
     return np.array(X), np.array(y)
+
+
+# A bad row is quoted in the error up to this many characters: a message has to stay
+# readable even when the row is a megabyte long.
+EXCERPT_CHARS = 40
+
+
+def _excerpt(text: str) -> str:
+    """The text quoted for an error message, cut to EXCERPT_CHARS with an ellipsis."""
+    if len(text) <= EXCERPT_CHARS:
+        return repr(text)
+    return repr(text[:EXCERPT_CHARS]) + f"… ({len(text):,} characters)"
 
 
 def _number(text: str) -> float | None:

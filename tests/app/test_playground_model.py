@@ -126,6 +126,23 @@ def test_csv_reports_the_first_malformed_row():
         model.points_from_csv("0.5,-0.2,0\n0.3,0.3,7\n")
 
 
+def test_csv_is_refused_by_size_and_rows_before_any_row_is_parsed(monkeypatch):
+    parsed = []
+    monkeypatch.setattr(model.datasets, "from_csv", lambda text: parsed.append(text))
+    one_row = "0.5,-0.2,0\n"
+    with pytest.raises(ValueError, match=r"the text is 11\.0 MB; the playground reads at most 64 kB"):
+        model.points_from_csv(one_row * 1_000_000)
+    with pytest.raises(ValueError, match="1002 rows: the playground takes at most 1000 points"):
+        model.points_from_csv("1,1,1\n" * 1002)
+    assert parsed == []
+    # The largest allowed set still loads: a header and MAX_POINTS rows of ordinary numbers.
+    monkeypatch.undo()
+    rows = "".join(f"{-1 + i / 500:.4f},{1 - i / 500:.4f},{i % 2}\n" for i in range(model.MAX_POINTS))
+    assert len(model.points_from_csv("x1,x2,label\n" + rows)) == model.MAX_POINTS
+    assert model.csv_size_problem(42_000_000, "the file").startswith("the file is 42.0 MB")
+    assert model.csv_size_problem(model.MAX_CSV_SIZE, "the file") is None
+
+
 # ------------------------------------------------------------------ training
 
 def test_live_settings_change_training_without_restarting_it():

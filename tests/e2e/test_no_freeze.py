@@ -8,7 +8,6 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from app import playground_model
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
@@ -81,3 +80,31 @@ def test_step_through_train_100_with_the_check_is_sliced_shows_progress_and_stop
     save_part(page, "#training", "step-through-training-progress")
     expect(page.locator("#train-result")).to_contain_text("after 100 steps", timeout=20_000)
     assert max(long_tasks(page), default=0) < LONGEST_TASK_MS
+
+
+# ---------------------------------------------------------------- playground: CSV
+
+
+def test_an_oversize_csv_is_refused_at_once_and_the_points_stay(watched, tmp_path):
+    page = watched("pages/playground.html")
+    points_before = page.locator("#boundary-overlay .pt").count()
+    url_before = page.url
+    page.locator(".pg-csv summary").click()
+    long_tasks(page)
+    # 3 MB of well-formed rows: before the size check, the page read them all into Python and the
+    # text box, in one task of seconds, before saying there were too many.
+    big = tmp_path / "big.csv"
+    big.write_text("0.25,-0.5,1\n" * 250_000)
+    page.set_input_files("#csv-file", big)     # a path: the browser reads the file, as from a file chooser
+    message = page.locator("#csv-error")
+    expect(message).to_have_text("Not loaded: the file is 3.0 MB; the playground reads at most 64 kB "
+                                 "(up to 1000 points).", timeout=5_000)
+    assert page.locator("#csv").input_value() == ""          # never read into the text box
+    assert page.locator("#csv").get_attribute("aria-invalid") == "true"
+    # Pasted text is measured in the page before Python reads it.
+    page.evaluate("(text) => { document.getElementById('csv').value = text; }", "0.25,-0.5,1\n" * 20_000)
+    page.locator("#load-csv").click()
+    expect(message).to_contain_text("Not loaded: the pasted text is 240 kB")
+    assert page.locator("#boundary-overlay .pt").count() == points_before and page.url == url_before
+    assert max(long_tasks(page), default=0) < LONGEST_TASK_MS
+    save_part(page, ".pg-csv", "playground-csv-too-large")

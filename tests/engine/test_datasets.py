@@ -174,3 +174,12 @@ def test_from_csv_errors_name_the_row(text, message):
     with pytest.raises(ValueError) as info:
         datasets.from_csv(text)
     assert str(info.value).startswith(message)
+
+
+def test_from_csv_quotes_only_an_excerpt_of_a_long_bad_row():
+    row = "1," + "2" * 100_000 + "x,0"
+    with pytest.raises(ValueError) as info:
+        datasets.from_csv("1,2,0\n" + row + "\n")
+    message = str(info.value)
+    assert message.startswith(f"row 2: expected 3 comma-separated numbers, got {row[:40]!r}…")
+    assert "100,005 characters" in message and len(message) < 120
