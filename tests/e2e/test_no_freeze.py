@@ -1,9 +1,15 @@
 """No input freezes the tab (issue 18, item 3).  Python runs on the page's main thread and
 cannot be interrupted, so every input is bounded before the work starts, and long work runs
 in slices across frames with a progress bar and a Stop.  Each test does what a learner does
-at the largest settings and watches the page's long tasks (PerformanceObserver 'longtask':
-every main-thread task over 50 ms, with its duration)."""
-import time
+at the largest settings and records the page's main-thread tasks in a Chromium trace.
+
+A task is judged by its CPU time on the main thread (the trace's `tdur`), not its wall time:
+on a machine shared with other work a 60 ms task can take 150 ms of wall time while the
+thread waits for a core (measured here at a load average of 12), and that is not the page's
+doing.  On a quiet machine the two are about equal."""
+import contextlib
+import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -15,24 +21,25 @@ pytestmark = [pytest.mark.e2e, needs_numpy]
 # The issue's bound for any one task on the main thread.
 LONGEST_TASK_MS = 100
 
-WATCH_LONG_TASKS = """
-window.__longTasks = [];
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) window.__longTasks.push(Math.round(entry.duration));
-}).observe({type: "longtask"});
-"""
 
-
-def long_tasks(page):
-    """Durations (ms) of the long tasks since the last call."""
-    return page.evaluate("() => window.__longTasks.splice(0)")
-
-
-@pytest.fixture
-def watched(page, open_page):
-    """open_page, with the long-task watcher installed before the page's own scripts."""
-    page.add_init_script(WATCH_LONG_TASKS)
-    return open_page
+@contextlib.contextmanager
+def main_thread_tasks(page):
+    """Collects the CPU time (ms) of every task the renderers' main threads ran meanwhile,
+    longest first, into the list it yields."""
+    browser = page.context.browser
+    browser.start_tracing(page=page, categories=["disabled-by-default-devtools.timeline"])
+    tasks = []
+    try:
+        yield tasks
+    finally:
+        trace = json.loads(browser.stop_tracing())
+        events = trace["traceEvents"] if isinstance(trace, dict) else trace
+        main_threads = {(e["pid"], e["tid"]) for e in events
+                        if e.get("ph") == "M" and e.get("name") == "thread_name"
+                        and e["args"].get("name") == "CrRendererMain"}
+        tasks += sorted((e["tdur"] / 1000 for e in events
+                         if e.get("name") == "RunTask" and e.get("ph") == "X" and "tdur" in e
+                         and (e["pid"], e["tid"]) in main_threads), reverse=True)
 
 
 def save_part(page, selector, name):
@@ -50,9 +57,8 @@ def handler_ms(page, script):
 # ---------------------------------------------------------------- step-through
 
 
-def test_step_through_train_100_with_the_check_is_sliced_shows_progress_and_stops(watched):
-    page = watched("pages/step-through.html?check=1")
-    long_tasks(page)
+def test_step_through_train_100_with_the_check_is_sliced_shows_progress_and_stops(open_page):
+    page = open_page("pages/step-through.html?check=1")
     page.locator("#train-100").click()
     # What the page shows between two frames of the training, then a click on Stop, in one go
     # (a round trip from the test for each would often come after the last step).
@@ -75,30 +81,32 @@ def test_step_through_train_100_with_the_check_is_sliced_shows_progress_and_stop
     assert f"after {taken} step" in page.locator("#train-result").inner_text()
     assert page.locator("#train-100").is_enabled()
     save_part(page, "#training", "step-through-training-stopped")
-    # Run to the end: every frame stays short.
-    page.locator("#train-100").click()
-    save_part(page, "#training", "step-through-training-progress")
-    expect(page.locator("#train-result")).to_contain_text("after 100 steps", timeout=20_000)
-    assert max(long_tasks(page), default=0) < LONGEST_TASK_MS
+    # Run to the end: every task stays short.
+    with main_thread_tasks(page) as tasks:
+        page.locator("#train-100").click()
+        save_part(page, "#training", "step-through-training-progress")
+        expect(page.locator("#train-result")).to_contain_text("after 100 steps", timeout=20_000)
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
 
 
 # ---------------------------------------------------------------- playground: CSV
 
 
-def test_an_oversize_csv_is_refused_at_once_and_the_points_stay(watched, tmp_path):
-    page = watched("pages/playground.html")
+def test_an_oversize_csv_is_refused_at_once_and_the_points_stay(open_page, tmp_path):
+    page = open_page("pages/playground.html")
     points_before = page.locator("#boundary-overlay .pt").count()
     url_before = page.url
     page.locator(".pg-csv summary").click()
-    long_tasks(page)
     # 3 MB of well-formed rows: before the size check, the page read them all into Python and the
     # text box, in one task of seconds, before saying there were too many.
     big = tmp_path / "big.csv"
     big.write_text("0.25,-0.5,1\n" * 250_000)
-    page.set_input_files("#csv-file", big)     # a path: the browser reads the file, as from a file chooser
     message = page.locator("#csv-error")
-    expect(message).to_have_text("Not loaded: the file is 3.0 MB; the playground reads at most 64 kB "
-                                 "(up to 1000 points).", timeout=5_000)
+    with main_thread_tasks(page) as tasks:
+        page.set_input_files("#csv-file", big)     # a path: the browser reads the file, as from a file chooser
+        expect(message).to_have_text("Not loaded: the file is 3.0 MB; the playground reads at most 64 kB "
+                                     "(up to 1000 points).", timeout=5_000)
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
     assert page.locator("#csv").input_value() == ""          # never read into the text box
     assert page.locator("#csv").get_attribute("aria-invalid") == "true"
     # Pasted text is measured in the page before Python reads it.
@@ -106,5 +114,28 @@ def test_an_oversize_csv_is_refused_at_once_and_the_points_stay(watched, tmp_pat
     page.locator("#load-csv").click()
     expect(message).to_contain_text("Not loaded: the pasted text is 240 kB")
     assert page.locator("#boundary-overlay .pt").count() == points_before and page.url == url_before
-    assert max(long_tasks(page), default=0) < LONGEST_TASK_MS
     save_part(page, ".pg-csv", "playground-csv-too-large")
+
+
+# ---------------------------------------------------------------- gradients
+
+
+def test_gradients_train_100_at_the_largest_network_is_sliced_shows_progress_and_stops(open_page):
+    # 30 layers of 64 units, 400 samples, two networks side by side: one full-batch pass of each
+    # took 80 ms or more, and the page did a step and a measurement of both in one frame.
+    page = open_page("pages/gradients.html?depth=30&width=64&samples=400&compare=1&act=relu&init=he")
+    stop, bar = page.locator("#train-stop"), page.locator("#train-progress")
+    with main_thread_tasks(page) as tasks:
+        page.locator("#train-100").click()
+        expect(stop).to_be_visible()
+        assert page.locator("#train-100").is_disabled()
+        expect(page.locator("#side-0-summary")).to_have_text(re.compile(r"^after \d+ training step"),
+                                                             timeout=20_000)
+        assert bar.is_visible() and bar.get_attribute("max") == "100"
+        save_part(page, ".training", "gradients-training-progress")
+        stop.click()
+        expect(stop).to_be_hidden(timeout=10_000)
+    expect(page.locator("#train-100")).to_be_enabled()
+    steps = [int(page.locator(f"#side-{side}-summary").inner_text().split()[1]) for side in (0, 1)]
+    assert steps[0] == steps[1] and 0 < steps[0] < 100      # both sides measured where they stopped
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
