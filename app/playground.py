@@ -123,6 +123,11 @@ class Playground:
         self.coarse_frames = 0
         self.diagram_due = False
         self.loop = ui.Loop(self.train_slice, self.draw_frame, budget_ms=MAX_TRAIN_MS)
+        # Step and Export finish an epoch; at 1000 points in batches of 1 that took 0.25-0.37 s in
+        # one go, so it runs in slices too, with a progress bar and a Stop.
+        self.finisher = ui.Loop(self.finish_slice, budget_ms=MAX_TRAIN_MS)
+        self.after_epoch = None
+        self.epoch_progress = ui.Progress("epoch-progress", "epoch-stop", self.end_finishing)
         self.diverged = False
         self.curve_hover = None
         self.curve_key = None
@@ -360,6 +365,7 @@ class Playground:
         self.reset()
 
     def reset(self):
+        self.end_finishing()            # that epoch belonged to the old network
         self.net = model.make_network(self.settings)
         # Without points of both classes there is nothing to train on (yet).
         self.trainer = None if self.data.problem else model.make_trainer(self.net, self.data, self.settings)
@@ -398,6 +404,7 @@ class Playground:
         if self.loop.running:
             self.pause()
         elif not self.diverged and not self.data.problem:
+            self.end_finishing()        # playing goes on with the epoch under way
             # Start light and let steering find the training time: the pause is not a slow frame.
             self.frame_started, self.interval_ms, self.train_ms = 0.0, FRAME_INTERVAL_MS, MIN_TRAIN_MS
             self.last_diagram_ms = js.performance.now()     # it is up to date: keep the first frame light
@@ -425,10 +432,11 @@ class Playground:
             self.run_log.record(self.epoch, name, value)
         self.pending_live.clear()
 
-    def train_steps(self, deadline_ms=None):
+    def train_steps(self, deadline_ms=None, until_epoch_end=False):
         """Mini-batch steps until the deadline (or, without one, until an epoch
-        ends); False if the loss blew up.  Stepping batch by batch keeps a frame
-        short even when one epoch of small batches takes longer than a frame."""
+        ends; with until_epoch_end, whichever comes first); False if the loss blew up.
+        Stepping batch by batch keeps a frame short even when one epoch of small
+        batches takes longer than a frame."""
         trainer, now = self.trainer, js.performance.now
         started, steps = now(), 0
         with np.errstate(all="ignore"):      # overflow is reported in words, not warnings
@@ -441,17 +449,60 @@ class Playground:
                 if not trainer.mid_epoch:
                     self.apply_pending_live()
                 ended = now()
-                if (finished if deadline_ms is None else ended >= deadline_ms):
+                if (finished if deadline_ms is None else ended >= deadline_ms or (until_epoch_end and finished)):
                     self.fastest.step(ended - started, steps)
                     return True
 
     def step(self):
         """Train one epoch (or finish the one under way)."""
         self.pause()
-        if not self.diverged and not self.data.problem:
-            self.train_steps()
-            self.record_losses()
-            self.draw_all()
+        if not self.diverged and not self.data.problem and self.after_epoch is None:
+            self.finish_epoch(None)
+
+    def finish_epoch(self, then):
+        """Train to the end of the epoch under way (a whole one if none is) in slices across
+        frames, showing how far it is, then draw and call then() (if given)."""
+        self.after_epoch = then or (lambda: None)
+        self.epoch_drawn = False
+        ui.element("step").disabled = ui.element("export").disabled = True
+        # The first slice runs at once: a small epoch ends in it, with no frame's delay.
+        self.finish_slice(js.performance.now() + MAX_TRAIN_MS)
+        if self.epoch_drawn and then is None:
+            self.finish_slice(0)            # Step, done at once: no frame to wait for
+        if self.after_epoch is not None:
+            self.finisher.start()
+
+    def finish_slice(self, deadline_ms):
+        """Loop work for finish_epoch; False when done (or the loss blew up)."""
+        if self.after_epoch is None:
+            return False
+        if self.epoch_drawn:
+            # then() gets a frame of its own: drawing a large network and writing an export
+            # together made one task of over 100 ms.
+            then = self.after_epoch
+            self.end_finishing()
+            then()
+            return False
+        if not self.train_steps(deadline_ms, until_epoch_end=True):
+            self.end_finishing()
+            return False
+        if self.trainer.mid_epoch:
+            self.epoch_progress.show(round(100 * self.trainer.epoch_progress), 100)
+            return True
+        self.record_losses()
+        self.draw_all()
+        self.epoch_drawn = True
+        return True
+
+    def end_finishing(self):
+        """No epoch is being finished any more (done, Stop, Play, or a new network)."""
+        if self.after_epoch is None:
+            return
+        self.after_epoch = None
+        self.finisher.stop()
+        self.epoch_progress.hide()
+        ui.element("step").disabled = self.diverged or bool(self.data.problem)
+        ui.element("export").disabled = False
 
     def train_slice(self, deadline_ms):
         """Loop work: training for this frame's share of FRAME_INTERVAL_MS."""
@@ -661,10 +712,13 @@ class Playground:
 
     # ------------------------------------------------------------ export
     def export(self):
+        self.pause()
         if self.trainer is not None and self.trainer.mid_epoch and not self.diverged:
-            self.train_steps()          # whole epochs only: the snippet replays epochs
-            self.record_losses()
-            self.draw_all()
+            self.finish_epoch(self.write_export)    # whole epochs only: the snippet replays epochs
+        elif self.after_epoch is None:
+            self.write_export()
+
+    def write_export(self):
         ui.element("export-json").value = model.export_json(self.net, self.data, self.settings, self.epoch)
         ui.element("export-python").value = model.python_snippet(self.settings, self.epoch, self.run_log)
         ui.element("download-json").disabled = False

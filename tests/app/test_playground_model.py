@@ -1,5 +1,6 @@
 """The training playground's logic in CPython: presets converge, URL state
 round-trips and refuses hostile values, exports reload and replay the run."""
+import json
 import math
 
 import numpy as np
@@ -185,6 +186,17 @@ def test_export_json_reloads_and_predicts_the_same():
     assert np.array_equal(loaded.predict_proba(scaler.transform(X_test)),
                           net.predict_proba(data.scaler.transform(data.X_test)))
     assert document["epoch"] == 300 and document["settings"]["dataset"] == "moons"
+
+
+def test_export_json_has_a_line_per_point_and_weight_row():
+    """The page shows the export in a text box; one number a line (5,000 lines for 1000 points)
+    made the browser's layout of it a task of up to 250 ms."""
+    settings = dict(model.STATE.defaults(), n=1000, layers=(16,) * 8)
+    data, net, trainer = train(settings, 0)
+    text = model.export_json(net, data, settings, 0)
+    rows = 1000 + 2 + 8 * 16 + 16 + 8 + 9        # points, mean and std, W rows, one W_out row, b rows
+    assert text.count("\n") < rows + 100
+    assert json.loads(text)["train"][0] == [*map(float, data.X_train[0]), int(data.y_train[0])]
 
 
 def test_python_snippet_replays_the_run_with_mid_run_changes():

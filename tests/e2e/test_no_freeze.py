@@ -139,3 +139,44 @@ def test_gradients_train_100_at_the_largest_network_is_sliced_shows_progress_and
     steps = [int(page.locator(f"#side-{side}-summary").inner_text().split()[1]) for side in (0, 1)]
     assert steps[0] == steps[1] and 0 < steps[0] < 100      # both sides measured where they stopped
     assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
+
+
+# ---------------------------------------------------------------- playground: Step and Export
+
+LARGEST_PLAYGROUND = "pages/playground.html?n=1000&train=90&batch=1&layers=" + ",".join(["16"] * 8)
+
+
+def test_playground_step_and_export_at_the_largest_settings_are_sliced(open_page):
+    # 900 training points in batches of 1 through eight layers of 16: an epoch is 900 steps,
+    # which Step and Export used to take in one task of 0.25-0.75 s.
+    page = open_page(LARGEST_PLAYGROUND)
+    with main_thread_tasks(page) as tasks:
+        page.locator("#step").click()
+        seen = page.evaluate("""() => ({
+            stop: !document.getElementById("epoch-stop").hidden,
+            bar: !document.getElementById("epoch-progress").hidden,
+            step_disabled: document.getElementById("step").disabled,
+            epoch: document.getElementById("epoch").textContent})""")
+        assert seen == {"stop": True, "bar": True, "step_disabled": True, "epoch": "0"}
+        expect(page.locator("#epoch")).to_have_text("1", timeout=20_000)
+        expect(page.locator("#epoch-stop")).to_be_hidden()
+        assert page.locator("#step").is_enabled()
+        # Export in the middle of an epoch finishes it first (the snippet replays whole epochs).
+        page.locator("#play").click()
+        page.wait_for_timeout(300)
+        page.locator("#play").click()
+        epoch = int(page.locator("#epoch").inner_text())
+        page.locator(".pg-export summary").click()
+        page.locator("#export").click()
+        expect(page.locator("#export-json")).not_to_have_value("", timeout=20_000)
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
+    exported = json.loads(page.locator("#export-json").input_value())
+    assert exported["epoch"] == int(page.locator("#epoch").inner_text()) == epoch + 1
+    assert len(exported["train"]) == 900
+
+    # Stop ends the epoch where it is; Step finishes it later.
+    page.locator("#step").click()
+    page.evaluate("() => document.getElementById('epoch-stop').click()")
+    expect(page.locator("#epoch-progress")).to_be_hidden()
+    assert page.locator("#epoch").inner_text() == str(epoch + 1)
+    assert page.locator("#step").is_enabled()
