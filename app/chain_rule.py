@@ -132,11 +132,16 @@ def show_derivation(container_id, graph, key):
     add(box, "p", "Local derivative" + ("s" if len(derivation.local) > 1 else "") + ":", cls="label")
     if not derivation.local:
         add(box, "p", f"None: {out.name} is the output, where the backward pass starts.")
-    for factor in derivation.local:
+    # One formula per use of the node, up to as many as the chain rule below spells out: each
+    # is a KaTeX render, redone on every slider step.
+    for factor in derivation.local[:model.MAX_PATHS]:
         line = add(box, "p", cls="formula")
         if len(derivation.local) > 1:  # say which use of the node each local derivative belongs to
             add(line, "span", f"into {graph.nodes[factor.child].name}: ", cls="muted")
         add(line, "span", tex=model.local_tex(factor))
+    more = len(derivation.local) - model.MAX_PATHS
+    if more > 0:
+        add(box, "p", f"… and {more} more, one for each other use of {node.name}.", cls="muted")
     add(box, "p", f"Chain rule from {out.name} down to {node.name}:", cls="label")
     add(box, "p", tex=wrappable(derivation.tex), cls="formula")
     add(box, "p", derivation.text, cls="value derivation-text")

@@ -588,14 +588,26 @@ PRESETS = (
 )
 
 
+# Every slider step and node click redraws panel 5's graph from a new engine trace, at about
+# 1 ms a node in the browser (and a picture of more nodes is too big to read): 225 nodes took
+# 0.2-0.5 s an action, 60 take under 50 ms.
+MAX_GRAPH_NODES = 60
+
+
 def check_expression(text: str) -> Expression:
-    """The engine's safe parser, plus this page's rule that the variables are x, y and z.
-    Raises ParseError (a ValueError) with a position and a message for the learner."""
+    """The engine's safe parser, plus this page's rules: the variables are x, y and z, and
+    the graph has at most MAX_GRAPH_NODES nodes.  Raises ParseError (a ValueError) with a
+    position and a message for the learner."""
     expression = parse(text)
     for name in expression.variables:
         if name not in ALLOWED_VARIABLES:
             found = re.search(rf"\b{re.escape(name)}\b", text)
             raise ParseError(f"unknown variable {name!r}; this box uses x, y and z", found.start() if found else 0)
+    # Building the graph without its trace is quick; the trace is what costs.
+    size = len(expression.evaluate(**{name: 1.0 for name in expression.variables}).nodes())
+    if size > MAX_GRAPH_NODES:
+        raise ParseError(f"its graph would have {size} nodes; this panel draws at most {MAX_GRAPH_NODES}",
+                         len(text.rstrip()))
     return expression
 
 

@@ -180,3 +180,37 @@ def test_playground_step_and_export_at_the_largest_settings_are_sliced(open_page
     expect(page.locator("#epoch-progress")).to_be_hidden()
     assert page.locator("#epoch").inner_text() == str(epoch + 1)
     assert page.locator("#step").is_enabled()
+
+
+# ---------------------------------------------------------------- chain rule, panel 5
+
+
+def test_panel_5_refuses_a_graph_too_big_to_redraw_and_answers_every_action_quickly(open_page):
+    page = open_page("pages/chain-rule.html")
+    field, slider = page.locator("#p5-expr"), page.locator("#p5-x")
+    # The expression: 15 groups of 15 x's, 225 nodes, 0.3-0.5 s for every Enter,
+    # slider step and node click.
+    huge = "+".join("(" + "+".join(["x"] * 15) + ")" for _ in range(15))
+    before = page.locator("#p5-graph").inner_html()
+    with main_thread_tasks(page) as tasks:
+        field.fill(huge)
+        field.press("Enter")
+        expect(page.locator("#p5-expr-error")).to_have_text(
+            f"Not drawn: position {len(huge)}: its graph would have 225 nodes; this panel draws at most 60. "
+            "The graph below is still the last valid expression.")
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
+    assert field.get_attribute("aria-invalid") == "true" and page.locator("#p5-graph").inner_html() == before
+    # The largest graph it draws: Enter, a slider step, a click on a node used 19 times.
+    largest = " + ".join(["(x*y + z)"] * 19)
+    with main_thread_tasks(page) as tasks:
+        field.fill(largest)
+        field.press("Enter")
+        expect(page.locator("#p5-graph [data-key]")).to_have_count(59)
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#p5-x-out")).to_have_text("2.1")
+        page.locator("#p5-graph [data-key='x']").click()
+        expect(page.locator("#p5-detail h3")).to_have_text("Node x = 2.1")
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
+    assert "… and 13 more, one for each other use of x." in page.locator("#p5-detail").inner_text()
+    save_part(page, "#panel-5", "chain-rule-largest-expression")
