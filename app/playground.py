@@ -128,6 +128,7 @@ class Playground:
         self.finisher = ui.Loop(self.finish_slice, budget_ms=MAX_TRAIN_MS)
         self.after_epoch = None
         self.epoch_progress = ui.Progress("epoch-progress", "epoch-stop", self.end_finishing)
+        self.before_preset = None       # the settings a preset replaced, for its Undo
         self.diverged = False
         self.curve_hover = None
         self.curve_key = None
@@ -176,6 +177,7 @@ class Playground:
             create("button", preset.label, parent=presets, type="button", data_preset=preset.key,
                    title=preset.description)
         ui.on(presets, "click", self.on_preset)
+        ui.on("preset-undo", "click", lambda event: self.undo_preset())
 
         ui.on("boundary", "click", self.on_boundary_click)
         ui.on("clear-points", "click", lambda event: self.set_points(()))
@@ -234,6 +236,7 @@ class Playground:
     def change(self, name, value, save=True):
         """One setting changed: learning rate and regularization act on the
         running training; picture options redraw; anything else restarts."""
+        self.withdraw_undo()            # an undo now would also take back this change
         if self.settings[name] == value:
             if save:
                 self.save_url()
@@ -270,14 +273,34 @@ class Playground:
 
     def on_preset(self, event):
         button = ui.closest(event, "button[data-preset]")
-        if button is not None:
-            self.apply_settings(model.apply_preset(str(button.dataset.preset), self.settings))
+        if button is None:
+            return
+        # A preset replaces the seed, the batch size and the data; the address bar is replaced,
+        # not pushed, so Back cannot bring them back: Undo can, until the next change.
+        before = dict(self.settings)
+        preset = model.PRESETS[str(button.dataset.preset)]
+        self.apply_settings(model.apply_preset(preset.key, before))
+        self.before_preset = before
+        ui.set_text("preset-undo-text", model.preset_note(preset.label, before))
+        ui.element("preset-undo-note").hidden = False
+
+    def undo_preset(self):
+        before = self.before_preset
+        self.withdraw_undo()
+        if before is not None:
+            self.apply_settings(before)
+
+    def withdraw_undo(self):
+        if self.before_preset is not None:
+            self.before_preset = None
+            ui.element("preset-undo-note").hidden = True
 
     def regenerate(self):
         # A new random draw of the same kind of data; the seed goes in the link.
         self.change("data_seed", int(js.Math.floor(js.Math.random() * 1_000_000)))
 
     def set_points(self, points):
+        self.withdraw_undo()
         settings = dict(self.settings, dataset="custom", points=tuple(points))
         self.apply_settings(settings)
 

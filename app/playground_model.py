@@ -157,12 +157,22 @@ PRESETS = {p.key: p for p in [
 
 def apply_preset(key: str, current: dict) -> dict:
     """The settings of a preset: defaults for everything it does not name, except
-    the picture options, which stay as the learner set them."""
+    the picture options, which stay as the learner set them, and the learner's own
+    points, which stay in memory (not in the link) to come back to under "Your own points"."""
     settings = STATE.defaults()
     settings.update(PRESETS[key].settings)
-    for name in VIEW_SETTINGS:
+    for name in (*VIEW_SETTINGS, "points"):
         settings[name] = current[name]
     return settings
+
+
+def preset_note(label: str, before: dict) -> str:
+    """What the page says after a preset replaced the settings in `before`."""
+    points = len(before["points"])
+    if not points:
+        return f"Preset “{label}” applied."
+    kept = "point is" if points == 1 else "points are"
+    return f"Preset “{label}” applied. Your {points} {kept} kept: Undo, or choose “Your own points” under Dataset."
 
 
 # ------------------------------------------------------------------ data

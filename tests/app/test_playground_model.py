@@ -46,6 +46,17 @@ def test_a_preset_keeps_the_picture_options():
     assert settings["log_loss"] is True and settings["show_test"] is False and settings["lr"] == 1.5
 
 
+def test_a_preset_keeps_the_learners_own_points_to_come_back_to():
+    points = ((0.1, 0.2, 0), (-0.3, 0.4, 1))
+    current = dict(model.STATE.defaults(), dataset="custom", points=points, seed=7, batch="16")
+    settings = model.apply_preset("circle", current)
+    assert settings["dataset"] == "circle" and settings["points"] == points
+    assert model.preset_note("Circle", current) == ("Preset “Circle” applied. Your 2 points are kept: "
+                                                    "Undo, or choose “Your own points” under Dataset.")
+    back = model.make_data(dict(settings, dataset="custom"))
+    assert len(back.X_train) + len(back.X_test) == 2
+
+
 # ------------------------------------------------------------------ URL state
 
 def test_every_setting_round_trips_through_the_url():
