@@ -328,6 +328,11 @@ class ExpressionPanel:
         for name in model.ALLOWED_VARIABLES:
             Slider(f"p5{name}", f"p5-{name}", self.update)
         self.view = GraphView("p5-graph", self.select)
+        # The chosen node's derivation (up to a dozen KaTeX formulas) is drawn a frame after the
+        # graph: each is a task of its own, under 100 ms, and a slider dragged through several
+        # values in one frame typesets them once.
+        self.detail = None
+        self.detail_loop = ui.Loop(self.show_detail)
         presets = ui.element("p5-presets")
         for text, label in model.PRESETS:
             button = add(presets, "button", label)
@@ -337,6 +342,7 @@ class ExpressionPanel:
         ui.on("p5-draw", "click", lambda event: self.submit())
         ui.on(self.input, "keydown", lambda event: self.submit() if event.key == "Enter" else None)
         self.update()
+        self.show_detail()  # at start, with the rest of the page
 
     def use(self, text):
         self.input.value = text
@@ -373,7 +379,9 @@ class ExpressionPanel:
         graph = model.expression_graph(self.expression, values)
         if state["p5node"] not in graph.nodes:
             state["p5node"] = graph.output
-        derivation = show_derivation("p5-detail", graph, state["p5node"])
+        derivation = model.derive(graph, state["p5node"])
+        self.detail = (graph, state["p5node"])
+        self.detail_loop.start()
         self.view.draw(model.draw_traced_graph(
             graph, f"Computation graph of f = {self.expression.text}", selected=state["p5node"],
             highlight=model.path_edges(derivation), edge_labels=model.path_edge_labels(derivation),
@@ -385,6 +393,14 @@ class ExpressionPanel:
         for leaf in graph.leaves():
             add(box, "dt", f"∂f/∂{leaf.name}")
             add(box, "dd", model.show(graph.grad(leaf.key)), cls="value").id = f"p5-grad-{leaf.key}"
+
+    def show_detail(self, _deadline=None):
+        """The derivation of the chosen node in the newest graph (Loop work: once, then stop)."""
+        if self.detail is not None:
+            graph, key = self.detail
+            self.detail = None
+            show_derivation("p5-detail", graph, key)
+        return False
 
 
 # ---------------------------------------------------------------- start

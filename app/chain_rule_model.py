@@ -589,9 +589,9 @@ PRESETS = (
 
 
 # Every slider step and node click redraws panel 5's graph from a new engine trace, at about
-# 1 ms a node in the browser (and a picture of more nodes is too big to read): 225 nodes took
-# 0.2-0.5 s an action, 60 take under 50 ms.
-MAX_GRAPH_NODES = 60
+# 0.7 ms a node in the browser (and a picture of more nodes is too big to read): 225 nodes took
+# 0.2-0.5 s an action, 40 take about 40 ms, which leaves room on a busy machine.
+MAX_GRAPH_NODES = 40
 
 
 def check_expression(text: str) -> Expression:

@@ -484,38 +484,45 @@ class Playground:
 
     def finish_epoch(self, then):
         """Train to the end of the epoch under way (a whole one if none is) in slices across
-        frames, showing how far it is, then draw and call then() (if given)."""
+        frames, showing how far it is, then draw and call then() (if given), each in a frame
+        of its own: drawing a large network takes up to 50 ms, and so does writing an export."""
         self.after_epoch = then or (lambda: None)
-        self.epoch_drawn = False
+        self.finish_phase = "train"
         ui.element("step").disabled = ui.element("export").disabled = True
-        # The first slice runs at once: a small epoch ends in it, with no frame's delay.
-        self.finish_slice(js.performance.now() + MAX_TRAIN_MS)
-        if self.epoch_drawn and then is None:
-            self.finish_slice(0)            # Step, done at once: no frame to wait for
+        # A small epoch ends in the first slice: then it is drawn (and Step is done) at once,
+        # with no frame's delay, while that keeps the task short.
+        started = js.performance.now()
+        self.finish_slice(started + MAX_TRAIN_MS)
+        if self.finish_phase == "draw" and js.performance.now() - started < MAX_TRAIN_MS:
+            self.finish_slice(0)
+        if self.finish_phase == "then" and then is None:
+            self.finish_slice(0)
         if self.after_epoch is not None:
             self.finisher.start()
 
     def finish_slice(self, deadline_ms):
-        """Loop work for finish_epoch; False when done (or the loss blew up)."""
+        """Loop work for finish_epoch, one phase a frame: training until the epoch ends, drawing,
+        then(); False when done (or the loss blew up)."""
         if self.after_epoch is None:
             return False
-        if self.epoch_drawn:
-            # then() gets a frame of its own: drawing a large network and writing an export
-            # together made one task of over 100 ms.
-            then = self.after_epoch
-            self.end_finishing()
-            then()
-            return False
-        if not self.train_steps(deadline_ms, until_epoch_end=True):
-            self.end_finishing()
-            return False
-        if self.trainer.mid_epoch:
-            self.epoch_progress.show(round(100 * self.trainer.epoch_progress), 100)
+        if self.finish_phase == "train":
+            if not self.train_steps(deadline_ms, until_epoch_end=True):
+                self.end_finishing()
+                return False
+            if self.trainer.mid_epoch:
+                self.epoch_progress.show(round(100 * self.trainer.epoch_progress), 100)
+            else:
+                self.finish_phase = "draw"
             return True
-        self.record_losses()
-        self.draw_all()
-        self.epoch_drawn = True
-        return True
+        if self.finish_phase == "draw":
+            self.record_losses()
+            self.draw_all()
+            self.finish_phase = "then"
+            return True
+        then = self.after_epoch
+        self.end_finishing()
+        then()
+        return False
 
     def end_finishing(self):
         """No epoch is being finished any more (done, Stop, Play, or a new network)."""
