@@ -530,9 +530,9 @@ class Playground:
             return
         self.after_epoch = None
         self.finisher.stop()
-        self.epoch_progress.hide()
         ui.element("step").disabled = self.diverged or bool(self.data.problem)
         ui.element("export").disabled = False
+        self.epoch_progress.hide()      # after the buttons: the focus may go back to Step
 
     def train_slice(self, deadline_ms):
         """Loop work: training for this frame's share of FRAME_INTERVAL_MS."""

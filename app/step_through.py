@@ -241,9 +241,9 @@ class StepThroughPage:
         run = self.training.result()
         self.training = None
         self.trainer.stop()
-        self.progress.hide()
         for button in ("train-1", "train-100"):
             ui.element(button).disabled = False
+        self.progress.hide()            # after the buttons: the focus may go back to Train 100
         self.losses = (self.losses or run.losses[:1]) + run.losses[1:]
         # Only the weights come from the training: the stepper may have moved meanwhile.
         self.values = {**self.values, **{name: run.values[name] for name in ALL_PARAMS}}
