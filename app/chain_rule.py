@@ -139,11 +139,16 @@ def show_derivation(container_id, graph, key):
     add(box, "p", "Local derivative" + ("s" if len(derivation.local) > 1 else "") + ":", cls="label")
     if not derivation.local:
         add(box, "p", f"None: {out.name} is the output, where the backward pass starts.")
-    for factor in derivation.local:
+    # One formula per use of the node, up to as many as the chain rule below spells out: each
+    # is a KaTeX render, redone on every slider step.
+    for factor in derivation.local[:model.MAX_PATHS]:
         line = add(box, "p", cls="formula")
         if len(derivation.local) > 1:  # say which use of the node each local derivative belongs to
             add(line, "span", f"into {graph.nodes[factor.child].name}: ", cls="muted")
         add(line, "span", tex=model.local_tex(factor))
+    more = len(derivation.local) - model.MAX_PATHS
+    if more > 0:
+        add(box, "p", f"… and {more} more, one for each other use of {node.name}.", cls="muted")
     add(box, "p", f"Chain rule from {out.name} down to {node.name}:", cls="label")
     add(box, "p", tex=wrappable(derivation.tex), cls="formula")
     add(box, "p", derivation.text, cls="value derivation-text")
@@ -331,6 +336,11 @@ class ExpressionPanel:
         for name in model.ALLOWED_VARIABLES:
             Slider(f"p5{name}", f"p5-{name}", self.update)
         self.view = GraphView("p5-graph", self.select)
+        # The chosen node's derivation (up to a dozen KaTeX formulas) is drawn a frame after the
+        # graph: each is a task of its own, under 100 ms, and a slider dragged through several
+        # values in one frame typesets them once.
+        self.detail = None
+        self.detail_loop = ui.Loop(self.show_detail)
         presets = ui.element("p5-presets")
         for text, label in model.PRESETS:
             button = add(presets, "button", label)
@@ -340,6 +350,7 @@ class ExpressionPanel:
         ui.on("p5-draw", "click", lambda event: self.submit())
         ui.on(self.input, "keydown", lambda event: self.submit() if event.key == "Enter" else None)
         self.update()
+        self.show_detail()  # at start, with the rest of the page
 
     def use(self, text):
         self.input.value = text
@@ -376,7 +387,9 @@ class ExpressionPanel:
         graph = model.expression_graph(self.expression, values)
         if state["p5node"] not in graph.nodes:
             state["p5node"] = graph.output
-        derivation = show_derivation("p5-detail", graph, state["p5node"])
+        derivation = model.derive(graph, state["p5node"])
+        self.detail = (graph, state["p5node"])
+        self.detail_loop.start()
         self.view.draw(model.draw_traced_graph(
             graph, f"Computation graph of f = {self.expression.text}", selected=state["p5node"],
             highlight=model.path_edges(derivation), edge_labels=model.path_edge_labels(derivation),
@@ -389,6 +402,14 @@ class ExpressionPanel:
             add(box, "dt", f"∂f/∂{leaf.name}")
             add(box, "dd", model.show(graph.grad(leaf.key)), cls="value").id = f"p5-grad-{leaf.key}"
         show_notes("p5-note", graph.notes)
+
+    def show_detail(self, _deadline=None):
+        """The derivation of the chosen node in the newest graph (Loop work: once, then stop)."""
+        if self.detail is not None:
+            graph, key = self.detail
+            self.detail = None
+            show_derivation("p5-detail", graph, key)
+        return False
 
 
 # ---------------------------------------------------------------- start

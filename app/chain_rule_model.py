@@ -18,6 +18,7 @@ from engine.gradcheck import finite_difference
 from engine.graph import Value, exact, linear, pretty_name
 from engine.graph import fmt as tex_number
 from engine.graph import plain as show  # −12, 0.6225, 99999998, 1.5e−07, ∞; NaN reads "undefined"
+from engine.parser import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from engine.parser import Expression, ParseError, parse
 
 # ---------------------------------------------------------------- numbers as text
@@ -602,14 +603,26 @@ PRESETS = (
 )
 
 
+# Every slider step and node click redraws panel 5's graph from a new engine trace, at about
+# 0.7 ms a node in the browser (and a picture of more nodes is too big to read): 225 nodes took
+# 0.2-0.5 s an action, 40 take about 40 ms, which leaves room on a busy machine.
+MAX_GRAPH_NODES = 40
+
+
 def check_expression(text: str) -> Expression:
-    """The engine's safe parser, plus this page's rule that the variables are x, y and z.
-    Raises ParseError (a ValueError) with a position and a message for the learner."""
+    """The engine's safe parser, plus this page's rules: the variables are x, y and z, and
+    the graph has at most MAX_GRAPH_NODES nodes.  Raises ParseError (a ValueError) with a
+    position and a message for the learner."""
     expression = parse(text)
     for name in expression.variables:
         if name not in ALLOWED_VARIABLES:
             found = re.search(rf"\b{re.escape(name)}\b", text)
             raise ParseError(f"unknown variable {name!r}; this box uses x, y and z", found.start() if found else 0)
+    # Building the graph without its trace is quick; the trace is what costs.
+    size = len(expression.evaluate(**{name: 1.0 for name in expression.variables}).nodes())
+    if size > MAX_GRAPH_NODES:
+        raise ParseError(f"its graph would have {size} nodes; this panel draws at most {MAX_GRAPH_NODES}",
+                         len(text.rstrip()))
     return expression
 
 
@@ -645,7 +658,9 @@ STATE = StateTable(
     Prop("p4x", "float", 0.5, -100.0, 100.0, label="x"),
     Prop("p4b", "float", -0.5, -100.0, 100.0, label="b"),
     Prop("p4y", "float", 1.0, -100.0, 100.0, label="y*"),
-    Prop("expr", "text", PRESETS[0][0], check=check_expression, label="expression"),
+    # The same length limit as the expression box (the parser's), so a link keeps what the box took.
+    Prop("expr", "text", PRESETS[0][0], check=check_expression, label="expression",
+         max_length=MAX_EXPRESSION_LENGTH),
     Prop("p5x", "float", 2.0, -4.0, 4.0, label="panel 5 x"),
     Prop("p5y", "float", 3.0, -4.0, 4.0, label="panel 5 y"),
     Prop("p5z", "float", 1.0, -4.0, 4.0, label="panel 5 z"),

@@ -504,14 +504,32 @@ def bar_chart(measurement: Measurement, width: int, limits: tuple[float, float],
 
 # ----------------------------------------------------------------- training
 
+# A pass over the samples is computed this many at a time, between frames (the page's Python
+# runs on its only thread): at 30 layers of 64 units and 400 samples a whole pass took about
+# 80 ms on a quiet machine, and far more on a busy one.
+SAMPLES_PER_SLICE = 50
+
+
+def run_to_end(slices):
+    """The return value of a generator of slices, run without pausing (CPython, tests)."""
+    while True:
+        try:
+            next(slices)
+        except StopIteration as done:
+            return done.value
+
+
 class Run:
-    """One network on the page and its training: plain SGD on the whole dataset per step."""
+    """One network on the page and its training: plain SGD on the whole dataset per step.
+    Each step's forward + backward pass also measures the gradients, at the weights before
+    the step: `measured_steps` says after how many steps the shown measurement was taken."""
 
     def __init__(self, state: dict, activation: str, X, y):
         self.net = build_network(state, activation)
         self.X, self.y = self.net.check_data(X, y)
         self.optimizer = optim.make("sgd", lr=float(state["lr"]))
         self.steps = 0
+        self.measured_steps = 0
         self.measurement = measure(self.net, self.X, self.y)
         self.diverged = has_diverged(self.measurement.loss)   # σ = 5 can blow up before any training
 
@@ -519,17 +537,48 @@ class Run:
     def title(self) -> str:
         return activation_label(self.net.activation)
 
-    def train_step(self) -> None:
-        with np.errstate(all="ignore"):
-            loss = self.net.train_epoch(self.X, self.y, self.optimizer, check=False)
-        self.steps += 1
-        if has_diverged(loss):
-            self.diverged = True
+    def _pass_in_slices(self):
+        """The engine's forward + backward pass in slices of samples; returns the Measurement,
+        timed by the computing in its slices (not the frames between them)."""
+        slices = self.net.gradient_stats_in_slices(self.X, self.y, SAMPLES_PER_SLICE)
+        seconds = 0.0
+        with np.errstate(all="ignore"):        # overflow is detected and labelled, not warned about
+            while True:
+                started = time.perf_counter()
+                try:
+                    next(slices)
+                except StopIteration as done:
+                    seconds += time.perf_counter() - started
+                    return bars_from_stats(done.value, self.net.activation, seconds * 1000.0)
+                seconds += time.perf_counter() - started
+                yield
 
-    def remeasure(self) -> None:
-        self.measurement = measure(self.net, self.X, self.y)
+    def step_in_slices(self):
+        """One training step, as a generator of slices (see SAMPLES_PER_SLICE)."""
+        self.measurement = yield from self._pass_in_slices()
+        self.measured_steps = self.steps
+        if not math.isfinite(self.measurement.loss):     # no gradient to step with
+            self.diverged = True
+            return
+        with np.errstate(all="ignore"):
+            self.net.apply_gradients(self.optimizer)
+        self.steps += 1
+        # The step that found the loss too large is taken, as it would be in any training loop;
+        # training stops after it.
         if has_diverged(self.measurement.loss):
             self.diverged = True
+
+    def remeasure_in_slices(self):
+        self.measurement = yield from self._pass_in_slices()
+        self.measured_steps = self.steps
+        if has_diverged(self.measurement.loss):
+            self.diverged = True
+
+    def train_step(self) -> None:
+        run_to_end(self.step_in_slices())
+
+    def remeasure(self) -> None:
+        run_to_end(self.remeasure_in_slices())
 
 
 def divergence_message(runs: list[Run]) -> str:
@@ -561,6 +610,9 @@ if sys.platform == "emscripten":
     REMEDIES = ("init", "leaky", "residual", "clip")     # checkboxes #remedy-<name>
     TRAIN_AMOUNTS = (1, 10, 100)
     REDRAW_INTERVAL_MS = 150
+    # Training's share of each frame: slices of a pass until this is spent (each slice is a few
+    # milliseconds), then the frame is drawn, so no task comes near 100 ms.
+    TRAIN_BUDGET_MS = 30.0
 
     class GradientsPage:
         def __init__(self):
@@ -570,8 +622,11 @@ if sys.platform == "emscripten":
             self.activation_before_leaky = self.state["act"]
             self.runs: list[Run] = []
             self.steps_left = 0
+            self.steps_asked = 0                # by the last Train button (math.inf for Play)
+            self.job = None                     # the training under way: a generator of slices
             self.last_drawn_ms = 0.0
-            self.loop = ui.Loop(self.train_slice, after=self.after_slice)
+            self.loop = ui.Loop(self.train_slice, after=self.after_slice, budget_ms=TRAIN_BUDGET_MS)
+            self.progress = ui.Progress("train-progress", "train-stop", self.finish_training)
             self.add_second_side()
             self.show_legend()
             self.wire_controls()
@@ -654,6 +709,7 @@ if sys.platform == "emscripten":
         # -- networks
         def rebuild(self):
             """New networks for the current state (also the Reset button)."""
+            self.job = None                     # the old networks' training ends with them
             self.stop()
             X, y = make_data(self.state)
             self.runs = [Run(self.state, activation, X, y) for activation in shown_activations(self.state)]
@@ -664,56 +720,79 @@ if sys.platform == "emscripten":
 
         # -- training
         def train(self, steps):
-            self.steps_left = steps
+            self.steps_left = self.steps_asked = steps
+            if self.job is None:
+                self.job = self.training_job()
             self.loop.start()
             self.show_training_state()
 
         def toggle_play(self):
-            if self.loop.running:
-                self.stop()
+            if self.steps_left > 0:
+                self.finish_training()
             else:
                 self.train(math.inf)
 
+        def finish_training(self):
+            """Pause or Stop: no more steps; the step under way and a measurement of where the
+            networks ended still run, in slices, and then the bars are drawn."""
+            self.steps_left = 0
+            self.show_training_state()
+
         def stop(self):
             self.steps_left = 0
+            self.job = None
             self.loop.stop()
             self.show_training_state()
 
-        def train_slice(self, deadline_ms):
-            while self.steps_left > 0 and js.performance.now() < deadline_ms:
+        def training_job(self):
+            """Steps of every network on the page while steps are asked for, then a
+            measurement at the weights they ended with: a generator of slices."""
+            while True:
+                while self.steps_left > 0 and not any(run.diverged for run in self.runs):
+                    for run in self.runs:
+                        yield from run.step_in_slices()
+                    self.steps_left -= 1
                 for run in self.runs:
-                    run.train_step()
-                self.steps_left -= 1
-                if any(run.diverged for run in self.runs):
-                    self.steps_left = 0
-            return self.steps_left > 0
+                    yield from run.remeasure_in_slices()
+                if self.steps_left <= 0 or any(run.diverged for run in self.runs):
+                    return              # else Play was pressed while measuring: train on
+
+        def train_slice(self, deadline_ms):
+            """Loop work: slices of the training job until the frame's budget is spent."""
+            while self.job is not None and js.performance.now() < deadline_ms:
+                try:
+                    next(self.job)
+                except StopIteration:
+                    self.job = None
+            return self.job is not None
 
         def after_slice(self):
-            """Redraw after a frame of training.  Measuring is a forward + backward pass of its
-            own, so while training goes on the bars are refreshed a few times a second only."""
-            finished = self.steps_left <= 0 or any(run.diverged for run in self.runs)
+            """Redraw after a frame of training, a few times a second (each step measures the
+            gradients on its way, so the bars follow the training at no extra cost)."""
+            finished = self.job is None
             now = js.performance.now()
             if finished or now - self.last_drawn_ms >= REDRAW_INTERVAL_MS:
-                for run in self.runs:
-                    run.remeasure()
                 self.draw()
                 self.last_drawn_ms = now
-            if finished or any(run.diverged for run in self.runs):
-                self.steps_left = 0
-                self.loop.stop()
             self.show_training_state()
 
         def show_training_state(self):
-            running = self.loop.running
+            busy = self.job is not None               # training, or measuring where it ended
+            running = busy and self.steps_left > 0
             diverged = any(run.diverged for run in self.runs)
             ui.set_text("play", "⏸ Pause" if running else "▶ Play")
             ui.element("play").setAttribute("aria-pressed", "true" if running else "false")
             for amount in TRAIN_AMOUNTS:
-                ui.element(f"train-{amount}").disabled = running or diverged
+                ui.element(f"train-{amount}").disabled = busy or diverged
             ui.element("play").disabled = diverged
             message = ui.element("diverged")
             message.textContent = divergence_message(self.runs)
             message.hidden = not diverged
+            # After the buttons: a Train button that had the focus is disabled now, and passes it to Stop.
+            if busy and math.isfinite(self.steps_asked):
+                self.progress.show(self.steps_asked - self.steps_left, self.steps_asked)
+            else:
+                self.progress.hide()
 
         # -- drawing
         def draw(self):
@@ -724,7 +803,7 @@ if sys.platform == "emscripten":
                 side = f"side-{index}"
                 measurement = run.measurement
                 ui.set_text(f"{side}-title", run.title)
-                ui.set_text(f"{side}-summary", summary_text(measurement, run.steps))
+                ui.set_text(f"{side}-summary", summary_text(measurement, run.measured_steps))
                 ui.set_text(f"{side}-timing", timing_text(measurement))
                 width = max(280, int(ui.element(f"{side}-chart").clientWidth))
                 ui.set_svg(f"{side}-chart", bar_chart(measurement, width, limits, run.title))

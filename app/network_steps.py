@@ -409,26 +409,64 @@ class TrainingRun:
     note: str | None = None    # why training stopped early, if it did
 
 
-def train(values: dict, steps: int) -> TrainingRun:
-    """`steps` gradient-descent steps.  Stops early, keeping the last good values,
-    if a weight would leave the allowed range (the learning rate is too large)."""
-    steps = max(0, min(int(steps), MAX_TRAIN_STEPS))
-    losses = []
-    low, high = PARAM_RANGE
-    for taken in range(steps):
-        network = Network(values)
-        losses.append(network.loss.data)
+class Training:
+    """`steps` gradient-descent steps, taken one at a time by step(), so that the page can
+    spread them over animation frames (each step builds and traces the whole network).
+    Stops early, keeping the last good values, if a weight would leave the allowed range
+    (the learning rate is too large), or when stop() is called."""
+
+    def __init__(self, values: dict, steps: int):
+        self.values = values
+        self.total = max(0, min(int(steps), MAX_TRAIN_STEPS))
+        self.losses = []               # the loss before each step, then after the last
+        self.taken = 0
+        self.note = None
+        self.finished = False
+        if self.total == 0:
+            self._finish()
+
+    def step(self) -> bool:
+        """Take the next step; True once training is over."""
+        if self.finished:
+            return True
+        low, high = PARAM_RANGE
+        network = Network(self.values)
+        self.losses.append(network.loss.data)
         new = updated_values(network)
         outside = [name for name in network.params() if not low <= new[name] <= high]
         if outside:
             name = outside[0]
-            note = (f"Training stopped after {taken} of {steps} steps: {pretty_name(name)} would become "
-                    f"{show_number(new[name])}, outside the allowed range [{low:g}, {high:g}]. "
-                    "The learning rate is probably too large.")
-            return TrainingRun(values, losses, note)
-        values = new
-    losses.append(build_loss(values).data)
-    return TrainingRun(values, losses)
+            self.note = (f"Training stopped after {self.taken} of {self.total} steps: "
+                         f"{pretty_name(name)} would become {show_number(new[name])}, outside the allowed "
+                         f"range [{low:g}, {high:g}]. The learning rate is probably too large.")
+            self.finished = True
+            return True
+        self.values = new
+        self.taken += 1
+        if self.taken == self.total:
+            self._finish()
+        return self.finished
+
+    def stop(self) -> None:
+        """End early, keeping the steps taken so far."""
+        if not self.finished:
+            self.note = f"Stopped after {self.taken} of {self.total} steps."
+            self._finish()
+
+    def _finish(self) -> None:
+        self.losses.append(build_loss(self.values).data)
+        self.finished = True
+
+    def result(self) -> TrainingRun:
+        return TrainingRun(self.values, self.losses, self.note)
+
+
+def train(values: dict, steps: int) -> TrainingRun:
+    """`steps` gradient-descent steps at once (see Training)."""
+    training = Training(values, steps)
+    while not training.step():
+        pass
+    return training.result()
 
 
 # ------------------------------------------------------------------ gradient checks

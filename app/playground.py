@@ -123,6 +123,12 @@ class Playground:
         self.coarse_frames = 0
         self.diagram_due = False
         self.loop = ui.Loop(self.train_slice, self.draw_frame, budget_ms=MAX_TRAIN_MS)
+        # Step and Export finish an epoch; at 1000 points in batches of 1 that took 0.25-0.37 s in
+        # one go, so it runs in slices too, with a progress bar and a Stop.
+        self.finisher = ui.Loop(self.finish_slice, budget_ms=MAX_TRAIN_MS)
+        self.after_epoch = None
+        self.epoch_progress = ui.Progress("epoch-progress", "epoch-stop", self.end_finishing)
+        self.before_preset = None       # the settings a preset replaced, for its Undo
         self.diverged = False
         self.curve_hover = None
         self.curve_key = None
@@ -171,10 +177,11 @@ class Playground:
             create("button", preset.label, parent=presets, type="button", data_preset=preset.key,
                    title=preset.description)
         ui.on(presets, "click", self.on_preset)
+        ui.on("preset-undo", "click", lambda event: self.undo_preset())
 
         ui.on("boundary", "click", self.on_boundary_click)
         ui.on("clear-points", "click", lambda event: self.set_points(()))
-        ui.on("load-csv", "click", lambda event: self.load_csv(str(ui.element("csv").value)))
+        ui.on("load-csv", "click", lambda event: self.load_pasted_csv())
         ui.on("csv-file", "change", self.on_csv_file)
 
         ui.on("diagram-controls", "click", self.on_diagram_button)
@@ -229,6 +236,7 @@ class Playground:
     def change(self, name, value, save=True):
         """One setting changed: learning rate and regularization act on the
         running training; picture options redraw; anything else restarts."""
+        self.withdraw_undo()            # an undo now would also take back this change
         if self.settings[name] == value:
             if save:
                 self.save_url()
@@ -269,14 +277,34 @@ class Playground:
 
     def on_preset(self, event):
         button = ui.closest(event, "button[data-preset]")
-        if button is not None:
-            self.apply_settings(model.apply_preset(str(button.dataset.preset), self.settings))
+        if button is None:
+            return
+        # A preset replaces the seed, the batch size and the data; the address bar is replaced,
+        # not pushed, so Back cannot bring them back: Undo can, until the next change.
+        before = dict(self.settings)
+        preset = model.PRESETS[str(button.dataset.preset)]
+        self.apply_settings(model.apply_preset(preset.key, before))
+        self.before_preset = before
+        ui.set_text("preset-undo-text", model.preset_note(preset.label, before))
+        ui.element("preset-undo-note").hidden = False
+
+    def undo_preset(self):
+        before = self.before_preset
+        self.withdraw_undo()
+        if before is not None:
+            self.apply_settings(before)
+
+    def withdraw_undo(self):
+        if self.before_preset is not None:
+            self.before_preset = None
+            ui.element("preset-undo-note").hidden = True
 
     def regenerate(self):
         # A new random draw of the same kind of data; the seed goes in the link.
         self.change("data_seed", int(js.Math.floor(js.Math.random() * 1_000_000)))
 
     def set_points(self, points):
+        self.withdraw_undo()
         settings = dict(self.settings, dataset="custom", points=tuple(points))
         self.apply_settings(settings)
 
@@ -298,24 +326,46 @@ class Playground:
 
     def load_csv(self, text):
         """Validate first, then use the points (set_points saves the link last), then say so."""
-        field, message = ui.element("csv"), ui.element("csv-error")
         try:
             points = model.points_from_csv(text)
             self.set_points(points)
         except ValueError as error:
-            field.setAttribute("aria-invalid", "true")
-            message.className = "field-error"
-            message.textContent = f"Not loaded: {error}"
+            self.refuse_csv(str(error))
             return
-        field.setAttribute("aria-invalid", "false")
+        ui.element("csv").setAttribute("aria-invalid", "false")
+        message = ui.element("csv-error")
         message.className = "muted small"
         message.textContent = f"Loaded {len(points)} points."
 
+    def refuse_csv(self, reason):
+        """Say why the CSV was not used; the points on the plot stay as they were."""
+        ui.element("csv").setAttribute("aria-invalid", "true")
+        message = ui.element("csv-error")
+        message.className = "field-error"
+        message.textContent = f"Not loaded: {reason}."
+
+    def load_pasted_csv(self):
+        field = ui.element("csv")
+        # The length is read on the JS side, so a huge paste is refused without copying it into Python.
+        problem = model.csv_size_problem(int(field.textLength), "the pasted text")
+        if problem:
+            self.refuse_csv(problem)
+            return
+        self.load_csv(str(field.value))
+
     async def on_csv_file(self, event):
-        files = event.target.files
+        chooser = event.target
+        files = chooser.files
         if files.length == 0:
             return
-        text = str(await files.item(0).text())
+        file = files.item(0)
+        chooser.value = ""          # so that choosing the same file again is a change too
+        # Refused by its size before it is read, into Python or into the text box.
+        problem = model.csv_size_problem(int(file.size), "the file")
+        if problem:
+            self.refuse_csv(problem)
+            return
+        text = str(await file.text())
         ui.element("csv").value = text
         self.load_csv(text)
 
@@ -345,6 +395,7 @@ class Playground:
         self.reset()
 
     def reset(self):
+        self.end_finishing()            # that epoch belonged to the old network
         self.net = model.make_network(self.settings)
         # Without points of both classes there is nothing to train on (yet).
         self.trainer = None if self.data.problem else model.make_trainer(self.net, self.data, self.settings)
@@ -383,6 +434,7 @@ class Playground:
         if self.loop.running:
             self.pause()
         elif not self.diverged and not self.data.problem:
+            self.end_finishing()        # playing goes on with the epoch under way
             # Start light and let steering find the training time: the pause is not a slow frame.
             self.frame_started, self.interval_ms, self.train_ms = 0.0, FRAME_INTERVAL_MS, MIN_TRAIN_MS
             self.last_diagram_ms = js.performance.now()     # it is up to date: keep the first frame light
@@ -410,10 +462,11 @@ class Playground:
             self.run_log.record(self.epoch, name, value)
         self.pending_live.clear()
 
-    def train_steps(self, deadline_ms=None):
+    def train_steps(self, deadline_ms=None, until_epoch_end=False):
         """Mini-batch steps until the deadline (or, without one, until an epoch
-        ends); False if the loss blew up.  Stepping batch by batch keeps a frame
-        short even when one epoch of small batches takes longer than a frame."""
+        ends; with until_epoch_end, whichever comes first); False if the loss blew up.
+        Stepping batch by batch keeps a frame short even when one epoch of small
+        batches takes longer than a frame."""
         trainer, now = self.trainer, js.performance.now
         started, steps = now(), 0
         with np.errstate(all="ignore"):      # overflow is reported in words, not warnings
@@ -426,17 +479,67 @@ class Playground:
                 if not trainer.mid_epoch:
                     self.apply_pending_live()
                 ended = now()
-                if (finished if deadline_ms is None else ended >= deadline_ms):
+                if (finished if deadline_ms is None else ended >= deadline_ms or (until_epoch_end and finished)):
                     self.fastest.step(ended - started, steps)
                     return True
 
     def step(self):
         """Train one epoch (or finish the one under way)."""
         self.pause()
-        if not self.diverged and not self.data.problem:
-            self.train_steps()
+        if not self.diverged and not self.data.problem and self.after_epoch is None:
+            self.finish_epoch(None)
+
+    def finish_epoch(self, then):
+        """Train to the end of the epoch under way (a whole one if none is) in slices across
+        frames, showing how far it is, then draw and call then() (if given), each in a frame
+        of its own: drawing a large network takes up to 50 ms, and so does writing an export."""
+        self.after_epoch = then or (lambda: None)
+        self.finish_phase = "train"
+        ui.element("step").disabled = ui.element("export").disabled = True
+        # A small epoch ends in the first slice: then it is drawn (and Step is done) at once,
+        # with no frame's delay, while that keeps the task short.
+        started = js.performance.now()
+        self.finish_slice(started + MAX_TRAIN_MS)
+        if self.finish_phase == "draw" and js.performance.now() - started < MAX_TRAIN_MS:
+            self.finish_slice(0)
+        if self.finish_phase == "then" and then is None:
+            self.finish_slice(0)
+        if self.after_epoch is not None:
+            self.finisher.start()
+
+    def finish_slice(self, deadline_ms):
+        """Loop work for finish_epoch, one phase a frame: training until the epoch ends, drawing,
+        then(); False when done (or the loss blew up)."""
+        if self.after_epoch is None:
+            return False
+        if self.finish_phase == "train":
+            if not self.train_steps(deadline_ms, until_epoch_end=True):
+                self.end_finishing()
+                return False
+            if self.trainer.mid_epoch:
+                self.epoch_progress.show(round(100 * self.trainer.epoch_progress), 100)
+            else:
+                self.finish_phase = "draw"
+            return True
+        if self.finish_phase == "draw":
             self.record_losses()
             self.draw_all()
+            self.finish_phase = "then"
+            return True
+        then = self.after_epoch
+        self.end_finishing()
+        then()
+        return False
+
+    def end_finishing(self):
+        """No epoch is being finished any more (done, Stop, Play, or a new network)."""
+        if self.after_epoch is None:
+            return
+        self.after_epoch = None
+        self.finisher.stop()
+        ui.element("step").disabled = self.diverged or bool(self.data.problem)
+        ui.element("export").disabled = False
+        self.epoch_progress.hide()      # after the buttons: the focus may go back to Step
 
     def train_slice(self, deadline_ms):
         """Loop work: training for this frame's share of FRAME_INTERVAL_MS."""
@@ -646,10 +749,13 @@ class Playground:
 
     # ------------------------------------------------------------ export
     def export(self):
+        self.pause()
         if self.trainer is not None and self.trainer.mid_epoch and not self.diverged:
-            self.train_steps()          # whole epochs only: the snippet replays epochs
-            self.record_losses()
-            self.draw_all()
+            self.finish_epoch(self.write_export)    # whole epochs only: the snippet replays epochs
+        elif self.after_epoch is None:
+            self.write_export()
+
+    def write_export(self):
         ui.element("export-json").value = model.export_json(self.net, self.data, self.settings, self.epoch)
         ui.element("export-python").value = model.python_snippet(self.settings, self.epoch, self.run_log)
         ui.element("download-json").disabled = False

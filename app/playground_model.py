@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -173,12 +174,22 @@ PRESETS = {p.key: p for p in [
 
 def apply_preset(key: str, current: dict) -> dict:
     """The settings of a preset: defaults for everything it does not name, except
-    the picture options, which stay as the learner set them."""
+    the picture options, which stay as the learner set them, and the learner's own
+    points, which stay in memory (not in the link) to come back to under "Your own points"."""
     settings = STATE.defaults()
     settings.update(PRESETS[key].settings)
-    for name in VIEW_SETTINGS:
+    for name in (*VIEW_SETTINGS, "points"):
         settings[name] = current[name]
     return settings
+
+
+def preset_note(label: str, before: dict) -> str:
+    """What the page says after a preset replaced the settings in `before`."""
+    points = len(before["points"])
+    if not points:
+        return f"Preset “{label}” applied."
+    kept = "point is" if points == 1 else "points are"
+    return f"Preset “{label}” applied. Your {points} {kept} kept: Undo, or choose “Your own points” under Dataset."
 
 
 # ------------------------------------------------------------------ data
@@ -337,10 +348,41 @@ class RunLog:
 
 # ------------------------------------------------------------------ CSV input
 
+# Pasted or uploaded CSV is refused by its size before it is read into Python: parsing runs on
+# the page's only thread, and megabytes of text would freeze the tab for seconds.  MAX_POINTS
+# rows of "x1,x2,label" (with a header) fit in far less than this.
+CSV_ROW_CHARS = 64
+MAX_CSV_SIZE = (MAX_POINTS + 1) * CSV_ROW_CHARS
+
+
+def size_text(size: int) -> str:
+    """A byte or character count for people: 980 bytes, 64 kB, 42.0 MB."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} kB"
+    return f"{size} bytes"
+
+
+def csv_size_problem(size: int, what: str) -> str | None:
+    """Why CSV of `size` bytes (a file) or characters (pasted text) is not read, or None.
+    `what` names it: "the file", "the pasted text"."""
+    if size > MAX_CSV_SIZE:
+        return (f"{what} is {size_text(size)}; the playground reads at most {size_text(MAX_CSV_SIZE)} "
+                f"(up to {MAX_POINTS} points)")
+    return None
+
+
 def points_from_csv(text: str) -> tuple:
     """The learner's points from "x1,x2,label" lines; ValueError naming the first
-    bad row ("row 3: …") as engine.datasets.from_csv does.  Coordinates must lie in
-    the same range as points in a link."""
+    bad row ("row 3: …") as engine.datasets.from_csv does.  Too many rows are refused
+    before any row is parsed; coordinates must lie in the same range as points in a link."""
+    problem = csv_size_problem(len(text), "the text")
+    if problem:
+        raise ValueError(problem)
+    rows = sum(1 for line in text.splitlines() if line.strip())
+    if rows > MAX_POINTS + 1:       # + 1: a header line
+        raise ValueError(f"{rows} rows: the playground takes at most {MAX_POINTS} points")
     X, y = datasets.from_csv(text, max_abs=MAX_COORDINATE)
     if len(y) > MAX_POINTS:
         raise ValueError(f"{len(y)} rows: the playground takes at most {MAX_POINTS} points")
@@ -366,7 +408,17 @@ def export_json(net: MLP, data: Data, settings: dict, epoch: int) -> str:
         "train": rows(data.X_train, data.y_train),
         "test": rows(data.X_test, data.y_test),
     }
-    return json.dumps(document, indent=1)
+    return _ONE_LINE_LISTS.sub(_one_line, json.dumps(document, indent=1))
+
+
+# A list of numbers, as json.dumps(indent=1) writes it: one number a line.  The page shows the
+# export in a text box, and a browser lays out a box of 5,000 lines (1000 points) in a task of
+# 90-250 ms; with one line per point and per weight row it takes a few milliseconds.
+_ONE_LINE_LISTS = re.compile(r"\[\s+([^\[\]{}\"]*?)\s+\]")
+
+
+def _one_line(match: re.Match) -> str:
+    return "[" + re.sub(r",\s+", ", ", match.group(1)) + "]"
 
 
 def load_export(text: str) -> tuple[MLP, datasets.Standardizer, dict]:

@@ -103,12 +103,16 @@ class Prop:
     choices: tuple = ()
     label: str = ""
     check: object = None
+    # Longest text accepted from a link; a control that accepts longer text (panel 5's
+    # expression box) raises it to its own limit, so that what it takes survives a reload.
+    max_length: int = MAX_VALUE_LENGTH
 
     def parse(self, text: str):
         """(value, note): note is None when the text was valid as given."""
         label = self.label or self.name
-        if len(text) > MAX_VALUE_LENGTH:
-            return self.default, f"{label}: value too long; using the default"
+        if len(text) > self.max_length:
+            return self.default, (f"{label}: too long ({len(text)} characters, at most {self.max_length}); "
+                                  "using the default")
         if self.kind == "choice":
             if text in self.choices:
                 return text, None

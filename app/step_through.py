@@ -11,7 +11,7 @@ from app.network_picture import draw, loss_sparkline
 from app.network_steps import (ALL_PARAMS, HIDDEN_ACTIVATIONS, LOSS_NAMES, OUTPUT_ACTIVATIONS, PRESETS,
                                STATE, Network, activation_label, compatible, domain_notes, edge_of_param,
                                gradient_checks, gradient_name, is_bias, lesson_steps, loss_label, matching_preset,
-                               output_unit, preset_values, show_number, step_for_node, train)
+                               output_unit, preset_values, show_number, step_for_node, Training)
 from engine.graph import pretty_name
 
 PLAY_INTERVAL_MS = 1400
@@ -30,6 +30,11 @@ class StepThroughPage:
         self.losses = []           # the loss over the training steps since the last hand edit
         self.last_advance = 0.0
         self.player = ui.Loop(self._play_frame)
+        # Training runs in slices, a few steps per frame: 100 steps with the gradient check took
+        # 0.7 s in one go, a frozen tab.
+        self.training = None
+        self.trainer = ui.Loop(self._train_frame)
+        self.progress = ui.Progress("train-progress", "train-stop", self.stop_training)
         self.fields = {name: ui.NumberField(name, self.values[name], self._field_changer(name),
                                             low=STATE.props[name].low, high=STATE.props[name].high)
                        for name in NUMBER_FIELDS}
@@ -59,6 +64,7 @@ class StepThroughPage:
 
     def _field_changer(self, name):
         def changed(value):
+            self.stop_training()   # the steps taken so far stay; the edit applies to them
             self.values[name] = value
             if name != "lr":       # η does not change the network, only the update
                 self._forget_training()
@@ -66,6 +72,7 @@ class StepThroughPage:
         return changed
 
     def _choose(self, name, value):
+        self.stop_training()
         self.values[name] = value
         self.values, note = compatible(self.values, changed=name)
         self._show_note("variant-note", note)
@@ -75,6 +82,7 @@ class StepThroughPage:
     def _choose_preset(self, name):
         if name not in PRESETS:
             return
+        self.stop_training()
         self.base_preset = name
         self.values = preset_values(name, self.values)
         self._show_note("variant-note", None)
@@ -198,12 +206,49 @@ class StepThroughPage:
     # -------------------------------------------------------------- training
 
     def train(self, count: int):
-        before = self.network.loss.data
-        run = train(self.values, count)
+        if self.training is not None:
+            return
+        self.training = Training(self.values, count)
+        self.loss_before = self.network.loss.data
+        for button in ("train-1", "train-100"):
+            ui.element(button).disabled = True
+        # The first slice runs now: a single step is done at once, with no frame's delay.
+        if self._train_frame(js.performance.now() + self.trainer.budget_ms):
+            self.trainer.start()
+
+    def _train_frame(self, deadline):
+        """Loop work: training steps until the frame's budget is spent; False when done."""
+        training = self.training
+        if training is None:
+            return False
+        while not training.finished and js.performance.now() < deadline:
+            training.step()
+        if training.finished:
+            self._finish_training()
+            return False
+        ui.set_text("train-result", f"Training: step {training.taken} of {training.total}…")
+        ui.set_svg("loss-sparkline", loss_sparkline((self.losses or training.losses[:1]) + training.losses[1:]))
+        self.progress.show(training.taken, training.total)
+        return True
+
+    def stop_training(self):
+        """End the training under way (Stop, or a hand-made change), keeping the steps taken."""
+        if self.training is not None:
+            self.training.stop()
+            self._finish_training()
+
+    def _finish_training(self):
+        run = self.training.result()
+        self.training = None
+        self.trainer.stop()
+        for button in ("train-1", "train-100"):
+            ui.element(button).disabled = False
+        self.progress.hide()            # after the buttons: the focus may go back to Train 100
         self.losses = (self.losses or run.losses[:1]) + run.losses[1:]
-        self.values = run.values
+        # Only the weights come from the training: the stepper may have moved meanwhile.
+        self.values = {**self.values, **{name: run.values[name] for name in ALL_PARAMS}}
         taken = len(run.losses) - 1
-        ui.set_text("train-result", f"Loss {show_number(before)} → {show_number(run.losses[-1])} "
+        ui.set_text("train-result", f"Loss {show_number(self.loss_before)} → {show_number(run.losses[-1])} "
                                     f"after {taken} step{'' if taken == 1 else 's'} with η = {self.values['lr']:g}.")
         self._show_note("train-note", run.note)
         ui.set_svg("loss-sparkline", loss_sparkline(self.losses))

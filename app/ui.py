@@ -7,6 +7,7 @@
 - tex: KaTeX rendering of the engine's formulas.
 - UrlState: a page's StateTable bound to the address bar and a visible notes box.
 - Loop: requestAnimationFrame work in time slices, so long work never blocks the page.
+- Progress: a progress bar and a Stop button for such work.
 - start/ready/fail: page life cycle, reported to the loader (static/loader.js).
 """
 import asyncio
@@ -247,6 +248,35 @@ class Loop:
             self.running = False
         if self.running:
             js.requestAnimationFrame(self._frame)
+
+
+class Progress:
+    """A <progress> bar and a Stop button, shown while long work runs in Loop slices, so the
+    learner sees it advance and can end it.  Both are in the page's HTML with `hidden`.
+    A page disables its start buttons before show(): if one had the keyboard focus, the focus
+    goes to Stop, and back to that button when the work ends."""
+
+    def __init__(self, bar_id, stop_id, on_stop):
+        self.bar, self.stop_button = element(bar_id), element(stop_id)
+        self.return_focus = None
+        on(self.stop_button, "click", lambda event: on_stop())
+
+    def show(self, done, total):
+        if self.bar.hidden:
+            self.bar.hidden = self.stop_button.hidden = False
+            focused = js.document.activeElement
+            if not is_missing(focused) and bool(getattr(focused, "disabled", False)):
+                self.return_focus = focused
+                self.stop_button.focus()
+        self.bar.max = total
+        self.bar.value = done
+
+    def hide(self):
+        stop_had_focus = js.document.activeElement == self.stop_button
+        self.bar.hidden = self.stop_button.hidden = True
+        if stop_had_focus and self.return_focus is not None:
+            self.return_focus.focus()
+        self.return_focus = None
 
 
 def compiled_from_source():

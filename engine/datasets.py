@@ -243,18 +243,30 @@ def from_csv(text: str, max_abs: float | None = None):
             continue                                   # the header
         first = False
         if len(fields) != 3 or any(v is None for v in values):
-            raise ValueError(f"row {number}: expected 3 {SEPARATORS_SAID[separator]} numbers, got {line!r}")
+            raise ValueError(f"row {number}: expected 3 {SEPARATORS_SAID[separator]} numbers, got {_excerpt(line)}")
         if not all(math.isfinite(v) for v in values):
-            raise ValueError(f"row {number}: values must be finite, got {line!r}")
+            raise ValueError(f"row {number}: values must be finite, got {_excerpt(line)}")
         if values[2] not in (0.0, 1.0):
-            raise ValueError(f"row {number}: label must be 0 or 1, got {fields[2]!r}")
+            raise ValueError(f"row {number}: label must be 0 or 1, got {_excerpt(fields[2])}")
         if max_abs is not None and not (abs(values[0]) <= max_abs and abs(values[1]) <= max_abs):
-            raise ValueError(f"row {number}: coordinates must lie {range_text(max_abs)}, got {line!r}")
+            raise ValueError(f"row {number}: coordinates must lie {range_text(max_abs)}, got {_excerpt(line)}")
         X.append(values[:2])
         y.append(values[2])
     if not X:
         raise ValueError("no data rows: expected lines of x1,x2,label (separated by commas, semicolons or tabs)")
     return np.array(X), np.array(y)
+
+
+# A bad row is quoted in the error up to this many characters: a message has to stay
+# readable even when the row is a megabyte long.
+EXCERPT_CHARS = 40
+
+
+def _excerpt(text: str) -> str:
+    """The text quoted for an error message, cut to EXCERPT_CHARS with an ellipsis."""
+    if len(text) <= EXCERPT_CHARS:
+        return repr(text)
+    return repr(text[:EXCERPT_CHARS]) + f"… ({len(text):,} characters)"
 
 
 def _number(text: str, decimal_comma: bool = False) -> float | None:

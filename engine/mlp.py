@@ -512,16 +512,52 @@ class MLP:
         forward = self._forward(X)
         loss = self._backward_from(forward, y)
         acts = forward[2] if self.activation in _CAN_DIE else []
+        dead = [(a == 0.0).all(axis=0).mean() for a in acts]
+        return self._stats_from_gradients(loss, dead)
+
+    def gradient_stats_in_slices(self, X, y, samples_per_slice: int = 64):
+        """gradient_stats(X, y), computed `samples_per_slice` samples at a time: a generator
+        that yields after each slice and returns the GradientStats (use `yield from`).  For a
+        caller that must return to its event loop between slices: in a browser page Python
+        runs on the page's only thread.  The full-batch gradients stay in the gradient buffer
+        for `apply_gradients`.  Equal to gradient_stats up to rounding: each slice's mean loss
+        and gradients (regularization included) count with the slice's share of the samples."""
+        X, y = self.check_data(X, y)
+        n = X.shape[0]
+        total = np.zeros_like(self._grad_flat)
+        loss = 0.0
+        can_die = self.activation in _CAN_DIE
+        alive = [np.zeros(width, dtype=bool) for width in self.sizes[1:-1]] if can_die else []
+        for start in range(0, n, samples_per_slice):
+            stop = min(start + samples_per_slice, n)
+            share = (stop - start) / n
+            forward = self._forward(X[start:stop])
+            loss += share * self._backward_from(forward, y[start:stop])
+            total += share * self._grad_flat
+            for seen, a in zip(alive, forward[2] if can_die else ()):
+                seen |= (a != 0.0).any(axis=0)
+            yield
+        self._grad_flat[...] = total
+        return self._stats_from_gradients(loss, [1.0 - seen.mean() for seen in alive])
+
+    def _stats_from_gradients(self, loss: float, dead: list) -> GradientStats:
+        """GradientStats of the gradients in the buffer; `dead`: each hidden layer's
+        fraction of units inactive on every sample (empty when units cannot die)."""
         layers = []
         for i, gW in enumerate(self._grads[0::2]):
             flat = gW.ravel()
-            dead = float((acts[i] == 0.0).all(axis=0).mean()) if i < len(acts) else 0.0
             layers.append({"layer": i + 1, "shape": gW.shape,
                            "mean_abs_grad": float(np.abs(flat).mean()),
                            "grad_norm": math.sqrt(float(flat @ flat)),
-                           "dead_fraction": dead})
+                           "dead_fraction": float(dead[i]) if i < len(dead) else 0.0})
         grad_norm = self._global_grad_norm()
         return GradientStats(layers, loss, grad_norm, self._clip_scale(grad_norm))
+
+    def apply_gradients(self, optimizer) -> None:
+        """One optimizer step with the gradients in the buffer (after gradient_stats or
+        gradient_stats_in_slices), clipped if clip_norm is set: the update train_epoch makes."""
+        self._clip()
+        optimizer.step(self._flat_params, self._flat_grads)
 
     # ------------------------------------------------------------- training
     def train_epoch(self, X, y, optimizer, batch_size: int | None = None,

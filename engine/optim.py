@@ -184,6 +184,11 @@ class Trainer:
         """True while run_steps() has started an epoch and not finished it."""
         return self._partial is not None
 
+    @property
+    def epoch_progress(self) -> float:
+        """The share of the epoch under way that run_steps() has trained on (0 between epochs)."""
+        return 0.0 if self._partial is None else self._partial[2] / len(self.y)
+
     def run(self, epochs: int = 1) -> float:
         """Train for `epochs` epochs; returns the last epoch's mean loss."""
         if self._partial is not None:

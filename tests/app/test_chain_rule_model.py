@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app import chain_rule_model as model
-from engine.parser import ParseError
+from engine.parser import MAX_LENGTH, ParseError
 
 
 # ---------------------------------------------------------------- panel 1
@@ -239,6 +239,21 @@ def test_presets_parse_and_the_first_uses_two_paths():
     assert len(model.derive(graph, "x").paths) == 2
 
 
+def test_a_graph_too_big_to_redraw_at_once_is_refused_with_its_size():
+    """Panel 5 redraws the whole graph on every slider step: the issue's 15 groups of 15 x's
+    (225 nodes) took 0.3-0.5 s an action."""
+    text = "+".join("(" + "+".join(["x"] * 15) + ")" for _ in range(15))
+    with pytest.raises(ParseError) as error:
+        model.check_expression(text)
+    assert str(error.value) == f"position {len(text)}: its graph would have 225 nodes; this panel draws at most 40"
+    largest = " + ".join(["(x*y + z)"] * 12) + " + x*y"        # 3 inputs, 13 products, 12 + 12 sums
+    assert len(model.expression_graph(model.check_expression(largest), {"x": 1, "y": 2, "z": 3}).nodes) == 40
+    with pytest.raises(ParseError, match="would have 42 nodes"):
+        model.check_expression(largest + " + x*y")
+    values, notes = model.STATE.from_query(model.STATE.to_query({**model.STATE.defaults(), "expr": text}))
+    assert values["expr"] == "x*y + x" and "225 nodes" in notes[0]
+
+
 def test_caret_line():
     assert model.caret_line("x * * y", 4) == "x * * y\n    ^"
 
@@ -275,3 +290,16 @@ def test_numbers_as_text():
     assert model.show(-12.0) == "−12" and model.show(math.nan) == "undefined" and model.show(-0.0) == "0"
     assert model.fixed(-0.00001) == "0.0000" and model.fixed(1.4) == "1.4000"
     assert re.fullmatch(r"\(−4\)", model.factor_text(-4))
+
+
+def test_a_link_keeps_every_expression_the_box_accepts():
+    """The expression box takes up to the parser's limit (500 characters); a link (reload, share)
+    must carry the same, and one past it is refused with a note that says why."""
+    longest = " + ".join(["0.12345678901234567 * x"] * 12).ljust(MAX_LENGTH)
+    assert len(longest) == MAX_LENGTH and model.check_expression(longest)
+    values, notes = model.STATE.from_query(model.STATE.to_query({**model.STATE.defaults(), "expr": longest}))
+    assert values["expr"] == longest and notes == []
+    too_long = longest + " "
+    values, notes = model.STATE.from_query(model.STATE.to_query({**model.STATE.defaults(), "expr": too_long}))
+    assert values["expr"] == "x*y + x"
+    assert notes == [f"expression: too long ({MAX_LENGTH + 1} characters, at most {MAX_LENGTH}); using the default"]

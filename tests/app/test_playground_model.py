@@ -1,5 +1,6 @@
 """The training playground's logic in CPython: presets converge, URL state
 round-trips and refuses hostile values, exports reload and replay the run."""
+import json
 import math
 import re
 
@@ -44,6 +45,17 @@ def test_a_preset_keeps_the_picture_options():
     current = dict(model.STATE.defaults(), log_loss=True, show_test=False, lr=0.01)
     settings = model.apply_preset("xor", current)
     assert settings["log_loss"] is True and settings["show_test"] is False and settings["lr"] == 1.5
+
+
+def test_a_preset_keeps_the_learners_own_points_to_come_back_to():
+    points = ((0.1, 0.2, 0), (-0.3, 0.4, 1))
+    current = dict(model.STATE.defaults(), dataset="custom", points=points, seed=7, batch="16")
+    settings = model.apply_preset("circle", current)
+    assert settings["dataset"] == "circle" and settings["points"] == points
+    assert model.preset_note("Circle", current) == ("Preset “Circle” applied. Your 2 points are kept: "
+                                                    "Undo, or choose “Your own points” under Dataset.")
+    back = model.make_data(dict(settings, dataset="custom"))
+    assert len(back.X_train) + len(back.X_test) == 2
 
 
 # ------------------------------------------------------------------ URL state
@@ -176,6 +188,23 @@ def test_a_click_is_held_inside_the_range():
     assert model.clamp_coordinate(0.25) == 0.25
 
 
+def test_csv_is_refused_by_size_and_rows_before_any_row_is_parsed(monkeypatch):
+    parsed = []
+    monkeypatch.setattr(model.datasets, "from_csv", lambda text, **options: parsed.append(text))
+    one_row = "0.5,-0.2,0\n"
+    with pytest.raises(ValueError, match=r"the text is 11\.0 MB; the playground reads at most 64 kB"):
+        model.points_from_csv(one_row * 1_000_000)
+    with pytest.raises(ValueError, match="1002 rows: the playground takes at most 1000 points"):
+        model.points_from_csv("1,1,1\n" * 1002)
+    assert parsed == []
+    # The largest allowed set still loads: a header and MAX_POINTS rows of ordinary numbers.
+    monkeypatch.undo()
+    rows = "".join(f"{-1 + i / 500:.4f},{1 - i / 500:.4f},{i % 2}\n" for i in range(model.MAX_POINTS))
+    assert len(model.points_from_csv("x1,x2,label\n" + rows)) == model.MAX_POINTS
+    assert model.csv_size_problem(42_000_000, "the file").startswith("the file is 42.0 MB")
+    assert model.csv_size_problem(model.MAX_CSV_SIZE, "the file") is None
+
+
 # ------------------------------------------------------------------ training
 
 def test_live_settings_change_training_without_restarting_it():
@@ -218,6 +247,17 @@ def test_export_json_reloads_and_predicts_the_same():
     assert np.array_equal(loaded.predict_proba(scaler.transform(X_test)),
                           net.predict_proba(data.scaler.transform(data.X_test)))
     assert document["epoch"] == 300 and document["settings"]["dataset"] == "moons"
+
+
+def test_export_json_has_a_line_per_point_and_weight_row():
+    """The page shows the export in a text box; one number a line (5,000 lines for 1000 points)
+    made the browser's layout of it a task of up to 250 ms."""
+    settings = dict(model.STATE.defaults(), n=1000, layers=(16,) * 8)
+    data, net, trainer = train(settings, 0)
+    text = model.export_json(net, data, settings, 0)
+    rows = 1000 + 2 + 8 * 16 + 16 + 8 + 9        # points, mean and std, W rows, one W_out row, b rows
+    assert text.count("\n") < rows + 100
+    assert json.loads(text)["train"][0] == [*map(float, data.X_train[0]), int(data.y_train[0])]
 
 
 def test_python_snippet_replays_the_run_with_mid_run_changes():

@@ -8,7 +8,8 @@ import pytest
 from app import network_picture as picture
 from app.network_steps import (ALL_PARAMS, PRESETS, STATE, Network, backward_order, build_loss, compatible,
                                domain_notes, gradient_checks, lesson_steps, matching_preset, param_names,
-                               preset_values, show_number, short_number, step_for_node, train, updated_values)
+                               preset_values, show_number, short_number, step_for_node, train,
+                               Training, updated_values)
 from engine.registry import ACTIVATIONS, LOSSES
 
 
@@ -172,6 +173,20 @@ def test_training_100_steps_lowers_the_loss(name):
     run = train(preset(name), 100)
     assert run.note is None and len(run.losses) == 101
     assert run.losses[-1] < 0.5 * run.losses[0]
+
+
+def test_training_step_by_step_matches_all_at_once_and_can_be_stopped():
+    training = Training(preset("default"), 100)
+    while not training.step():
+        assert 0 < training.taken < 100 and len(training.losses) == training.taken
+    assert training.result() == train(preset("default"), 100)
+    stopped = Training(preset("default"), 100)
+    for _ in range(30):
+        stopped.step()
+    stopped.stop()
+    run = stopped.result()
+    assert stopped.finished and stopped.taken == 30 and run.note == "Stopped after 30 of 100 steps."
+    assert run.values == train(preset("default"), 30).values and run.losses == train(preset("default"), 30).losses
 
 
 def test_training_stops_before_a_weight_leaves_its_range():

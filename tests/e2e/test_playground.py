@@ -275,3 +275,26 @@ def test_embed_mode_fits_800_by_600(page, base_url):
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
     train_for(page, 1.0)
     save_screenshot(page, "playground-embed", full_page=False)
+
+
+def test_a_preset_keeps_own_points_and_can_be_undone(open_page):
+    """Issue 18, item 4: a preset replaced the learner's points, seed and batch, and the
+    address bar is replaced, not pushed, so Back could not bring them back."""
+    page = open_page("pages/playground.html?dataset=custom&points=0.1,0.2,0;-0.3,0.4,1;0.5,-0.5,1&seed=7&batch=16")
+    points = page.locator("#boundary-overlay .pt")
+    assert points.count() == 3
+    page.click("#presets button[data-preset='circle']")
+    note = page.locator("#preset-undo-note")
+    assert note.is_visible() and "Your 3 points are kept" in note.inner_text()
+    assert page.locator("#dataset").input_value() == "circle" and "points=" not in page.url
+    save_widget(page, "playground-preset-undo")
+    # Undo brings back everything the preset replaced.
+    page.click("#preset-undo")
+    assert note.is_hidden()
+    assert page.locator("#dataset").input_value() == "custom" and points.count() == 3
+    assert page.locator("#seed").input_value() == "7" and page.locator("#batch").input_value() == "16"
+    assert "seed=7" in page.url and "batch=16" in page.url and "points=" in page.url
+    # After another preset, the points also wait under "Your own points".
+    page.click("#presets button[data-preset='xor']")
+    page.select_option("#dataset", "custom")
+    assert points.count() == 3 and note.is_hidden()

@@ -5,6 +5,7 @@ refused at the field, training lowers the loss, gradient check, presets, URL sta
 One page load serves most tests (module scope) because starting Python takes seconds;
 the tests run in file order and each sets up the state it checks."""
 import pytest
+from playwright.sync_api import expect
 
 from app.network_steps import STATE, Network, gradient_checks, lesson_steps, preset_values, show_number, train
 from tests.e2e.conftest import needs_numpy, page_for_module, save_screenshot, tex_source, wait_until_ready
@@ -118,8 +119,8 @@ def test_train_100_steps_lowers_the_loss(page):
     before = Network(STATE.defaults()).loss.data
     run = train(STATE.defaults(), 100)
     page.locator("#train-100").click()
-    assert text(page, "#train-result") == (f"Loss {show_number(before)} → {show_number(run.losses[-1])} "
-                                           "after 100 steps with η = 0.5.")
+    expect(page.locator("#train-result")).to_have_text(f"Loss {show_number(before)} → {show_number(run.losses[-1])} "
+                                                       "after 100 steps with η = 0.5.", timeout=20_000)
     assert number(text(page, "#live-loss")) < before
     assert page.locator("#loss-sparkline svg polyline").count() == 1
     save_screenshot(page, "step-through-trained")

@@ -198,3 +198,12 @@ def test_from_csv_bounds_coordinates_when_asked():
     assert datasets.from_csv("1e308,0,1")[0][0, 0] == 1e308
     with pytest.raises(ValueError, match=r"row 2: coordinates must lie between −1,000,000 and 1,000,000"):
         datasets.from_csv("1,2,0\n1e7,0,1\n", max_abs=1e6)
+
+
+def test_from_csv_quotes_only_an_excerpt_of_a_long_bad_row():
+    row = "1," + "2" * 100_000 + "x,0"
+    with pytest.raises(ValueError) as info:
+        datasets.from_csv("1,2,0\n" + row + "\n")
+    message = str(info.value)
+    assert message.startswith(f"row 2: expected 3 comma-separated numbers, got {row[:40]!r}…")
+    assert "100,005 characters" in message and len(message) < 120

@@ -83,3 +83,38 @@ def test_the_einsum_products_used_in_the_browser_give_the_same_gradients(monkeyp
     numeric = numeric_grads(net, X, y, h=1e-6)
     for b, n in zip(browser_grads, numeric):
         np.testing.assert_allclose(b, n, rtol=1e-5, atol=1e-9)
+
+
+@pytest.mark.parametrize("options", [
+    dict(activation="relu"),                                   # some units die
+    dict(activation="tanh", residual=True, regularization="l2", reg_rate=0.01),
+    dict(activation="sigmoid", clip_norm=0.01),
+])
+def test_stats_in_slices_equal_one_pass_and_apply_the_same_update(options):
+    """The gradients page computes a deep network's pass a few samples at a time, between frames."""
+    from engine.optim import SGD
+
+    X, y = small_data(n=203, seed=4)
+    sizes = [2, 8, 8, 8, 1]
+    whole, sliced = MLP(sizes, seed=3, **options), MLP(sizes, seed=3, **options)
+    expected = whole.gradient_stats(X, y)
+    slices = sliced.gradient_stats_in_slices(X, y, samples_per_slice=50)
+    count = 0
+    try:
+        while True:
+            next(slices)
+            count += 1
+    except StopIteration as done:
+        stats = done.value
+    assert count == 5                                           # 50 + 50 + 50 + 50 + 3 samples
+    assert stats.loss == pytest.approx(expected.loss, rel=1e-12)
+    assert stats.grad_norm == pytest.approx(expected.grad_norm, rel=1e-12) and stats.clip_scale == pytest.approx(expected.clip_scale)
+    for got, want in zip(stats, expected):
+        assert got["mean_abs_grad"] == pytest.approx(want["mean_abs_grad"], rel=1e-12)
+        assert got["dead_fraction"] == want["dead_fraction"]
+    if options["activation"] == "relu":
+        assert any(layer["dead_fraction"] > 0 for layer in expected)
+    whole.train_epoch(X, y, SGD(lr=0.5))
+    sliced.apply_gradients(SGD(lr=0.5))
+    for a, b in zip(whole.params, sliced.params):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
