@@ -20,7 +20,8 @@ import numpy as np
 
 from app.state import Prop, StateTable
 from engine.gradcheck import finite_difference, relative_error
-from engine.graph import Value, fmt, linear, pretty_name, tex_name
+from engine.graph import Value, linear
+from engine.trace import fmt, pretty_name, tex_name
 from engine.optim import SGD
 from engine.registry import ACTIVATIONS, LOSSES, OUTPUTS
 
