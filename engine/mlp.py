@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import math
 import sys
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from numbers import Integral
 
 import numpy as np
@@ -135,7 +135,9 @@ class MLPConfig:
     residual: bool
 
 
-_CONFIG_FIELDS = frozenset(field.name for field in fields(MLPConfig))
+def _setting(name: str) -> property:
+    """A read-only attribute of MLP that reads net.config.<name>."""
+    return property(lambda net: getattr(net.config, name), doc=f"net.config.{name} (read-only)")
 
 
 class MLP:
@@ -204,17 +206,15 @@ class MLP:
         self._initialize(self.rng)
 
     # ----------------------------------------------------------- configuration
-    # net.activation, net.sizes, ...: the fixed settings, read from net.config.
-    def __getattr__(self, name: str):
-        config = self.__dict__.get("config")
-        if config is not None and name in _CONFIG_FIELDS:
-            return getattr(config, name)
-        raise AttributeError(f"'MLP' object has no attribute {name!r}")
-
-    def __setattr__(self, name: str, value) -> None:
-        if name in _CONFIG_FIELDS:
-            raise AttributeError(f"{name}: fixed when the MLP is built (see net.config); build a new MLP to change it")
-        super().__setattr__(name, value)
+    # The fixed settings, one at a time: net.activation is net.config.activation.
+    sizes = _setting("sizes")
+    activation = _setting("activation")
+    output = _setting("output")
+    loss = _setting("loss")
+    init = _setting("init")
+    init_scale = _setting("init_scale")
+    seed = _setting("seed")
+    residual = _setting("residual")
 
     @property
     def residual_layers(self) -> list[int]:
@@ -546,6 +546,8 @@ class MLP:
         if check:
             X, y = self.check_data(X, y)
             check_batch_size(batch_size)
+        if batch_size is None or batch_size >= len(y):   # full batch: one step on all the data
+            return self.train_batch(X, y, optimizer)
         rng = rng if rng is not None else self.rng
         return epoch_loss([(self.train_batch(X_batch, y_batch, optimizer), len(y_batch))
                            for X_batch, y_batch in batches(X, y, batch_size, rng)])
