@@ -42,7 +42,7 @@ class Value:
         self.op = ""              # the op that made this node; "" for a leaf
         self.parents = ()         # the op's inputs
         self.local = ()           # ∂self/∂parent for each parent, found with the value
-        self.const = None         # a number the op uses that is not a node: n in x**n, a loss's target
+        self.arg = None           # a number the op takes that is not a node: n in x**n, a loss's target y
         self.outside = None       # why the op is undefined here (see _outside_domain), else None
         self.constant = constant  # a number written into a formula (the 2 in 2*x): no steps in a trace
         if constant and not label:  # named by its value: 2, (-0.5), 99999999
@@ -101,7 +101,7 @@ class Value:
             return self._power(other)
         n, a = float(other), self.data
         # n·aⁿ⁻¹; for n = 0 that is 0 (not 0·a⁻¹, which is NaN at a = 0).
-        return _node("**", _ieee(np.power, a, n), [self], [n * _ieee(np.power, a, n - 1) if n else 0.0], const=n)
+        return _node("**", _ieee(np.power, a, n), [self], [n * _ieee(np.power, a, n - 1) if n else 0.0], arg=n)
 
     def _power(self, other):
         """a ** b with both a and b in the graph: b·aᵇ⁻¹ in a, aᵇ·log a in b."""
@@ -175,7 +175,7 @@ class Value:
         with np.errstate(all="ignore"):
             yhat = np.asarray(self.data, dtype=float)
             value, local = float(loss.value(yhat, y)), float(loss.derivative(yhat, y))
-        return _node(name, value, [self], [local], const=y)
+        return _node(name, value, [self], [local], arg=y)
 
     def bce(self, target: float):
         """Binary cross-entropy −[y log ŷ + (1 − y) log(1 − ŷ)]."""
@@ -276,14 +276,14 @@ def _ieee(fn, *args) -> float:
         return float(fn(*[np.float64(a) for a in args]))
 
 
-def _node(op: str, data: float, parents: list, local: list, const: float | None = None) -> Value:
+def _node(op: str, data: float, parents: list, local: list, arg: float | None = None) -> Value:
     """The result of an op: its value, its parents and ∂value/∂parent for each."""
     out = Value(data)
-    out.op, out.parents, out.local, out.const = op, tuple(parents), tuple(float(d) for d in local), const
+    out.op, out.parents, out.local, out.arg = op, tuple(parents), tuple(float(d) for d in local), arg
     if any(math.isnan(p.data) for p in out.parents):
         out.data = math.nan  # computed from an undefined number: undefined too
     else:
-        out.outside = _outside_domain(op, out.parents, const)
+        out.outside = _outside_domain(op, out.parents, arg)
         if out.outside and out.outside not in _VALUE_BUT_NO_SLOPE:
             out.data = math.nan
     if math.isnan(out.data) or out.outside:
@@ -300,16 +300,16 @@ def _node(op: str, data: float, parents: list, local: list, const: float | None 
 _VALUE_BUT_NO_SLOPE = {"infinite slope at zero"}
 
 
-def _outside_domain(op: str, parents: tuple, const: float | None) -> str | None:
+def _outside_domain(op: str, parents: tuple, arg: float | None) -> str | None:
     a = parents[0].data
     if op == "log" and a <= 0:
         return "log of a number <= 0"
     if op == "/" and parents[1].data == 0:
         return "division by zero"
-    if op == "**" and const is None and a <= 0:   # aᵇ = e^(b·log a) needs a > 0
+    if op == "**" and arg is None and a <= 0:     # aᵇ = e^(b·log a) needs a > 0
         return "variable power of a number <= 0"
-    if op == "**" and const is not None:          # aⁿ for a number n (x**2, sqrt(x) = x**0.5)
-        n = const
+    if op == "**" and arg is not None:            # aⁿ for a number n (x**2, sqrt(x) = x**0.5)
+        n = arg
         if n.is_integer() and (n >= 0 or a != 0):
             return None                           # a polynomial, or 1/aᵐ away from 0
         if a == 0 and n < 0:

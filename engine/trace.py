@@ -168,7 +168,7 @@ RULES = {
 
 
 def _power_rule(node) -> Rule:
-    n = node.const
+    n = node.arg
     if n is None:  # a ** b with both in the graph
         return Rule("$0^{$1}", ("$1 $0^{$1 - 1}", r"$0^{$1}\log($0)"), "$out is $0 to the power $1.",
                     "the derivative of aᵇ is b·aᵇ⁻¹ in a and aᵇ·log a in b")
@@ -215,15 +215,15 @@ def _linear_rule(node) -> Rule:
 
 def _bce_rule(node) -> Rule:
     return Rule(r"-[$y\log($0) + (1 - $y)\log(1 - $0)]", (r"\frac{$0 - $y}{$0(1 - $0)}",),
-                f"Cross-entropy scores the prediction $0 against the target y = {node.const:g}; "
+                f"Cross-entropy scores the prediction $0 against the target y = {node.arg:g}; "
                 "it is small when they agree.",
-                "cross-entropy's local derivative is ($0 − y)/($0(1 − $0))", consts=(("y", node.const),))
+                "cross-entropy's local derivative is ($0 − y)/($0(1 − $0))", consts=(("y", node.arg),))
 
 
 def _squared_error_rule(node) -> Rule:
     return Rule(r"\tfrac{1}{2}($0 - $y)^2", ("$0 - $y",),
-                f"Squared error is half the squared gap between $0 and the target y = {node.const:g}.",
-                "the local derivative of ½($0 − y)² is $0 − y", consts=(("y", node.const),))
+                f"Squared error is half the squared gap between $0 and the target y = {node.arg:g}.",
+                "the local derivative of ½($0 − y)² is $0 − y", consts=(("y", node.arg),))
 
 
 # Ops whose reading depends on the node: its exponent, its target, the sign of its input.
@@ -267,12 +267,12 @@ def _slots(node: Value, how: str) -> dict:
 # outside its op's domain (`node.outside` names the reason); these say why.
 # $0, $1 name the op's inputs and $out the node, as in the templates above.
 
-def _arg(v: Value, slot: int) -> str:
+def _input_and_value(v: Value, slot: int) -> str:
     """An input as a note names it: "u = −6", or just "−1" for a number in the formula."""
     return plain(v.data) if v.constant else f"${slot} = {plain(v.data)}"
 
 
-def _name(v: Value, slot: int) -> str:
+def _input_name(v: Value, slot: int) -> str:
     """" u" to follow "the divisor", or nothing for a number in the formula."""
     return "" if v.constant else f" ${slot}"
 
@@ -283,19 +283,19 @@ def _power_name(n: float) -> str:
 
 DOMAIN_NOTES = {
     "log of a number <= 0": lambda node: (
-        f"log is defined only for positive numbers, and {_arg(node.parents[0], 0)} is not."),
+        f"log is defined only for positive numbers, and {_input_and_value(node.parents[0], 0)} is not."),
     "division by zero": lambda node: (
-        f"Division by zero has no value, and the divisor{_name(node.parents[1], 1)} is 0."),
+        f"Division by zero has no value, and the divisor{_input_name(node.parents[1], 1)} is 0."),
     "negative power of zero": lambda node: (
-        f"{_power_name(node.const)} divides by its base, and the base{_name(node.parents[0], 0)} is 0."),
+        f"{_power_name(node.arg)} divides by its base, and the base{_input_name(node.parents[0], 0)} is 0."),
     "fractional power of a negative number": lambda node: (
-        f"{_power_name(node.const)} is defined only for numbers ≥ 0, and {_arg(node.parents[0], 0)} is not."),
+        f"{_power_name(node.arg)} is defined only for numbers ≥ 0, and {_input_and_value(node.parents[0], 0)} is not."),
     "infinite slope at zero": lambda node: (  # n·aⁿ⁻¹ grows without bound as a → 0
-        f"{_power_name(node.const)} has no derivative at 0 (its slope there is infinite), "
-        f"and the base{_name(node.parents[0], 0)} is 0."),
+        f"{_power_name(node.arg)} has no derivative at 0 (its slope there is infinite), "
+        f"and the base{_input_name(node.parents[0], 0)} is 0."),
     "variable power of a number <= 0": lambda node: (
         "A power whose exponent varies is defined only for a positive base "
-        f"(aᵇ = e^(b·log a)), and {_arg(node.parents[0], 0)} is not."),
+        f"(aᵇ = e^(b·log a)), and {_input_and_value(node.parents[0], 0)} is not."),
 }
 
 
