@@ -74,37 +74,37 @@ class Value:
     # -- arithmetic: each op's value, and beside it ∂value/∂input for each input
 
     def __add__(self, other):
-        other = _lift(other)
+        other = _lift(other)                     # a + b:  ∂/∂a = 1, ∂/∂b = 1
         return _node("+", self.data + other.data, [self, other], [1.0, 1.0])
 
     def __sub__(self, other):
         # Subtraction and division are single nodes (not x + (-y), x * y**-1)
         # so that each operator a learner types is one step in the trace.
-        other = _lift(other)
+        other = _lift(other)                     # a − b:  ∂/∂a = 1, ∂/∂b = −1
         return _node("-", self.data - other.data, [self, other], [1.0, -1.0])
 
     def __mul__(self, other):
-        other = _lift(other)
+        other = _lift(other)                     # a·b:  ∂/∂a = b, ∂/∂b = a
         return _node("*", self.data * other.data, [self, other], [other.data, self.data])
 
     def __truediv__(self, other):
-        other = _lift(other)
+        other = _lift(other)                     # a/b:  ∂/∂a = 1/b, ∂/∂b = −a/b²
         a, b = self.data, other.data
         return _node("/", _ieee(np.divide, a, b), [self, other],
                      [_ieee(np.divide, 1.0, b), _ieee(lambda a, b: -a / (b * b), a, b)])
 
     def __neg__(self):
-        return _node("neg", -self.data, [self], [-1.0])
+        return _node("neg", -self.data, [self], [-1.0])    # −a:  ∂/∂a = −1
 
     def __pow__(self, other):
         if isinstance(other, Value):
             return self._power(other)
         n, a = float(other), self.data
-        # n·aⁿ⁻¹; for n = 0 that is 0 (not 0·a⁻¹, which is NaN at a = 0).
+        # aⁿ:  ∂/∂a = n·aⁿ⁻¹, which is 0 for n = 0 (not 0·a⁻¹, NaN at a = 0)
         return _node("**", _ieee(np.power, a, n), [self], [n * _ieee(np.power, a, n - 1) if n else 0.0], arg=n)
 
     def _power(self, other):
-        """a ** b with both a and b in the graph: b·aᵇ⁻¹ in a, aᵇ·log a in b."""
+        """a ** b with both a and b in the graph:  ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·log a."""
         a, b = self.data, other.data
         out = _ieee(np.power, a, b)
         return _node("**", out, [self, other],
@@ -129,16 +129,16 @@ class Value:
 
     def exp(self):
         out = _ieee(np.exp, self.data)
-        return _node("exp", out, [self], [out])             # exp is its own derivative
+        return _node("exp", out, [self], [out])             # eᵃ is its own derivative
 
     def log(self):
-        return _node("log", _ieee(np.log, self.data), [self], [_ieee(np.divide, 1.0, self.data)])
+        return _node("log", _ieee(np.log, self.data), [self], [_ieee(np.divide, 1.0, self.data)])  # 1/a
 
     def sin(self):
-        return _node("sin", _ieee(np.sin, self.data), [self], [_ieee(np.cos, self.data)])
+        return _node("sin", _ieee(np.sin, self.data), [self], [_ieee(np.cos, self.data)])   # cos a
 
     def cos(self):
-        return _node("cos", _ieee(np.cos, self.data), [self], [-_ieee(np.sin, self.data)])
+        return _node("cos", _ieee(np.cos, self.data), [self], [-_ieee(np.sin, self.data)])  # −sin a
 
     def sqrt(self):
         return self ** 0.5
