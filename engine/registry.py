@@ -99,7 +99,7 @@ class Loss:
 
 _EPS = 1e-12
 
-LOSSES: dict[str, Loss] = {l.name: l for l in [
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in [
     # With a sigmoid output the MLP computes BCE from the logit instead (stable
     # for large |z|); this form is what the step-through graph shows.
     Loss("bce", "Binary cross-entropy", r"-\left[y\log\hat y+(1-y)\log(1-\hat y)\right]",
