@@ -48,17 +48,22 @@ from .registry import ACTIVATIONS, LOSSES, OUTPUTS, lookup, sigmoid
 np.empty(1 << 19)
 
 
-def _einsum_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def _pyodide_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """a @ b where NumPy has no BLAS (Pyodide).  Of (rows, inner) @ (inner, cols)
+    one dimension is the samples; the other two are layer widths.  For narrow
+    layers (up to 16 units) matmul's plain loop is faster (8 units: 1.3-2x), for
+    wide ones einsum's vectorized sum-of-products kernels (64 units: 1.5-2.3x;
+    a depth-30, width-64 pass: ~75 -> ~40 ms)."""
+    widths = sorted((a.shape[0], a.shape[1], b.shape[1]))[:2]
+    if widths[1] <= 16:
+        return np.matmul(a, b, out=out)
     return np.einsum("ij,jk->ik", a, b, out=out)
 
 
-# The layer products.  Pyodide's NumPy has no BLAS, so its matmul is a plain loop,
-# while einsum's vectorized sum-of-products kernels compute the same product about
-# twice as fast there (a depth-30, width-64 pass: ~75 -> ~40 ms).  CPython's NumPy
-# hands the product to BLAS, which is faster still; np.dot gets there with less
-# per-call overhead than matmul (a ufunc), which counts at the playground's sizes:
-# ~10% more epochs/s on [2, 8, 8, 8, 1] with 400 points.  Same results bit for bit.
-_matmul = _einsum_matmul if sys.platform == "emscripten" else np.dot
+# The layer products.  CPython's NumPy hands them to BLAS; np.dot gets there
+# with less per-call overhead than matmul (a ufunc), which counts at the
+# playground's sizes: ~10% more epochs/s on [2, 8, 8, 8, 1] with 400 points.
+_matmul = _pyodide_matmul if sys.platform == "emscripten" else np.dot
 
 # Activations that are exactly zero on a whole half-line, so a unit can "die"
 # (output 0 for every input).  Others report dead_fraction 0.
