@@ -49,13 +49,13 @@ np.empty(1 << 19)
 
 
 def _pyodide_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """a @ b where NumPy has no BLAS (Pyodide).  Of (rows, inner) @ (inner, cols)
-    one dimension is the samples; the other two are layer widths.  For narrow
-    layers (up to 16 units) matmul's plain loop is faster (8 units: 1.3-2x), for
-    wide ones einsum's vectorized sum-of-products kernels (64 units: 1.5-2.3x;
-    a depth-30, width-64 pass: ~75 -> ~40 ms)."""
-    widths = sorted((a.shape[0], a.shape[1], b.shape[1]))[:2]
-    if widths[1] <= 16:
+    """a @ b where NumPy has no BLAS (Pyodide).  For narrow layers (up to 16
+    units) matmul's plain loop is faster (8 units: 1.3-2x), for wide ones
+    einsum's vectorized sum-of-products kernels (64 units: 1.5-2.3x; a
+    depth-30, width-64 pass: ~75 -> ~40 ms)."""
+    # Of rows, inner and cols the largest is the samples; the next is the wider layer.
+    wider_layer = sorted((a.shape[0], a.shape[1], b.shape[1]))[1]
+    if wider_layer <= 16:
         return np.matmul(a, b, out=out)
     return np.einsum("ij,jk->ik", a, b, out=out)
 
