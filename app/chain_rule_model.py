@@ -15,9 +15,10 @@ from typing import Callable
 from app import svg
 from app.state import Prop, StateTable
 from engine.gradcheck import finite_difference
-from engine.graph import Value, exact, linear, pretty_name
-from engine.graph import fmt as tex_number
-from engine.graph import plain as show  # −12, 0.6225, 99999998, 1.5e−07, ∞; NaN reads "undefined"
+from engine.graph import Value, linear
+from engine.trace import exact, pretty_name
+from engine.trace import fmt as tex_number
+from engine.trace import plain as show  # −12, 0.6225, 99999998, 1.5e−07, ∞; NaN reads "undefined"
 from engine.parser import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from engine.parser import Expression, ParseError, parse
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from app.network_steps import (LessonStep, Network, edge_of_param, gradient_name, is_bias, is_weight,
                                output_unit, short_number, show_number)
 from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, edge_width, svg
-from engine.graph import pretty_name
+from engine.trace import pretty_name
 
 WIDTH = 960
 COLUMNS = {"x": 70, "z": 290, "h": 440, "out": 650, "yhat": 785, "L": 900}

@@ -4,7 +4,7 @@ update step, training, gradient checks and the notes that explain odd numbers.
 
 Pure Python (engine + app.state), tested in CPython.  No formula, derivative
 or explanation of a forward/backward step is written here: they come from
-`engine.graph`'s trace.  The update w ← w − η·∂L/∂w is `engine.optim.SGD`.
+`engine.trace`.  The update w ← w − η·∂L/∂w is `engine.optim.SGD`.
 
 Names follow the neurons: hidden unit j computes z_j = w_j1·x₁ + w_j2·x₂ + b_j
 and h_j = act(z_j); the output unit o = units + 1 computes
@@ -20,7 +20,8 @@ import numpy as np
 
 from app.state import Prop, StateTable
 from engine.gradcheck import finite_difference, relative_error
-from engine.graph import Value, fmt, linear, pretty_name, tex_name
+from engine.graph import Value, linear
+from engine.trace import fmt, pretty_name, tex_name
 from engine.optim import SGD
 from engine.registry import ACTIVATIONS, LOSSES, OUTPUTS
 

@@ -12,7 +12,7 @@ from app.network_steps import (ALL_PARAMS, HIDDEN_ACTIVATIONS, LOSS_NAMES, OUTPU
                                STATE, Network, activation_label, compatible, domain_notes, edge_of_param,
                                gradient_checks, gradient_name, is_bias, lesson_steps, loss_label, matching_preset,
                                output_unit, preset_values, show_number, step_for_node, Training)
-from engine.graph import pretty_name
+from engine.trace import pretty_name
 
 PLAY_INTERVAL_MS = 1400
 NUMBER_FIELDS = ("x1", "x2", "y", *ALL_PARAMS, "lr")

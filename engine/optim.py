@@ -17,11 +17,12 @@ what the playground's animation loop calls.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
 from . import registry
-from .mlp import check_batch_size
+from .mlp import batches, check_batch_size, epoch_loss
 
 
 class Optimizer:
@@ -167,9 +168,10 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self.epoch = 0
         self.loss = math.nan    # mean loss of the latest epoch
-        # An epoch that run_steps() has started but not finished:
-        # [shuffled X, shuffled y, next row, sum of batch losses].
-        self._partial = None
+        # An epoch that run_steps() has started: its batches still to take, and
+        # (loss, size) of those taken.
+        self._batches_left = deque()
+        self._batch_losses = []
 
     @property
     def lr(self) -> float:
@@ -182,7 +184,7 @@ class Trainer:
     @property
     def mid_epoch(self) -> bool:
         """True while run_steps() has started an epoch and not finished it."""
-        return self._partial is not None
+        return bool(self._batches_left)
 
     @property
     def epoch_progress(self) -> float:
@@ -191,7 +193,7 @@ class Trainer:
 
     def run(self, epochs: int = 1) -> float:
         """Train for `epochs` epochs; returns the last epoch's mean loss."""
-        if self._partial is not None:
+        if self.mid_epoch:
             raise RuntimeError("run: run_steps() left an epoch half done; finish it with run_steps() first")
         net, X, y, opt, batch, rng = self.net, self.X, self.y, self.optimizer, self.batch_size, self.rng
         for _ in range(epochs):
@@ -206,24 +208,18 @@ class Trainer:
         playground uses this to keep each animation frame short even when one
         epoch of small batches takes longer than a frame.  With full batches a
         step is a whole epoch."""
-        n, batch = len(self.y), self.batch_size
-        if batch is None or batch >= n:
-            self.run(steps)
+        if self.batch_size is None or self.batch_size >= len(self.y):
+            self.run(steps)   # the playground's usual case: no batches to keep between calls
             return steps
         finished = 0
         for _ in range(steps):
-            if self._partial is None:
-                order = self.rng.permutation(n)          # the shuffle MLP.train_epoch draws
-                self._partial = [self.X[order], self.y[order], 0, 0.0]
-            X, y, start, total = self._partial
-            X_batch, y_batch = X[start:start + batch], y[start:start + batch]
-            # A full-batch epoch on one batch is exactly one step of train_epoch's loop.
-            total += self.net.train_epoch(X_batch, y_batch, self.optimizer, None, check=False) * len(y_batch)
-            if start + batch < n:
-                self._partial[2:] = [start + batch, total]
-                continue
-            self._partial = None
-            self.loss = total / n
-            self.epoch += 1
-            finished += 1
+            if not self._batches_left:   # a new epoch: the batches MLP.train_epoch would take
+                self._batches_left = deque(batches(self.X, self.y, self.batch_size, self.rng))
+                self._batch_losses = []
+            X_batch, y_batch = self._batches_left.popleft()
+            self._batch_losses.append((self.net.train_batch(X_batch, y_batch, self.optimizer), len(y_batch)))
+            if not self._batches_left:
+                self.loss = epoch_loss(self._batch_losses)
+                self.epoch += 1
+                finished += 1
         return finished

@@ -23,8 +23,7 @@ class Activation:
     sigmoid/tanh can reuse the forward value instead of recomputing it."""
     name: str
     label: str          # what a menu shows
-    tex: str            # the function in LaTeX, of z
-    tex_derivative: str  # its derivative in LaTeX, in terms of z and a
+    tex: str            # the function in LaTeX, of z (derivatives as a lesson writes them: engine/trace.py)
     output: Callable[[Array], Array]
     derivative: Callable[[Array, Array], Array]
 
@@ -32,7 +31,8 @@ class Activation:
         return f"Activation({self.name!r})"
 
 
-def _sigmoid(z):
+def sigmoid(z):
+    """The logistic function 1/(1 + e^-z), for the sigmoid activation and the MLP's output."""
     # exp(-|z|) never overflows: sigmoid is 1/(1+e) for z >= 0 and e/(1+e) below.
     # Whole-array operations, no boolean indexing: a deep sigmoid net calls this once
     # per layer, and in Pyodide the masked version took a third of a pass.
@@ -58,24 +58,24 @@ def _gelu_derivative(z, a):
 
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in [
-    Activation("sigmoid", "Sigmoid", r"\sigma(z)=\frac{1}{1+e^{-z}}", r"a(1-a)",
-               _sigmoid, lambda z, a: a * (1.0 - a)),
-    Activation("tanh", "Tanh", r"\tanh(z)", r"1-a^2",
+    Activation("sigmoid", "Sigmoid", r"\sigma(z)=\frac{1}{1+e^{-z}}",
+               sigmoid, lambda z, a: a * (1.0 - a)),
+    Activation("tanh", "Tanh", r"\tanh(z)",
                np.tanh, lambda z, a: 1.0 - a * a),
-    Activation("relu", "ReLU", r"\max(0,z)", r"[z>0]",
+    Activation("relu", "ReLU", r"\max(0,z)",
                lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
-    Activation("leaky_relu", "Leaky ReLU", r"\max(0.01z,z)", r"1\text{ if }z>0\text{ else }0.01",
+    Activation("leaky_relu", "Leaky ReLU", r"\max(0.01z,z)",
                lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
                lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE)),
-    Activation("elu", "ELU", r"z\text{ if }z>0\text{ else }e^{z}-1", r"1\text{ if }z>0\text{ else }a+1",
+    Activation("elu", "ELU", r"z\text{ if }z>0\text{ else }e^{z}-1",
                lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
                lambda z, a: np.where(z > 0, 1.0, a + 1.0)),
-    Activation("gelu", "GELU", r"\tfrac12 z\left(1+\tanh\left(\sqrt{2/\pi}\,(z+0.044715z^3)\right)\right)", r"\text{(tanh form)}",
+    Activation("gelu", "GELU", r"\tfrac12 z\left(1+\tanh\left(\sqrt{2/\pi}\,(z+0.044715z^3)\right)\right)",
                _gelu, _gelu_derivative),
-    Activation("silu", "SiLU (swish)", r"z\,\sigma(z)", r"\sigma(z)(1+z(1-\sigma(z)))",
-               lambda z: z * _sigmoid(z),
-               lambda z, a: _sigmoid(z) * (1.0 + z * (1.0 - _sigmoid(z)))),
-    Activation("linear", "Linear", r"z", r"1",
+    Activation("silu", "SiLU (swish)", r"z\,\sigma(z)",
+               lambda z: z * sigmoid(z),
+               lambda z, a: sigmoid(z) * (1.0 + z * (1.0 - sigmoid(z)))),
+    Activation("linear", "Linear", r"z",
                lambda z: z, lambda z, a: np.ones_like(z)),
 ]}
 
@@ -99,7 +99,7 @@ class Loss:
 
 _EPS = 1e-12
 
-LOSSES: dict[str, Loss] = {l.name: l for l in [
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in [
     # With a sigmoid output the MLP computes BCE from the logit instead (stable
     # for large |z|); this form is what the step-through graph shows.
     Loss("bce", "Binary cross-entropy", r"-\left[y\log\hat y+(1-y)\log(1-\hat y)\right]",

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from engine.gradcheck import finite_difference, relative_error
-from engine.graph import Step, Term, Value, fmt, linear, pretty_name, tex_name
+from engine.graph import Value, linear
+from engine.trace import Step, Term, fmt, pretty_name, tex_name
 from engine.parser import parse
 from engine.registry import ACTIVATIONS
 
@@ -227,7 +228,7 @@ def test_outside_its_domain_a_node_has_no_value_and_no_derivative(make, words):
     steps = out.trace()
     assert math.isnan(out.data)
     assert all(math.isnan(n.grad) for n in out.nodes() if not n.constant)
-    assert all(math.isnan(local) for n in out.nodes() if math.isnan(n.data) for local in n._local)
+    assert all(math.isnan(local) for n in out.nodes() if math.isnan(n.data) for local in n.local)
     assert note(out).startswith(words.replace("v1", "v₁"))
     for step in steps:  # no "(undefined)^2" and no raw NaN in any formula
         assert "NaN" not in step.substituted and r"(\text{undefined})" not in step.substituted
@@ -326,7 +327,7 @@ def test_nodes_are_topological_and_find_by_label():
     order = loss.nodes()
     position = {node: i for i, node in enumerate(order)}
     assert order[-1] is loss
-    assert all(position[p] < position[n] for n in order for p in n._parents)
+    assert all(position[p] < position[n] for n in order for p in n.parents)
     assert loss.find("w11").data == 0.5
     with pytest.raises(KeyError, match="no node labelled 'nope'"):
         loss.find("nope")

@@ -153,11 +153,11 @@ def _well_behaved(out):
     for node in out.nodes():
         if not (math.isfinite(node.data) and abs(node.data) < 1e4):
             return False
-        if not all(math.isfinite(d) for d in node._local):
+        if not all(math.isfinite(d) for d in node.local):
             return False
         if node.op in _NEAR_ZERO:
             # the argument of relu/log/powers, the denominator of a division
-            argument = node._parents[-1] if node.op == "/" else node._parents[0]
+            argument = node.parents[-1] if node.op == "/" else node.parents[0]
             if abs(argument.data) < _NEAR_ZERO[node.op]:
                 return False
     return True
