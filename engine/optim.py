@@ -189,7 +189,9 @@ class Trainer:
     @property
     def epoch_progress(self) -> float:
         """The share of the epoch under way that run_steps() has trained on (0 between epochs)."""
-        return 0.0 if self._partial is None else self._partial[2] / len(self.y)
+        if not self.mid_epoch:
+            return 0.0
+        return sum(size for _, size in self._batch_losses) / len(self.y)
 
     def run(self, epochs: int = 1) -> float:
         """Train for `epochs` epochs; returns the last epoch's mean loss."""

@@ -150,3 +150,16 @@ def test_trainer_api():
         optim.Trainer(net, X, y, batch_size=0)
     with pytest.raises(ValueError, match="^X"):
         optim.Trainer(net, X[:, :1], y)
+
+
+def test_epoch_progress_is_the_share_of_the_epoch_trained_so_far():
+    # The playground's progress bar while Step finishes an epoch in slices.
+    X, y = datasets.circle(n=40, noise=0.0, seed=0)
+    trainer = optim.Trainer(MLP([2, 3, 1], seed=0), X, y, "sgd", lr=0.1, batch_size=10, seed=0)
+    assert trainer.epoch_progress == 0.0
+    trainer.run_steps(1)
+    assert trainer.epoch_progress == 0.25
+    trainer.run_steps(2)
+    assert trainer.epoch_progress == 0.75
+    trainer.run_steps(1)                     # the epoch is finished
+    assert trainer.epoch_progress == 0.0 and trainer.epoch == 1
