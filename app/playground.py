@@ -284,8 +284,12 @@ class Playground:
         before = dict(self.settings)
         preset = model.PRESETS[str(button.dataset.preset)]
         self.apply_settings(model.apply_preset(preset.key, before))
+        self.offer_undo(before, model.preset_note(preset.label, before))
+
+    def offer_undo(self, before, note):
+        """Show `note` with an Undo that brings back the settings `before` (until the next change)."""
         self.before_preset = before
-        ui.set_text("preset-undo-text", model.preset_note(preset.label, before))
+        ui.set_text("preset-undo-text", note)
         ui.element("preset-undo-note").hidden = False
 
     def undo_preset(self):
@@ -318,8 +322,16 @@ class Playground:
         # Rounded so that the link stays short and restores the point exactly; held inside the
         # range a link accepts (the view reaches a little beyond the outermost points).
         point = (round(model.clamp_coordinate(position[0]), 3), round(model.clamp_coordinate(position[1]), 3), label)
-        points = self.settings["points"] if self.settings["dataset"] == "custom" else self.rounded_points()
-        self.set_points(points + (point,))
+        if self.settings["dataset"] == "custom":
+            self.set_points(self.settings["points"] + (point,))
+            return
+        # A click on generated data starts own points from those data.  Own points kept in
+        # memory (from before a preset) are replaced: Undo brings them back.
+        before = dict(self.settings)
+        self.set_points(self.rounded_points() + (point,))
+        if before["points"]:
+            label = model.DATASET_LABELS.get(before["dataset"], before["dataset"])
+            self.offer_undo(before, model.own_points_note(label, before))
 
     def rounded_points(self):
         return tuple((round(a, 3), round(b, 3), c) for a, b, c in self.data.all_points())
@@ -500,7 +512,7 @@ class Playground:
         # with no frame's delay, while that keeps the task short.
         started = js.performance.now()
         self.finish_slice(started + MAX_TRAIN_MS)
-        if self.finish_phase == "draw" and js.performance.now() - started < MAX_TRAIN_MS:
+        while self.finish_phase in ("draw", "diagram") and js.performance.now() - started < MAX_TRAIN_MS:
             self.finish_slice(0)
         if self.finish_phase == "then" and then is None:
             self.finish_slice(0)
@@ -522,8 +534,16 @@ class Playground:
                 self.finish_phase = "draw"
             return True
         if self.finish_phase == "draw":
+            # The picture and the diagram each in a frame of their own: at eight layers of 16
+            # the two together took about 100 ms.
             self.record_losses()
-            self.draw_all()
+            self.draw_boundary()
+            self.draw_numbers()
+            self.draw_curve()
+            self.finish_phase = "diagram"
+            return True
+        if self.finish_phase == "diagram":
+            self.draw_diagram()
             self.finish_phase = "then"
             return True
         then = self.after_epoch

@@ -184,12 +184,23 @@ def apply_preset(key: str, current: dict) -> dict:
 
 
 def preset_note(label: str, before: dict) -> str:
-    """What the page says after a preset replaced the settings in `before`."""
+    """What the page says after a preset replaced the settings in `before`: what Undo
+    brings back, and where the learner's own points wait."""
     points = len(before["points"])
-    if not points:
-        return f"Preset “{label}” applied."
-    kept = "point is" if points == 1 else "points are"
-    return f"Preset “{label}” applied. Your {points} {kept} kept: Undo, or choose “Your own points” under Dataset."
+    some = f"your {points} point" + ("" if points == 1 else "s")
+    if before["dataset"] == "custom" and points:
+        return (f"Preset “{label}” applied. Undo brings back {some}; they also stay under "
+                "“Your own points” in Dataset.")
+    undo = f"Preset “{label}” applied. Undo goes back to the settings before it."
+    return undo + (f" {some.capitalize()} stay under “Your own points” in Dataset." if points else "")
+
+
+def own_points_note(dataset_label: str, before: dict) -> str:
+    """What the page says when a click on the plot starts the learner's own points from a
+    generated dataset, replacing the own points kept in memory (`before`)."""
+    points = len(before["points"])
+    some = f"your {points} earlier point" + ("" if points == 1 else "s")
+    return f"Your own points now start from the {dataset_label} data. Undo brings back {some}."
 
 
 # ------------------------------------------------------------------ data

@@ -219,7 +219,11 @@ class StateTable:
 
     def ignored_in(self, query: str) -> list[str]:
         """The settings named by the `ignored` parameter that are this page's (any other
-        text in it is dropped, so the note shows only real names)."""
+        text in it is dropped, so the note shows only real names).  Only a link as the
+        safety net writes it counts, one with none of the page's settings: in any other
+        the parameter was written by hand, and the page did start with that link."""
+        if self.state_keys_in(query):
+            return []
         names = (first_value(query, "ignored") or "").split(",")
         return [name for name in self.props if name in names]
 

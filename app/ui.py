@@ -201,9 +201,9 @@ class UrlState:
     def restart_without_link(self) -> bool:
         """Open the page again without the settings the link had when the page read it (keeping
         embed mode); the reopened page names the settings it left out.  False if there were
-        none, or if this page was already such a second start (so it never reloads in a loop)."""
-        if self.table.ignored_in(self.query) or not self.table.state_keys_in(self.query):
-            return False
+        none (a second start has none, so it never reloads in a loop)."""
+        if not self.table.state_keys_in(self.query):
+            return False    # nothing to leave out: also how a second start never reloads again
         js.location.replace(str(js.location.pathname) + self.table.without_state(self.query))
         return True
 

@@ -52,8 +52,13 @@ def test_a_preset_keeps_the_learners_own_points_to_come_back_to():
     current = dict(model.STATE.defaults(), dataset="custom", points=points, seed=7, batch="16")
     settings = model.apply_preset("circle", current)
     assert settings["dataset"] == "circle" and settings["points"] == points
-    assert model.preset_note("Circle", current) == ("Preset “Circle” applied. Your 2 points are kept: "
-                                                    "Undo, or choose “Your own points” under Dataset.")
+    assert model.preset_note("Circle", current) == ("Preset “Circle” applied. Undo brings back your 2 points; "
+                                                    "they also stay under “Your own points” in Dataset.")
+    # A second preset: Undo goes back to the first one, and the note says so.
+    assert model.preset_note("XOR", settings) == ("Preset “XOR” applied. Undo goes back to the settings before "
+                                                  "it. Your 2 points stay under “Your own points” in Dataset.")
+    assert model.own_points_note("Circle", settings) == ("Your own points now start from the Circle data. "
+                                                         "Undo brings back your 2 earlier points.")
     back = model.make_data(dict(settings, dataset="custom"))
     assert len(back.X_train) + len(back.X_test) == 2
 

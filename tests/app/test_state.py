@@ -114,4 +114,6 @@ def test_safety_net_link_drops_the_settings_and_names_them():
     assert notes_text(["lr: too long"], ["act"]).endswith("defaults. Some settings in the link were not valid: lr: too long.")
     # Only the page's own names are repeated in the note.
     assert TABLE.ignored_in("?ignored=%3Cb%3E,lr") == ["lr"]
+    # Written by hand beside settings the page did start with: not the safety net's link.
+    assert TABLE.ignored_in("?ignored=lr&lr=2") == []
     assert TABLE.without_state("?lr=2") == "?ignored=lr" and TABLE.without_state("?embed=0") == ""

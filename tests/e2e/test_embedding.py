@@ -56,3 +56,15 @@ def test_progress_is_not_kept_in_a_frame_on_another_site_and_says_so(page, other
     mark.click()
     assert "not kept" in frame.locator("#site-footer").inner_text()
     assert frame.evaluate("document.documentElement.dataset.status") == "ready"
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_fits_a_narrow_frame_on_another_site(page, other_site, name):
+    # A course page on a phone frames the lesson about 360 px wide: nothing may stick out sideways.
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.goto(other_site(f"pages/{name}.html?embed=1"))
+    page.evaluate("document.querySelector('iframe').width = 360")
+    frame = lesson_frame(page)
+    widths = frame.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px frame"
+    save_screenshot(page, f"embed-other-site-360-{name}", full_page=False)

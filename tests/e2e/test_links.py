@@ -40,12 +40,13 @@ if (new URLSearchParams(location.search).get("noise") === "37") {
 """
 
 
-def test_a_link_that_stops_the_page_starts_from_defaults_and_says_what_was_left_out(page, base_url):
+@pytest.mark.parametrize("extra", ["", "&ignored=seed"])   # a hand-written `ignored` must not turn it off
+def test_a_link_that_stops_the_page_starts_from_defaults_and_says_what_was_left_out(page, base_url, extra):
     page.add_init_script(FAULT)
-    page.goto(base_url + "pages/playground.html?embed=1&noise=37&layers=3,3&bogus=1")
+    page.goto(base_url + "pages/playground.html?embed=1&noise=37&layers=3,3&bogus=1" + extra)
     wait_until_ready(page)
     said = notes(page)
-    assert "“noise”" in said and "“layers”" in said and "defaults" in said, said
+    assert "“noise”" in said and "“layers”" in said and "defaults" in said and "“seed”" not in said, said
     # The link is rewritten without them (a reload would fail again), embed mode is kept.
     assert query(page) == [("embed", "1")]
     assert page.evaluate("document.documentElement.classList.contains('embed')")
@@ -65,6 +66,12 @@ def test_a_page_that_cannot_start_even_without_the_link_says_so_after_one_retry(
     assert "injected fault" in page.locator("#loader").inner_text()
     page.wait_for_timeout(1000)
     assert loads == ["noise=20", "ignored=noise"]           # one retry without the link's settings, no loop
+
+
+def test_a_hand_written_ignored_parameter_claims_nothing(open_page):
+    # The page did start with this link: no note may say it could not.
+    page = open_page("pages/playground.html?ignored=seed,layers&seed=abc")
+    assert "could not start" not in notes(page)
 
 
 # ---------------------------------------------------------------- links that used to stop the playground

