@@ -303,3 +303,17 @@ def test_a_link_keeps_every_expression_the_box_accepts():
     values, notes = model.STATE.from_query(model.STATE.to_query({**model.STATE.defaults(), "expr": too_long}))
     assert values["expr"] == "x*y + x"
     assert notes == [f"expression: too long ({MAX_LENGTH + 1} characters, at most {MAX_LENGTH}); using the default"]
+
+
+def test_a_long_path_shows_its_first_and_last_factors():
+    # A 39-deep chain spelled every factor out three times over: KaTeX took over 100 ms to typeset
+    # it on every slider step.  The product shows three factors, a gap and the last two, and still
+    # ends in the engine's gradient.
+    text = "sin(cos(" * 19 + "x" + "))" * 19
+    graph = model.expression_graph(model.check_expression(text), {"x": 1.0, "y": 2.0, "z": 3.0})
+    derivation = model.derive(graph, "x")
+    for product in derivation.tex.split(" = ")[1:-1]:
+        assert product.count(r"\cdot ") <= model.MAX_FACTORS_SHOWN and r"\cdots" in product
+    assert derivation.text.endswith(model.show(graph.grad("x"))) and "⋯" in derivation.text
+    short = model.derive(model.expression_graph(model.check_expression("sin(x)*2"), {"x": 1.0, "y": 2.0, "z": 3.0}), "x")
+    assert r"\cdots" not in short.tex
