@@ -189,10 +189,6 @@
   }
 
   function init() {
-    // The observer below can miss the header: when the whole page arrives at once, its records
-    // may still be queued when DOMContentLoaded disconnects it.  Build it now in that case.
-    const header = document.getElementById("site-header");
-    if (header && !header.hasChildNodes()) initHeader();
     const footer = document.getElementById("site-footer");
     if (footer) buildFooter(footer);
     const cards = document.getElementById("lesson-cards");
