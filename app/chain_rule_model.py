@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from app import svg
-from app.state import Prop, StateTable
+from app.state import ChoiceProp, FloatProp, StateTable, TextProp
 from engine.gradcheck import finite_difference
 from engine.graph import Value, linear
 from engine.trace import exact, pretty_name
@@ -656,26 +656,26 @@ def _check_node_key(text: str) -> None:
 
 
 STATE = StateTable(
-    Prop("panel", "choice", "1", choices=("1", "2", "3", "4", "5"), label="panel shown when embedded"),
-    Prop("p1x", "float", -2.0, -8.0, 8.0, label="panel 1 x"),
-    Prop("p1y", "float", 5.0, -8.0, 8.0, label="panel 1 y"),
-    Prop("p1z", "float", -4.0, -8.0, 8.0, label="panel 1 z"),
-    Prop("p1node", "choice", "x", choices=("x", "y", "z", "q", "f"), label="panel 1 node"),
-    Prop("p2x", "float", 2.0, -3.0, 3.0, label="panel 2 x"),
-    Prop("p2g", "choice", "times3", choices=tuple(UNARY_FUNCTIONS), label="inner function"),
-    Prop("p2f", "choice", "square", choices=tuple(UNARY_FUNCTIONS), label="outer function"),
-    Prop("p3x", "float", 0.7, -2.0, 2.0, label="panel 3 x"),
-    Prop("p4w", "float", 2.0, -100.0, 100.0, label="w"),
-    Prop("p4x", "float", 0.5, -100.0, 100.0, label="x"),
-    Prop("p4b", "float", -0.5, -100.0, 100.0, label="b"),
-    Prop("p4y", "float", 1.0, -100.0, 100.0, label="y*"),
+    ChoiceProp("panel", "1", choices=("1", "2", "3", "4", "5"), label="panel shown when embedded"),
+    FloatProp("p1x", -2.0, low=-8.0, high=8.0, label="panel 1 x"),
+    FloatProp("p1y", 5.0, low=-8.0, high=8.0, label="panel 1 y"),
+    FloatProp("p1z", -4.0, low=-8.0, high=8.0, label="panel 1 z"),
+    ChoiceProp("p1node", "x", choices=("x", "y", "z", "q", "f"), label="panel 1 node"),
+    FloatProp("p2x", 2.0, low=-3.0, high=3.0, label="panel 2 x"),
+    ChoiceProp("p2g", "times3", choices=tuple(UNARY_FUNCTIONS), label="inner function"),
+    ChoiceProp("p2f", "square", choices=tuple(UNARY_FUNCTIONS), label="outer function"),
+    FloatProp("p3x", 0.7, low=-2.0, high=2.0, label="panel 3 x"),
+    FloatProp("p4w", 2.0, low=-100.0, high=100.0, label="w"),
+    FloatProp("p4x", 0.5, low=-100.0, high=100.0, label="x"),
+    FloatProp("p4b", -0.5, low=-100.0, high=100.0, label="b"),
+    FloatProp("p4y", 1.0, low=-100.0, high=100.0, label="y*"),
     # The same length limit as the expression box (the parser's), so a link keeps what the box took.
-    Prop("expr", "text", PRESETS[0][0], check=check_expression, label="expression",
+    TextProp("expr", PRESETS[0][0], check=check_expression, label="expression",
          max_length=MAX_EXPRESSION_LENGTH),
-    Prop("p5x", "float", 2.0, -4.0, 4.0, label="panel 5 x"),
-    Prop("p5y", "float", 3.0, -4.0, 4.0, label="panel 5 y"),
-    Prop("p5z", "float", 1.0, -4.0, 4.0, label="panel 5 z"),
-    Prop("p5node", "text", "x", check=_check_node_key, label="panel 5 node"),
+    FloatProp("p5x", 2.0, low=-4.0, high=4.0, label="panel 5 x"),
+    FloatProp("p5y", 3.0, low=-4.0, high=4.0, label="panel 5 y"),
+    FloatProp("p5z", 1.0, low=-4.0, high=4.0, label="panel 5 z"),
+    TextProp("p5node", "x", check=_check_node_key, label="panel 5 node"),
 )
 
 # Slider steps; ranges and defaults come from STATE.

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app import svg
-from app.state import Prop, StateTable
+from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
 from engine import datasets, optim, registry
 from engine.mlp import MLP
 
@@ -31,19 +31,19 @@ DATASET_CHOICES = tuple(name for name in registry.DATASETS if name != "xor_point
 LEARNING_RATES = ("0.001", "0.01", "0.03", "0.1", "0.3", "1", "3")
 
 STATE = StateTable(
-    Prop("depth", "int", 5, 2, 30, label="hidden layers"),
-    Prop("width", "int", 8, 2, 64, label="units per layer"),
-    Prop("act", "choice", "sigmoid", choices=ACTIVATION_CHOICES, label="activation"),
-    Prop("init", "choice", "normal", choices=INIT_CHOICES, label="initialization"),
-    Prop("sigma", "float", 1.0, 0.01, 5.0, label="σ"),
-    Prop("seed", "int", 0, 0, 9999, label="seed"),
-    Prop("data", "choice", "circle", choices=DATASET_CHOICES, label="dataset"),
-    Prop("samples", "int", 200, 20, 400, label="samples"),
-    Prop("residual", "bool", False, label="residual connections"),
-    Prop("clip", "bool", False, label="gradient clipping"),
-    Prop("clip_at", "float", 1.0, 0.01, 10.0, label="clipping threshold"),
-    Prop("compare", "bool", False, label="comparison"),
-    Prop("lr", "choice", "0.1", choices=LEARNING_RATES, label="learning rate"),
+    IntProp("depth", 5, low=2, high=30, label="hidden layers"),
+    IntProp("width", 8, low=2, high=64, label="units per layer"),
+    ChoiceProp("act", "sigmoid", choices=ACTIVATION_CHOICES, label="activation"),
+    ChoiceProp("init", "normal", choices=INIT_CHOICES, label="initialization"),
+    FloatProp("sigma", 1.0, low=0.01, high=5.0, label="σ"),
+    IntProp("seed", 0, low=0, high=9999, label="seed"),
+    ChoiceProp("data", "circle", choices=DATASET_CHOICES, label="dataset"),
+    IntProp("samples", 200, low=20, high=400, label="samples"),
+    BoolProp("residual", False, label="residual connections"),
+    BoolProp("clip", False, label="gradient clipping"),
+    FloatProp("clip_at", 1.0, low=0.01, high=10.0, label="clipping threshold"),
+    BoolProp("compare", False, label="comparison"),
+    ChoiceProp("lr", "0.1", choices=LEARNING_RATES, label="learning rate"),
 )
 
 # Comparison mode: the same network with each of these activations, side by side.
@@ -382,7 +382,7 @@ def slider_value(name: str, position: float):
     """The state value for a slider position, rounded and kept inside the property's range."""
     prop = STATE.props[name]
     if name not in LOG_SLIDERS:
-        return int(round(position)) if prop.kind == "int" else position
+        return int(round(position)) if isinstance(prop, IntProp) else position
     value = float(f"{10.0 ** position:.2g}")
     return min(max(value, prop.low), prop.high)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.state import Prop, StateTable
+from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
 from engine.gradcheck import finite_difference, relative_error
 from engine.graph import Value, linear
 from engine.trace import fmt, pretty_name, tex_name
@@ -104,17 +104,17 @@ PRESETS = {p.name: p for p in [
 _DEFAULTS = {**_RELU_WEIGHTS, **PRESETS["default"].values}
 
 STATE = StateTable(
-    Prop("units", "int", 2, 2, 3, label="hidden units"),
-    Prop("hidden", "choice", "tanh", choices=HIDDEN_ACTIVATIONS, label="hidden activation"),
-    Prop("output", "choice", "sigmoid", choices=OUTPUT_ACTIVATIONS, label="output activation"),
-    Prop("loss", "choice", "bce", choices=LOSS_NAMES, label="loss"),
-    Prop("x1", "float", _DEFAULTS["x1"], *INPUT_RANGE, label="x₁"),
-    Prop("x2", "float", _DEFAULTS["x2"], *INPUT_RANGE, label="x₂"),
-    Prop("y", "float", _DEFAULTS["y"], *TARGET_RANGE, label="target y"),
-    *[Prop(name, "float", _DEFAULTS[name], *PARAM_RANGE, label=pretty_name(name)) for name in ALL_PARAMS],
-    Prop("lr", "float", 0.5, *LEARNING_RATE_RANGE, label="learning rate η"),
-    Prop("step", "int", 1, 1, 99, label="step"),
-    Prop("check", "bool", False, label="gradient check"),
+    IntProp("units", 2, low=2, high=3, label="hidden units"),
+    ChoiceProp("hidden", "tanh", choices=HIDDEN_ACTIVATIONS, label="hidden activation"),
+    ChoiceProp("output", "sigmoid", choices=OUTPUT_ACTIVATIONS, label="output activation"),
+    ChoiceProp("loss", "bce", choices=LOSS_NAMES, label="loss"),
+    FloatProp("x1", _DEFAULTS["x1"], low=INPUT_RANGE[0], high=INPUT_RANGE[1], label="x₁"),
+    FloatProp("x2", _DEFAULTS["x2"], low=INPUT_RANGE[0], high=INPUT_RANGE[1], label="x₂"),
+    FloatProp("y", _DEFAULTS["y"], low=TARGET_RANGE[0], high=TARGET_RANGE[1], label="target y"),
+    *[FloatProp(name, _DEFAULTS[name], low=PARAM_RANGE[0], high=PARAM_RANGE[1], label=pretty_name(name)) for name in ALL_PARAMS],
+    FloatProp("lr", 0.5, low=LEARNING_RATE_RANGE[0], high=LEARNING_RATE_RANGE[1], label="learning rate η"),
+    IntProp("step", 1, low=1, high=99, label="step"),
+    BoolProp("check", False, label="gradient check"),
 )
 
 

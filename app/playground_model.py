@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.state import Prop, StateTable, parse_number
+from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number
 from engine import MLP, datasets, registry
 from engine.optim import Trainer
 from engine.registry import ACTIVATIONS, LOSSES
@@ -46,12 +46,12 @@ VIEW_SETTINGS = ("log_loss", "discrete", "show_test")
 
 
 @dataclass(frozen=True)
-class LayersProp(Prop):
+class LayersProp(IntListProp):
     """Hidden layer widths ("4,2"; empty = no hidden layer), at most `max_items` layers."""
     max_items: int = MAX_HIDDEN_LAYERS
 
-    def parse(self, text: str):
-        value, note = super().parse(text)
+    def read(self, text: str):
+        value, note = super().read(text)
         if len(value) > self.max_items:
             return self.default, f"{self.label}: at most {self.max_items} hidden layers; using the default"
         return value, note
@@ -63,7 +63,7 @@ class PointsProp(Prop):
     Written with repr() of each float, so a link restores them exactly."""
     max_items: int = MAX_POINTS
 
-    def parse(self, text: str):
+    def parse(self, text: str):    # no length limit: the count of points is the limit
         if text == "":
             return (), None
         try:
@@ -107,25 +107,25 @@ def clamp_coordinate(value: float) -> float:
 
 
 STATE = StateTable(
-    Prop("dataset", "choice", "circle", choices=DATASET_CHOICES, label="dataset"),
-    Prop("noise", "int", 0, low=0, high=50, label="noise (%)"),
-    Prop("train", "int", 50, low=10, high=90, label="training share (%)"),
-    Prop("n", "int", 400, low=20, high=MAX_POINTS, label="number of points"),
-    Prop("data_seed", "int", 0, low=0, high=999_999, label="data seed"),
-    PointsProp("points", "points", (), label="your points"),
-    LayersProp("layers", "intlist", (4, 2), low=1, high=MAX_NEURONS, label="hidden layers"),
-    Prop("activation", "choice", "tanh", choices=tuple(ACTIVATIONS), label="activation"),
-    Prop("loss", "choice", "bce", choices=LOSS_CHOICES, label="loss"),
-    Prop("init", "choice", "xavier", choices=registry.INITS, label="initialization"),
-    Prop("optimizer", "choice", "sgd", choices=registry.OPTIMIZERS, label="optimizer"),
-    Prop("lr", "float", 1.0, low=1e-5, high=10.0, label="learning rate"),
-    Prop("batch", "choice", "all", choices=BATCH_CHOICES, label="batch size"),
-    Prop("reg", "choice", "none", choices=registry.REGULARIZATIONS, label="regularization"),
-    Prop("reg_rate", "float", 0.001, low=0.0, high=10.0, label="regularization rate"),
-    Prop("seed", "int", 0, low=0, high=999_999, label="seed"),
-    Prop("log_loss", "bool", False, label="log-scale loss"),
-    Prop("discrete", "bool", False, label="discretize output"),
-    Prop("show_test", "bool", True, label="show test data"),
+    ChoiceProp("dataset", "circle", choices=DATASET_CHOICES, label="dataset"),
+    IntProp("noise", 0, low=0, high=50, label="noise (%)"),
+    IntProp("train", 50, low=10, high=90, label="training share (%)"),
+    IntProp("n", 400, low=20, high=MAX_POINTS, label="number of points"),
+    IntProp("data_seed", 0, low=0, high=999_999, label="data seed"),
+    PointsProp("points", (), label="your points"),
+    LayersProp("layers", (4, 2), low=1, high=MAX_NEURONS, label="hidden layers"),
+    ChoiceProp("activation", "tanh", choices=tuple(ACTIVATIONS), label="activation"),
+    ChoiceProp("loss", "bce", choices=LOSS_CHOICES, label="loss"),
+    ChoiceProp("init", "xavier", choices=registry.INITS, label="initialization"),
+    ChoiceProp("optimizer", "sgd", choices=registry.OPTIMIZERS, label="optimizer"),
+    FloatProp("lr", 1.0, low=1e-5, high=10.0, label="learning rate"),
+    ChoiceProp("batch", "all", choices=BATCH_CHOICES, label="batch size"),
+    ChoiceProp("reg", "none", choices=registry.REGULARIZATIONS, label="regularization"),
+    FloatProp("reg_rate", 0.001, low=0.0, high=10.0, label="regularization rate"),
+    IntProp("seed", 0, low=0, high=999_999, label="seed"),
+    BoolProp("log_loss", False, label="log-scale loss"),
+    BoolProp("discrete", False, label="discretize output"),
+    BoolProp("show_test", True, label="show test data"),
 )
 
 

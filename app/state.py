@@ -92,91 +92,165 @@ def parse_whole_number(text: str) -> int:
 
 @dataclass(frozen=True)
 class Prop:
-    """One piece of page state.  kind: "float", "int", "choice", "bool", "intlist" or "text".
-    For "text", `check(text)` (if given) raises ValueError for text that is not allowed;
-    the error's message becomes the note."""
+    """One piece of page state: its name in the link, its default and the label notes use.
+    Each kind of value is a subclass below that says how to read it from a link (`read`)
+    and write it back (`format`)."""
     name: str
-    kind: str
     default: object
-    low: float | None = None
-    high: float | None = None
-    choices: tuple = ()
     label: str = ""
-    check: object = None
     # Longest text accepted from a link; a control that accepts longer text (panel 5's
     # expression box) raises it to its own limit, so that what it takes survives a reload.
     max_length: int = MAX_VALUE_LENGTH
 
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
     def parse(self, text: str):
         """(value, note): note is None when the text was valid as given."""
-        label = self.label or self.name
         if len(text) > self.max_length:
-            return self.default, (f"{label}: too long ({len(text)} characters, at most {self.max_length}); "
+            return self.default, (f"{self.title}: too long ({len(text)} characters, at most {self.max_length}); "
                                   "using the default")
-        if self.kind == "choice":
-            if text in self.choices:
-                return text, None
-            return self.default, f"{label}: unknown choice; using {self.default}"
-        if self.kind == "bool":
-            if text in ("1", "true", "0", "false"):
-                return text in ("1", "true"), None
-            return self.default, f"{label}: expected 1 or 0; using the default"
-        if self.kind == "intlist":
-            return self._parse_intlist(text, label)
-        if self.kind == "text":
-            return self._parse_text(text, label)
+        return self.read(text)
+
+    def read(self, text: str):
+        return text, None
+
+    def format(self, value) -> str:
+        return str(value)
+
+
+@dataclass(frozen=True)
+class FloatProp(Prop):
+    """A number in [low, high].  A slider bound to it moves by `step`; with `log`, the slider's
+    position is log10 of the value (so 0.01 … 5 is usable end to end), rounded to two digits."""
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    log: bool = False
+
+    def slider_position(self, value) -> float:
+        return math.log10(value) if self.log else value
+
+    def slider_value(self, position: float):
+        """The value for a slider position, rounded as the slider means it, inside the range."""
+        if self.log:
+            value = float(f"{10.0 ** position:.2g}")
+            return min(max(value, self.low), self.high)
+        return position
+
+    def read(self, text):
         try:
             value = parse_number(text)
         except ValueError:
-            return self.default, f"{label}: not a valid number; using {self.format(self.default)}"
-        if self.kind == "int":
-            if value != int(value):
-                return self.default, f"{label}: expected a whole number; using {self.default}"
-            value = int(value)
-        return self.clamp(value, label)
+            return self.default, f"{self.title}: not a valid number; using {self.format(self.default)}"
+        return self.clamp(value)
 
-    def clamp(self, value, label=None):
-        label = label or self.label or self.name
+    def clamp(self, value):
         if self.low is not None and value < self.low:
-            return type(value)(self.low), f"{label}: {value:.6g} is below {self.low:.6g}; using {self.low:.6g}"
+            low = type(value)(self.low)
+            return low, f"{self.title}: {value:.6g} is below {self.low:.6g}; using {self.low:.6g}"
         if self.high is not None and value > self.high:
-            return type(value)(self.high), f"{label}: {value:.6g} is above {self.high:.6g}; using {self.high:.6g}"
+            high = type(value)(self.high)
+            return high, f"{self.title}: {value:.6g} is above {self.high:.6g}; using {self.high:.6g}"
         return value, None
 
-    def _parse_intlist(self, text, label):
+    def format(self, value) -> str:
+        return f"{value:.6g}"
+
+
+@dataclass(frozen=True)
+class IntProp(FloatProp):
+    """A whole number in [low, high]."""
+
+    def read(self, text):
+        try:
+            value = parse_number(text)
+        except ValueError:
+            return self.default, f"{self.title}: not a valid number; using {self.default}"
+        if value != int(value):
+            return self.default, f"{self.title}: expected a whole number; using {self.default}"
+        return self.clamp(int(value))
+
+    def format(self, value) -> str:
+        return str(int(value))
+
+    def slider_value(self, position: float):
+        return int(round(position))
+
+
+@dataclass(frozen=True)
+class ChoiceProp(Prop):
+    """One of `choices`; a menu shows each with its label from `labels` (else the name)."""
+    choices: tuple = ()
+    labels: tuple = ()      # (name, label) pairs, e.g. registry.labels(registry.ACTIVATIONS)
+
+    def read(self, text):
+        if text in self.choices:
+            return text, None
+        return self.default, f"{self.title}: unknown choice; using {self.default}"
+
+    def options(self) -> list[tuple[str, str]]:
+        """(value, label) for each choice, in order: a menu's entries."""
+        labels = dict(self.labels)
+        return [(choice, labels.get(choice, choice)) for choice in self.choices]
+
+
+@dataclass(frozen=True)
+class BoolProp(Prop):
+    """On or off: 1/0 in a link (true/false read too)."""
+
+    def read(self, text):
+        if text in ("1", "true", "0", "false"):
+            return text in ("1", "true"), None
+        return self.default, f"{self.title}: expected 1 or 0; using the default"
+
+    def format(self, value) -> str:
+        return "1" if value else "0"
+
+
+@dataclass(frozen=True)
+class IntListProp(Prop):
+    """At most 16 whole numbers in [low, high], separated by commas ("4,2")."""
+    low: int | None = None
+    high: int | None = None
+
+    def read(self, text):
         if text == "":
             return (), None
         parts = text.split(",")
-        expected = f"{label}: expected whole numbers separated by commas; using the default"
+        expected = f"{self.title}: expected whole numbers separated by commas; using the default"
         if len(parts) > 16:
             return self.default, expected
         try:
             numbers = [parse_whole_number(part) for part in parts]
         except ValueError:
             return self.default, expected
+        bounds = IntProp(self.name, 0, label=self.label, low=self.low, high=self.high)
         values, note = [], None
         for number in numbers:
-            value, clamped = self.clamp(number, label)
+            value, clamped = bounds.clamp(number)
             values.append(value)
             note = note or clamped
         return tuple(values), note
 
-    def _parse_text(self, text, label):
+    def format(self, value) -> str:
+        return ",".join(str(v) for v in value)
+
+
+@dataclass(frozen=True)
+class TextProp(Prop):
+    """Text; `check(text)` (if given) raises ValueError for text that is not allowed, and
+    the error's message becomes the note."""
+    check: object = None
+
+    def read(self, text):
         if self.check is not None:
             try:
                 self.check(text)
             except ValueError as error:
-                return self.default, f"{label}: {error}; using the default"
+                return self.default, f"{self.title}: {error}; using the default"
         return text, None
-
-    def format(self, value) -> str:
-        if self.kind == "bool":
-            return "1" if value else "0"
-        if self.kind == "intlist":
-            return ",".join(str(v) for v in value)
-        if self.kind == "float":
-            return f"{value:.6g}"
-        return str(value)
 
 
 class StateTable:

@@ -4,6 +4,7 @@
 - NumberField: a text box that accepts a number or refuses it at the field,
   keeping the last valid value.
 - fill_select: a <select> built from an engine registry.
+- Controls: a page's controls declared from its StateTable (ranges, menus, sync, one change handler).
 - tex: KaTeX rendering of the engine's formulas.
 - UrlState: a page's StateTable bound to the address bar and a visible notes box.
 - Loop: requestAnimationFrame work in time slices, so long work never blocks the page.
@@ -167,6 +168,81 @@ class NumberField:
         if value != self.value:
             self.value = value
             self.on_change(value)
+
+
+class Controls:
+    """A page's controls, declared as (element id, property name) pairs and bound to its
+    StateTable, so that ranges, menus and formats live only in the table:
+
+    - <select>: filled with the ChoiceProp's options;
+    - <input type="checkbox">: a BoolProp;
+    - <input type="range">: a FloatProp/IntProp; min/max/step (log10 if the prop says so) come
+      from the prop; while dragging, the readout #<id>-value shows the value and `on_slide`
+      (if given) hears it; releasing it is a change;
+    - any other <input>: a NumberField with the prop's range (whole numbers for an IntProp).
+
+    Every committed change goes to one page method, on_change(name, value)."""
+
+    def __init__(self, table: StateTable, bindings, values: dict, on_change, on_slide=None):
+        self.table, self.on_change, self.on_slide = table, on_change, on_slide
+        self.bindings = list(bindings)
+        self.fields = {}        # NumberFields, by element id
+        for element_id, name in self.bindings:
+            self._bind(element_id, table.props[name])
+        self.show(values)
+
+    def _bind(self, element_id, prop):
+        control = element(element_id)
+        kind = str(control.tagName).lower() if str(control.tagName).lower() == "select" else str(control.type)
+        name = prop.name
+        if kind == "select":
+            fill_select(element_id, prop.options())
+            on(control, "change", lambda event: self.on_change(name, str(event.target.value)))
+        elif kind == "checkbox":
+            on(control, "change", lambda event: self.on_change(name, bool(event.target.checked)))
+        elif kind == "range":
+            low, high = prop.slider_position(prop.low), prop.slider_position(prop.high)
+            control.min, control.max = str(low), str(high)
+            control.step = str(prop.step or (1 if isinstance(prop.default, int) else (high - low) / 100))
+            on(control, "input", lambda event: self._slide(element_id, prop, float(event.target.value)))
+            on(control, "change", lambda event: self.on_change(
+                name, prop.slider_value(float(event.target.value))))
+        else:
+            whole = isinstance(prop.default, int) and not isinstance(prop.default, bool)
+            self.fields[element_id] = NumberField(
+                element_id, prop.default, lambda value: self.on_change(name, int(round(value)) if whole else value),
+                low=prop.low, high=prop.high, fmt=(lambda v: str(int(round(v)))) if whole else prop.format)
+
+    def _slide(self, element_id, prop, position):
+        value = prop.slider_value(position)
+        self._readout(element_id, prop, value)
+        if self.on_slide is not None:
+            self.on_slide(prop.name, value)
+
+    @staticmethod
+    def _readout(element_id, prop, value):
+        readout = optional_element(f"{element_id}-value")
+        if readout is not None:
+            readout.textContent = prop.format(value).replace("-", "\u2212")
+
+    def show(self, values: dict):
+        """Put values into the controls (at start, after a preset or a reset), without
+        calling on_change."""
+        for element_id, name in self.bindings:
+            if name not in values:
+                continue
+            prop, value = self.table.props[name], values[name]
+            if element_id in self.fields:
+                self.fields[element_id].set(value)
+                continue
+            control = element(element_id)
+            if str(control.type) == "checkbox":
+                control.checked = bool(value)
+            elif str(control.type) == "range":
+                control.value = str(prop.slider_position(value))
+                self._readout(element_id, prop, value)
+            else:
+                control.value = str(value)
 
 
 class UrlState:

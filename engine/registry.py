@@ -117,6 +117,12 @@ REGULARIZATIONS = ("none", "l1", "l2")
 DATASETS = ("circle", "xor", "xor_points", "gaussians", "spiral", "moons")
 
 
+def labels(records) -> tuple[tuple[str, str], ...]:
+    """(name, label) of every record in a registry (ACTIVATIONS, LOSSES) or of a
+    name -> label dict (INIT_LABELS): what a ChoiceProp shows in its menu."""
+    return tuple((name, getattr(record, "label", record)) for name, record in records.items())
+
+
 def lookup(registry, name: str, argument: str):
     """registry[name], or a ValueError naming the argument and the choices."""
     if name not in registry:

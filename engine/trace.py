@@ -18,107 +18,14 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .registry import LEAKY_SLOPE
+from .text import GREEK, exact, fmt, partial, plain, pretty_name, tex_name  # noqa: F401  (pages import some from here)
 
 if TYPE_CHECKING:
     from .graph import Value
-
-# --------------------------------------------------------------------------
-# Names: a node labelled w11 is written w_{11} in LaTeX and w₁₁ in sentences
-
-GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε",
-         "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π",
-         "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "omega": "ω"}
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def _split_label(label):
-    """'w11' -> ('w', '11', False), 'x_1' -> ('x', '1', False),
-    'yhat' -> ('y', '', True); None for labels of another shape."""
-    m = re.fullmatch(r"([A-Za-z]+)_?(\d*)", label)
-    if m is None:
-        return None
-    base, sub = m.groups()
-    hat = base.endswith("hat") and (len(base) == 4 or base[:-3] in GREEK)
-    return (base[:-3] if hat else base), sub, hat
-
-
-def tex_name(label: str) -> str:
-    """LaTeX for a label: w11 -> w_{11}, yhat -> \\hat{y}, eta -> \\eta, loss -> \\mathrm{loss}."""
-    parts = _split_label(label)
-    if parts is None:
-        return r"\text{" + re.sub(r"[\\{}$&#^_%~]", "", label) + "}" if label else ""
-    base, sub, hat = parts
-    body = "\\" + base if base in GREEK else base if len(base) == 1 else rf"\mathrm{{{base}}}"
-    if hat:
-        body = rf"\hat{{{body}}}"
-    return body + (f"_{{{sub}}}" if sub else "")
-
-
-def pretty_name(label: str) -> str:
-    """The same name in plain Unicode, for sentences: w11 -> w₁₁, yhat -> ŷ, eta -> η."""
-    parts = _split_label(label)
-    if parts is None:
-        return label
-    base, sub, hat = parts
-    body = GREEK.get(base, base)
-    if hat:  # a combining circumflex, composed where Unicode has the letter (ŷ)
-        body = unicodedata.normalize("NFC", body + "\u0302")
-    return body + sub.translate(_SUBSCRIPTS)
-
-
-# --------------------------------------------------------------------------
-# Numbers
-
-# Below 2**53 every whole number is exactly a float, so it is printed in full
-# (an exponent 99999998 must not read 1×10⁸); other numbers are rounded.
-_EXACT_BELOW = 2.0 ** 53
-
-
-def _whole(x: float) -> str | None:
-    """A whole number below 2**53 in full ("99999998", "-12"), else None."""
-    x = float(x)
-    if math.isfinite(x) and x.is_integer() and abs(x) < _EXACT_BELOW:
-        return str(int(x))
-    return None
-
-
-def exact(x: float) -> str:
-    """The shortest text that reads back as exactly x: 99999999, 0.1, -2.5, 1e-07.
-    Names a constant of a formula, so two different constants never share a name."""
-    return _whole(x) or repr(float(x))
-
-
-def fmt(x: float, digits: int = 4) -> str:
-    """A number for a LaTeX formula, compactly: 0.4777, -12, 99999998, 1.5\\times 10^{-7},
-    \\infty; NaN (no value, see engine.graph) reads \\text{undefined}."""
-    if math.isnan(x):
-        return r"\text{undefined}"
-    if math.isinf(x):
-        return r"\infty" if x > 0 else r"-\infty"
-    whole = _whole(x)
-    if whole is not None:
-        return whole
-    text = f"{x:.{digits}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
-    return "0" if text == "-0" else text
-
-
-def plain(x: float, digits: int = 4) -> str:
-    """A number for plain text: −12, 0.6225, 99999998, 1.5e−07, ∞; NaN reads "undefined"."""
-    if math.isnan(x):
-        return "undefined"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    text = _whole(x) or f"{x:.{digits}g}"
-    return "0" if text == "-0" else text.replace("-", "−")
-
 
 def constant_tex(x: float) -> str:
     """How a number written into a formula shows as a node: 2, (-0.5)."""
@@ -401,10 +308,6 @@ def _forward_step(node):
                 note=_fill(_note(node), _slots(node, "pretty")))
 
 
-def _partial(top, bottom):
-    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
-
-
 def _term(child, node):
     """The path node -> child; several edges (as in x*x) are added up."""
     edges = [i for i, p in enumerate(child.parents) if p is node]
@@ -422,7 +325,7 @@ def _grouped(text):
 
 
 def _backward_step(node, children, output):
-    L, lhs, name = output.tex, _partial(output.tex, node.tex), pretty_name(node.label)
+    L, lhs, name = output.tex, partial(output.tex, node.tex), pretty_name(node.label)
     op = node.op or "input"
     if node is output:
         if not _has_value(output):
@@ -431,7 +334,7 @@ def _backward_step(node, children, output):
         return Step("backward", node.label, node.tex, op, (), f"{lhs} = 1", f"{lhs} = 1", node.grad,
                     f"The backward pass starts at the output: ∂{name}/∂{name} = 1.")
     terms = tuple(_term(c, node) for c in children)
-    formula = " + ".join(_partial(L, c.tex) + r"\cdot" + _partial(c.tex, node.tex) for c in children)
+    formula = " + ".join(partial(L, c.tex) + r"\cdot" + partial(c.tex, node.tex) for c in children)
     numbers = " + ".join(f"({fmt(t.upstream)})" + r"\cdot" + _grouped(t.local_substituted) for t in terms)
     if math.isnan(node.grad):  # the factors would only repeat "undefined"
         numbers = formula

@@ -1,15 +1,15 @@
 """URL state and number parsing: the validation rules every page shares."""
 import pytest
 
-from app.state import (MAX_NOTES_SHOWN, Prop, StateTable, embed_requested, notes_text, parse_number,
+from app.state import (MAX_NOTES_SHOWN, BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, StateTable, embed_requested, notes_text, parse_number,
                        parse_whole_number)
 
 TABLE = StateTable(
-    Prop("lr", "float", 0.1, low=1e-5, high=10, label="learning rate"),
-    Prop("depth", "int", 5, low=2, high=30, label="depth"),
-    Prop("act", "choice", "tanh", choices=("tanh", "relu"), label="activation"),
-    Prop("skip", "bool", False, label="residual"),
-    Prop("layers", "intlist", (4, 4), low=1, high=16, label="layers"),
+    FloatProp("lr", 0.1, low=1e-5, high=10, label="learning rate"),
+    IntProp("depth", 5, low=2, high=30, label="depth"),
+    ChoiceProp("act", "tanh", choices=("tanh", "relu"), label="activation"),
+    BoolProp("skip", False, label="residual"),
+    IntListProp("layers", (4, 4), low=1, high=16, label="layers"),
 )
 
 
