@@ -22,6 +22,17 @@
       feedback.className = "feedback";
       feedback.setAttribute("role", "status");
       feedback.setAttribute("aria-live", "polite");
+      // Where the widget can show the answer, links that set it up (shown once answered).
+      const tryLinks = document.createElement("p");
+      tryLinks.className = "try-links";
+      tryLinks.hidden = true;
+      (q.try || []).forEach((link) => {
+        const a = document.createElement("a");
+        a.className = "try-it";
+        a.href = link.href;
+        a.textContent = link.label;
+        tryLinks.append(a, " ");
+      });
       q.options.forEach((option, oi) => {
         const label = document.createElement("label");
         label.className = "option";
@@ -32,11 +43,12 @@
         input.addEventListener("change", () => {
           feedback.className = "feedback " + (option.correct ? "right" : "wrong");
           feedback.textContent = (option.correct ? "Right. " : "Not quite. ") + option.why;
+          tryLinks.hidden = tryLinks.childElementCount === 0;
         });
         label.append(input, " ", option.text);
         set.append(label, document.createElement("br"));
       });
-      box.append(set, feedback);
+      box.append(set, feedback, tryLinks);
       section.append(box);
     });
   }
