@@ -24,7 +24,6 @@ import pytest
 from app import chain_rule_model, playground_model
 from app import gradients as gradients_model  # (renamed by the page-shape refactor)
 from app import network_steps as step_through_model
-from engine import datasets
 from engine.graph import Value
 from engine.parser import parse
 
@@ -482,7 +481,7 @@ def test_every_prediction_in_the_prose_is_a_claim():
 
 
 def test_every_try_it_link_is_a_valid_link_of_its_page():
-    for claim_id, (page, queries) in FOUND.items():
+    for page, queries in FOUND.values():
         for query in queries:
             settings(page, query)
 
