@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 MAX_VALUE_LENGTH = 200
-# Parameters every page understands that are not lesson state: embed mode, and the names of
-# the settings that were dropped from a link because the page could not start with them
-# (see StateTable.without_state).
-RESERVED = ("embed", "ignored")
+# Parameters every page understands that are not lesson state: embed mode, the colour theme
+# (static/loader.js), and the names of the settings that were dropped from a link because the
+# page could not start with them (see StateTable.without_state).
+RESERVED = ("embed", "theme", "ignored")
+THEMES = ("light", "dark")
 # A link can carry any number of bad or unknown settings; the note lists this many and counts the rest.
 MAX_NOTES_SHOWN = 8
 MAX_NAMES_SHOWN = 3
@@ -35,6 +36,15 @@ def embed_requested(query: str) -> bool:
     """Embed mode is on when the link's first `embed` parameter is exactly 1, as in nav.js
     (not for ?zembed=1, ?embed=10, or ?embed=0&embed=1)."""
     return first_value(query, "embed") == "1"
+
+
+def presentation(query: str) -> dict:
+    """How the link asks the page to look, kept whenever the page rewrites its link:
+    embed mode and a fixed colour theme."""
+    kept = {"embed": "1"} if embed_requested(query) else {}
+    if first_value(query, "theme") in THEMES:
+        kept["theme"] = first_value(query, "theme")
+    return kept
 
 
 def quoted_names(names, most: int = MAX_NAMES_SHOWN) -> str:
@@ -302,9 +312,9 @@ class StateTable:
         return [name for name in self.props if name in names]
 
     def without_state(self, query: str) -> str:
-        """The start-up safety net's link: none of the page's settings, embed mode as it was,
+        """The start-up safety net's link: none of the page's settings, embed mode and theme as they were,
         and `ignored` naming the settings dropped, so that the page can say so."""
-        pairs = [("embed", "1")] if embed_requested(query) else []
+        pairs = list(presentation(query).items())
         dropped = self.state_keys_in(query)
         if dropped:
             pairs.append(("ignored", ",".join(dropped)))

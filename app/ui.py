@@ -17,7 +17,7 @@ import traceback
 import js
 from pyodide.ffi import create_proxy, jsnull, to_js
 
-from app.state import StateTable, embed_requested, notes_text, parse_number
+from app.state import StateTable, notes_text, parse_number, presentation
 
 # Proxies handed to JS live as long as the page; keeping them here stops them being collected.
 _proxies = []
@@ -284,8 +284,7 @@ class UrlState:
         return True
 
     def save(self, values: dict) -> str:
-        keep = {"embed": "1"} if embed_requested(str(js.location.search)) else None
-        query = self.table.to_query(values, keep)
+        query = self.table.to_query(values, presentation(str(js.location.search)))
         # None arrives as undefined, which replaceState accepts as "no state" (js.null does not exist).
         js.history.replaceState(None, "", str(js.location.pathname) + query)
         return str(js.location.href)

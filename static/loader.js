@@ -16,9 +16,16 @@
   let stage = 0;
   let box = null;
 
-  function post(status) {
-    if (framed) window.parent.postMessage({ "backprop-lab": status }, "*");
+  // Messages to a page that frames this one (README, "For instructors"):
+  // {"backprop-lab": "loading", stage, step, steps}, then "ready", or "error" with a message.
+  function post(status, details) {
+    if (framed) window.parent.postMessage(Object.assign({ "backprop-lab": status }, details), "*");
   }
+
+  // ?theme=light or ?theme=dark fixes the colours (site.css), e.g. for an embed in a course page
+  // whose theme is not the visitor's OS theme; anything else follows the OS.
+  const theme = new URLSearchParams(location.search).get("theme");
+  if (theme === "light" || theme === "dark") root.dataset.theme = theme;
 
   // Until Python is ready the widgets do nothing, so they take no clicks (the CSS) and no keyboard
   // focus either: a change made before Python listens would be lost, or shown without effect.
@@ -49,8 +56,13 @@
     show(stage);
   }
 
+  let posted = -1;
   function show(index) {
     stage = Math.max(stage, index);
+    if (stage > posted && root.dataset.status === "loading") {
+      posted = stage;
+      post("loading", { stage: STAGES[stage][0], step: stage + 1, steps: STAGES.length });
+    }
     if (!box || root.dataset.status !== "loading") return;
     box.querySelector("progress").value = stage + 0.5;
     box.querySelector(".loader-title").textContent = STAGES[stage][1] + "…";
@@ -62,7 +74,7 @@
   function fail(message, hint) {
     if (root.dataset.status === "error") return;
     root.dataset.status = "error";
-    post("error");
+    post("error", { message: String(message).slice(0, 500) });
     const target = box || document.body;
     if (!target) return;
     target.hidden = false;

@@ -117,3 +117,16 @@ def test_safety_net_link_drops_the_settings_and_names_them():
     # Written by hand beside settings the page did start with: not the safety net's link.
     assert TABLE.ignored_in("?ignored=lr&lr=2") == []
     assert TABLE.without_state("?lr=2") == "?ignored=lr" and TABLE.without_state("?embed=0") == ""
+
+
+@pytest.mark.parametrize("query, kept", [("?theme=dark&lr=2", {"theme": "dark"}),
+                                         ("?embed=1&theme=light", {"embed": "1", "theme": "light"}),
+                                         ("?theme=purple&embed=2", {})])
+def test_a_links_embed_mode_and_theme_are_kept_and_are_not_settings(query, kept):
+    from app.state import presentation
+    assert presentation(query) == kept
+    values, notes = TABLE.from_query(query)
+    assert not any("theme" in note for note in notes)
+    assert TABLE.to_query({"lr": 2.0}, presentation(query)) == "?" + "&".join(
+        ["lr=2"] + [f"{key}={value}" for key, value in kept.items()])
+    assert TABLE.without_state(query).startswith("?" + "&".join(f"{k}={v}" for k, v in kept.items())) or not kept

@@ -16,6 +16,13 @@ LESSONS = ["chain-rule", "step-through", "gradients", "playground"]
 STORAGE_PROBE = "() => { try { localStorage.length; return 'available'; } catch (e) { return e.name; } }"
 
 
+def posted_messages(page):
+    """The messages the frame posted to the host page, once it has posted ready or error."""
+    page.locator("#messages li", has_text='"ready"').or_(page.locator("#messages li", has_text='"error"')).wait_for(
+        state="attached")
+    return [json.loads(text) for text in page.locator("#messages li").all_text_contents()]
+
+
 def lesson_frame(page):
     page.wait_for_selector("iframe", state="attached")
     frame = page.frames[1]
@@ -31,9 +38,13 @@ def test_lesson_starts_when_framed_by_another_site(page, other_site, name):
     # The case this test is for: the browser refuses the frame its storage.
     assert frame.evaluate(STORAGE_PROBE) == "SecurityError"
     assert frame.evaluate("document.documentElement.dataset.status") == "ready"
-    # The host is told, as the README's instructor section promises.
-    page.wait_for_selector("#messages li", state="attached")
-    assert [json.loads(text) for text in page.locator("#messages li").all_text_contents()] == [{"backprop-lab": "ready"}]
+    # The host is told, as the README's instructor section promises: loading stages in order, then ready.
+    messages = posted_messages(page)
+    assert messages[-1] == {"backprop-lab": "ready"}
+    loading = messages[:-1]
+    assert loading and all(m["backprop-lab"] == "loading" and m["steps"] == 4 for m in loading)
+    steps = [m["step"] for m in loading]
+    assert steps[0] == 1 and steps == sorted(set(steps))
     # The widget takes input: no longer held inert by the loader.
     assert frame.evaluate("[...document.querySelectorAll('.needs-python')].every(w => !w.inert)")
     save_screenshot(page, f"embed-other-site-{name}", full_page=False)
@@ -68,3 +79,17 @@ def test_lesson_fits_a_narrow_frame_on_another_site(page, other_site, name):
     widths = frame.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px frame"
     save_screenshot(page, f"embed-other-site-360-{name}", full_page=False)
+
+
+@pytest.mark.parametrize("theme, os_theme, background", [("dark", "light", "rgb(20, 23, 27)"),
+                                                          ("light", "dark", "rgb(255, 255, 255)")])
+def test_an_embed_takes_the_theme_its_link_sets_whatever_the_visitors_os_uses(page, other_site, theme, os_theme,
+                                                                               background):
+    # A light course page framing a lesson must not show black boxes to a visitor whose OS is dark.
+    page.emulate_media(color_scheme=os_theme)
+    page.goto(other_site(f"pages/step-through.html?embed=1&theme={theme}"))
+    frame = lesson_frame(page)
+    assert frame.evaluate("getComputedStyle(document.documentElement).backgroundColor") == background
+    assert frame.locator("#url-notes").is_hidden()      # theme is not a lesson setting to complain about
+    save_screenshot(page, f"embed-theme-{theme}", full_page=False)
+    page.emulate_media(color_scheme="light")
