@@ -131,6 +131,8 @@ class NumberField:
         self.input.value = fmt(value)
         if self.message is not None:
             self.input.setAttribute("aria-describedby", f"{input_id}-error")
+        # A note about the last value (clamped, refused) is stale once the learner edits the text.
+        on(self.input, "input", lambda event: self.show(None))
         on(self.input, "change", lambda event: self.commit())
         on(self.input, "keydown", lambda event: self.commit() if event.key == "Enter" else None)
 
