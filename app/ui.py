@@ -260,6 +260,7 @@ class UrlState:
     def __init__(self, table: StateTable, notes_id="url-notes"):
         self.table = table
         self.notes_id = notes_id
+        self.query = None       # the link as the page read it (load)
 
     def load(self) -> dict:
         # Published so tests (and curious instructors) can see which parameters the page reads.
@@ -413,19 +414,22 @@ def fail(message):
     js.backpropLab.fail(message)
 
 
-def start(main):
+def start(main, table: StateTable | None = None):
     """Run a page's main() once the files the loader fetches after the first paint (KaTeX)
-    are in; any exception becomes the loader's readable error."""
+    are in; any exception becomes the loader's readable error.  With the page's state table,
+    main gets the page's UrlState, which is also the start-up safety net: a link whose settings
+    stop the page from starting must not brick it (a reload would fail the same way), so the page
+    starts again from the defaults and says which settings it left out."""
+    url = UrlState(table) if table is not None else None
 
     async def run():
         try:
             await js.backpropLab.loaded
-            main()
+            main(url) if url is not None else main()
         except Exception as error:  # noqa: BLE001 - shown to the learner, and logged in full
             traceback.print_exc()
-            # A link whose settings stop the page from starting must not brick it (a reload
-            # would fail the same way): start again from the defaults, and say which were left out.
-            if UrlState.loaded is not None and UrlState.loaded.restart_without_link():
+            loaded = url if url is not None else UrlState.loaded
+            if loaded is not None and loaded.query is not None and loaded.restart_without_link():
                 return
             fail(f"{type(error).__name__}: {error}")
 
