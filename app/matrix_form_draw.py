@@ -1,0 +1,94 @@
+"""Markup for the matrix-form lesson (pure: strings from the model's matrices).
+
+Matrices are HTML tables, so a screen reader reads them as tables and a learner can select
+the numbers.  Every cell carries its matrix, row and column (`data-*`), so that hovering or
+focusing a cell of a product's result can light up the row and column it came from.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from app.matrix_form_model import MatrixStep, product_sources, shape_text
+from app.svg import esc, tag
+from engine import text
+
+# The names the tables carry, in plain Unicode (the equation above them is LaTeX).
+NAMES = {"X": "X", "y": "y", "W1": "W₁", "b1": "b₁", "W2": "W₂", "b2": "b₂", "Z1": "Z₁", "H1": "H₁",
+         "z2": "z₂", "yhat": "ŷ", "L": "L", "d2": "δ₂", "dW2": "dW₂", "db2": "db₂", "dH1": "dH₁",
+         "d1": "δ₁", "dW1": "dW₁", "db1": "db₁", "W1_new": "W₁ after", "b1_new": "b₁ after",
+         "W2_new": "W₂ after", "b2_new": "b₂ after"}
+# Matrices with one row per example: the highlighted example is a row of each.
+PER_EXAMPLE = {"X", "y", "Z1", "H1", "z2", "yhat", "d2", "dH1", "d1"}
+
+
+def matrix_table(name: str, matrix: np.ndarray, example: int | None = None,
+                 lit: tuple[str, int] | None = None, focus: tuple[int, int] | None = None,
+                 focusable: bool = False) -> str:
+    """One matrix as a captioned table.  example: the highlighted example's row (for matrices
+    with a row per example); lit: ("row" or "column", index) that makes the focused result cell;
+    focus: the result cell whose sources are lit; focusable: cells take keyboard focus."""
+    rows = []
+    for r, row in enumerate(matrix):
+        cells = []
+        for c, value in enumerate(row):
+            classes = []
+            if example is not None and name in PER_EXAMPLE and r == example:
+                classes.append("example")
+            if lit is not None and ((lit[0] == "row" and r == lit[1]) or (lit[0] == "column" and c == lit[1])):
+                classes.append("source")
+            if focus == (r, c):
+                classes.append("focus")
+            cells.append(tag("td", {"class": " ".join(classes) or None, "data_matrix": name, "data_row": r,
+                                    "data_col": c, "tabindex": "0" if focusable else None,
+                                    "title": text.plain(float(value), 12)}, esc(text.short(float(value)))))
+        rows.append(tag("tr", None, *cells))
+    caption = tag("caption", None, tag("span", {"class": "matrix-name"}, esc(NAMES[name])), " ",
+                  tag("span", {"class": "shape"}, esc(shape_text(matrix))))
+    return tag("table", {"class": "matrix", "data_name": name}, caption, tag("tbody", None, *rows))
+
+
+def step_matrices(step: MatrixStep, values: dict, example: int | None,
+                  focus: tuple[int, int] | None = None) -> str:
+    """The operands of a step and, after an arrow, what it computes; for a product, the result's
+    focused cell lights the row and the column it came from."""
+    sources = {}
+    if step.kind == "product" and focus is not None:
+        (left, left_axis, left_index), (right, right_axis, right_index) = product_sources(step, *focus)
+        sources = {left: (left_axis, left_index), right: (right_axis, right_index)}
+    parts = [matrix_table(o.name, values[o.name], example, sources.get(o.name)) for o in step.operands]
+    if step.kind == "update":
+        parts = [matrix_table(name, values[name], example) for name in ("W1", "dW1", "b1", "db1", "W2", "dW2", "b2", "db2")]
+        results = [matrix_table(f"{name}_new", values[f"{name}_new"], example) for name in ("W1", "b1", "W2", "b2")]
+    else:
+        results = [matrix_table(step.result, values[step.result], example,
+                                focus=focus, focusable=step.kind == "product")]
+    return tag("div", {"class": "matrix-row"}, *parts, tag("span", {"class": "arrow", "aria_hidden": "true"}, "→"),
+               *results)
+
+
+def outer_product_sum(values: dict, left: str, right: str, result: str, pieces: list[np.ndarray],
+                      example: int | None) -> str:
+    """dW as the sum of one small matrix per example (leftᵢᵀ rightᵢ): where the transpose and the
+    sum come from.  The highlighted example's piece is marked."""
+    items = []
+    for i, piece in enumerate(pieces):
+        label = f"example {i + 1}: {NAMES[left]}ᵢᵀ {NAMES[right]}ᵢ"
+        table = matrix_table(result, piece)
+        items.append(tag("figure", {"class": "piece" + (" example" if i == example else "")},
+                         table, tag("figcaption", None, esc(label))))
+        items.append(tag("span", {"class": "plus", "aria_hidden": "true"}, "+" if i < len(pieces) - 1 else "="))
+    items.append(matrix_table(result, values[result]))
+    return tag("div", {"class": "outer-sum"}, *items)
+
+
+def code_lines(step: MatrixStep) -> str:
+    return tag("div", {"class": "code-pair"},
+               tag("figure", None, tag("figcaption", None, "NumPy"), tag("pre", None, tag("code", None, esc(step.numpy)))),
+               tag("figure", None, tag("figcaption", None, "PyTorch (autograd)"),
+                   tag("pre", None, tag("code", None, esc(step.torch)))))
+
+
+def check_rows(checks) -> list[tuple[str, ...]]:
+    """Rows for the gradient-check table: entry, backprop, finite differences, relative difference."""
+    return [(f"{NAMES['d' + c.matrix]}[{c.row + 1},{c.column + 1}]", text.decimals(c.backprop, 6),
+             text.decimals(c.numeric, 6), text.minus(f"{c.relative:.1e}")) for c in checks]

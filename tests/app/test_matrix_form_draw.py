@@ -1,0 +1,75 @@
+"""The matrix-form lesson's markup: tables a person can read, with the right cells lit."""
+import re
+from html.parser import HTMLParser
+
+from app import matrix_form_draw as draw
+from app import matrix_form_model as model
+
+
+class Cells(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.cells = []          # (attrs, text)
+        self._open = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "td":
+            self._open = [dict(attrs), ""]
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._open is not None:
+            self.cells.append(tuple(self._open))
+            self._open = None
+
+
+def cells(markup):
+    parser = Cells()
+    parser.feed(markup)
+    return parser.cells
+
+
+VALUES = model.run(model.STATE.defaults()).values
+STEPS = {step.result: step for step in model.lesson_steps("tanh")}
+
+
+def test_a_product_step_shows_its_operands_and_result_with_their_numbers():
+    markup = draw.step_matrices(STEPS["Z1"], VALUES, example=None)
+    found = cells(markup)
+    by_matrix = {}
+    for attrs, value in found:
+        by_matrix.setdefault(attrs["data-matrix"], []).append(value)
+    assert set(by_matrix) == {"X", "W1", "b1", "Z1"}
+    assert len(by_matrix["Z1"]) == 8 and len(by_matrix["X"]) == 8
+    assert by_matrix["Z1"][0] == draw.text.short(VALUES["Z1"][0, 0])
+    assert "4×2" in markup and "2×2" in markup
+
+
+def test_the_chosen_example_is_lit_in_every_matrix_with_a_row_per_example():
+    markup = draw.step_matrices(STEPS["Z1"], VALUES, example=2)
+    lit = [(a["data-matrix"], a["data-row"]) for a, _ in cells(markup) if "example" in a.get("class", "")]
+    assert set(lit) == {("X", "2"), ("Z1", "2")}
+    assert len(lit) == 4
+
+
+def test_a_focused_result_cell_lights_the_row_and_column_it_came_from():
+    markup = draw.step_matrices(STEPS["dW1"], VALUES, example=None, focus=(1, 0))
+    sources = {(a["data-matrix"], a["data-row"], a["data-col"]) for a, _ in cells(markup) if "source" in a.get("class", "")}
+    # dW1[1, 0] = (column 1 of X) · (column 0 of δ1): Xᵀ's row 1 is X's column 1
+    assert sources == {("X", str(r), "1") for r in range(4)} | {("d1", str(r), "0") for r in range(4)}
+    assert [a["data-row"] + a["data-col"] for a, _ in cells(markup) if "focus" in a.get("class", "")] == ["10"]
+
+
+def test_the_outer_products_add_up_in_the_picture():
+    pieces = model.outer_products(VALUES, "H1", "d2")
+    markup = draw.outer_product_sum(VALUES, "H1", "d2", "dW2", pieces, example=1)
+    assert markup.count("<table") == 5 and markup.count("example 2:") == 1
+    assert re.search(r'class="piece example"', markup)
+
+
+def test_code_is_escaped():
+    markup = draw.code_lines(STEPS["dW2"])
+    assert "H1.T @ d2" in markup and "<script" not in markup
