@@ -57,7 +57,8 @@ def step_matrices(step: MatrixStep, values: dict, example: int | None,
         sources = {left: (left_axis, left_index), right: (right_axis, right_index)}
     parts = [matrix_table(o.name, values[o.name], example, sources.get(o.name)) for o in step.operands]
     if step.kind == "update":
-        parts = [matrix_table(name, values[name], example) for name in ("W1", "dW1", "b1", "db1", "W2", "dW2", "b2", "db2")]
+        parts = [matrix_table(name, values[name], example)
+                 for name in ("W1", "dW1", "b1", "db1", "W2", "dW2", "b2", "db2")]
         results = [matrix_table(f"{name}_new", values[f"{name}_new"], example) for name in ("W1", "b1", "W2", "b2")]
     else:
         results = [matrix_table(step.result, values[step.result], example,
@@ -83,7 +84,8 @@ def outer_product_sum(values: dict, left: str, right: str, result: str, pieces: 
 
 def code_lines(step: MatrixStep) -> str:
     return tag("div", {"class": "code-pair"},
-               tag("figure", None, tag("figcaption", None, "NumPy"), tag("pre", None, tag("code", None, esc(step.numpy)))),
+               tag("figure", None, tag("figcaption", None, "NumPy"),
+                   tag("pre", None, tag("code", None, esc(step.numpy)))),
                tag("figure", None, tag("figcaption", None, "PyTorch (autograd)"),
                    tag("pre", None, tag("code", None, esc(step.torch)))))
 

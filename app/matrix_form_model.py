@@ -211,7 +211,8 @@ def gradient_check(state: dict) -> list[CellCheck]:
     for name in ("W1", "b1", "W2", "b2"):
         grad = result[f"d{name}"]
         for (row, column), analytic in np.ndenumerate(grad):
-            numeric = finite_difference(lambda d: loss_at(state, name, row, column, d), 0.0, CHECK_STEP)
+            numeric = finite_difference(
+                lambda d, name=name, row=row, column=column: loss_at(state, name, row, column, d), 0.0, CHECK_STEP)
             checks.append(CellCheck(name, row, column, float(analytic), numeric,
                                     relative_error(float(analytic), numeric)))
     return checks
@@ -291,7 +292,8 @@ def lesson_steps(hidden: str) -> list[MatrixStep]:
     return [
         MatrixStep("forward", "X", r"X,\ y", _op("y"), "input",
                    "The batch: one row of X per example, its target in the same row of y.",
-                   "X, y = batch[:, :2], batch[:, 2:]", "X, y = torch.tensor(batch[:, :2]), torch.tensor(batch[:, 2:])"),
+                   "X, y = batch[:, :2], batch[:, 2:]",
+                   "X, y = torch.tensor(batch[:, :2]), torch.tensor(batch[:, 2:])"),
         MatrixStep("forward", "Z1", r"Z_1 = X W_1 + b_1", _op("X", "W1", "b1"), "product",
                    "Every example's hidden pre-activations at once: row i of X times each column of W₁, "
                    "plus b₁ added to every row.",

@@ -57,7 +57,8 @@ def test_the_chosen_example_is_lit_in_every_matrix_with_a_row_per_example():
 
 def test_a_focused_result_cell_lights_the_row_and_column_it_came_from():
     markup = draw.step_matrices(STEPS["dW1"], VALUES, example=None, focus=(1, 0))
-    sources = {(a["data-matrix"], a["data-row"], a["data-col"]) for a, _ in cells(markup) if "source" in a.get("class", "")}
+    sources = {(a["data-matrix"], a["data-row"], a["data-col"])
+               for a, _ in cells(markup) if "source" in a.get("class", "")}
     # dW1[1, 0] = (column 1 of X) · (column 0 of δ1): Xᵀ's row 1 is X's column 1
     assert sources == {("X", str(r), "1") for r in range(4)} | {("d1", str(r), "0") for r in range(4)}
     assert [a["data-row"] + a["data-col"] for a, _ in cells(markup) if "focus" in a.get("class", "")] == ["10"]
