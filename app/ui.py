@@ -17,7 +17,7 @@ import traceback
 import js
 from pyodide.ffi import create_proxy, jsnull, to_js
 
-from app.state import StateTable, notes_text, parse_number, presentation
+from app.state import IntProp, StateTable, notes_text, parse_number, presentation
 
 # Proxies handed to JS live as long as the page; keeping them here stops them being collected.
 _proxies = []
@@ -176,7 +176,7 @@ class Controls:
     """A page's controls, declared as (element id, property name) pairs and bound to its
     StateTable, so that ranges, menus and formats live only in the table:
 
-    - <select>: filled with the ChoiceProp's options;
+    - <select>: filled with the ChoiceProp's options (or an IntProp's whole numbers);
     - <input type="checkbox">: a BoolProp;
     - <input type="range">: a FloatProp/IntProp; min/max/step (log10 if the prop says so) come
       from the prop; while dragging, the readout #<id>-value shows the value and `on_slide`
@@ -197,7 +197,10 @@ class Controls:
         control = element(element_id)
         kind = str(control.tagName).lower() if str(control.tagName).lower() == "select" else str(control.type)
         name = prop.name
-        if kind == "select":
+        if kind == "select" and isinstance(prop, IntProp):      # a menu of whole numbers: low … high
+            fill_select(element_id, [(str(n), str(n)) for n in range(int(prop.low), int(prop.high) + 1)])
+            on(control, "change", lambda event: self.on_change(name, int(event.target.value)))
+        elif kind == "select":
             fill_select(element_id, prop.options())
             on(control, "change", lambda event: self.on_change(name, str(event.target.value)))
         elif kind == "checkbox":

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from app import chain_rule_model, playground_model
+from app import chain_rule_model, matrix_form_model, playground_model
 from app import gradients as gradients_model  # (renamed by the page-shape refactor)
 from app import network_steps as step_through_model
 from engine.graph import Value
@@ -29,7 +29,7 @@ from engine.parser import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_MODELS = {"chain-rule": chain_rule_model, "step-through": step_through_model,
-               "gradients": gradients_model, "playground": playground_model}
+               "gradients": gradients_model, "playground": playground_model, "matrix-form": matrix_form_model}
 QUICK_CHECKS = json.loads((ROOT / "static" / "quick-checks.json").read_text(encoding="utf-8"))
 PREDICTION_WORDS = re.compile(r"\b(try|watch)\b", re.IGNORECASE)
 TRY_HEADINGS = re.compile(r"^\s*(try this|things to try)\s*$", re.IGNORECASE)
@@ -447,6 +447,56 @@ def _(states):
     assert state["layers"] == () and state["dataset"] == "xor"
     _, _, history = trained(state, 1000, 1000)
     assert history[-1][3] < 0.7
+
+
+# Lesson: backprop in matrix form
+
+@claim("matrix-form/rows-are-lesson-two")
+def _(states):
+    """The highlighted example's row holds lesson 2's numbers for that example (gradients ÷ n)."""
+    (state,) = states
+    values = matrix_form_model.run(state).values
+    row, n = state["sample"] - 1, len(state["batch"])
+    lesson_two = step_through_model.Network(settings("step-through", matrix_form_model.lesson_two_link(state, row)[1:]))
+    assert values["H1"][row, 0] == pytest.approx(lesson_two.value("h1"), abs=1e-12)
+    assert values["yhat"][row, 0] == pytest.approx(lesson_two.value("yhat"), abs=1e-12)
+    assert values["d1"][row, 1] == pytest.approx(lesson_two.grad("z2") / n, abs=1e-12)
+
+
+@claim("matrix-form/qc-shapes")
+def _(states):
+    """dW₁ = Xᵀδ₁: 2×n · n×units → 2×units, W₁'s shape."""
+    (state,) = states
+    values = matrix_form_model.run(state).values
+    steps = {step.result: step for step in matrix_form_model.lesson_steps(state["hidden"])}
+    assert matrix_form_model.shape_badge(steps["dW1"], values) == "2×4 · 4×3 → 2×3"
+    assert values["dW1"].shape == values["W1"].shape
+    assert matrix_form_model.lesson_steps(state["hidden"])[state["step"] - 1].result == "dW1"
+
+
+@claim("matrix-form/qc-mean")
+def _(states):
+    """δ₂ = (ŷ − y)/n: each row is lesson 2's ŷ − y for that example, over n."""
+    (state,) = states
+    values = matrix_form_model.run(state).values
+    n = len(state["batch"])
+    assert matrix_form_model.lesson_steps(state["hidden"])[state["step"] - 1].result == "d2"
+    for row in range(n):
+        lesson_two = step_through_model.Network(settings("step-through",
+                                                         matrix_form_model.lesson_two_link(state, row)[1:]))
+        assert values["d2"][row, 0] == pytest.approx(lesson_two.grad("z3") / n, abs=1e-12)
+        assert lesson_two.grad("z3") == pytest.approx(lesson_two.value("yhat") - state["batch"][row][2], abs=1e-12)
+
+
+@claim("matrix-form/qc-outer-products")
+def _(states):
+    """dW₂ = H₁ᵀδ₂ is the sum over examples of hᵢᵀδᵢ."""
+    (state,) = states
+    values = matrix_form_model.run(state).values
+    assert matrix_form_model.lesson_steps(state["hidden"])[state["step"] - 1].result == "dW2"
+    pieces = matrix_form_model.outer_products(values, "H1", "d2")
+    assert len(pieces) == len(state["batch"])
+    np.testing.assert_allclose(sum(pieces), values["dW2"], atol=1e-15)
 
 
 # ----------------------------------------------------------------- the tests

@@ -1,0 +1,245 @@
+"""Lesson: backprop in matrix form (the only module of this page that touches the DOM).
+
+What to show is decided in app/matrix_form_model.py and drawn by app/matrix_form_draw.py.
+"""
+import js
+
+from app import matrix_form_draw as draw
+from app import matrix_form_model as model
+from app import ui
+
+PLAY_EVERY_MS = 1200
+
+
+class MatrixFormPage:
+    def __init__(self, url: ui.UrlState):
+        self.url = url
+        self.values = url.load()
+        self.values["step"] = min(self.values["step"], len(model.lesson_steps(self.values["hidden"])))
+        self.focus = None                   # the product result cell whose sources are lit
+        self.playing = False
+        self.last_advance = 0.0
+        self.weight_fields = []
+        self.controls = ui.Controls(model.STATE, [("units", "units"), ("hidden", "hidden"), ("lr", "lr"),
+                                                  ("gradient-check", "check")], self.values, self.change)
+        self.batch_input = ui.element("batch")
+        self.player = ui.Loop(self.play_tick)
+        self.bind()
+        self.build_weight_editor()
+        self.show()
+
+    # ------------------------------------------------------------------ controls
+
+    def bind(self):
+        self.batch_input.value = model.format_batch(self.values["batch"])
+        ui.on(self.batch_input, "change", lambda event: self.set_batch(str(self.batch_input.value)))
+        ui.on(self.batch_input, "input", lambda event: ui.set_text("batch-error", ""))
+        ui.on(ui.element("matrix-stepper").querySelector(".batch-presets"), "click", self.on_batch_preset)
+        ui.on("first-step", "click", lambda event: self.go(1))
+        ui.on("previous-step", "click", lambda event: self.go(self.values["step"] - 1))
+        ui.on("next-step", "click", lambda event: self.go(self.values["step"] + 1))
+        ui.on("last-step", "click", lambda event: self.go(len(self.steps())))
+        ui.on("play", "click", lambda event: self.toggle_play())
+        ui.on("scrubber", "input", lambda event: self.go(int(event.target.value)))
+        ui.on("sample", "change", lambda event: self.change("sample", int(event.target.value)))
+        ui.on("apply-update", "click", lambda event: self.apply_update())
+        ui.on("step-matrices", "mouseover", self.on_cell)
+        ui.on("step-matrices", "focusin", self.on_cell)
+        ui.on(js.document, "keydown", self.on_key)
+
+    def change(self, name, value):
+        self.values[name] = value
+        if name == "units":
+            self.build_weight_editor()
+        self.focus = None
+        self.save_and_show()
+
+    def save_and_show(self):
+        self.url.save(self.values)
+        self.show()
+
+    def set_batch(self, typed):
+        try:
+            batch = model.parse_batch(typed)
+        except ValueError as error:
+            ui.set_text("batch-error", f"{error}; still using the last batch")
+            self.batch_input.setAttribute("aria-invalid", "true")
+            return
+        self.batch_input.setAttribute("aria-invalid", "false")
+        ui.set_text("batch-error", "")
+        self.values["batch"] = batch
+        self.values["sample"] = min(self.values["sample"], len(batch))
+        self.batch_input.value = model.format_batch(batch)
+        self.save_and_show()
+
+    def on_batch_preset(self, event):
+        button = ui.closest(event, "button[data-batch]")
+        if button is not None:
+            self.set_batch(str(button.dataset.batch))
+
+    def build_weight_editor(self):
+        """One text box per weight, laid out as the cells of W₁, b₁, W₂ and b₂."""
+        W1, b1, W2, b2 = model.weight_names(self.values["units"])
+        editor = ui.element("weight-editor")
+        editor.replaceChildren()
+        self.weight_fields = []
+        for title, grid in (("W₁", W1), ("b₁", [b1]), ("W₂", [[name] for name in W2]), ("b₂", [[b2]])):
+            table = js.document.createElement("table")
+            table.className = "matrix editable"
+            caption = js.document.createElement("caption")
+            caption.textContent = f"{title} {len(grid)}×{len(grid[0])}"
+            table.append(caption)
+            for row in grid:
+                line = js.document.createElement("tr")
+                for name in row:
+                    cell = js.document.createElement("td")
+                    box = js.document.createElement("input")
+                    box.id, box.type, box.className = f"cell-{name}", "text", "num cell"
+                    box.setAttribute("inputmode", "decimal")
+                    box.setAttribute("aria-label", f"{title} cell {name}")
+                    cell.append(box)
+                    line.append(cell)
+                table.append(line)
+            editor.append(table)
+            for row in grid:
+                for name in row:
+                    prop = model.STATE.props[name]
+                    self.weight_fields.append(ui.NumberField(
+                        f"cell-{name}", self.values[name], lambda value, name=name: self.change(name, value),
+                        low=prop.low, high=prop.high))
+
+    # ------------------------------------------------------------------ stepping
+
+    def steps(self):
+        return model.lesson_steps(self.values["hidden"])
+
+    def go(self, step):
+        step = max(1, min(int(step), len(self.steps())))
+        if step != self.values["step"]:
+            self.values["step"] = step
+            self.focus = None
+            self.save_and_show()
+
+    def toggle_play(self):
+        self.playing = not self.playing
+        if self.playing and self.values["step"] >= len(self.steps()):
+            self.go(1)
+        self.last_advance = float(js.performance.now())
+        ui.element("play").textContent = "❚❚ Pause" if self.playing else "▶ Play"
+        ui.element("play").setAttribute("aria-pressed", "true" if self.playing else "false")
+        if self.playing:
+            self.player.start()
+        else:
+            self.player.stop()
+
+    def play_tick(self, deadline):
+        now = float(js.performance.now())
+        if now - self.last_advance >= PLAY_EVERY_MS:
+            self.last_advance = now
+            self.go(self.values["step"] + 1)
+            if self.values["step"] >= len(self.steps()):
+                self.toggle_play()
+                return False
+        return True
+
+    def on_key(self, event):
+        target = event.target
+        tag = str(getattr(target, "tagName", "")).lower()
+        if tag in ("input", "select", "textarea", "button", "summary") or bool(getattr(target, "isContentEditable", False)):
+            return
+        keys = {"ArrowRight": self.values["step"] + 1, "ArrowLeft": self.values["step"] - 1,
+                "Home": 1, "End": len(self.steps())}
+        if event.key in keys:
+            event.preventDefault()
+            self.go(keys[event.key])
+        elif event.key == " ":
+            event.preventDefault()
+            self.toggle_play()
+
+    def on_cell(self, event):
+        cell = ui.closest(event, "td[data-matrix]")
+        step = self.steps()[self.values["step"] - 1]
+        if cell is None or step.kind != "product" or str(cell.dataset.matrix) != step.result:
+            return
+        focus = (int(cell.dataset.row), int(cell.dataset.col))
+        if focus != self.focus:
+            self.focus = focus
+            self.show_matrices(step, model.run(self.values).values)
+            found = ui.element("step-matrices").querySelector(
+                f'td[data-matrix="{step.result}"][data-row="{focus[0]}"][data-col="{focus[1]}"]')
+            if event.type == "focusin" and not ui.is_missing(found):
+                found.focus()
+
+    def apply_update(self):
+        self.values = model.updated_state(self.values)
+        self.values["step"] = 1
+        for field in self.weight_fields:
+            name = str(field.input.id)[len("cell-"):]
+            field.set(self.values[name])
+        self.save_and_show()
+
+    # ------------------------------------------------------------------ showing
+
+    def show(self):
+        values = model.run(self.values).values
+        steps = self.steps()
+        number = self.values["step"]
+        step = steps[number - 1]
+        ui.set_text("step-counter", f"Step {number} / {len(steps)}")
+        scrubber = ui.element("scrubber")
+        scrubber.max = str(len(steps))
+        scrubber.value = str(number)
+        phase = ui.element("step-phase")
+        phase.textContent = step.phase.capitalize()
+        phase.className = f"phase {step.phase}"
+        ui.tex("step-equation", step.equation)
+        ui.set_text("step-shapes", model.shape_badge(step, values))
+        ui.set_text("step-says", step.says)
+        ui.element("product-hint").hidden = step.kind != "product"
+        self.show_matrices(step, values)
+        self.show_outer_products(step, values)
+        shape_check = ui.element("shape-check")
+        shape_check.hidden = not step.shape_check
+        shape_check.textContent = f"Shape check: {step.shape_check}" if step.shape_check else ""
+        ui.set_svg("step-code", draw.code_lines(step))
+        ui.element("update-row").hidden = step.phase != "update"
+        self.show_examples()
+        self.show_check()
+
+    def show_matrices(self, step, values):
+        example = self.values["sample"] - 1 if self.values["sample"] else None
+        ui.set_svg("step-matrices", draw.step_matrices(step, values, example, self.focus))
+
+    def show_outer_products(self, step, values):
+        sources = {"dW2": ("H1", "d2"), "dW1": ("X", "d1")}.get(step.result)
+        box = ui.element("outer-products")
+        box.hidden = sources is None
+        if sources is not None:
+            example = self.values["sample"] - 1 if self.values["sample"] else None
+            pieces = model.outer_products(values, *sources)
+            ui.set_svg("outer-products-sum", draw.outer_product_sum(values, *sources, step.result, pieces, example))
+
+    def show_examples(self):
+        batch = self.values["batch"]
+        options = [("0", "none")] + [(str(i + 1), f"{i + 1}: x = ({x1:g}, {x2:g}), y = {y}")
+                                     for i, (x1, x2, y) in enumerate(batch)]
+        ui.fill_select("sample", options, str(self.values["sample"]))
+        link = ui.element("lesson-two-link")
+        link.hidden = not self.values["sample"]
+        if self.values["sample"]:
+            link.href = "step-through.html" + model.lesson_two_link(self.values, self.values["sample"] - 1)
+            link.textContent = f"Open example {self.values['sample']} in lesson 2"
+
+    def show_check(self):
+        table = ui.element("check-table")
+        table.hidden = not self.values["check"]
+        if self.values["check"]:
+            ui.fill_table("check-body", draw.check_rows(model.gradient_check(self.values)))
+
+
+def main(url):
+    MatrixFormPage(url)
+    ui.ready()
+
+
+ui.start(main, model.STATE)
