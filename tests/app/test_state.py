@@ -117,3 +117,13 @@ def test_safety_net_link_drops_the_settings_and_names_them():
     # Written by hand beside settings the page did start with: not the safety net's link.
     assert TABLE.ignored_in("?ignored=lr&lr=2") == []
     assert TABLE.without_state("?lr=2") == "?ignored=lr" and TABLE.without_state("?embed=0") == ""
+
+
+@pytest.mark.parametrize("typed, note", [("1e-400", True), ("−2E-999", True), ("0,000", False), ("0e50", False),
+                                         ("5e-324", False), ("0.6", False)])
+def test_a_number_too_small_for_a_float_is_read_as_0_with_a_note(typed, note):
+    from app.state import zero_note
+    value = parse_number(typed)
+    assert (zero_note(typed, value) is not None) is note
+    if note:
+        assert value == 0 and zero_note(typed, value).startswith(f"read as 0: {typed} is too close to 0")
