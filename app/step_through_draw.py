@@ -11,6 +11,8 @@ Pure Python, tested in CPython.
 """
 from __future__ import annotations
 
+import math
+
 from app.step_through_model import LessonStep, Network, edge_of_param, is_bias, is_weight, output_unit
 from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, edge_width, svg
 from engine.text import decimals, gradient_name, pretty_name, short
@@ -166,7 +168,7 @@ def _summary(network: Network, step: LessonStep) -> str:
 
 def loss_sparkline(losses: list[float], width: int = 320, height: int = 130) -> str:
     """A small plot of the loss over the training steps taken (losses[0] is before the first)."""
-    finite = [loss for loss in losses if loss == loss and abs(loss) != float("inf")]
+    finite = [loss for loss in losses if math.isfinite(loss)]
     if len(finite) < 2:
         return ""
     axes = Axes(width, height, (0, len(losses) - 1), (0, max(finite) * 1.05 or 1.0),

@@ -476,7 +476,10 @@ def gradient_checks(network: Network) -> dict[str, GradientCheck]:
     respect to that node (nudging its value by ±h) and the relative difference."""
     checks = {}
     for label in backward_order(network.units):
-        numeric = finite_difference(lambda delta: build_loss(network.values, label, delta).data, 0.0, CHECK_STEP)
+        def loss(delta, label=label):
+            return build_loss(network.values, label, delta).data
+
+        numeric = finite_difference(loss, 0.0, CHECK_STEP)
         analytic = network.grad(label)
         checks[label] = GradientCheck(label, analytic, numeric, relative_error(analytic, numeric))
     return checks
