@@ -145,7 +145,8 @@ class MatrixFormPage:
     def on_key(self, event):
         target = event.target
         tag = str(getattr(target, "tagName", "")).lower()
-        if tag in ("input", "select", "textarea", "button", "summary") or bool(getattr(target, "isContentEditable", False)):
+        typing = tag in ("input", "select", "textarea", "button", "summary")
+        if typing or bool(getattr(target, "isContentEditable", False)):
             return
         keys = {"ArrowRight": self.values["step"] + 1, "ArrowLeft": self.values["step"] - 1,
                 "Home": 1, "End": len(self.steps())}

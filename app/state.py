@@ -10,6 +10,7 @@ Rules shared by every page:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -88,6 +89,16 @@ def parse_number(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError("enter a finite number (not NaN or infinity)")
     return value
+
+
+def zero_note(text: str, value: float) -> str | None:
+    """A note when a number that is not 0 was read as 0 (1e-400): nearer to 0 than any 64-bit
+    float, parse_number gives 0, and a learner who typed a tiny number should be told so."""
+    mantissa = re.split("[eE]", str(text))[0]
+    if value != 0 or re.search("[1-9]", mantissa) is None:
+        return None
+    return (f"read as 0: {str(text).strip()[:20]} is too close to 0 for a 64-bit floating-point number "
+            "(the smallest is about 5e\u2212324)")
 
 
 def parse_whole_number(text: str) -> int:

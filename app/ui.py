@@ -17,7 +17,7 @@ import traceback
 import js
 from pyodide.ffi import create_proxy, jsnull, to_js
 
-from app.state import IntProp, StateTable, notes_text, parse_number, presentation
+from app.state import IntProp, StateTable, notes_text, parse_number, presentation, zero_note
 
 # Proxies handed to JS live as long as the page; keeping them here stops them being collected.
 _proxies = []
@@ -120,7 +120,7 @@ def fill_table(body_id, rows):
 class NumberField:
     """An <input> for a number in [low, high].  Invalid text is refused at the field
     (aria-invalid + a message in #<id>-error) and the last valid value is kept;
-    out-of-range values are clamped and the field says so."""
+    out-of-range values are clamped and the field says so, as is a tiny number read as 0."""
 
     def __init__(self, input_id, value, on_change, low=None, high=None, fmt=lambda v: f"{v:.6g}"):
         self.input = element(input_id)
@@ -158,7 +158,9 @@ class NumberField:
             return
         if value == self.value and text == self.fmt(value) and self.input.getAttribute("aria-invalid") != "true":
             return  # committed again (Enter, then the change event): keep any clamping note on screen
-        note = None
+        note = zero_note(text, value)
+        if note:
+            value = 0.0     # "-1e-400" too: not −0
         if self.low is not None and value < self.low:
             value, note = self.low, f"clamped to the smallest allowed value, {self.fmt(self.low)}"
         elif self.high is not None and value > self.high:

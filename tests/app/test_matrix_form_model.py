@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from app import matrix_form_model as model
-from app import network_steps as lesson_two  # the scalar lesson, for the row-by-row comparison
+from app import step_through_model as lesson_two  # the scalar lesson, for the row-by-row comparison
 from engine.mlp import MLP
 
 

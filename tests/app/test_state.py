@@ -130,3 +130,13 @@ def test_a_links_embed_mode_and_theme_are_kept_and_are_not_settings(query, kept)
     assert TABLE.to_query({"lr": 2.0}, presentation(query)) == "?" + "&".join(
         ["lr=2"] + [f"{key}={value}" for key, value in kept.items()])
     assert TABLE.without_state(query).startswith("?" + "&".join(f"{k}={v}" for k, v in kept.items())) or not kept
+
+
+@pytest.mark.parametrize("typed, note", [("1e-400", True), ("−2E-999", True), ("0,000", False), ("0e50", False),
+                                         ("5e-324", False), ("0.6", False)])
+def test_a_number_too_small_for_a_float_is_read_as_0_with_a_note(typed, note):
+    from app.state import zero_note
+    value = parse_number(typed)
+    assert (zero_note(typed, value) is not None) is note
+    if note:
+        assert value == 0 and zero_note(typed, value).startswith(f"read as 0: {typed} is too close to 0")

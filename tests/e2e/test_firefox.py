@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from app import chain_rule_model, gradients, playground_draw, playground_model
-from app.network_steps import STATE as STEP_THROUGH_STATE, Network, lesson_steps
+from app.step_through_model import STATE as STEP_THROUGH_STATE, Network, lesson_steps
 from backprop_lab import site
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy
 from tests.e2e.test_gradients import engine_stats

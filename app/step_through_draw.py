@@ -1,4 +1,4 @@
-"""The step-through page's computation graph, drawn with app.svg.
+"""The step-through page's drawings, with app.svg: the computation graph and the loss sparkline.
 
 Left to right: x₁ x₂ → z_j (each with its bias node above) → h_j → z_out → ŷ → L,
 with the target y as a small node under L.  Weights sit on the edges from the
@@ -11,10 +11,11 @@ Pure Python, tested in CPython.
 """
 from __future__ import annotations
 
-from app.network_steps import (LessonStep, Network, edge_of_param, gradient_name, is_bias, is_weight,
-                               output_unit, short_number, show_number)
+import math
+
+from app.step_through_model import LessonStep, Network, edge_of_param, is_bias, is_weight, output_unit
 from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, edge_width, svg
-from engine.trace import pretty_name
+from engine.text import decimals, gradient_name, pretty_name, short
 
 WIDTH = 960
 COLUMNS = {"x": 70, "z": 290, "h": 440, "out": 650, "yhat": 785, "L": 900}
@@ -109,16 +110,16 @@ def draw(network: Network, steps: list[LessonStep], index: int) -> str:
         classes = "active" if key in step.active else "used" if key in step.used else ""
         label = ""
         if is_weight(param):
-            label = f"{pretty_name(param)} = {short_number(network.value(param))}"
+            label = f"{pretty_name(param)} = {short(network.value(param))}"
         description = f"{pretty_name(source)} → {pretty_name(target)}"
         if param:
-            description += f", carrying {pretty_name(param)} = {show_number(network.value(param))}"
+            description += f", carrying {pretty_name(param)} = {decimals(network.value(param))}"
         if known:
-            description += f"; gradient {show_number(grad)}"
+            description += f"; gradient {decimals(grad)}"
         graph.edges.append(GraphEdge(
             source, target, label=label, classes=classes, description=description,
             width=edge_width(grad, largest, thickest=7.0) if known else 1.5, sign=_sign(grad) if known else 0,
-            grad=(f"{gradient_name(param)} = {short_number(grad)}"
+            grad=(f"{gradient_name(param)} = {short(grad)}"
                   if known and is_weight(param) else ""),
             label_at=_label_position(source, at[source][1], at[target][1])))
     return draw_graph(graph, WIDTH, height, label=_summary(network, step))
@@ -129,9 +130,9 @@ def _node(network: Network, label: str, x: float, y: float, show_value: bool, sh
     name = pretty_name(label)
     if label == "y":
         value = network.values["y"]
-        return GraphNode("y", x, y, "y", short_number(value), classes="input target" +
+        return GraphNode("y", x, y, "y", short(value), classes="input target" +
                          (" used" if "y" in step.used else ""),
-                         description=f"target y = {show_number(value)}", radius=20)
+                         description=f"target y = {decimals(value)}", radius=20)
     classes = []
     if label in ("x1", "x2"):
         classes.append("input")
@@ -145,17 +146,17 @@ def _node(network: Network, label: str, x: float, y: float, show_value: bool, sh
         classes.append("used")
     value = network.value(label)
     grad = network.grad(label)
-    description = f"{name} = {show_number(value)}" if show_value else f"{name}: not computed yet"
+    description = f"{name} = {decimals(value)}" if show_value else f"{name}: not computed yet"
     grad_text = ""
     if show_grad:
         classes.append({1: "grad-pos", -1: "grad-neg", 0: "grad-zero"}[_sign(grad)])
-        grad_text = f"{gradient_name(label)} = {short_number(grad)}"
+        grad_text = f"{gradient_name(label)} = {short(grad)}"
         description += f"; {grad_text}"
     bias = is_bias(label)
     # Gradients go below a node, except where edges crowd that space: below a bias
     # node are its edge and unit; below an upper hidden unit, its edge to the output.
     upper_hidden = label.startswith("h") and y < layout(network.units)[0]["yhat"][1]
-    return GraphNode(label, x, y, name, short_number(value) if show_value else "", grad=grad_text,
+    return GraphNode(label, x, y, name, short(value) if show_value else "", grad=grad_text,
                      classes=" ".join(classes), description=description,
                      radius=18 if bias else 26, grad_above=bias or upper_hidden)
 
@@ -167,12 +168,12 @@ def _summary(network: Network, step: LessonStep) -> str:
 
 def loss_sparkline(losses: list[float], width: int = 320, height: int = 130) -> str:
     """A small plot of the loss over the training steps taken (losses[0] is before the first)."""
-    finite = [loss for loss in losses if loss == loss and abs(loss) != float("inf")]
+    finite = [loss for loss in losses if math.isfinite(loss)]
     if len(finite) < 2:
         return ""
     axes = Axes(width, height, (0, len(losses) - 1), (0, max(finite) * 1.05 or 1.0),
                 xlabel="training step", ylabel="L", margin=(8, 10, 40, 46))
-    label = (f"Loss over {len(losses) - 1} training steps, from {show_number(losses[0])} "
-             f"to {show_number(losses[-1])}")
+    label = (f"Loss over {len(losses) - 1} training steps, from {decimals(losses[0])} "
+             f"to {decimals(losses[-1])}")
     return svg(width, height, axes.draw(), axes.polyline(range(len(losses)), losses),
                axes.point(len(losses) - 1, losses[-1], r=3.5), label=label, cls="sparkline-plot")

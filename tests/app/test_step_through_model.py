@@ -1,16 +1,14 @@
-"""The step-through page's logic in CPython: the network, its steps from the engine's
-trace, highlights, the update, training, gradient checks, notes and the picture."""
-import math
-
-import numpy as np
+"""The step-through page's model in CPython: the state table and presets, the network, its
+steps from the engine's trace, highlights, the update, training, gradient checks, notes and
+the texts the page shows."""
 import pytest
 
-from app import network_picture as picture
-from app.network_steps import (ALL_PARAMS, PRESETS, STATE, Network, backward_order, build_loss, compatible,
-                               domain_notes, gradient_checks, lesson_steps, matching_preset, param_names,
-                               preset_values, show_number, short_number, step_for_node, train,
-                               Training, updated_values)
-from engine.registry import ACTIVATIONS, LOSSES
+from app.step_through_model import (ALL_PARAMS, NUMBER_FIELDS, PRESET_MENU, PRESETS, STATE, Network,
+                                    backward_order, build_loss, compatible, domain_notes, edge_of_param,
+                                    gradient_checks, lesson_steps, live_values, matching_preset, param_hints,
+                                    param_names, preset_values, ranges_text, step_for_node, train, Training,
+                                    training_result, unit_legends, update_table, updated_values)
+from engine.text import decimals, minus, short
 
 
 def preset(name, **changed):
@@ -23,13 +21,18 @@ def default_network(**changed):
 
 # ---------------------------------------------------------------- state and presets
 
-def test_defaults_are_the_issues_network():
-    values = STATE.defaults()
-    assert (values["x1"], values["x2"], values["y"]) == (0.6, -0.4, 1.0)
-    assert (values["units"], values["hidden"], values["output"], values["loss"]) == (2, "tanh", "sigmoid", "bce")
-    assert matching_preset(values) == "default"
-    assert param_names(2) == ["w11", "w12", "b1", "w21", "w22", "b2", "w31", "w32", "b3"]
-    assert param_names(3)[-4:] == ["w41", "w42", "w43", "b4"]
+def test_the_page_opens_on_the_default_preset():
+    assert matching_preset(STATE.defaults()) == "default"
+    assert [name for name, _ in PRESET_MENU] == [*PRESETS, ""]      # and "Custom" for any other values
+    assert matching_preset(preset("default", w11=0.25)) == ""
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_parameter_is_a_leaf_of_the_graph_and_has_a_field(name):
+    values = preset(name)
+    leaves = {step.node for step in Network(values).trace if step.phase == "forward" and step.op == "input"}
+    assert leaves == {"x1", "x2", *param_names(values["units"])}
+    assert set(param_names(values["units"])) <= set(ALL_PARAMS) <= set(NUMBER_FIELDS)
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -39,12 +42,20 @@ def test_every_preset_survives_the_url(name):
     assert STATE.from_query(query) == (values, [])
 
 
-def test_presets_are_the_issues_variants():
-    mse = PRESETS["sigmoid-mse"].values
-    assert (mse["x1"], mse["x2"], mse["hidden"], mse["output"], mse["loss"]) == (0.5, 0.3, "sigmoid", "linear", "mse_half")
-    relu = PRESETS["relu-231"].values
-    assert (relu["units"], relu["hidden"], relu["output"], relu["loss"]) == (3, "relu", "sigmoid", "bce")
-    assert (relu["x1"], relu["x2"], relu["y"]) == (0.8, 0.2, 1.0)
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_is_a_network_the_page_accepts(name):
+    values = preset(name)
+    assert compatible(values) == (values, None)
+    assert lesson_steps(Network(values))[-1].phase == "update"
+
+
+def test_the_relu_preset_shows_a_blocked_unit_as_the_lesson_says():
+    # "Choose the 2-3-1 ReLU preset: z₂ is negative, so its ReLU passes no gradient and
+    # w₂₁, w₂₂ and b₂ get gradient exactly 0."
+    network = Network(preset("relu-231"))
+    assert network.units == 3 and network.value("z2") < 0
+    assert [network.grad(name) for name in ("w21", "w22", "b2")] == [0.0, 0.0, 0.0]
+    assert all(network.grad(name) != 0 for name in ("w11", "w31", "w41"))
 
 
 def test_bad_url_values_fall_back_with_notes_and_numbers_are_clamped():
@@ -67,21 +78,34 @@ def test_a_linear_output_never_feeds_cross_entropy():
 
 # ---------------------------------------------------------------- the network is wired as drawn
 
-def independent_forward(values):
-    """The same network in plain NumPy from the registry, to check the graph's wiring."""
-    act, out, loss = (ACTIVATIONS[values["hidden"]], ACTIVATIONS[values["output"]], LOSSES[values["loss"]])
-    x = np.array([values["x1"], values["x2"]])
-    units, o = values["units"], values["units"] + 1
-    h = [act.output(np.array(values[f"w{j}1"] * x[0] + values[f"w{j}2"] * x[1] + values[f"b{j}"]))
-         for j in range(1, units + 1)]
-    z = sum(values[f"w{o}{j}"] * h[j - 1] for j in range(1, units + 1)) + values[f"b{o}"]
-    return float(loss.value(out.output(np.array(z)), np.array(values["y"])))
+@pytest.mark.parametrize("name", PRESETS)
+def test_each_parameter_moves_the_unit_its_edge_leads_to(name):
+    values = preset(name)
+    units = values["units"]
+    before = Network(values)
+    pre_activations = [f"z{j}" for j in range(1, units + 2)]
+    for param, edge in edge_of_param(units).items():
+        after = Network({**values, param: values[param] + 0.25})
+        moved = [z for z in pre_activations if after.value(z) != before.value(z)]
+        source, target = edge.split(">")
+        if param.startswith("w") and before.value(source) == 0:
+            assert moved == [], param       # it multiplies 0: the output of a ReLU that is off
+        else:   # the unit it feeds, and the output unit downstream of a hidden one (unless its ReLU is off)
+            assert moved[0] == target and set(moved) <= {target, pre_activations[-1]}, param
 
 
 @pytest.mark.parametrize("name", PRESETS)
-def test_the_loss_is_the_networks(name):
-    values = preset(name)
-    assert build_loss(values).data == pytest.approx(independent_forward(values), rel=1e-12)
+def test_gradients_follow_the_chain_rule_along_every_edge(name):
+    """What the lesson says of every backward step: a weight's gradient is its unit's gradient
+    times the input it multiplies, a bias's is its unit's, a hidden unit's is the output
+    unit's times the weight between them."""
+    network = Network(preset(name))
+    for param, edge in edge_of_param(network.units).items():
+        source, target = edge.split(">")
+        factor = 1.0 if param.startswith("b") else network.value(source)
+        assert network.grad(param) == pytest.approx(network.grad(target) * factor, rel=1e-12, abs=1e-15)
+        if source.startswith("h"):
+            assert network.grad(source) == pytest.approx(network.grad(target) * network.value(param), rel=1e-12)
 
 
 # ---------------------------------------------------------------- steps come from the trace
@@ -114,7 +138,7 @@ def test_every_formula_and_sentence_is_the_engines():
         if step.phase == "backward":
             (term,) = traced.terms
             assert step.local.startswith(term.local_formula)
-            assert step.upstream_text.endswith(show_number(term.upstream))
+            assert step.upstream_text.endswith(decimals(term.upstream))
 
 
 def test_shown_results_match_the_engine_to_four_decimals():
@@ -165,7 +189,7 @@ def test_the_update_is_one_sgd_step_and_lowers_the_loss():
         assert after == pytest.approx(old - 0.5 * grad) == pytest.approx(new[name])
     assert update.result == pytest.approx(build_loss(new).data)
     assert update.result < update.old_loss == network.loss.data
-    assert update.result_text == f"L = {show_number(update.old_loss)} → {show_number(update.result)}"
+    assert update.result_text == f"L = {decimals(update.old_loss)} → {decimals(update.result)}"
 
 
 @pytest.mark.parametrize("name", PRESETS)
@@ -209,11 +233,12 @@ def test_backprop_agrees_with_finite_differences(name):
 # ---------------------------------------------------------------- numbers that need a word
 
 def test_numbers_never_show_as_nan():
-    assert show_number(float("nan")) == "undefined"
-    assert show_number(-0.00001234) == "−1.234e−05"
-    assert show_number(-0.0) == "0.0000" and show_number(-0.4) == "−0.4000"
-    assert short_number(0.52) == "0.52" and short_number(-0.3452) == "−0.345" and short_number(12.345) == "12.3"
-    assert short_number(0.00002) == "2.0e−05" and short_number(0.0) == "0" and short_number(-0.0) == "0"
+    # The page's formats (engine.text): four decimals, a tiny gradient never reads as 0.
+    assert decimals(float("nan")) == "undefined"
+    assert decimals(-0.00001234) == "−1.234e−05"
+    assert decimals(-0.0) == "0.0000" and decimals(-0.4) == "−0.4000"
+    assert short(0.52) == "0.52" and short(-0.3452) == "−0.345" and short(12.345) == "12.3"
+    assert short(0.00002) == "2.0e−05" and short(0.0) == "0" and short(-0.0) == "0"
 
 
 def test_notes_explain_dead_relus_and_saturated_cross_entropy():
@@ -225,32 +250,44 @@ def test_notes_explain_dead_relus_and_saturated_cross_entropy():
     assert any("clipping" in note for note in saturated)
 
 
-# ---------------------------------------------------------------- the picture
+# ---------------------------------------------------------------- what the page writes
 
-def test_the_picture_shows_values_and_gradients_as_the_passes_reach_them():
-    network = default_network()
-    steps = lesson_steps(network)
-    first = picture.draw(network, steps, 0)
-    assert first.count("data-key=") == 13 and "node-grad" not in first and "edge-grad" not in first
-    assert ">w₁₁ = 0.5<" in first                      # weights are on their edges from the start
-    z3 = steps.index(next(s for s in steps if s.node == "z3" and s.phase == "backward"))
-    middle = picture.draw(network, steps, z3)
-    assert "∂L/∂z₃ = −0.356" in middle and "∂L/∂z₁" not in middle
-    last = picture.draw(network, steps, len(steps) - 1)
-    assert last.count("edge-label edge-grad") == 6   # the six weights (biases show theirs on their node)
-    assert 'class="edge neg' in last and 'class="edge pos' in last
+def test_the_ranges_sentence_states_the_ranges_the_fields_enforce():
+    sentence = ranges_text()
+    for name in ("x1", "y", "w11", "lr"):
+        prop = STATE.props[name]
+        assert minus(f"[{prop.low:g}, {prop.high:g}]") in sentence, name
+    # Every field shares the range of the one the sentence names for it.
+    assert {(STATE.props[name].low, STATE.props[name].high) for name in ALL_PARAMS} == \
+        {(STATE.props["w11"].low, STATE.props["w11"].high)}
+    assert STATE.props["x2"].low == STATE.props["x1"].low and STATE.props["x2"].high == STATE.props["x1"].high
 
 
-def test_the_231_picture_has_three_hidden_units():
-    network = Network(preset("relu-231"))
-    markup = picture.draw(network, lesson_steps(network), 0)
-    assert all(f'data-key="{key}"' in markup for key in ("h3", "z4", "b4"))
-    at, height = picture.layout(3)
-    assert at["h3"][1] > at["h2"][1] > at["h1"][1] and height > picture.layout(2)[1]
+def test_the_fields_follow_the_network_they_belong_to():
+    # w₃₁ is an output weight in the 2-2-1 network and a hidden one in the 2-3-1 network.
+    assert unit_legends(2)[3] == "Output unit: z₃ → ŷ" and 4 not in unit_legends(2)
+    assert unit_legends(3)[3] == "Hidden unit 3: z₃ → h₃" and unit_legends(3)[4] == "Output unit: z₄ → ŷ"
+    assert param_hints(2)["w31"] == "h₁ → z₃" and param_hints(3)["w31"] == "x₁ → z₃"
+    assert param_hints(3)["b4"] == "bias of z₄" and set(param_hints(3)) == set(param_names(3))
 
 
-def test_sparkline_needs_two_losses():
-    assert picture.loss_sparkline([0.4]) == ""
-    markup = picture.loss_sparkline([0.44, 0.3, 0.2])
-    assert "polyline" in markup and "from 0.4400 to 0.2000" in markup
-    assert math.isfinite(len(markup))
+def test_live_values_and_the_update_table_are_the_networks():
+    network = default_network(check=True)
+    live = live_values(network)
+    assert live["live-loss"] == decimals(network.loss.data) and live["live-output-grad-label"] == "∂L/∂z₃"
+    assert live["live-output-grad"] == decimals(network.grad("z3"))
+    update = lesson_steps(network)[-1]
+    checks = gradient_checks(network)
+    rows = update_table(update, checks)
+    assert [row[0] for row in rows] == ["w₁₁", "w₁₂", "b₁", "w₂₁", "w₂₂", "b₂", "w₃₁", "w₃₂", "b₃"]
+    assert rows[0][1:4] == [decimals(0.5), decimals(network.grad("w11")), decimals(0.5 - 0.5 * network.grad("w11"))]
+    assert rows[0][5] == checks["w11"].text().split("relative difference ")[1].split(" ")[0]
+    assert "-" not in rows[0][5] and all(len(row) == 4 for row in update_table(update, {}))
+
+
+def test_the_training_result_says_what_happened_to_the_loss():
+    run = train(preset("default"), 100)
+    before = Network(preset("default")).loss.data
+    assert training_result(before, run) == (f"Loss {decimals(before)} → {decimals(run.losses[-1])} "
+                                            "after 100 steps with η = 0.5.")
+    assert "after 1 step with" in training_result(before, train(preset("default"), 1))

@@ -1,10 +1,12 @@
-"""The step-through page without the browser: a 2-2-1 (or 2-3-1) network built
-as an engine graph, the lesson's steps taken from the engine's trace, the
-update step, training, gradient checks and the notes that explain odd numbers.
+"""The step-through page's model: its state table and presets, a 2-2-1 (or 2-3-1) network
+built as an engine graph, the lesson's steps taken from the engine's trace, the update step,
+training, gradient checks, the notes that explain odd numbers, and the text the page shows
+for a state.
 
-Pure Python (engine + app.state), tested in CPython.  No formula, derivative
-or explanation of a forward/backward step is written here: they come from
-`engine.trace`.  The update w ← w − η·∂L/∂w is `engine.optim.SGD`.
+Pure Python (engine + app.state, no browser), tested in CPython.  No formula, derivative
+or explanation of a forward/backward step is written here: they come from `engine.trace`,
+and every number is written by `engine.text`.  The update w ← w − η·∂L/∂w is
+`engine.optim.SGD`.
 
 Names follow the neurons: hidden unit j computes z_j = w_j1·x₁ + w_j2·x₂ + b_j
 and h_j = act(z_j); the output unit o = units + 1 computes
@@ -21,9 +23,9 @@ import numpy as np
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
 from engine.gradcheck import finite_difference, relative_error
 from engine.graph import Value, linear
-from engine.trace import fmt, pretty_name, tex_name
 from engine.optim import SGD
-from engine.registry import ACTIVATIONS, LOSSES, OUTPUTS
+from engine.registry import ACTIVATIONS, LOSSES, OUTPUTS, labels
+from engine.text import decimals, fmt, gradient_name, minus, pretty_name, tex_name
 
 # ------------------------------------------------------------------ choices and ranges
 
@@ -105,9 +107,9 @@ _DEFAULTS = {**_RELU_WEIGHTS, **PRESETS["default"].values}
 
 STATE = StateTable(
     IntProp("units", 2, low=2, high=3, label="hidden units"),
-    ChoiceProp("hidden", "tanh", choices=HIDDEN_ACTIVATIONS, label="hidden activation"),
-    ChoiceProp("output", "sigmoid", choices=OUTPUT_ACTIVATIONS, label="output activation"),
-    ChoiceProp("loss", "bce", choices=LOSS_NAMES, label="loss"),
+    ChoiceProp("hidden", "tanh", choices=HIDDEN_ACTIVATIONS, labels=labels(ACTIVATIONS), label="hidden activation"),
+    ChoiceProp("output", "sigmoid", choices=OUTPUT_ACTIVATIONS, labels=labels(ACTIVATIONS), label="output activation"),
+    ChoiceProp("loss", "bce", choices=LOSS_NAMES, labels=labels(LOSSES), label="loss"),
     FloatProp("x1", _DEFAULTS["x1"], low=INPUT_RANGE[0], high=INPUT_RANGE[1], label="x₁"),
     FloatProp("x2", _DEFAULTS["x2"], low=INPUT_RANGE[0], high=INPUT_RANGE[1], label="x₂"),
     FloatProp("y", _DEFAULTS["y"], low=TARGET_RANGE[0], high=TARGET_RANGE[1], label="target y"),
@@ -230,35 +232,6 @@ class LessonStep:
     old_loss: float | None = None
 
 
-def show_number(x: float, digits: int = 4) -> str:
-    """A number for plain text: 4 decimals (0.5200), scientific when tiny or huge,
-    a real minus sign; never a bare "nan"."""
-    if math.isnan(x):
-        return "undefined"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x != 0 and (abs(x) < 10 ** -digits or abs(x) >= 1e6):
-        text = f"{x:.{digits - 1}e}"
-    else:
-        text = f"{x:.{digits}f}"
-    if float(text) == 0:
-        text = text.lstrip("-")
-    return text.replace("-", "−")
-
-
-def short_number(x: float) -> str:
-    """A compact number for the picture: 0.52, −0.345, 12.3, 2.0e−05 (a tiny
-    gradient must not read as 0)."""
-    if not math.isfinite(x) or (x != 0 and abs(x) < 1e-3) or abs(x) >= 1e4:
-        return show_number(x, 2)
-    text = f"{x:.3g}" if abs(x) >= 1 or x == 0 else f"{x:.3f}".rstrip("0").rstrip(".")
-    return ("0" if text == "-0" else text).replace("-", "−")
-
-
-def gradient_name(label: str) -> str:
-    return f"∂L/∂{pretty_name(label)}"
-
-
 def edge_of_param(units: int) -> dict[str, str]:
     """Which edge of the picture each weight and bias sits on: weights on the edge
     from the input they multiply, each bias on the edge from its own small node."""
@@ -309,7 +282,7 @@ def forward_steps(network: Network) -> list[LessonStep]:
         r",\quad ".join(s.formula for s in inputs),
         r",\quad ".join(s.substituted for s in inputs),
         inputs[0].result,
-        ", ".join(f"{pretty_name(s.node)} = {show_number(s.result)}" for s in inputs),
+        ", ".join(f"{pretty_name(s.node)} = {decimals(s.result)}" for s in inputs),
         active=frozenset(["x1", "x2"]))]
     for step in network.trace:
         if step.phase != "forward" or step.op == "input":
@@ -318,7 +291,7 @@ def forward_steps(network: Network) -> list[LessonStep]:
         steps.append(LessonStep(
             "forward", step.node, pretty_name(step.node), step.explanation,
             step.formula, step.substituted, step.result,
-            f"{pretty_name(step.node)} = {show_number(step.result)}",
+            f"{pretty_name(step.node)} = {decimals(step.result)}",
             active=frozenset([step.node]), used=frozenset(nodes | edges)))
     return steps
 
@@ -345,10 +318,10 @@ def backward_steps(network: Network) -> list[LessonStep]:
         steps.append(LessonStep(
             "backward", label, gradient_name(label), step.explanation,
             step.formula, step.substituted, step.result,
-            f"{gradient_name(label)} = {show_number(step.result)}",
+            f"{gradient_name(label)} = {decimals(step.result)}",
             local_label=f"∂{pretty_name(child)}/∂{pretty_name(label)}",
             local=local,
-            upstream_text=f"{gradient_name(child)} = {show_number(term.upstream)}",
+            upstream_text=f"{gradient_name(child)} = {decimals(term.upstream)}",
             active=frozenset(active), used=frozenset(used)))
     return steps
 
@@ -378,7 +351,7 @@ def update_step(network: Network) -> LessonStep:
         r"w \leftarrow w - \eta\,\frac{\partial L}{\partial w}",
         rf"{tex_name(first)} \leftarrow {fmt(old)} - ({fmt(lr)})\cdot({fmt(grad)}) = {fmt(after)}",
         new_loss,
-        f"L = {show_number(old_loss)} → {show_number(new_loss)}",
+        f"L = {decimals(old_loss)} → {decimals(new_loss)}",
         active=frozenset(edges_of.values()) | frozenset(filter(is_bias, edges_of)),
         used=frozenset(["L"]), update_rows=rows, old_loss=old_loss)
 
@@ -438,7 +411,7 @@ class Training:
         if outside:
             name = outside[0]
             self.note = (f"Training stopped after {self.taken} of {self.total} steps: "
-                         f"{pretty_name(name)} would become {show_number(new[name])}, outside the allowed "
+                         f"{pretty_name(name)} would become {decimals(new[name])}, outside the allowed "
                          f"range [{low:g}, {high:g}]. The learning rate is probably too large.")
             self.finished = True
             return True
@@ -489,8 +462,13 @@ class GradientCheck:
 
     def text(self) -> str:
         verdict = "agree" if self.agrees else "disagree: a kink (ReLU at 0) or clipping is near"
-        return (f"finite differences {show_number(self.numeric, 6)}, "
-                f"relative difference {self.relative:.1e} ({verdict})").replace("-", "−")
+        return (f"finite differences {decimals(self.numeric, 6)}, "
+                f"relative difference {relative_text(self.relative)} ({verdict})")
+
+
+def relative_text(relative: float) -> str:
+    """A relative difference, which spans many orders of magnitude: always 1.2e−10 form."""
+    return minus(f"{relative:.1e}")
 
 
 def gradient_checks(network: Network) -> dict[str, GradientCheck]:
@@ -498,7 +476,10 @@ def gradient_checks(network: Network) -> dict[str, GradientCheck]:
     respect to that node (nudging its value by ±h) and the relative difference."""
     checks = {}
     for label in backward_order(network.units):
-        numeric = finite_difference(lambda delta: build_loss(network.values, label, delta).data, 0.0, CHECK_STEP)
+        def loss(delta, label=label):
+            return build_loss(network.values, label, delta).data
+
+        numeric = finite_difference(loss, 0.0, CHECK_STEP)
         analytic = network.grad(label)
         checks[label] = GradientCheck(label, analytic, numeric, relative_error(analytic, numeric))
     return checks
@@ -513,7 +494,7 @@ def domain_notes(network: Network) -> list[str]:
     yhat = network.value("yhat")
     if network.values["loss"] == "bce" and min(yhat, 1 - yhat) < 1e-9:
         notes.append(
-            f"ŷ = {show_number(yhat, 12)} is so close to {0 if yhat < 0.5 else 1} that 64-bit floating point "
+            f"ŷ = {decimals(yhat, 12)} is so close to {0 if yhat < 0.5 else 1} that 64-bit floating point "
             "can barely tell them apart. Cross-entropy's derivative divides by ŷ(1 − ŷ), which the engine "
             "keeps away from 0 by clipping, so the gradients shown are not exact. Smaller output weights fix it.")
     if network.values["hidden"] == "relu":
@@ -530,9 +511,79 @@ def domain_notes(network: Network) -> list[str]:
     return notes
 
 
-def activation_label(name: str) -> str:
-    return ACTIVATIONS[name].label
+# ------------------------------------------------------------------ what the page writes
+
+PHASE_TITLES = {"forward": "Forward", "backward": "Backward", "update": "Update"}
+
+# The preset menu: every preset, and "Custom" for values that match none.
+PRESET_MENU = tuple((preset.name, preset.label) for preset in PRESETS.values()) + (("", "Custom"),)
+
+# The number fields of the settings, in the page's order.
+NUMBER_FIELDS = ("x1", "x2", "y", *ALL_PARAMS, "lr")
 
 
-def loss_label(name: str) -> str:
-    return LOSSES[name].label
+def _range(name: str) -> str:
+    prop = STATE.props[name]
+    return minus(f"[{prop.low:g}, {prop.high:g}]")
+
+
+def ranges_text() -> str:
+    """The sentence under the number fields, with the ranges of the state table."""
+    return (f"Inputs x₁, x₂ in {_range('x1')}; target y in {_range('y')}; weights and biases in "
+            f"{_range('w11')}; learning rate η in {_range('lr')}. A value outside its range is clamped "
+            "to it; text that is not a finite number is refused and the last valid value kept. "
+            "Press Enter or leave the field to apply.")
+
+
+def unit_legends(units: int) -> dict[int, str]:
+    """The title of each unit's group of fields; units past the output unit have none (hidden).
+    w₃₁ is an output weight in the 2-2-1 network and a hidden one in the 2-3-1 network."""
+    o = output_unit(units)
+    return {unit: (f"Output unit: {pretty_name(f'z{unit}')} → ŷ" if unit == o
+                   else f"Hidden unit {unit}: {pretty_name(f'z{unit}')} → {pretty_name(f'h{unit}')}")
+            for unit in range(1, o + 1)}
+
+
+def param_hints(units: int) -> dict[str, str]:
+    """The hint beside each weight's and bias's field: the edge it sits on, or the unit it biases."""
+    hints = {}
+    for param, edge in edge_of_param(units).items():
+        source, target = edge.split(">")
+        hints[param] = (f"bias of {pretty_name(target)}" if is_bias(param)
+                        else f"{pretty_name(source)} → {pretty_name(target)}")
+    return hints
+
+
+def live_values(network: Network) -> dict[str, str]:
+    """The live panel's readouts by element id."""
+    output = network.output_label
+    return {"live-yhat": decimals(network.value("yhat")), "live-loss": decimals(network.loss.data),
+            "live-output-grad-label": gradient_name(output), "live-output-grad": decimals(network.grad(output))}
+
+
+def update_table(step: LessonStep, checks: dict[str, GradientCheck]) -> list[list[str]]:
+    """The update step's table: parameter, w, ∂L/∂w, the new w, and with the gradient check
+    the finite difference and the relative difference."""
+    rows = []
+    for name, old, grad, new in step.update_rows:
+        row = [pretty_name(name), decimals(old), decimals(grad), decimals(new)]
+        if checks:
+            row += [decimals(checks[name].numeric, 6), relative_text(checks[name].relative)]
+        rows.append(row)
+    return rows
+
+
+def rate_text(values: dict) -> str:
+    """η as its field shows it."""
+    return STATE.props["lr"].format(values["lr"])
+
+
+def training_progress(taken: int, total: int) -> str:
+    return f"Training: step {taken} of {total}…"
+
+
+def training_result(loss_before: float, run: TrainingRun) -> str:
+    """What a finished (or stopped) training did to the loss."""
+    taken = len(run.losses) - 1
+    return (f"Loss {decimals(loss_before)} → {decimals(run.losses[-1])} "
+            f"after {taken} step{'' if taken == 1 else 's'} with η = {rate_text(run.values)}.")
