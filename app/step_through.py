@@ -17,7 +17,7 @@ from app.step_through_model import (ALL_PARAMS, NUMBER_FIELDS, PHASE_TITLES, PRE
 PLAY_INTERVAL_MS = 1400
 MENUS = ("hidden", "output", "loss")
 # The controls the state table fills and reads: (element id, property).
-BINDINGS = [*[(name, name) for name in MENUS], ("gradient-check", "check"),
+BINDINGS = [*[(name, name) for name in MENUS], ("gradient-check", "check"), ("reveal", "reveal"),
             *[(name, name) for name in NUMBER_FIELDS]]
 TRAIN_BUTTONS = ("train-1", "train-100")
 
@@ -68,7 +68,6 @@ class StepThroughPage:
         self.values["step"] = min(self.values["step"], len(self.steps))
         self._show_controls()
         self._show_units()
-        self._show_live_values()
         self._show_domain_notes()
         self.show_step()
 
@@ -78,6 +77,10 @@ class StepThroughPage:
 
     def on_change(self, name, value):
         """A control of the state table changed: a menu, the gradient check or a number field."""
+        if name == "reveal":        # only what the live panel shows
+            self.shown[name] = self.values[name] = value
+            self.show_step()
+            return
         if name == "check":         # the check only adds a comparison: training goes on
             self.shown[name] = self.values[name] = value
             self.rebuild()
@@ -243,10 +246,25 @@ class StepThroughPage:
         self._show_stepper_bar()
         ui.set_svg("network-graph", draw(self.network, self.steps, self.index))
         ui.element("network-graph").classList.toggle("focused", bool(step.active or step.used))
+        self._follow_highlight()
         self._show_step_card(step)
         self._show_update_table(step)
         ui.set_text("live-step", step.result_text)
+        self._show_live_values()
         self.url.save(self.values)
+
+    @staticmethod
+    def _follow_highlight():
+        """On a narrow screen the graph scrolls sideways: keep this step's part of it in view."""
+        box = ui.element("network-graph").parentElement
+        active = js.document.querySelectorAll("#network-graph .active")
+        if box.scrollWidth <= box.clientWidth or active.length == 0:
+            return
+        frame = box.getBoundingClientRect()
+        left = min(float(node.getBoundingClientRect().left) for node in active)
+        right = max(float(node.getBoundingClientRect().right) for node in active)
+        if left < frame.left or right > frame.right:
+            box.scrollLeft += (left + right) / 2 - (frame.left + frame.right) / 2
 
     def _show_stepper_bar(self):
         index, count = self.index, len(self.steps)
@@ -308,7 +326,7 @@ class StepThroughPage:
             ui.set_text(f"{param}-hint", hint)
 
     def _show_live_values(self):
-        for element_id, text in live_values(self.network).items():
+        for element_id, text in live_values(self.network, self.steps, self.index, self.values["reveal"]).items():
             ui.set_text(element_id, text)
 
     def _show_domain_notes(self):

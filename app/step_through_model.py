@@ -117,6 +117,7 @@ STATE = StateTable(
     FloatProp("lr", 0.5, low=LEARNING_RATE_RANGE[0], high=LEARNING_RATE_RANGE[1], label="learning rate η"),
     IntProp("step", 1, low=1, high=99, label="step"),
     BoolProp("check", False, label="gradient check"),
+    BoolProp("reveal", False, label="show every value now"),
 )
 
 
@@ -554,11 +555,18 @@ def param_hints(units: int) -> dict[str, str]:
     return hints
 
 
-def live_values(network: Network) -> dict[str, str]:
-    """The live panel's readouts by element id."""
+def live_values(network: Network, steps: list[LessonStep], index: int, reveal_all: bool = False) -> dict[str, str]:
+    """The live panel's readouts by element id.  A value shows once the stepper has reached
+    the step that computes it (or with reveal_all): the panel never answers ahead of the lesson."""
     output = network.output_label
-    return {"live-yhat": decimals(network.value("yhat")), "live-loss": decimals(network.loss.data),
-            "live-output-grad-label": gradient_name(output), "live-output-grad": decimals(network.grad(output))}
+    readouts = {"live-yhat": ("yhat", "forward", network.value("yhat")),
+                "live-loss": ("L", "forward", network.loss.data),
+                "live-output-grad": (output, "backward", network.grad(output))}
+    shown = {"live-output-grad-label": gradient_name(output)}
+    for element_id, (node, phase, value) in readouts.items():
+        computed_at = next(i for i, step in enumerate(steps) if step.node == node and step.phase == phase)
+        shown[element_id] = decimals(value) if reveal_all or index >= computed_at else f"at step {computed_at + 1}"
+    return shown
 
 
 def update_table(step: LessonStep, checks: dict[str, GradientCheck]) -> list[list[str]]:

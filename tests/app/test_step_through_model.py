@@ -273,10 +273,11 @@ def test_the_fields_follow_the_network_they_belong_to():
 
 def test_live_values_and_the_update_table_are_the_networks():
     network = default_network(check=True)
-    live = live_values(network)
+    steps = lesson_steps(network)
+    live = live_values(network, steps, len(steps) - 1)
     assert live["live-loss"] == decimals(network.loss.data) and live["live-output-grad-label"] == "∂L/∂z₃"
     assert live["live-output-grad"] == decimals(network.grad("z3"))
-    update = lesson_steps(network)[-1]
+    update = steps[-1]
     checks = gradient_checks(network)
     rows = update_table(update, checks)
     assert [row[0] for row in rows] == ["w₁₁", "w₁₂", "b₁", "w₂₁", "w₂₂", "b₂", "w₃₁", "w₃₂", "b₃"]
@@ -291,3 +292,16 @@ def test_the_training_result_says_what_happened_to_the_loss():
     assert training_result(before, run) == (f"Loss {decimals(before)} → {decimals(run.losses[-1])} "
                                             "after 100 steps with η = 0.5.")
     assert "after 1 step with" in training_result(before, train(preset("default"), 1))
+
+
+def test_the_live_values_appear_at_the_step_that_computes_them():
+    network = default_network()
+    steps = lesson_steps(network)
+    at = {key: next(i for i, s in enumerate(steps) if s.node == node and s.phase == phase)
+          for key, node, phase in [("live-yhat", "yhat", "forward"), ("live-loss", "L", "forward"),
+                                   ("live-output-grad", "z3", "backward")]}
+    assert at["live-yhat"] < at["live-loss"] < at["live-output-grad"]
+    for key, index in at.items():
+        assert live_values(network, steps, index - 1)[key] == f"at step {index + 1}"
+        assert live_values(network, steps, index)[key] != f"at step {index + 1}"
+        assert live_values(network, steps, 0, reveal_all=True)[key] == live_values(network, steps, index)[key]

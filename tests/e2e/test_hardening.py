@@ -181,7 +181,7 @@ def test_long_training_session_keeps_memory_speed_and_proxies_flat(open_page):
 def test_step_through_at_the_largest_learning_rate_stops_explains_and_resets(open_page):
     """Divergence on the step-through page (the playground and gradients pages test theirs):
     with η = 10 the squared-error preset's first step throws w₁₁ far out of range."""
-    page = open_page("pages/step-through.html")
+    page = open_page("pages/step-through.html?reveal=1")
     page.locator("#preset").select_option("sigmoid-mse")
     before = page.locator("#live-loss").inner_text()
     page.locator("#lr").fill("10")

@@ -98,7 +98,7 @@ def test_editing_a_weight_changes_the_gradients(open_page):
 
 
 def test_invalid_input_is_refused_at_the_field(open_page):
-    page = open_page(PAGE)
+    page = open_page(PAGE + "?reveal=1")          # the live values shown before their steps
     loss = text(page, "#live-loss")
     for typed in ("abc", "", "nan", "inf"):
         set_field(page, "w11", typed)
@@ -192,3 +192,38 @@ def test_bad_url_falls_back_to_defaults_with_a_note(open_page):
     assert "w₁₁" in notes.inner_text() and "hidden activation" in notes.inner_text()
     expect(page.locator("#w11")).to_have_value("0.5")
     expect(page.locator("#step-counter")).to_have_text("Step 5 / 24")
+
+
+def test_the_live_values_wait_for_the_step_that_computes_them(open_page):
+    page = open_page(PAGE)
+    network = Network(STATE.defaults())
+    steps = lesson_steps(network)
+    loss_at = next(i for i, s in enumerate(steps) if s.node == "L" and s.phase == "forward")
+    expect(page.locator("#live-loss")).to_have_text(f"at step {loss_at + 1}")
+    expect(page.locator("#live-yhat")).not_to_contain_text(decimals(network.value("yhat")))
+    page.locator("#scrubber").fill(str(loss_at + 1))
+    expect(page.locator("#live-loss")).to_have_text(decimals(network.loss.data))
+    expect(page.locator("#live-output-grad")).to_contain_text("at step")
+    page.locator("#reveal").check()
+    expect(page.locator("#live-output-grad")).to_have_text(decimals(network.grad("z3")))
+    assert "reveal=1" in page.url
+
+
+def test_on_a_narrow_screen_the_graph_follows_the_step(open_page):
+    page = open_page(PAGE)
+    page.set_viewport_size({"width": 360, "height": 800})
+    try:
+        page.locator("#scrubber").fill("11")
+        active = page.locator("#network-graph .active").first
+        expect(active).to_be_attached()
+        box = page.locator(".graph-scroll").bounding_box()
+        for node in page.locator("#network-graph .active").all():
+            bounds = node.bounding_box()
+            assert box["x"] - 1 <= bounds["x"] and bounds["x"] + bounds["width"] <= box["x"] + box["width"] + 1
+        page.locator("#scrubber").fill("1")
+        page.locator("#scrubber").fill("20")
+        for node in page.locator("#network-graph .active").all():
+            bounds = node.bounding_box()
+            assert box["x"] - 1 <= bounds["x"] and bounds["x"] + bounds["width"] <= box["x"] + box["width"] + 1
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
