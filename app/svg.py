@@ -87,6 +87,20 @@ def edge_width(magnitude: float, largest: float, thinnest=1.5, thickest=9.0) -> 
     return thinnest + (thickest - thinnest) * math.sqrt(min(abs(magnitude) / largest, 1.0))
 
 
+# A node's value sits this far below its centre, in 12 px monospace (site.css .node-value).
+VALUE_BASELINE = 13
+MONO_CHARACTER_WIDTH = 7.3
+
+
+def node_value(value: str, radius: float) -> str:
+    """A node's value, squeezed (textLength) where it is wider than the circle at its line, so
+    that "−0.2" in a small bias node or "5.29e+08" never spills over the edge."""
+    room = 2 * math.sqrt(max(radius ** 2 - (VALUE_BASELINE - 4) ** 2, 0.0)) - 6
+    if len(value) * MONO_CHARACTER_WIDTH <= room:
+        return text(0, VALUE_BASELINE, value, "node-value")
+    return text(0, VALUE_BASELINE, value, "node-value", textLength=f"{room:.1f}", lengthAdjust="spacingAndGlyphs")
+
+
 def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True, marker_id="arrow") -> str:
     """Nodes are circles with title/value; edges are lines with a label at their middle.
     Focusable nodes carry tabindex/role so the page can make them keyboard-operable.
@@ -126,7 +140,7 @@ def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True
                     tag("circle", {"r": n.radius}),
                     text(0, -3 if n.value else 5, n.title, "node-title")]
         if n.value:
-            children.append(text(0, 13, n.value, "node-value"))
+            children.append(node_value(n.value, n.radius))
         if n.grad:
             children.append(text(0, -(n.radius + 8) if n.grad_above else n.radius + 16, n.grad, "node-grad"))
         if n.note:

@@ -72,3 +72,14 @@ def test_tick_labels_say_the_value_with_few_digits():
     assert tick_labels([0.0, 0.2, 0.4]) == ["0", "0.2", "0.4"]
     assert tick_labels([1e6 - 0.5, 1e6, 1e6 + 0.5]) == ["9.999995e5", "1e6", "1.0000005e6"]
     assert nice_ticks(1.0, float("inf")) == [1.0] and nice_ticks(float("nan"), 1.0) == [1.0]
+
+
+def test_a_node_value_wider_than_its_circle_is_squeezed_inside_it():
+    import re
+
+    from app.svg import MONO_CHARACTER_WIDTH, node_value
+    assert "textLength" not in node_value("0.52", 26)
+    for value, radius in [("−0.2", 18), ("5.29e+08", 26), ("undefined", 26)]:
+        markup = node_value(value, radius)
+        room = float(re.search(r'textLength="([\d.]+)"', markup).group(1))
+        assert room < len(value) * MONO_CHARACTER_WIDTH and room < 2 * radius
