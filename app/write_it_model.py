@@ -1,0 +1,514 @@
+"""Lesson: write backprop yourself.  The exercises and their graders (pure: no browser code).
+
+Each exercise gives starter code; the learner's code is run (in the page's worker, or here in
+CPython) and graded by checks that compute the expected values with the engine and finite
+differences, never from stored answers.  A failed check says what was expected and, where a
+typical mistake explains the numbers (a sign, a missing transpose, a forgotten 1/n), says that.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.gradcheck import finite_difference
+from engine.graph import Value, linear
+from engine.registry import ACTIVATIONS, sigmoid
+
+FILENAME = "<your code>"
+MAX_OUTPUT = 4000          # characters of print() output kept
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    passed: bool
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    checks: tuple
+    output: str = ""
+    error: str = ""        # the learner's traceback (their lines only), or ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.error and bool(self.checks) and all(check.passed for check in self.checks)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    key: str
+    title: str
+    task: str              # what to write, in plain text
+    starter: str
+    solution: str          # a reference solution (the tests run it; the page offers it after trying)
+    grade: Callable
+
+
+# ------------------------------------------------------------------ running the learner's code
+
+def learner_traceback(error: BaseException, code: str) -> str:
+    """The traceback from the learner's own lines: frames of the grader and of this module are
+    dropped, so line numbers point into the editor."""
+    source = code.splitlines()
+    if isinstance(error, SyntaxError) and error.filename == FILENAME:
+        pointer = " " * max((error.offset or 1) - 1, 0) + "^"
+        return f"line {error.lineno}: {error.msg}\n    {(error.text or '').rstrip()}\n    {pointer}"
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == FILENAME]
+    lines = [f"line {frame.lineno}, in {frame.name}: {source[frame.lineno - 1].strip()}"
+             for frame in frames if frame.lineno and frame.lineno <= len(source)]
+    return "\n".join(lines + [f"{type(error).__name__}: {error}"])
+
+
+def run(code: str, grade: Callable) -> Result:
+    """Run the code, then its exercise's checks on what it defined.  Errors in either become the
+    learner's traceback; print() output is kept."""
+    output = io.StringIO()
+    namespace = {"__name__": "__learner__", "np": np, "math": math}
+    try:
+        compiled = compile(code, FILENAME, "exec")
+        with contextlib.redirect_stdout(output):
+            exec(compiled, namespace)  # noqa: S102 - running the learner's code is the point
+            checks = tuple(grade(namespace))
+    except Exception as error:  # noqa: BLE001 - any error in their code is shown to them
+        return Result((), output.getvalue()[:MAX_OUTPUT], learner_traceback(error, code))
+    return Result(checks, output.getvalue()[:MAX_OUTPUT])
+
+
+def grade(key: str, code: str) -> Result:
+    return run(code, EXERCISES[key].grade)
+
+
+def function(namespace: dict, name: str):
+    found = namespace.get(name)
+    if not callable(found):
+        raise NameError(f"define a function called {name}")
+    return found
+
+
+def close(a, b, tolerance=1e-6) -> bool:
+    try:
+        return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=tolerance, atol=1e-9))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(x) -> str:
+    return f"{float(x):.6g}"
+
+
+def inputs(count: int, seed: int) -> list[tuple]:
+    rng = np.random.default_rng(seed)
+    return [tuple(round(float(v), 3) for v in rng.uniform(-2, 2, 3)) for _ in range(count)]
+
+
+# ------------------------------------------------------------------ 1. add and mul
+
+def grade_add_mul(ns):
+    add_backward, mul_backward = function(ns, "add_backward"), function(ns, "mul_backward")
+    checks = []
+    for a, b, upstream in inputs(4, 1):
+        x, y = Value(a), Value(b)
+        for name, op, theirs in (("add", x + y, add_backward(a, b, upstream)),
+                                 ("mul", x * y, mul_backward(a, b, upstream))):
+            for node in (x, y):
+                node.grad = 0.0
+            op.backward()
+            expected = (upstream * x.grad, upstream * y.grad)
+            if close(theirs, expected):
+                continue
+            hint = ""
+            if name == "mul" and close(theirs, expected[::-1]):
+                hint = " The inputs are swapped: ∂(a·b)/∂a is b, the other input."
+            elif name == "mul" and close(theirs, (x.grad, y.grad)):
+                hint = " Multiply by the upstream gradient: that is the chain rule."
+            elif name == "add" and close(theirs, (upstream, 0.0)):
+                hint = " Both inputs of a sum get the whole upstream gradient."
+            checks.append(Check(f"{name}_backward({a}, {b}, {upstream})", False,
+                                f"expected ({number(expected[0])}, {number(expected[1])}), got {theirs!r}.{hint}"))
+            return checks
+    return checks + [Check("add_backward and mul_backward on 4 inputs", True)]
+
+
+# ------------------------------------------------------------------ 2. tanh and sigmoid
+
+def grade_activations(ns):
+    checks = []
+    for name in ("tanh", "sigmoid"):
+        forward, local = function(ns, f"{name}_forward"), function(ns, f"{name}_local")
+        record = ACTIVATIONS[name]
+        for z in (-3.0, -0.5, 0.0, 0.7, 2.5):
+            out = float(record.output(np.array(z)))
+            if not close(forward(z), out):
+                checks.append(Check(f"{name}_forward({z})", False, f"expected {number(out)}, got {forward(z)!r}."))
+                return checks
+            expected = float(record.derivative(np.array(z), np.array(out)))
+            theirs = local(out)
+            if not close(theirs, expected):
+                hint = ""
+                if name == "sigmoid" and close(theirs, out * (1 + out)):
+                    hint = " σ′ = σ(1 − σ): check the sign."
+                elif name == "tanh" and close(theirs, 1 + out * out):
+                    hint = " tanh′ = 1 − tanh²: check the sign."
+                elif close(theirs, _derivative_at_z(record, out)):
+                    hint = " The argument is the output, not z: write the derivative in terms of it."
+                checks.append(Check(f"{name}_local(out={number(out)})", False,
+                                    f"expected {number(expected)}, got {theirs!r}.{hint}"))
+                return checks
+        checks.append(Check(f"{name}: value and local derivative at 5 points", True))
+    return checks
+
+
+def _derivative_at_z(record, z: float) -> float:
+    """The derivative taken as if its argument were z, not the output: a typical mix-up."""
+    z = np.array(z)
+    return float(record.derivative(z, record.output(z)))
+
+
+# ------------------------------------------------------------------ 3. backward()
+
+def grade_backward(ns):
+    Node = ns.get("Value")
+    if not isinstance(Node, type) or not callable(getattr(Node, "backward", None)):
+        raise NameError("keep the class Value and give it a backward() method")
+    checks = []
+    cases = {"(x + y) * z": lambda V, x, y, z: (x + y) * z,
+             "a node used twice: x * x + x": lambda V, x, y, z: x * x + x,
+             "a longer chain: (x * y + z) * (x + z)": lambda V, x, y, z: (x * y + z) * (x + z)}
+    for title, build in cases.items():
+        theirs = [Node(v) for v in (2.0, -3.0, 0.5)]
+        ours = [Value(v) for v in (2.0, -3.0, 0.5)]
+        build(Node, *theirs).backward()
+        build(Value, *ours).backward()
+        got, want = [t.grad for t in theirs], [o.grad for o in ours]
+        if not close(got, want):
+            hint = ""
+            if title.startswith("a node used") and close(got[0], 2.0):
+                hint = " A node used twice gets gradient from both uses: add them (+=), do not overwrite."
+            checks.append(Check(title, False, f"expected gradients {[number(w) for w in want]} for x, y, z; "
+                                              f"got {[number(g) for g in got]}.{hint}"))
+            return checks
+        checks.append(Check(title, True))
+    theirs = [Node(v) for v in (2.0, -3.0, 0.5)]
+    out = (theirs[0] + theirs[1]) * theirs[2]
+    out.backward()
+    first = [t.grad for t in theirs]
+    out.backward()
+    if not close([t.grad for t in theirs], first):
+        checks.append(Check("calling backward() twice", False,
+                            "the second call doubled the gradients: set every node's grad to 0 before the sweep."))
+    else:
+        checks.append(Check("calling backward() twice gives the same gradients", True))
+    return checks
+
+
+# ------------------------------------------------------------------ 4. one neuron
+
+def neuron_graph(w, x, b, y):
+    W, X, B = Value(w, "w"), Value(x, "x"), Value(b, "b")
+    loss = ((W * X + B).sigmoid() - y) ** 2
+    loss.backward()
+    return loss, W.grad, X.grad, B.grad
+
+
+def grade_neuron(ns):
+    neuron_grads = function(ns, "neuron_grads")
+    cases = [(2.0, 0.5, -0.5, 1.0)] + [(w, x, b, 1.0 if w > 0 else 0.0) for w, x, b in inputs(4, 4)]
+    for w, x, b, y in cases:
+        _, dw, dx, db = neuron_graph(w, x, b, y)
+        theirs = neuron_grads(w, x, b, y)
+        if close(theirs, (dw, dx, db)):
+            continue
+        hint = ""
+        if close(theirs, (dw / 2, dx / 2, db / 2)):
+            hint = " ∂/∂p of (p − y)² is 2(p − y): the factor 2 is missing."
+        else:
+            s = float(sigmoid(w * x + b))
+            if close(theirs, (dw / (s * (1 - s)), dx / (s * (1 - s)), db / (s * (1 - s)))):
+                hint = " The sigmoid's local derivative σ(1 − σ) is missing."
+        return [Check(f"neuron_grads({w}, {x}, {b}, {y})", False,
+                      f"expected (∂L/∂w, ∂L/∂x, ∂L/∂b) = ({number(dw)}, {number(dx)}, {number(db)}), "
+                      f"got {theirs!r}.{hint}")]
+    return [Check("the neuron's three gradients at lesson 1's values and 4 others", True)]
+
+
+# ------------------------------------------------------------------ 5. the 2-2-1 network
+
+NETWORK_PARAMS = ("w11", "w12", "b1", "w21", "w22", "b2", "w31", "w32", "b3")
+
+
+def network_graph(v: dict) -> dict:
+    """Lesson 2's network (tanh hidden, sigmoid output, cross-entropy) in the engine: every
+    forward value and every gradient, by name."""
+    leaves = {name: Value(v[name], name) for name in ("x1", "x2", *NETWORK_PARAMS)}
+    x = [leaves["x1"], leaves["x2"]]
+    h1 = linear([leaves["w11"], leaves["w12"]], x, leaves["b1"]).tanh()
+    h2 = linear([leaves["w21"], leaves["w22"]], x, leaves["b2"]).tanh()
+    yhat = linear([leaves["w31"], leaves["w32"]], [h1, h2], leaves["b3"]).sigmoid()
+    loss = yhat.bce(v["y"])
+    loss.backward()
+    forward = {"h1": h1.data, "h2": h2.data, "yhat": yhat.data, "L": loss.data}
+    return {"forward": forward, "grads": {name: node.grad for name, node in leaves.items() if name in NETWORK_PARAMS}}
+
+
+def grade_network(ns):
+    network_grads = function(ns, "network_grads")
+    rng = np.random.default_rng(5)
+    cases = [{"x1": 0.6, "x2": -0.4, "y": 1.0, "w11": 0.5, "w12": -0.3, "b1": 0.1, "w21": -0.4, "w22": 0.8,
+              "b2": 0.2, "w31": 0.7, "w32": -0.6, "b3": 0.05}]
+    cases += [{**{k: round(float(rng.normal()), 3) for k in ("x1", "x2", *NETWORK_PARAMS)}, "y": float(i % 2)}
+              for i in range(3)]
+    for values in cases:
+        truth = network_graph(values)
+        given = {**values, **truth["forward"]}
+        theirs = network_grads(dict(given))
+        if not isinstance(theirs, dict):
+            return [Check("network_grads", False, "return a dict from parameter name to gradient")]
+        wrong = [name for name in NETWORK_PARAMS if not close(theirs.get(name, math.nan), truth["grads"][name])]
+        if wrong:
+            name = wrong[0]
+            return [Check(f"network_grads at x = ({values['x1']}, {values['x2']})", False,
+                          f"{len(wrong)} of 9 gradients are off; the first, ∂L/∂{name}, should be "
+                          f"{number(truth['grads'][name])}, got {theirs.get(name)!r}.")]
+    return [Check("all nine gradients, at lesson 2's values and 3 others", True)]
+
+
+# ------------------------------------------------------------------ 6. a dense layer in matrix form
+
+def grade_dense(ns):
+    dense_backward = function(ns, "dense_backward")
+    rng = np.random.default_rng(6)
+    for n, fan_in, fan_out in ((4, 2, 3), (5, 3, 1), (2, 4, 4), (7, 1, 2)):
+        X, W = rng.normal(size=(n, fan_in)), rng.normal(size=(fan_in, fan_out))
+        b, delta = rng.normal(size=(1, fan_out)), rng.normal(size=(n, fan_out))
+        expected = {"dW": X.T @ delta, "db": delta.sum(axis=0, keepdims=True), "dX": delta @ W.T}
+        theirs = dense_backward(X.copy(), W.copy(), b.copy(), delta.copy())
+        if not (isinstance(theirs, tuple) and len(theirs) == 3):
+            return [Check("dense_backward", False, "return a tuple (dW, db, dX)")]
+        for name, got in zip(("dW", "db", "dX"), theirs):
+            want = expected[name]
+            got = np.asarray(got, dtype=float)
+            if got.size == want.size and got.shape != want.shape and name != "db":
+                return [Check(f"{name} for X {n}×{fan_in}, W {fan_in}×{fan_out}", False,
+                              f"{name} should have shape {want.shape} (like {name[1:]}); yours is {got.shape}: "
+                              "a missing transpose?")]
+            if not close(got.reshape(want.shape) if got.size == want.size else got, want):
+                hint = " Sum δ over the examples (axis 0)." if name == "db" else ""
+                return [Check(f"{name} for X {n}×{fan_in}, W {fan_in}×{fan_out}", False,
+                              f"{name} does not match X, W and δ.{hint}")]
+    return [Check("dW = Xᵀδ, db = Σδ and dX = δWᵀ on 4 random shapes", True)]
+
+
+# ------------------------------------------------------------------ 7. cross-entropy from logits
+
+def grade_bce(ns):
+    loss_fn, grad_fn = function(ns, "bce_with_logits"), function(ns, "bce_grad")
+    rng = np.random.default_rng(7)
+    for z, y in ((rng.normal(size=6) * 3, rng.integers(0, 2, 6).astype(float)),
+                 (np.array([1000.0, -1000.0, 40.0, -40.0]), np.array([0.0, 1.0, 1.0, 0.0]))):
+        n = len(z)
+        # the expected values from the engine's loss records, in a range where they are exact
+        p = sigmoid(z)
+        expected_grad = (p - y) / n
+        with np.errstate(all="ignore"):
+            expected_loss = float(np.mean(np.logaddexp(0.0, z) - z * y))
+        with np.errstate(all="ignore"):
+            got_loss, got_grad = loss_fn(z.copy(), y.copy()), np.asarray(grad_fn(z.copy(), y.copy()), dtype=float)
+        if not math.isfinite(float(got_loss)):
+            return [Check("bce_with_logits at z = ±1000", False,
+                          "the loss overflowed: use log(1 + e^z) = logaddexp(0, z), which never overflows.")]
+        if not close(got_loss, expected_loss):
+            return [Check(f"bce_with_logits on {n} examples", False,
+                          f"expected the mean loss {number(expected_loss)}, got {got_loss!r}.")]
+        if not close(got_grad, expected_grad):
+            hint = " Divide by n: the loss is the mean." if close(got_grad, expected_grad * n) else ""
+            return [Check(f"bce_grad on {n} examples", False, f"expected (σ(z) − y)/n.{hint}")]
+    return [Check("the mean loss and its gradient, also at z = ±1000", True)]
+
+
+# ------------------------------------------------------------------ 8. a training loop
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)
+
+
+def grade_training(ns):
+    train = function(ns, "train")
+    params = train(XOR_X.copy(), XOR_Y.copy())
+    W1, b1, W2, b2 = (np.asarray(p, dtype=float) for p in params)
+    if W1.shape != (2, 4) or W2.shape != (4, 1):
+        return [Check("train", False, f"expected W1 2×4 and W2 4×1, got {W1.shape} and {W2.shape}")]
+    p = sigmoid(np.tanh(XOR_X @ W1 + b1.reshape(1, -1)) @ W2 + b2.reshape(1, -1))
+    accuracy = float(np.mean((p > 0.5) == (XOR_Y > 0.5)))
+    if accuracy < 0.99:
+        return [Check("XOR accuracy", False, f"the trained network gets {accuracy:.0%} of XOR right; it needs 100%. "
+                                             "More epochs, a larger learning rate, or check the gradients.")]
+    return [Check("the 2-4-1 network you trained gets XOR right", True)]
+
+
+# ------------------------------------------------------------------ 9. gradient check
+
+def grade_gradcheck(ns):
+    gradcheck = function(ns, "gradcheck")
+    cases = [(lambda v: float(np.sum(v ** 2)), np.array([1.0, -2.0, 0.5])),
+             (lambda v: float(np.tanh(v[0] * v[1]) + v[2]), np.array([0.3, -0.7, 2.0])),
+             (lambda v: float(np.sum(sigmoid(v))), np.array([0.0, 3.0]))]
+    for f, x in cases:
+        expected = [finite_difference(lambda d, f=f, x=x, i=i: f(np.where(np.arange(len(x)) == i, x + d, x)), 0.0)
+                    for i in range(len(x))]
+        theirs = np.asarray(gradcheck(f, x.copy()), dtype=float)
+        if not close(theirs, expected, 1e-7):
+            one_sided = [(f(np.where(np.arange(len(x)) == i, x + 1e-5, x)) - f(x)) / 1e-5 for i in range(len(x))]
+            hint = " Use central differences, (f(x + h) − f(x − h)) / 2h." if close(theirs, one_sided, 1e-7) else ""
+            return [Check(f"gradcheck at {x.tolist()}", False, f"expected {np.round(expected, 6).tolist()}.{hint}")]
+    return [Check("central differences of three functions", True)]
+
+
+# ------------------------------------------------------------------ 10. find the bug
+
+BUGGY = '''def tiny_net_grads(x, w1, w2):
+    """L = (w2 * tanh(w1 * x))**2 / 2.  Returns (dL/dw1, dL/dw2)."""
+    h = math.tanh(w1 * x)
+    out = w2 * h
+    d_out = out                  # dL/d(out)
+    d_w2 = d_out * h
+    d_h = d_out * w2
+    d_z = d_h * (1 + h * h)      # tanh's local derivative
+    d_w1 = d_z * x
+    return d_w1, d_w2
+'''
+
+
+def grade_find_bug(ns):
+    tiny = function(ns, "tiny_net_grads")
+    for x, w1, w2 in inputs(4, 10):
+        X, W1, W2 = Value(x), Value(w1), Value(w2)
+        loss = (W2 * (W1 * X).tanh()) ** 2 * 0.5
+        loss.backward()
+        theirs = tiny(x, w1, w2)
+        if not close(theirs, (W1.grad, W2.grad)):
+            return [Check(f"tiny_net_grads({x}, {w1}, {w2})", False,
+                          f"expected ({number(W1.grad)}, {number(W2.grad)}), got {theirs!r}. Run your gradcheck "
+                          "on it: which of the two is off?")]
+    return [Check("both gradients agree with the engine at 4 points", True)]
+
+
+# ------------------------------------------------------------------ the exercises
+
+STARTER_VALUE = (
+    "class Value:\n"
+    "    def __init__(self, data, parents=(), local=()):\n"
+    "        self.data, self.grad = data, 0.0\n"
+    "        self.parents, self.local = parents, local   # local: d(self)/d(parent) for each parent\n\n"
+    "    def __add__(self, other):\n"
+    "        return Value(self.data + other.data, (self, other), (1.0, 1.0))\n\n"
+    "    def __mul__(self, other):\n"
+    "        return Value(self.data * other.data, (self, other), (other.data, self.data))\n\n"
+    "    def backward(self):\n"
+    "        ...\n")
+
+
+EXERCISES = {e.key: e for e in [
+    Exercise("add-mul", "Local derivatives of + and ×",
+             "Given the upstream gradient ∂L/∂out, return the gradients of both inputs.",
+             "def add_backward(a, b, upstream):\n    return 0.0, 0.0\n\n\n"
+             "def mul_backward(a, b, upstream):\n    return 0.0, 0.0\n",
+             "def add_backward(a, b, upstream):\n    return upstream, upstream\n\n\n"
+             "def mul_backward(a, b, upstream):\n    return b * upstream, a * upstream\n",
+             grade_add_mul),
+    Exercise("activations", "tanh and sigmoid",
+             "Each activation's value, and its local derivative written from its output.",
+             "def tanh_forward(z):\n    ...\n\n\ndef tanh_local(out):\n    ...\n\n\n"
+             "def sigmoid_forward(z):\n    ...\n\n\ndef sigmoid_local(out):\n    ...\n",
+             "def tanh_forward(z):\n    return math.tanh(z)\n\n\ndef tanh_local(out):\n    return 1 - out * out\n\n\n"
+             "def sigmoid_forward(z):\n    return 1 / (1 + math.exp(-z))\n\n\n"
+             "def sigmoid_local(out):\n    return out * (1 - out)\n",
+             grade_activations),
+    Exercise("backward", "backward(): order, then one sweep",
+             "Write Value.backward(): put the nodes in topological order, set every grad to 0 and the "
+             "output's to 1, then go through the nodes in reverse, each adding its share to its inputs.",
+             STARTER_VALUE,
+             STARTER_VALUE.replace("    def backward(self):\n        ...\n",
+                                   "    def backward(self):\n"
+                                   "        order, seen = [], set()\n\n"
+                                   "        def visit(node):\n"
+                                   "            if id(node) not in seen:\n"
+                                   "                seen.add(id(node))\n"
+                                   "                for parent in node.parents:\n"
+                                   "                    visit(parent)\n"
+                                   "                order.append(node)\n\n"
+                                   "        visit(self)\n"
+                                   "        for node in order:\n"
+                                   "            node.grad = 0.0\n"
+                                   "        self.grad = 1.0\n"
+                                   "        for node in reversed(order):\n"
+                                   "            for parent, local in zip(node.parents, node.local):\n"
+                                   "                parent.grad += node.grad * local\n"),
+             grade_backward),
+    Exercise("neuron", "One neuron",
+             "L = (σ(w·x + b) − y)².  Return (∂L/∂w, ∂L/∂x, ∂L/∂b).",
+             "def neuron_grads(w, x, b, y):\n    ...\n",
+             "def neuron_grads(w, x, b, y):\n    s = 1 / (1 + math.exp(-(w * x + b)))\n"
+             "    d_z = 2 * (s - y) * s * (1 - s)\n    return d_z * x, d_z * w, d_z\n",
+             grade_neuron),
+    Exercise("network", "Lesson 2's network",
+             "Given every forward value (x1, x2, the weights, h1, h2, yhat, y), return a dict with the nine "
+             "gradients ∂L/∂w11 … ∂L/∂b3 (tanh hidden, sigmoid output, cross-entropy).",
+             "def network_grads(v):\n    grads = {}\n    ...\n    return grads\n",
+             "def network_grads(v):\n    d_z3 = v['yhat'] - v['y']\n"
+             "    grads = {'w31': d_z3 * v['h1'], 'w32': d_z3 * v['h2'], 'b3': d_z3}\n"
+             "    for j, h in ((1, v['h1']), (2, v['h2'])):\n"
+             "        d_z = d_z3 * v[f'w3{j}'] * (1 - h * h)\n"
+             "        grads[f'w{j}1'], grads[f'w{j}2'], grads[f'b{j}'] = d_z * v['x1'], d_z * v['x2'], d_z\n"
+             "    return grads\n",
+             grade_network),
+    Exercise("dense", "A dense layer in matrix form",
+             "Y = X W + b.  Given δ = ∂L/∂Y, return (dW, db, dX) with the shapes of W, b and X.",
+             "def dense_backward(X, W, b, delta):\n    ...\n",
+             "def dense_backward(X, W, b, delta):\n"
+             "    return X.T @ delta, delta.sum(axis=0, keepdims=True), delta @ W.T\n",
+             grade_dense),
+    Exercise("bce", "Cross-entropy from logits",
+             "The mean binary cross-entropy of σ(z) against y, from z directly (stable for z = ±1000), and "
+             "its gradient with respect to z.",
+             "def bce_with_logits(z, y):\n    ...\n\n\ndef bce_grad(z, y):\n    ...\n",
+             "def bce_with_logits(z, y):\n    return np.mean(np.logaddexp(0, z) - z * y)\n\n\n"
+             "def bce_grad(z, y):\n    return (1 / (1 + np.exp(-z)) - y) / len(z)\n",
+             grade_bce),
+    Exercise("training", "A training loop",
+             "Train a 2-4-1 network (tanh hidden, sigmoid output, cross-entropy) on XOR with gradient "
+             "descent; return (W1, b1, W2, b2).",
+             "def train(X, y, epochs=2000, lr=1.0, seed=1):\n    rng = np.random.default_rng(seed)\n"
+             "    W1, b1 = rng.normal(size=(2, 4)), np.zeros((1, 4))\n"
+             "    W2, b2 = rng.normal(size=(4, 1)), np.zeros((1, 1))\n"
+             "    for epoch in range(epochs):\n        ...\n    return W1, b1, W2, b2\n",
+             "def train(X, y, epochs=2000, lr=1.0, seed=1):\n    rng = np.random.default_rng(seed)\n"
+             "    W1, b1 = rng.normal(size=(2, 4)), np.zeros((1, 4))\n"
+             "    W2, b2 = rng.normal(size=(4, 1)), np.zeros((1, 1))\n"
+             "    for epoch in range(epochs):\n"
+             "        H = np.tanh(X @ W1 + b1)\n"
+             "        p = 1 / (1 + np.exp(-(H @ W2 + b2)))\n"
+             "        d2 = (p - y) / len(X)\n"
+             "        d1 = (d2 @ W2.T) * (1 - H ** 2)\n"
+             "        W2 -= lr * H.T @ d2\n        b2 -= lr * d2.sum(axis=0, keepdims=True)\n"
+             "        W1 -= lr * X.T @ d1\n        b1 -= lr * d1.sum(axis=0, keepdims=True)\n"
+             "    return W1, b1, W2, b2\n",
+             grade_training),
+    Exercise("gradcheck", "Write gradcheck",
+             "Return the central finite-difference gradient of f (a function of a 1-D array) at x.",
+             "def gradcheck(f, x, h=1e-5):\n    ...\n",
+             "def gradcheck(f, x, h=1e-5):\n    grad = np.zeros_like(x)\n    for i in range(len(x)):\n"
+             "        step = np.zeros_like(x)\n        step[i] = h\n"
+             "        grad[i] = (f(x + step) - f(x - step)) / (2 * h)\n    return grad\n",
+             grade_gradcheck),
+    Exercise("find-the-bug", "Find the bug",
+             "This backward pass has one wrong local derivative. Find it with your gradcheck, and fix it.",
+             BUGGY, BUGGY.replace("(1 + h * h)", "(1 - h * h)"), grade_find_bug),
+]}

@@ -1,0 +1,73 @@
+"""The write-it-yourself exercises: every reference solution passes, every starter fails, and the
+typical mistakes fail with the message that names them."""
+import pytest
+
+from app.write_it_model import BUGGY, EXERCISES, grade
+
+WRONG = [
+    ("add-mul", "def add_backward(a, b, upstream):\n    return upstream, upstream\n\n"
+                "def mul_backward(a, b, upstream):\n    return a * upstream, b * upstream\n", "swapped"),
+    ("add-mul", "def add_backward(a, b, upstream):\n    return upstream, upstream\n\n"
+                "def mul_backward(a, b, upstream):\n    return b, a\n", "upstream gradient"),
+    ("add-mul", "def add_backward(a, b, upstream):\n    return upstream, 0.0\n\n"
+                "def mul_backward(a, b, upstream):\n    return b * upstream, a * upstream\n", "whole upstream"),
+    ("activations", EXERCISES["activations"].solution.replace("out * (1 - out)", "out * (1 + out)"),
+     "check the sign"),
+    ("activations", EXERCISES["activations"].solution.replace("return 1 - out * out", "return 1 - math.tanh(out) ** 2"),
+     "the output, not z"),
+    ("backward", EXERCISES["backward"].solution.replace("parent.grad += node.grad * local",
+                                                        "parent.grad = node.grad * local"), "+="),
+    ("backward", EXERCISES["backward"].solution.replace(
+        "        for node in order:\n            node.grad = 0.0\n", ""), "set every node's grad to 0"),
+    ("neuron", EXERCISES["neuron"].solution.replace("d_z = 2 * (s - y)", "d_z = (s - y)"), "factor 2"),
+    ("neuron", EXERCISES["neuron"].solution.replace(" * s * (1 - s)", ""), "σ(1 − σ)"),
+    ("network", EXERCISES["network"].solution.replace("(1 - h * h)", "(1 + h * h)"), "gradients are off"),
+    ("dense", "def dense_backward(X, W, b, delta):\n    return delta.T @ X, delta.sum(axis=0), delta @ W.T\n",
+     "missing transpose"),
+    ("dense", "def dense_backward(X, W, b, delta):\n    return X.T @ delta, delta.sum(axis=1), delta @ W.T\n",
+     "Sum δ over the examples"),
+    ("bce", EXERCISES["bce"].solution.replace(") / len(z)", ")"), "Divide by n"),
+    ("bce", EXERCISES["bce"].solution.replace("np.logaddexp(0, z)", "np.log(1 + np.exp(z))"), "overflowed"),
+    ("training", EXERCISES["training"].solution.replace("W1 -= lr * X.T @ d1", "W1 -= 0 * X.T @ d1")
+     .replace("epochs=2000", "epochs=20"), "XOR right"),
+    ("gradcheck", "def gradcheck(f, x, h=1e-5):\n    g = np.zeros_like(x)\n    for i in range(len(x)):\n"
+                  "        s = np.zeros_like(x)\n        s[i] = h\n"
+                  "        g[i] = (f(x + s) - f(x)) / h\n    return g\n",
+     "central differences"),
+    ("find-the-bug", BUGGY, "gradcheck"),
+]
+
+
+@pytest.mark.parametrize("key", sorted(EXERCISES))
+def test_the_reference_solution_passes(key):
+    result = grade(key, EXERCISES[key].solution)
+    assert result.error == "" and result.passed, [c.message for c in result.checks if not c.passed]
+
+
+@pytest.mark.parametrize("key", sorted(EXERCISES))
+def test_the_starter_code_does_not_pass(key):
+    assert not grade(key, EXERCISES[key].starter).passed
+
+
+@pytest.mark.parametrize("key, code, message", WRONG, ids=[f"{k}-{m[:18]}" for k, _, m in WRONG])
+def test_a_typical_mistake_fails_with_a_message_that_names_it(key, code, message):
+    result = grade(key, code)
+    assert not result.passed and result.error == ""
+    failed = [check.message for check in result.checks if not check.passed]
+    assert failed and message in failed[0]
+
+
+def test_a_syntax_error_points_at_the_learners_line():
+    result = grade("neuron", "def neuron_grads(w, x, b, y):\n    return (w x)\n")
+    assert not result.passed and result.error.startswith("line 2:") and "^" in result.error
+
+
+def test_a_runtime_error_shows_only_the_learners_lines():
+    result = grade("neuron", "def neuron_grads(w, x, b, y):\n    return 1 / 0\n")
+    assert "line 2, in neuron_grads: return 1 / 0" in result.error
+    assert "ZeroDivisionError" in result.error and "write_it_model" not in result.error
+
+
+def test_a_missing_function_is_named_and_print_output_is_kept():
+    result = grade("dense", "print('hello')\n")
+    assert result.output == "hello\n" and "define a function called dense_backward" in result.error
