@@ -519,9 +519,9 @@ class Playground:
     would bring back; it binds the controls and buttons and hands drawing to its views and
     timing to its scheduler."""
 
-    def __init__(self):
-        self.url = ui.UrlState(model.STATE)
-        self.settings = self.url.load()
+    def __init__(self, url: ui.UrlState):
+        self.url = url
+        self.settings = url.load()
         dark = bool(js.matchMedia("(prefers-color-scheme: dark)").matches)
         self.lut = draw.palette(dark)
         self.data = None                # model.Data
@@ -820,8 +820,8 @@ class Playground:
         js.URL.revokeObjectURL(url)
 
 
-def main():
-    page = Playground()
+def main(url):
+    page = Playground(url)
     page.save_url()
     page.warm_up()
     # Everything made while starting up lives as long as the page: moving it out
@@ -832,4 +832,4 @@ def main():
     ui.ready()
 
 
-ui.start(main)
+ui.start(main, model.STATE)     # if main fails after reading the link, the page restarts without it
