@@ -200,7 +200,8 @@ class Controls:
       (if given) hears it; releasing it is a change;
     - any other <input>: a NumberField with the prop's range (whole numbers for an IntProp).
 
-    Every committed change goes to one page method, on_change(name, value)."""
+    Every committed change goes to one page method, on_change(name, value).  Two controls bound
+    to one property (a slider and a text box) follow each other."""
 
     def __init__(self, table: StateTable, bindings, values: dict, on_change, on_slide=None):
         self.table, self.on_change, self.on_slide = table, on_change, on_slide

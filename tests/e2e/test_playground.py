@@ -312,7 +312,7 @@ def test_a_preset_keeps_own_points_and_can_be_undone(open_page):
     note = page.locator("#undo-note")
     assert note.is_visible() and "Undo brings back your 3 points" in note.inner_text()
     assert page.locator("#dataset").input_value() == "circle" and "points=" not in page.url
-    save_widget(page, "playground-preset-undo")
+    save_widget(page, "playground-undo")
     # Undo brings back everything the preset replaced.
     page.click("#undo")
     assert note.is_hidden()
