@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from app.svg import Axes, edge_width, svg, tag
+from engine.text import loss_text
 
 # ------------------------------------------------------------------ colours
 
@@ -244,13 +245,9 @@ def curve_points(axes: Axes, xs, ys) -> str:
     return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist()))
 
 
-def format_loss(value: float) -> str:
-    return f"{value:.4f}" if math.isfinite(value) else "—"
-
-
 def curve_readout(history: LossHistory, index: int) -> str:
-    return (f"epoch {history.epochs[index]}: training loss {format_loss(history.train[index])}, "
-            f"test loss {format_loss(history.test[index])}")
+    return (f"epoch {history.epochs[index]}: training loss {loss_text(history.train[index])}, "
+            f"test loss {loss_text(history.test[index])}")
 
 
 def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = None,
@@ -277,7 +274,7 @@ def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = No
 def curve_table_rows(history: LossHistory, count: int = 10) -> list[tuple[str, str, str]]:
     """The newest `count` samples, newest first, as text for the curve's table view."""
     newest = range(len(history) - 1, max(len(history) - count, 0) - 1, -1)
-    return [(str(history.epochs[i]), format_loss(history.train[i]), format_loss(history.test[i])) for i in newest]
+    return [(str(history.epochs[i]), loss_text(history.train[i]), loss_text(history.test[i])) for i in newest]
 
 
 def curve_label(history: LossHistory) -> str:

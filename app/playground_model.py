@@ -107,40 +107,30 @@ def clamp_coordinate(value: float) -> float:
 
 
 STATE = StateTable(
-    ChoiceProp("dataset", "circle", choices=DATASET_CHOICES, label="dataset"),
-    IntProp("noise", 0, low=0, high=50, label="noise (%)"),
-    IntProp("train", 50, low=10, high=90, label="training share (%)"),
-    IntProp("n", 400, low=20, high=MAX_POINTS, label="number of points"),
+    ChoiceProp("dataset", "circle", choices=DATASET_CHOICES, labels=registry.labels(DATASET_LABELS), label="dataset"),
+    IntProp("noise", 0, low=0, high=50, step=5, label="noise (%)"),
+    IntProp("train", 50, low=10, high=90, step=10, label="training share (%)"),
+    IntProp("n", 400, low=20, high=MAX_POINTS, step=10, label="number of points"),
     IntProp("data_seed", 0, low=0, high=999_999, label="data seed"),
     PointsProp("points", (), label="your points"),
     LayersProp("layers", (4, 2), low=1, high=MAX_NEURONS, label="hidden layers"),
-    ChoiceProp("activation", "tanh", choices=tuple(ACTIVATIONS), label="activation"),
-    ChoiceProp("loss", "bce", choices=LOSS_CHOICES, label="loss"),
-    ChoiceProp("init", "xavier", choices=registry.INITS, label="initialization"),
-    ChoiceProp("optimizer", "sgd", choices=registry.OPTIMIZERS, label="optimizer"),
-    FloatProp("lr", 1.0, low=1e-5, high=10.0, label="learning rate"),
-    ChoiceProp("batch", "all", choices=BATCH_CHOICES, label="batch size"),
-    ChoiceProp("reg", "none", choices=registry.REGULARIZATIONS, label="regularization"),
+    ChoiceProp("activation", "tanh", choices=tuple(ACTIVATIONS), labels=registry.labels(ACTIVATIONS),
+               label="activation"),
+    ChoiceProp("loss", "bce", choices=LOSS_CHOICES, labels=registry.labels(LOSS_LABELS), label="loss"),
+    ChoiceProp("init", "xavier", choices=registry.INITS, labels=registry.labels(INIT_LABELS), label="initialization"),
+    ChoiceProp("optimizer", "sgd", choices=registry.OPTIMIZERS, labels=registry.labels(registry.OPTIMIZER_LABELS),
+               label="optimizer"),
+    # Its slider moves in powers of ten, a tenth of a decade a step.
+    FloatProp("lr", 1.0, low=1e-5, high=10.0, step=0.1, log=True, label="learning rate"),
+    ChoiceProp("batch", "all", choices=BATCH_CHOICES, labels=(("all", "All"),), label="batch size"),
+    ChoiceProp("reg", "none", choices=registry.REGULARIZATIONS, labels=registry.labels(registry.REGULARIZATION_LABELS),
+               label="regularization"),
     FloatProp("reg_rate", 0.001, low=0.0, high=10.0, label="regularization rate"),
     IntProp("seed", 0, low=0, high=999_999, label="seed"),
     BoolProp("log_loss", False, label="log-scale loss"),
     BoolProp("discrete", False, label="discretize output"),
     BoolProp("show_test", True, label="show test data"),
 )
-
-
-def option_labels(name: str) -> list[tuple[str, str]]:
-    """(value, label) pairs for a menu of the setting `name`."""
-    labels = {
-        "dataset": DATASET_LABELS,
-        "activation": {key: a.label for key, a in ACTIVATIONS.items()},
-        "loss": LOSS_LABELS,
-        "init": INIT_LABELS,
-        "optimizer": registry.OPTIMIZER_LABELS,
-        "reg": registry.REGULARIZATION_LABELS,
-        "batch": {"all": "All"},
-    }.get(name, {})
-    return [(choice, labels.get(choice, choice)) for choice in STATE.props[name].choices]
 
 
 # ------------------------------------------------------------------ presets
@@ -238,6 +228,12 @@ class Data:
         return tuple((float(a), float(b), int(c)) for (a, b), c in zip(X, y))
 
 
+def rounded_points(data: Data) -> tuple:
+    """Every point of `data`, coordinates rounded to 3 decimals: own points started from
+    generated data keep the link short."""
+    return tuple((round(a, 3), round(b, 3), label) for a, b, label in data.all_points())
+
+
 def view_box(X: np.ndarray) -> tuple:
     """A square view holding every point: the usual [-1.25, 1.25]² when the data
     fit in it (so clicking points never moves the view), otherwise the data's
@@ -289,6 +285,21 @@ def make_data(settings: dict) -> Data:
 
 def batch_size(settings: dict) -> int | None:
     return None if settings["batch"] == "all" else int(settings["batch"])
+
+
+def layers_after(layers: tuple, action: str, layer: int | None = None) -> tuple:
+    """Hidden layer widths after one of the diagram's buttons: "add-layer" (as wide as the last,
+    or 4), "remove-layer" (the last), "add-unit" / "remove-unit" (in hidden layer `layer`,
+    counted from 0), within MAX_HIDDEN_LAYERS layers of 1 to MAX_NEURONS units."""
+    layers = list(layers)
+    if action == "add-layer" and len(layers) < MAX_HIDDEN_LAYERS:
+        layers.append(layers[-1] if layers else 4)
+    elif action == "remove-layer" and layers:
+        layers.pop()
+    elif action in ("add-unit", "remove-unit"):
+        step = 1 if action == "add-unit" else -1
+        layers[layer] = min(max(layers[layer] + step, 1), MAX_NEURONS)
+    return tuple(layers)
 
 
 def make_network(settings: dict) -> MLP:
@@ -357,6 +368,51 @@ class RunLog:
             self.changes.append((epoch, name, value))
 
 
+class TrainingRun:
+    """One training from fresh weights: the network, its trainer (None while the data cannot
+    be trained on), the log of live-setting changes an export replays, and those changes
+    still waiting for the end of the epoch under way."""
+
+    def __init__(self, settings: dict, data: Data):
+        self.net = make_network(settings)
+        self.trainer = None if data.problem else make_trainer(self.net, data, settings)
+        self.log = RunLog.begin(settings)
+        self.pending = {}
+        self.diverged = False
+
+    @property
+    def epoch(self) -> int:
+        return 0 if self.trainer is None else self.trainer.epoch
+
+    @property
+    def can_train(self) -> bool:
+        return self.trainer is not None and not self.diverged
+
+    def change(self, name: str, value) -> None:
+        """A live setting changed: it acts from the end of the epoch under way (at once between
+        epochs), so that the exported snippet can replay it at the same epoch."""
+        self.pending[name] = value
+        self.apply_pending()
+
+    def apply_pending(self) -> None:
+        if not self.can_train or self.trainer.mid_epoch:
+            return
+        for name, value in self.pending.items():
+            apply_live_setting(self.trainer, name, value)
+            self.log.record(self.epoch, name, value)
+        self.pending.clear()
+
+    def step(self) -> bool:
+        """One mini-batch step; True if it ended an epoch.  A loss that became NaN or infinite
+        at the end of an epoch marks the run as diverged."""
+        finished = self.trainer.run_steps(1)
+        if finished and not math.isfinite(self.trainer.loss):
+            self.diverged = True
+        elif not self.trainer.mid_epoch:
+            self.apply_pending()
+        return finished
+
+
 # ------------------------------------------------------------------ CSV input
 
 # Pasted or uploaded CSV is refused by its size before it is read into Python: parsing runs on
@@ -391,7 +447,7 @@ def points_from_csv(text: str) -> tuple:
     problem = csv_size_problem(len(text), "the text")
     if problem:
         raise ValueError(problem)
-    rows = sum(1 for line in text.splitlines() if line.strip())
+    rows = sum(1 for line in datasets.csv_lines(text) if line.strip())
     if rows > MAX_POINTS + 1:       # + 1: a header line
         raise ValueError(f"{rows} rows: the playground takes at most {MAX_POINTS} points")
     X, y = datasets.from_csv(text, max_abs=MAX_COORDINATE)

@@ -9,7 +9,8 @@
 - UrlState: a page's StateTable bound to the address bar and a visible notes box.
 - Loop: requestAnimationFrame work in time slices, so long work never blocks the page.
 - Progress: a progress bar and a Stop button for such work.
-- start/ready/fail: page life cycle, reported to the loader (static/loader.js).
+- start/ready/fail: page life cycle, reported to the loader (static/loader.js); ready() also
+  publishes the page's figures (app/diagnostics.py).
 """
 import asyncio
 import traceback
@@ -17,6 +18,7 @@ import traceback
 import js
 from pyodide.ffi import create_proxy, jsnull, to_js
 
+from app import diagnostics
 from app.state import IntProp, StateTable, notes_text, parse_number, presentation, zero_note
 
 # Proxies handed to JS live as long as the page; keeping them here stops them being collected.
@@ -85,6 +87,19 @@ def tex_all(selector=".math, .math-display"):
     formulas); elements with class math-display are rendered in display mode."""
     for found in js.document.querySelectorAll(selector):
         tex(found, str(found.textContent), display=bool(found.classList.contains("math-display")))
+
+
+def create(tag, text=None, parent=None, **attributes):
+    """A new element with plain-text content (never parsed as HTML), appended to `parent` if
+    given; attribute names are written with - for _ (data_layer= -> data-layer, class_= -> class)."""
+    node = js.document.createElement(tag)
+    if text is not None:
+        node.textContent = str(text)
+    for name, value in attributes.items():
+        node.setAttribute(name.rstrip("_").replace("_", "-"), str(value))
+    if parent is not None:
+        parent.append(node)
+    return node
 
 
 def fill_select(select_id, options, selected=None):
@@ -165,8 +180,8 @@ class NumberField:
             value, note = self.low, f"clamped to the smallest allowed value, {self.fmt(self.low)}"
         elif self.high is not None and value > self.high:
             value, note = self.high, f"clamped to the largest allowed value, {self.fmt(self.high)}"
-        if note:
-            self.input.value = self.fmt(value)
+        if text != self.fmt(value):
+            self.input.value = self.fmt(value)     # the number as read: "１２" shows as 12, "1e-3" as 0.001
         self.show(note)
         self.input.setAttribute("aria-invalid", "false")
         if value != self.value:
@@ -185,7 +200,8 @@ class Controls:
       (if given) hears it; releasing it is a change;
     - any other <input>: a NumberField with the prop's range (whole numbers for an IntProp).
 
-    Every committed change goes to one page method, on_change(name, value)."""
+    Every committed change goes to one page method, on_change(name, value).  Two controls bound
+    to one property (a slider and a text box) follow each other."""
 
     def __init__(self, table: StateTable, bindings, values: dict, on_change, on_slide=None):
         self.table, self.on_change, self.on_slide = table, on_change, on_slide
@@ -201,30 +217,42 @@ class Controls:
         name = prop.name
         if kind == "select" and isinstance(prop, IntProp):      # a menu of whole numbers: low … high
             fill_select(element_id, [(str(n), str(n)) for n in range(int(prop.low), int(prop.high) + 1)])
-            on(control, "change", lambda event: self.on_change(name, int(event.target.value)))
+            on(control, "change", lambda event: self._commit(element_id, name, int(event.target.value)))
         elif kind == "select":
             fill_select(element_id, prop.options())
-            on(control, "change", lambda event: self.on_change(name, str(event.target.value)))
+            on(control, "change", lambda event: self._commit(element_id, name, str(event.target.value)))
         elif kind == "checkbox":
-            on(control, "change", lambda event: self.on_change(name, bool(event.target.checked)))
+            on(control, "change", lambda event: self._commit(element_id, name, bool(event.target.checked)))
         elif kind == "range":
             low, high = prop.slider_position(prop.low), prop.slider_position(prop.high)
             control.min, control.max = str(low), str(high)
             control.step = str(prop.step or (1 if isinstance(prop.default, int) else (high - low) / 100))
             on(control, "input", lambda event: self._slide(element_id, prop, float(event.target.value)))
-            on(control, "change", lambda event: self.on_change(
-                name, prop.slider_value(float(event.target.value))))
+            on(control, "change", lambda event: self._commit(
+                element_id, name, prop.slider_value(float(event.target.value))))
         else:
             whole = isinstance(prop.default, int) and not isinstance(prop.default, bool)
             self.fields[element_id] = NumberField(
-                element_id, prop.default, lambda value: self.on_change(name, int(round(value)) if whole else value),
+                element_id, prop.default,
+                lambda value: self._commit(element_id, name, int(round(value)) if whole else value),
                 low=prop.low, high=prop.high, fmt=(lambda v: str(int(round(v)))) if whole else prop.format)
+
+    def _commit(self, element_id, name, value):
+        self._show_others(element_id, name, value)
+        self.on_change(name, value)
 
     def _slide(self, element_id, prop, position):
         value = prop.slider_value(position)
         self._readout(element_id, prop, value)
+        self._show_others(element_id, prop.name, value)
         if self.on_slide is not None:
             self.on_slide(prop.name, value)
+
+    def _show_others(self, element_id, name, value):
+        """A property bound to two controls (a slider and a text box): the other one follows."""
+        for other_id, other_name in self.bindings:
+            if other_name == name and other_id != element_id:
+                self._show_one(other_id, self.table.props[name], value)
 
     @staticmethod
     def _readout(element_id, prop, value):
@@ -236,20 +264,21 @@ class Controls:
         """Put values into the controls (at start, after a preset or a reset), without
         calling on_change."""
         for element_id, name in self.bindings:
-            if name not in values:
-                continue
-            prop, value = self.table.props[name], values[name]
-            if element_id in self.fields:
-                self.fields[element_id].set(value)
-                continue
-            control = element(element_id)
-            if str(control.type) == "checkbox":
-                control.checked = bool(value)
-            elif str(control.type) == "range":
-                control.value = str(prop.slider_position(value))
-                self._readout(element_id, prop, value)
-            else:
-                control.value = str(value)
+            if name in values:
+                self._show_one(element_id, self.table.props[name], values[name])
+
+    def _show_one(self, element_id, prop, value):
+        if element_id in self.fields:
+            self.fields[element_id].set(value)
+            return
+        control = element(element_id)
+        if str(control.type) == "checkbox":
+            control.checked = bool(value)
+        elif str(control.type) == "range":
+            control.value = str(prop.slider_position(value))
+            self._readout(element_id, prop, value)
+        else:
+            control.value = str(value)
 
 
 class UrlState:
@@ -291,10 +320,15 @@ class UrlState:
         js.location.replace(str(js.location.pathname) + self.table.without_state(self.query))
         return True
 
-    def save(self, values: dict) -> str:
+    def save(self, values: dict, push: bool = False) -> str:
+        """Write values into the address bar, replacing its entry; with push, as a new entry
+        (Back then returns to the one before)."""
         query = self.table.to_query(values, presentation(str(js.location.search)))
         # None arrives as undefined, which replaceState accepts as "no state" (js.null does not exist).
-        js.history.replaceState(None, "", str(js.location.pathname) + query)
+        if push:
+            js.history.pushState(None, "", str(js.location.pathname) + query)
+        else:
+            js.history.replaceState(None, "", str(js.location.pathname) + query)
         return str(js.location.href)
 
 
@@ -362,56 +396,8 @@ class Progress:
         self.return_focus = None
 
 
-def compiled_from_source():
-    """Imported modules whose code was compiled from source at load time, not read from the
-    bytecode the build ships (backprop_lab/bytecode.py): each one slows every page load."""
-    import sys
-
-    found = []
-    for module in list(sys.modules.values()):
-        spec = getattr(module, "__spec__", None)
-        origin = getattr(spec, "origin", None) or ""
-        if not origin.endswith(".py"):
-            continue  # built in, an extension, or a .pyc inside the stdlib zip
-        try:
-            with open(spec.cached, "rb") as pyc:
-                # PEP 552 flags: the build writes unchecked-hash files (1); CPython writes its
-                # own after compiling, with timestamps (0).
-                shipped = int.from_bytes(pyc.read(8)[4:8], "little") == 1
-        except (OSError, TypeError):
-            shipped = False
-        if not shipped:
-            found.append(origin)
-    return sorted(found)
-
-
-_page_diagnostics = []
-
-
-def add_diagnostics(numbers):
-    """A page adds figures of its own to diagnostics(): `numbers()` returns a dict."""
-    _page_diagnostics.append(numbers)
-
-
-def diagnostics():
-    """What the tests watch: WebAssembly memory (Python's heap lives there), how many Python
-    callables this page has handed to JS, which modules were compiled at load, whether Pyodide runs
-    Python on WebAssembly stack switching (static/loader.js turns it off), and the page's own."""
-    import json
-
-    import pyodide_js
-
-    numbers = {"wasm_bytes": int(pyodide_js._module.HEAPU8.length), "proxies": len(_proxies),
-               "compiled_from_source": compiled_from_source(),
-               "stack_switching": bool(pyodide_js._module.jspiSupported)}
-    for page_numbers in _page_diagnostics:
-        numbers.update(page_numbers())
-    return json.dumps(numbers)
-
-
 def ready():
-    js.backpropLab.diagnostics = create_proxy(diagnostics)
-    _proxies.append(js.backpropLab.diagnostics)
+    diagnostics.install(_proxies)
     js.backpropLab.ready()
 
 

@@ -209,10 +209,16 @@ def from_points(points):
 SEPARATORS_SAID = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated"}
 
 
+def csv_lines(text: str) -> list[str]:
+    """The lines of a CSV text, broken at \n (and so \r\n) only: str.splitlines() also breaks
+    at form feeds, U+2028 and other characters no CSV writer means as a line end."""
+    return text.split("\n")
+
+
 def csv_separator(text: str) -> str:
     """The separator of a CSV text, from its first non-blank line: a tab or a semicolon if it
     has one, else a comma."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in csv_lines(text) if line.strip()), "")
     return "\t" if "\t" in first else ";" if ";" in first else ","
 
 
@@ -232,7 +238,7 @@ def from_csv(text: str, max_abs: float | None = None):
     decimal_comma = separator != ","
     X, y = [], []
     first = True
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(csv_lines(text), start=1):
         line = line.strip()
         if not line:
             continue

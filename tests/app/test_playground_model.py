@@ -31,14 +31,12 @@ def test_preset_reaches_95_percent_test_accuracy_within_2000_epochs(key):
     assert accuracy_on_test(data, net) >= 0.95
 
 
-def test_presets_match_the_issue():
-    xor = model.PRESETS["xor"].settings
-    assert (xor["layers"], xor["activation"], xor["init"], xor["loss"], xor["optimizer"]) == ((4,), "sigmoid", "he", "bce", "sgd")
-    assert 1.0 <= xor["lr"] <= 2.0
-    assert 0.5 <= model.PRESETS["circle"].settings["lr"] <= 1.5
-    spiral = model.PRESETS["spiral"].settings
-    assert spiral["activation"] == "relu" and len(spiral["layers"]) == 3 and 1.5 <= spiral["lr"] <= 2.5
-    assert model.PRESETS["moons"].settings["activation"] == "tanh"
+@pytest.mark.parametrize("key", list(model.PRESETS))
+def test_a_preset_is_a_setting_a_link_can_carry(key):
+    """A preset's values are inside the state table's ranges and choices, so its link restores it."""
+    settings = model.apply_preset(key, model.STATE.defaults())
+    values, notes = model.STATE.from_query(model.STATE.to_query(settings))
+    assert notes == [] and values == settings
 
 
 def test_a_preset_keeps_the_picture_options():
@@ -159,6 +157,14 @@ def test_points_beyond_the_coordinate_range_are_refused_in_a_link(points, bad):
     assert notes[0].startswith(f"your points: point {bad}: {RANGE_TEXT}")
 
 
+def test_csv_rows_end_only_at_newlines():
+    """str.splitlines() also broke rows at U+2028 and form feeds, which no CSV writer means as line ends."""
+    assert model.points_from_csv("0.5,-0.2,0\r\n-0.3,0.8,1\r\n") == ((0.5, -0.2, 0), (-0.3, 0.8, 1))
+    for separator in ("\u2028", "\x0c", "\x1e", "\x85"):
+        with pytest.raises(ValueError, match="row 1"):
+            model.points_from_csv(f"0.5,-0.2,0{separator}-0.3,0.8,1\n0.1,0.1,1")
+
+
 def test_a_csv_shares_the_range_of_a_link():
     with pytest.raises(ValueError, match=f"row 3: {RANGE_TEXT}"):
         model.points_from_csv("x1,x2,label\n0,0,0\n1e308,1e308,1\n")
@@ -221,6 +227,56 @@ def test_live_settings_change_training_without_restarting_it():
     model.apply_live_setting(trainer, "reg_rate", 0.01)
     assert trainer.epoch == 5 and np.array_equal(net.params[0], weights)
     assert trainer.lr == 0.1 and net.regularization == "l2" and net.reg_rate == 0.01
+
+
+def test_a_live_change_waits_for_the_end_of_the_epoch_and_is_logged():
+    settings = dict(model.STATE.defaults(), batch="32")
+    run = model.TrainingRun(settings, model.make_data(settings))
+    while not run.step():
+        pass
+    run.step()                                      # now in the middle of epoch 2
+    run.change("lr", 0.1)
+    assert run.trainer.lr == settings["lr"] and run.log.changes == []
+    while not run.step():
+        pass
+    assert run.trainer.lr == 0.1 and run.log.changes == [(2, "lr", 0.1)] and run.pending == {}
+
+
+def test_a_run_without_trainable_data_cannot_train():
+    settings = dict(model.STATE.defaults(), dataset="custom", points=((0.1, 0.2, 0),))
+    run = model.TrainingRun(settings, model.make_data(settings))
+    assert run.trainer is None and not run.can_train and run.epoch == 0
+
+
+def test_a_run_that_blows_up_is_marked_diverged():
+    settings = dict(model.STATE.defaults(), activation="linear", layers=(8, 8, 8), lr=10.0)
+    run = model.TrainingRun(settings, model.make_data(settings))
+    with np.errstate(all="ignore"):
+        for _ in range(50):
+            run.step()
+            if run.diverged:
+                break
+    assert run.diverged and not run.can_train and not math.isfinite(run.trainer.loss)
+
+
+@pytest.mark.parametrize("layers, action, layer, expected", [
+    ((4, 2), "add-layer", None, (4, 2, 2)),
+    ((), "add-layer", None, (4,)),
+    ((4,) * model.MAX_HIDDEN_LAYERS, "add-layer", None, (4,) * model.MAX_HIDDEN_LAYERS),
+    ((4, 2), "remove-layer", None, (4,)),
+    ((), "remove-layer", None, ()),
+    ((4, 2), "add-unit", 1, (4, 3)),
+    ((model.MAX_NEURONS,), "add-unit", 0, (model.MAX_NEURONS,)),
+    ((1, 2), "remove-unit", 0, (1, 2)),
+])
+def test_the_diagram_buttons_change_the_layers_within_limits(layers, action, layer, expected):
+    assert model.layers_after(layers, action, layer) == expected
+
+
+def test_the_menus_show_labels_from_the_state_table():
+    assert ("custom", "Your own points") in model.STATE.props["dataset"].options()
+    assert model.STATE.props["batch"].options()[0] == ("all", "All")
+    assert dict(model.STATE.props["activation"].options())["relu"] == "ReLU"
 
 
 def test_a_diverging_run_is_explained_in_words():

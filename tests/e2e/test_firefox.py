@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import chain_rule_model, gradients, playground_draw, playground_model
+from app import chain_rule_model, gradients, playground_model
 from app.step_through_model import STATE as STEP_THROUGH_STATE, Network, lesson_steps
 from backprop_lab import site
+from engine import text
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy
 from tests.e2e.test_gradients import engine_stats
 
@@ -126,5 +127,5 @@ def test_playground_step_trains_one_epoch_as_the_engine_does(firefox_run):
         trainer.run(1)
     loss_after = playground_model.evaluate(net, inputs, data.y_train)[0]
     assert shown(firefox_run, "playground") == {
-        "epoch-before": "0", "train-loss-before": playground_draw.format_loss(loss_before),
-        "epoch": "1", "train-loss": playground_draw.format_loss(loss_after)}
+        "epoch-before": "0", "train-loss-before": text.loss_text(loss_before),
+        "epoch": "1", "train-loss": text.loss_text(loss_after)}

@@ -1,41 +1,34 @@
-"""The training playground in headless Chromium.  Most checks share one page
-load (module-scoped), in order: training, pausing, presets and datasets, own
-points and CSV, divergence, export.  The hostile-URL and embed checks load
-the page themselves."""
+"""The training playground in headless Chromium.  Each test opens the page with the link it
+needs, so that none depends on another having run: training, pausing, presets and datasets,
+own points and CSV, divergence, export, the hostile-URL and embed checks, Undo and Back."""
 import re
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from app import playground_draw as draw
 from app import playground_model as model
+from engine import text
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
+PAGE = "pages/playground.html"
 
-def wait_until(condition, timeout=30.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-@pytest.fixture(scope="module")
-def playground(browser_context, base_url):
-    """One tab on the playground for the whole module; fails on uncaught errors."""
-    tab = browser_context.new_page()
-    errors = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    tab.goto(base_url + "pages/playground.html")
-    wait_until_ready(tab)
-    yield tab
-    tab.close()
-    assert errors == [], f"uncaught errors on the page: {errors}"
+# Resolves true once the epoch counter passes `epochs`, false after `seconds` (checked every frame).
+WAIT_FOR_EPOCH = """([epochs, seconds]) => new Promise(resolve => {
+  const end = performance.now() + 1000 * seconds;
+  const check = () => {
+    if (Number(document.getElementById("epoch").textContent) > epochs) resolve(true);
+    else if (performance.now() > end) resolve(false);
+    else requestAnimationFrame(check);
+  };
+  check();
+})"""
+# Resolves after `count` animation frames: long enough for a running loop to have trained.
+FRAMES = "count => new Promise(resolve => { const next = () => --count ? requestAnimationFrame(next) : resolve(); requestAnimationFrame(next); })"
 
 
 def epoch(page):
@@ -52,53 +45,76 @@ def save_widget(page, name):
     page.locator("#playground").screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
-def train_for(page, seconds):
+def train_past(page, epochs, seconds=60):
+    """Play until the epoch counter passes `epochs`, then pause."""
     page.click("#play")
-    time.sleep(seconds)
+    reached = page.evaluate(WAIT_FOR_EPOCH, [epochs, seconds])
     page.click("#play")
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    assert reached, f"training did not pass epoch {epochs} within {seconds} s (at {epoch(page)})"
 
 
-def test_play_trains_the_loss_falls_and_pause_stops(playground):
-    page = playground
+def click_step(page, times=1):
+    for _ in range(times):
+        after = epoch(page) + 1
+        page.click("#step")
+        expect(page.locator("#epoch")).to_have_text(str(after))
+
+
+def test_play_trains_the_loss_falls_and_pause_stops(open_page):
+    page = open_page(PAGE)
     assert epoch(page) == 0
     first_loss = number(page, "train-loss")
-    page.click("#play")
-    wait_until(lambda: epoch(page) > 300, what="300 epochs")
-    page.click("#play")
-    assert page.locator("#play").get_attribute("aria-pressed") == "false"
+    train_past(page, 300)
     paused_at = epoch(page)
-    time.sleep(0.5)
+    page.evaluate(FRAMES, 10)
     assert epoch(page) == paused_at
     assert number(page, "train-loss") < first_loss / 2
     assert number(page, "test-accuracy") > 90
-    page.click("#step")
-    assert epoch(page) == paused_at + 1
+    click_step(page)
     # The curve's table view (a text alternative) shows the same newest numbers.
     page.locator("#curve-table-box summary").click()
-    page.locator("#curve-table tr").first.wait_for(timeout=3000)  # filled on the (async) toggle event
-    newest = page.locator("#curve-table tr").first.locator("th, td").all_inner_texts()
-    assert newest == [str(epoch(page)), page.locator("#train-loss").inner_text(), page.locator("#test-loss").inner_text()]
-    page.locator("#curve-table-box summary").click()
+    newest = page.locator("#curve-table tr").first
+    expect(newest.locator("th")).to_have_text(str(paused_at + 1))  # filled on the (async) toggle event
+    assert newest.locator("th, td").all_inner_texts() == [
+        str(paused_at + 1), page.locator("#train-loss").inner_text(), page.locator("#test-loss").inner_text()]
 
 
-def test_learning_rate_keeps_training_but_architecture_restarts_it(playground):
-    page = playground
-    before = epoch(page)
-    assert before > 0
+def test_learning_rate_keeps_training_but_architecture_restarts_it(open_page):
+    page = open_page(PAGE)
+    click_step(page, 3)
     page.fill("#lr", "0.5")
     page.press("#lr", "Enter")
-    assert epoch(page) == before and "lr=0.5" in page.url
+    assert epoch(page) == 3 and "lr=0.5" in page.url
+    # The slider follows the text box (it moves in powers of ten).
+    assert float(page.locator("#lr-slider").input_value()) == pytest.approx(np.log10(0.5), abs=0.05)
     page.click("#diagram-controls .pg-column span >> nth=1")     # not a button: nothing happens
-    assert epoch(page) == before
+    assert epoch(page) == 3
     page.click("#diagram-controls button[data-action='add-unit'][data-layer='0']")
-    assert epoch(page) == 0 and "layers=5%2C2" in page.url
+    expect(page.locator("#epoch")).to_have_text("0")
+    assert "layers=5%2C2" in page.url
     assert page.locator("#diagram canvas").count() == 2 + 5 + 2 + 1
 
 
-def test_hovering_a_link_and_the_curve_shows_numbers(playground):
-    page = playground
-    page.click("#step")
-    page.click("#step")
+def test_the_sliders_take_their_ranges_from_the_state_table(open_page):
+    page = open_page(PAGE + "?noise=15&lr=0.01")
+    noise = page.locator("#noise")
+    assert [noise.get_attribute(a) for a in ("min", "max", "step")] == ["0", "50", "5"]
+    assert noise.input_value() == "15" and page.locator("#noise-value").inner_text() == "15"
+    slider = page.locator("#lr-slider")
+    assert [float(slider.get_attribute(a)) for a in ("min", "max")] == [-5, 1]
+    assert float(slider.input_value()) == pytest.approx(-2)
+    # Dragging the learning-rate slider shows the value in the text box; the release saves the link.
+    slider.fill("-1")
+    expect(page.locator("#lr")).to_have_value("0.1")
+    assert "lr=0.1" in page.url
+    assert [o.strip() for o in page.locator("#init option").all_inner_texts()] == [
+        label for _, label in model.STATE.props["init"].options()]
+
+
+def test_hovering_a_link_and_the_curve_shows_numbers(open_page):
+    page = open_page(PAGE + "?layers=5,2")
+    click_step(page, 2)
     layout = draw.DiagramLayout((2, 5, 2, 1))
     half = layout.node / 2
     xa, xb = layout.x(0) + half, layout.x(1) - half
@@ -131,8 +147,8 @@ def test_hovering_a_link_and_the_curve_shows_numbers(playground):
 
 
 @pytest.mark.parametrize("key", list(model.PRESETS))
-def test_preset_buttons_apply_their_settings_and_train(playground, key):
-    page = playground
+def test_preset_buttons_apply_their_settings_and_train(open_page, key):
+    page = open_page(PAGE)
     preset = model.PRESETS[key]
     page.click(f"#presets button[data-preset='{key}']")
     settings = model.apply_preset(key, model.STATE.defaults())
@@ -143,22 +159,21 @@ def test_preset_buttons_apply_their_settings_and_train(playground, key):
     assert float(page.locator("#lr").input_value()) == settings["lr"]
     assert page.locator("#diagram canvas").count() == 2 + sum(preset.settings["layers"]) + 1
     assert epoch(page) == 0
-    train_for(page, 1.5)
-    assert epoch(page) > 20
+    train_past(page, 20)
     save_widget(page, f"playground-{settings['dataset']}")
 
 
-def test_gaussians_mid_training(playground):
-    page = playground
+def test_gaussians_mid_training(open_page):
+    page = open_page(PAGE)
     page.select_option("#dataset", "gaussians")
     assert "dataset=gaussians" in page.url and epoch(page) == 0
-    train_for(page, 1.0)
+    train_past(page, 100)
     assert number(page, "test-accuracy") > 90
     save_widget(page, "playground-gaussians")
 
 
-def test_own_points_by_click_and_a_bad_csv_row_is_reported(playground):
-    page = playground
+def test_own_points_by_click_and_a_bad_csv_row_is_reported(open_page):
+    page = open_page(PAGE)
     page.click("#clear-points")
     assert page.locator("#dataset").input_value() == "custom"
     assert page.locator("#boundary-overlay .pt").count() == 0
@@ -179,6 +194,11 @@ def test_own_points_by_click_and_a_bad_csv_row_is_reported(playground):
     assert "row 3" in error and "oops" in error
     assert page.locator("#csv").get_attribute("aria-invalid") == "true"
     assert page.locator("#boundary-overlay .pt").count() == 2       # nothing changed
+    # A line separator inside a row does not end it (only \n and \r\n do).
+    page.fill("#csv", "0.5,-0.2,0\u2028-0.3,0.8,1\n0.1,0.1,1")
+    page.click("#load-csv")
+    assert "row 1" in page.locator("#csv-error").inner_text()
+    assert page.locator("#boundary-overlay .pt").count() == 2
     rows = "\n".join(f"{x:.2f},{y:.2f},{int(x * y > 0)}" for x, y in np.random.default_rng(0).uniform(-1, 1, (40, 2)))
     page.fill("#csv", rows)
     page.click("#load-csv")
@@ -186,8 +206,16 @@ def test_own_points_by_click_and_a_bad_csv_row_is_reported(playground):
     assert page.locator("#boundary-overlay .pt").count() == 40
 
 
-def test_divergence_pauses_explains_and_reset_recovers(playground):
-    page = playground
+def test_a_seed_typed_in_fullwidth_digits_shows_as_the_number_read(open_page):
+    page = open_page(PAGE)
+    page.fill("#seed", "１２")
+    page.press("#seed", "Enter")
+    expect(page.locator("#seed")).to_have_value("12")
+    assert "seed=12" in page.url and page.locator("#seed").get_attribute("aria-invalid") == "false"
+
+
+def test_divergence_pauses_explains_and_reset_recovers(open_page):
+    page = open_page(PAGE)
     page.click("#presets button[data-preset='circle']")
     page.select_option("#activation", "linear")
     page.click("#diagram-controls button[data-action='add-layer']")
@@ -200,22 +228,21 @@ def test_divergence_pauses_explains_and_reset_recovers(playground):
     assert page.locator("#play").get_attribute("aria-pressed") == "false"
     assert page.locator("#play").is_disabled() and page.locator("#step").is_disabled()
     stopped_at = epoch(page)
-    time.sleep(0.3)
+    page.evaluate(FRAMES, 10)
     assert epoch(page) == stopped_at
     save_widget(page, "playground-divergence")
     page.fill("#lr", "0.1")
     page.press("#lr", "Enter")
     page.click("#reset")
     assert alert.is_hidden() and epoch(page) == 0
-    train_for(page, 0.5)
-    assert epoch(page) > 0 and page.locator("#train-loss").inner_text() != "—"
+    train_past(page, 0)
+    assert page.locator("#train-loss").inner_text() != "—"
 
 
-def test_export_loads_in_cpython_with_the_same_predictions(playground):
-    page = playground
+def test_export_loads_in_cpython_with_the_same_predictions(open_page):
+    page = open_page(PAGE)
     page.click("#presets button[data-preset='moons']")
-    for _ in range(15):
-        page.click("#step")
+    click_step(page, 15)
     page.click(".pg-export summary")
     page.click("#export")
     with page.expect_download() as download:
@@ -225,7 +252,7 @@ def test_export_loads_in_cpython_with_the_same_predictions(playground):
     assert document["epoch"] == 15
     test = np.array(document["test"])
     loss, accuracy = model.evaluate(net, scaler.transform(test[:, :2]), test[:, 2])
-    assert draw.format_loss(loss) == page.locator("#test-loss").inner_text()
+    assert text.loss_text(loss) == page.locator("#test-loss").inner_text()
     assert f"{100 * accuracy:.1f}%" == page.locator("#test-accuracy").inner_text()
     # The snippet trains the same network from scratch in CPython.
     namespace = {}
@@ -234,16 +261,14 @@ def test_export_loads_in_cpython_with_the_same_predictions(playground):
         assert np.allclose(replayed, exported, rtol=1e-9, atol=1e-12)
 
 
-def test_narrow_screen_has_no_sideways_scrolling(playground):
-    page = playground
+def test_narrow_screen_has_no_sideways_scrolling(page, base_url):
     page.set_viewport_size({"width": 360, "height": 800})
-    try:
-        page.click("#presets button[data-preset='spiral']")
-        train_for(page, 1.0)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        save_screenshot(page, "playground-360")
-    finally:
-        page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(base_url + PAGE)
+    wait_until_ready(page)
+    page.click("#presets button[data-preset='spiral']")
+    train_past(page, 20)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    save_screenshot(page, "playground-360")
 
 
 def test_hostile_url_is_neutralised(open_page):
@@ -273,23 +298,23 @@ def test_embed_mode_fits_800_by_600(page, base_url):
     assert box["x"] >= 0 and box["x"] + box["width"] <= 800
     assert box["y"] >= 0 and box["y"] + box["height"] <= 600
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
-    train_for(page, 1.0)
+    train_past(page, 20)
     save_screenshot(page, "playground-embed", full_page=False)
 
 
 def test_a_preset_keeps_own_points_and_can_be_undone(open_page):
     """Issue 18, item 4: a preset replaced the learner's points, seed and batch, and the
-    address bar is replaced, not pushed, so Back could not bring them back."""
+    address bar was replaced, not pushed, so Back could not bring them back."""
     page = open_page("pages/playground.html?dataset=custom&points=0.1,0.2,0;-0.3,0.4,1;0.5,-0.5,1&seed=7&batch=16")
     points = page.locator("#boundary-overlay .pt")
     assert points.count() == 3
     page.click("#presets button[data-preset='circle']")
-    note = page.locator("#preset-undo-note")
+    note = page.locator("#undo-note")
     assert note.is_visible() and "Undo brings back your 3 points" in note.inner_text()
     assert page.locator("#dataset").input_value() == "circle" and "points=" not in page.url
-    save_widget(page, "playground-preset-undo")
+    save_widget(page, "playground-undo")
     # Undo brings back everything the preset replaced.
-    page.click("#preset-undo")
+    page.click("#undo")
     assert note.is_hidden()
     assert page.locator("#dataset").input_value() == "custom" and points.count() == 3
     assert page.locator("#seed").input_value() == "7" and page.locator("#batch").input_value() == "16"
@@ -304,6 +329,33 @@ def test_a_preset_keeps_own_points_and_can_be_undone(open_page):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.locator("#dataset").input_value() == "custom" and points.count() > 3
     assert "Undo brings back your 3 earlier points" in note.inner_text()
-    page.click("#preset-undo")
+    page.click("#undo")
     page.select_option("#dataset", "custom")
     assert points.count() == 3
+
+
+def test_back_and_reload_after_a_preset_bring_the_own_points_back(open_page):
+    """Issue 18: own points kept after a preset lived only in memory, so a reload lost them.
+    The preset's link is a new history entry: Back (also after a reload) returns to the points."""
+    with_points = PAGE + "?dataset=custom&points=0.1,0.2,0;-0.3,0.4,1;0.5,-0.5,1&seed=7"
+    page = open_page(with_points)
+    points = page.locator("#boundary-overlay .pt")
+    page.click("#presets button[data-preset='xor']")
+    assert page.locator("#dataset").input_value() == "xor" and "points=" not in page.url
+    page.go_back()
+    expect(page.locator("#dataset")).to_have_value("custom")
+    assert points.count() == 3 and page.locator("#seed").input_value() == "7"
+    page.go_forward()
+    expect(page.locator("#dataset")).to_have_value("xor")
+    # The points are still in memory, under "Your own points".
+    page.select_option("#dataset", "custom")
+    assert points.count() == 3
+    # A reload forgets what is in memory; Back still has the points.
+    page.click("#presets button[data-preset='circle']")
+    page.reload()
+    wait_until_ready(page)
+    assert page.locator("#dataset").input_value() == "circle"
+    page.go_back()
+    wait_until_ready(page)
+    expect(page.locator("#dataset")).to_have_value("custom")
+    assert points.count() == 3 and "points=" in page.url
