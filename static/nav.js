@@ -183,9 +183,9 @@
 
   // The header is built the moment the parser adds it to the page, so it is in the first paint
   // and nothing below it jumps when it fills; the rest is finished at DOMContentLoaded.
-  function initHeader() {
-    const header = document.getElementById("site-header");
-    if (header) { buildHeader(header); buildShare(header); }
+  function initHeader(header) {
+    buildHeader(header);
+    buildShare(header);
   }
 
   function init() {
@@ -196,16 +196,35 @@
     const reset = document.getElementById("reset-progress");
     if (reset) reset.addEventListener("click", () => window.backpropLabCourse.resetProgress());
   }
-  if (document.getElementById("site-header")) {
-    initHeader();
-  } else {
-    // Mutation callbacks run before the browser next renders, so no frame shows the empty header.
+
+  // build(element) once, as soon as the parser has added the element with this id (the element is
+  // empty in the HTML). A mutation observer sees it added, and its callback runs before the browser
+  // next renders. But the callback waits for a microtask checkpoint, and when the browser parses the
+  // rest of the page in one task (a reload, a page from its cache) the first checkpoint comes inside
+  // DOMContentLoaded, after its first listener: there, disconnecting the observer dropped its records
+  // and the header stayed empty. So DOMContentLoaded builds whatever the observer has not.
+  function buildWhenAdded(id, build) {
+    let built = false;
+    const buildIfAdded = () => {
+      const element = document.getElementById(id);
+      if (built || !element) return;
+      built = true;
+      build(element);
+    };
+    buildIfAdded();
+    if (built || document.readyState !== "loading") return;
     const watch = new MutationObserver(() => {
-      if (document.getElementById("site-header")) { watch.disconnect(); initHeader(); }
+      buildIfAdded();
+      if (built) watch.disconnect();
     });
     watch.observe(document, { childList: true, subtree: true });
-    document.addEventListener("DOMContentLoaded", () => watch.disconnect());
+    document.addEventListener("DOMContentLoaded", () => {
+      watch.disconnect();
+      buildIfAdded();
+    });
   }
+
+  buildWhenAdded("site-header", initHeader);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
