@@ -167,6 +167,8 @@ def test_header_has_every_lesson_link_on_every_load(browser, bfcache_browser, ba
 
         def check(what):
             assert header_links(page) == ["Backprop Lab", *LESSON_LINKS, "Glossary"], f"{what}: {page.url}"
+            if page.url.endswith("/index.html"):   # the landing page's cards are built the same way
+                assert page.locator("#lesson-cards h3").all_inner_texts() == LESSON_LINKS, f"{what}: cards"
 
         page.goto(base_url + path)
         check("open")
@@ -191,3 +193,19 @@ def test_header_has_every_lesson_link_on_every_load(browser, bfcache_browser, ba
         check("open again")
         context.close()
         assert errors == []
+
+
+def test_landing_page_cards_lead_along_the_lesson_path(page, base_url):
+    page.goto(base_url + "index.html")
+    cards = page.locator("#lesson-cards > li")
+    assert cards.locator("h3").all_inner_texts() == LESSON_LINKS
+    # Each card shows its drawing and what the lesson teaches, and links where the header does.
+    for card in cards.all():
+        assert card.locator("svg.preview[role=img]").bounding_box()["height"] > 40
+        assert len(card.locator("p").first.inner_text()) > 40
+    hrefs = [link.get_attribute("href") for link in cards.locator("h3 a").all()]
+    assert hrefs == [link.get_attribute("href") for link in page.locator("#site-header nav a").all()]
+    save_screenshot(page, "landing")
+    page.route("**/static/start.js", lambda route: route.abort())  # the lesson need not start
+    cards.locator("h3 a").first.click()
+    page.wait_for_url("**/pages/chain-rule.html")
