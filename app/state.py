@@ -177,7 +177,9 @@ class FloatProp(Prop):
         return value, None
 
     def format(self, value) -> str:
-        return f"{value:.6g}"
+        # -0.0 (read from "-0" in a link, or computed, as -1 * 0.0 is) is written 0: a link
+        # keeps no "-0", which reads as a typo.
+        return "0" if value == 0 else f"{value:.6g}"
 
 
 @dataclass(frozen=True)

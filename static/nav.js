@@ -1,12 +1,53 @@
 // Course navigation shared by every page: the header with the lesson path,
-// previous/next links, "completed" marks kept in localStorage, and embed mode.
+// previous/next links, "completed" marks kept in localStorage, embed mode, and the landing
+// page's lesson cards.
 (function () {
   "use strict";
+  // The course, in order: the one list the header, the pager and the landing page's cards are
+  // built from.  A preview is the card's small drawing (styled by landing.css), fixed markup.
   const PAGES = [
-    { href: "pages/chain-rule.html", title: "Chain rule", blurb: "Local derivatives multiply along a path and add across paths." },
-    { href: "pages/step-through.html", title: "Step through a network", blurb: "Every forward and backward computation of a 2-2-1 network, with its numbers." },
-    { href: "pages/gradients.html", title: "Vanishing & exploding gradients", blurb: "Gradient size layer by layer, and the remedies that keep it healthy." },
-    { href: "pages/playground.html", title: "Training playground", blurb: "Train an MLP on 2-D data and watch its decision boundary form." },
+    {
+      href: "pages/chain-rule.html",
+      title: "Chain rule",
+      blurb: "Local derivatives multiply along a path and add across paths, on graphs small enough to hold in your head.",
+      preview: {
+        label: "A small graph: x and y feed q, q and z feed f",
+        drawing: `<g class="edges"><path d="M30 20 90 40M30 60 90 40M90 40 160 50M90 75 160 50"/></g>
+          <g class="nodes"><circle cx="30" cy="20" r="12"/><circle cx="30" cy="60" r="12"/><circle cx="90" cy="40" r="12"/><circle cx="90" cy="75" r="10"/><circle cx="160" cy="50" r="14"/></g>
+          <g class="labels"><text x="30" y="24">x</text><text x="30" y="64">y</text><text x="90" y="44">q</text><text x="90" y="79">z</text><text x="160" y="54">f</text></g>`,
+      },
+    },
+    {
+      href: "pages/step-through.html",
+      title: "Step through a network",
+      blurb: "One training step of a 2-2-1 network, forward then backward, every computation with its numbers.",
+      preview: {
+        label: "A 2-2-1 network with a highlighted backward edge",
+        drawing: `<g class="edges"><path d="M25 25 95 25M25 25 95 65M25 65 95 25M25 65 95 65M95 25 165 45"/><path class="back" d="M95 65 165 45"/></g>
+          <g class="nodes"><circle cx="25" cy="25" r="11"/><circle cx="25" cy="65" r="11"/><circle cx="95" cy="25" r="11"/><circle cx="95" cy="65" r="11"/><circle cx="165" cy="45" r="13"/></g>`,
+      },
+    },
+    {
+      href: "pages/gradients.html",
+      title: "Vanishing & exploding gradients",
+      blurb: "Why deep networks were hard to train: gradient size layer by layer, and the remedies.",
+      preview: {
+        label: "Bars that shrink from the output layer back to the input layer",
+        drawing: `<g class="bars"><rect x="20" y="78" width="22" height="4"/><rect x="52" y="72" width="22" height="10"/><rect x="84" y="60" width="22" height="22"/><rect x="116" y="40" width="22" height="42"/><rect x="148" y="14" width="22" height="68"/></g>`,
+      },
+    },
+    {
+      href: "pages/playground.html",
+      title: "Training playground",
+      blurb: "Train an MLP on 2-D data and watch the decision boundary and the loss curve change live.",
+      preview: {
+        label: "Two classes of points separated by a curved decision boundary",
+        drawing: `<rect class="region-a" x="0" y="0" width="200" height="90"/>
+          <path class="region-b" d="M0 90 C40 30 80 80 120 40 S170 10 200 20 V90 Z"/>
+          <g class="pts-a"><circle cx="30" cy="20" r="4"/><circle cx="70" cy="30" r="4"/><circle cx="110" cy="15" r="4"/><circle cx="160" cy="8" r="4"/></g>
+          <g class="pts-b"><circle cx="40" cy="75" r="4"/><circle cx="90" cy="70" r="4"/><circle cx="140" cy="55" r="4"/><circle cx="180" cy="60" r="4"/></g>`,
+      },
+    },
   ];
   const STORAGE_KEY = "backprop-lab:completed";
   const root = document.documentElement;
@@ -99,12 +140,32 @@
     footer.replaceChildren(row);
   }
 
-  function buildCards(container) {
+  // A lesson's card on the landing page: its preview, its link, what it teaches, and its mark.
+  function buildCard(page, i, done) {
+    const card = document.createElement("li");
+    card.className = "card";
+    card.dataset.page = page.href;
+    const preview = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    preview.setAttribute("class", "preview");
+    preview.setAttribute("viewBox", "0 0 200 90");
+    preview.setAttribute("role", "img");
+    preview.setAttribute("aria-label", page.preview.label);
+    preview.innerHTML = page.preview.drawing;
+    const heading = document.createElement("h3");
+    heading.append(link(page, `${i + 1}. ${page.title}`));
+    const blurb = document.createElement("p");
+    blurb.textContent = page.blurb;
+    const status = document.createElement("p");
+    status.className = "status";
+    status.setAttribute("aria-live", "polite");
+    status.textContent = done.includes(page.href) ? "✓ completed" : "";
+    card.append(preview, heading, blurb, status);
+    return card;
+  }
+
+  function buildCards(list) {
     const done = readCompleted();
-    PAGES.forEach((page, i) => {
-      const card = container.querySelector(`[data-page="${page.href}"] .status`);
-      if (card) card.textContent = done.includes(page.href) ? "✓ completed" : "";
-    });
+    list.replaceChildren(...PAGES.map((page, i) => buildCard(page, i, done)));
   }
 
   // Text put inside a double-quoted HTML attribute: "&" must be written "&amp;", or a parser
@@ -181,31 +242,50 @@
     resetProgress() { writeCompleted([]); location.reload(); },
   };
 
-  // The header is built the moment the parser adds it to the page, so it is in the first paint
-  // and nothing below it jumps when it fills; the rest is finished at DOMContentLoaded.
-  function initHeader() {
-    const header = document.getElementById("site-header");
-    if (header) { buildHeader(header); buildShare(header); }
+  // The header and the landing page's cards are built the moment the parser adds them to the page,
+  // so they are in the first paint and nothing below them jumps; the rest is finished at
+  // DOMContentLoaded.
+  function initHeader(header) {
+    buildHeader(header);
+    buildShare(header);
   }
 
   function init() {
     const footer = document.getElementById("site-footer");
     if (footer) buildFooter(footer);
-    const cards = document.getElementById("lesson-cards");
-    if (cards) buildCards(cards);
     const reset = document.getElementById("reset-progress");
     if (reset) reset.addEventListener("click", () => window.backpropLabCourse.resetProgress());
   }
-  if (document.getElementById("site-header")) {
-    initHeader();
-  } else {
-    // Mutation callbacks run before the browser next renders, so no frame shows the empty header.
+
+  // build(element) once, as soon as the parser has added the element with this id (the element is
+  // empty in the HTML). A mutation observer sees it added, and its callback runs before the browser
+  // next renders. But the callback waits for a microtask checkpoint, and when the browser parses the
+  // rest of the page in one task (a reload, a page from its cache) the first checkpoint comes inside
+  // DOMContentLoaded, after its first listener: there, disconnecting the observer dropped its records
+  // and the header stayed empty. So DOMContentLoaded builds whatever the observer has not.
+  function buildWhenAdded(id, build) {
+    let built = false;
+    const buildIfAdded = () => {
+      const element = document.getElementById(id);
+      if (built || !element) return;
+      built = true;
+      build(element);
+    };
+    buildIfAdded();
+    if (built || document.readyState !== "loading") return;
     const watch = new MutationObserver(() => {
-      if (document.getElementById("site-header")) { watch.disconnect(); initHeader(); }
+      buildIfAdded();
+      if (built) watch.disconnect();
     });
     watch.observe(document, { childList: true, subtree: true });
-    document.addEventListener("DOMContentLoaded", () => watch.disconnect());
+    document.addEventListener("DOMContentLoaded", () => {
+      watch.disconnect();
+      buildIfAdded();
+    });
   }
+
+  buildWhenAdded("site-header", initHeader);
+  buildWhenAdded("lesson-cards", buildCards);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

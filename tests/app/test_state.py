@@ -32,6 +32,14 @@ def test_round_trip_keeps_every_value():
     assert restored == values and notes == []
 
 
+def test_minus_zero_is_written_as_zero():
+    table = StateTable(FloatProp("w", 2.0, low=-5, high=5, label="weight"))
+    values, notes = table.from_query("w=-0")
+    assert notes == [] and table.to_query(values) == "?w=0"
+    assert table.to_query({"w": -0.0}) == "?w=0"
+    assert table.to_query({"w": -0.25}) == "?w=-0.25"
+
+
 def test_defaults_give_an_empty_query():
     assert TABLE.to_query(TABLE.defaults()) == ""
 

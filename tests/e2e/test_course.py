@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from backprop_lab import site
+from backprop_lab.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
@@ -127,3 +128,84 @@ def test_completed_marks_are_kept_and_resettable(open_page, base_url):
     page.locator("#reset-progress").click()
     page.wait_for_load_state()
     assert page.locator("[data-page='pages/chain-rule.html'] .status").inner_text() == ""
+
+
+
+LESSON_LINKS = ["1. Chain rule", "2. Step through a network", "3. Vanishing & exploding gradients",
+                "4. Training playground"]
+
+
+def header_links(page):
+    """The header's links as a person reads them, progress marks left out."""
+    return [text.removesuffix(" ✓") for text in page.locator("#site-header a").all_inner_texts()]
+
+
+@pytest.fixture(scope="module")
+def bfcache_browser(browser):
+    """Chromium with its back/forward cache, as a learner has it (Playwright turns it off)."""
+    launched = browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS,
+                                           ignore_default_args=["--disable-back-forward-cache"])
+    yield launched
+    launched.close()
+
+
+@pytest.mark.parametrize("path, other", [("index.html", "pages/glossary.html"),
+                                         ("pages/glossary.html", "index.html"),
+                                         ("pages/chain-rule.html", "index.html")])
+def test_header_has_every_lesson_link_on_every_load(browser, bfcache_browser, base_url, path, other):
+    # A page the browser parses in one go (a reload, a page from the HTTP cache) came up with no
+    # lesson links in its header.  Checked at once after each load, not waited for: a person sees
+    # the page as it is when it has loaded.  Fresh contexts, without the session's request routing
+    # (requests that Playwright intercepts arrive piecemeal, and then the header was rarely missed).
+    for browser_now in (browser, bfcache_browser):
+        context = browser_now.new_context()
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        if path.removeprefix("pages/").removesuffix(".html") in LESSONS:
+            page.route("**/static/start.js", lambda route: route.abort())  # only nav.js matters here
+
+        def check(what):
+            assert header_links(page) == ["Backprop Lab", *LESSON_LINKS, "Glossary"], f"{what}: {page.url}"
+            if page.url.endswith("/index.html"):   # the landing page's cards are built the same way
+                assert page.locator("#lesson-cards h3").all_inner_texts() == LESSON_LINKS, f"{what}: cards"
+
+        page.goto(base_url + path)
+        check("open")
+        for _ in range(3):
+            page.reload()
+            check("reload")
+        # The back/forward cache keeps a page whole; Playwright's own browser has none, so there
+        # back and forward load the page again, from the HTTP cache.
+        bfcache = browser_now is bfcache_browser
+        wait_until = "commit" if bfcache else "load"  # a restored page fires no load event
+        page.evaluate("window.leftAt = location.href")
+        page.goto(base_url + other)
+        check("open another page")
+        page.evaluate("window.leftAt = location.href")
+        page.go_back(wait_until=wait_until)
+        assert page.evaluate("window.leftAt === location.href") is bfcache, "back: the back/forward cache was not used as meant"
+        check("back")
+        page.go_forward(wait_until=wait_until)
+        assert page.evaluate("window.leftAt === location.href") is bfcache, "forward: the back/forward cache was not used as meant"
+        check("forward")
+        page.goto(base_url + path)
+        check("open again")
+        context.close()
+        assert errors == []
+
+
+def test_landing_page_cards_lead_along_the_lesson_path(page, base_url):
+    page.goto(base_url + "index.html")
+    cards = page.locator("#lesson-cards > li")
+    assert cards.locator("h3").all_inner_texts() == LESSON_LINKS
+    # Each card shows its drawing and what the lesson teaches, and links where the header does.
+    for card in cards.all():
+        assert card.locator("svg.preview[role=img]").bounding_box()["height"] > 40
+        assert len(card.locator("p").first.inner_text()) > 40
+    hrefs = [link.get_attribute("href") for link in cards.locator("h3 a").all()]
+    assert hrefs == [link.get_attribute("href") for link in page.locator("#site-header nav a").all()]
+    save_screenshot(page, "landing")
+    page.route("**/static/start.js", lambda route: route.abort())  # the lesson need not start
+    cards.locator("h3 a").first.click()
+    page.wait_for_url("**/pages/chain-rule.html")
