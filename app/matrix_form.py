@@ -25,6 +25,8 @@ class MatrixFormPage:
         self.batch_input = ui.element("batch")
         self.player = ui.Loop(self.play_tick)
         self.bind()
+        if js.document.documentElement.classList.contains("embed"):
+            ui.element("weight-editor").parentElement.open = False     # folded in a frame: room for the steps
         self.build_weight_editor()
         self.show()
 

@@ -55,16 +55,21 @@ def step_matrices(step: MatrixStep, values: dict, example: int | None,
     if step.kind == "product" and focus is not None:
         (left, left_axis, left_index), (right, right_axis, right_index) = product_sources(step, *focus)
         sources = {left: (left_axis, left_index), right: (right_axis, right_index)}
+    if step.kind == "update":       # one line per parameter: W and dW → the new W
+        return "".join(update_row(name, values) for name in ("W1", "b1", "W2", "b2"))
     parts = [matrix_table(o.name, values[o.name], example, sources.get(o.name)) for o in step.operands]
-    if step.kind == "update":
-        parts = [matrix_table(name, values[name], example)
-                 for name in ("W1", "dW1", "b1", "db1", "W2", "dW2", "b2", "db2")]
-        results = [matrix_table(f"{name}_new", values[f"{name}_new"], example) for name in ("W1", "b1", "W2", "b2")]
-    else:
-        results = [matrix_table(step.result, values[step.result], example,
-                                focus=focus, focusable=step.kind == "product")]
-    return tag("div", {"class": "matrix-row"}, *parts, tag("span", {"class": "arrow", "aria_hidden": "true"}, "→"),
-               *results)
+    result = matrix_table(step.result, values[step.result], example, focus=focus, focusable=step.kind == "product")
+    return tag("div", {"class": "matrix-row"}, *parts, ARROW, result)
+
+
+ARROW = tag("span", {"class": "arrow", "aria_hidden": "true"}, "→")
+
+
+def update_row(name: str, values: dict) -> str:
+    """W − η·dW → W after, for one parameter."""
+    return tag("div", {"class": "matrix-row update"}, matrix_table(name, values[name]),
+               tag("span", {"class": "arrow", "aria_hidden": "true"}, "− η ·"), matrix_table(f"d{name}", values[f"d{name}"]),
+               ARROW, matrix_table(f"{name}_new", values[f"{name}_new"]))
 
 
 def outer_product_sum(values: dict, left: str, right: str, result: str, pieces: list[np.ndarray],
@@ -85,9 +90,9 @@ def outer_product_sum(values: dict, left: str, right: str, result: str, pieces: 
 def code_lines(step: MatrixStep) -> str:
     return tag("div", {"class": "code-pair"},
                tag("figure", None, tag("figcaption", None, "NumPy"),
-                   tag("pre", None, tag("code", None, esc(step.numpy)))),
+                   tag("pre", {"tabindex": "0"}, tag("code", None, esc(step.numpy)))),
                tag("figure", None, tag("figcaption", None, "PyTorch (autograd)"),
-                   tag("pre", None, tag("code", None, esc(step.torch)))))
+                   tag("pre", {"tabindex": "0"}, tag("code", None, esc(step.torch)))))
 
 
 def check_rows(checks) -> list[tuple[str, ...]]:

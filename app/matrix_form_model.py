@@ -359,6 +359,9 @@ def shape_text(matrix: np.ndarray) -> str:
 
 def shape_badge(step: MatrixStep, values: dict) -> str:
     """4×2 · 2×2 → 4×2: the shapes of a step's operands and of its result."""
+    if step.kind == "update":
+        return "each parameter keeps its shape: " + ", ".join(
+            f"{name} {shape_text(values[name])}" for name in ("W1", "b1", "W2", "b2"))
     operands = [o for o in step.operands if step.kind not in ("loss", "elementwise", "input")] or step.operands
     if step.kind == "product":
         left, right = operands[0], operands[1]

@@ -48,6 +48,17 @@
           <g class="pts-b"><circle cx="40" cy="75" r="4"/><circle cx="90" cy="70" r="4"/><circle cx="140" cy="55" r="4"/><circle cx="180" cy="60" r="4"/></g>`,
       },
     },
+    {
+      href: "pages/matrix-form.html",
+      title: "Backprop in matrix form",
+      blurb: "From one example to a batch: every step as a matrix product, and where dW = Xᵀδ comes from.",
+      preview: {
+        label: "A 4 by 2 matrix times a 2 by 2 matrix, one row and one column highlighted",
+        drawing: `<g class="bars"><rect x="20" y="12" width="44" height="66" rx="3"/><rect x="90" y="12" width="44" height="34" rx="3"/><rect x="150" y="12" width="44" height="66" rx="3"/></g>
+          <g class="edges"><path class="back" d="M22 40 62 40M120 14 120 44"/></g>
+          <g class="labels"><text x="42" y="88">X</text><text x="112" y="58">W</text><text x="172" y="88">Z</text><text x="77" y="34">·</text><text x="142" y="34">=</text></g>`,
+      },
+    },
   ];
   const STORAGE_KEY = "backprop-lab:completed";
   const root = document.documentElement;

@@ -10,7 +10,7 @@ from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
-LESSONS = ["chain-rule", "step-through", "gradients", "playground"]
+LESSONS = ["chain-rule", "step-through", "gradients", "playground", "matrix-form"]
 EXISTING = [name for name in LESSONS if (site.ROOT / "pages" / f"{name}.html").exists()]
 STATIC_PAGES = ["index.html", "pages/glossary.html"]
 AXE = site.NODE_MODULES / "axe-core" / "axe.min.js"
@@ -132,7 +132,7 @@ def test_completed_marks_are_kept_and_resettable(open_page, base_url):
 
 
 LESSON_LINKS = ["1. Chain rule", "2. Step through a network", "3. Vanishing & exploding gradients",
-                "4. Training playground"]
+                "4. Training playground", "5. Backprop in matrix form"]
 
 
 def header_links(page):

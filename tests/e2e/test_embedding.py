@@ -12,7 +12,7 @@ from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
-LESSONS = ["chain-rule", "step-through", "gradients", "playground"]
+LESSONS = ["chain-rule", "step-through", "gradients", "playground", "matrix-form"]
 STORAGE_PROBE = "() => { try { localStorage.length; return 'available'; } catch (e) { return e.name; } }"
 
 

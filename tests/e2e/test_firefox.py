@@ -69,7 +69,7 @@ def test_every_page_starts_and_responds_in_firefox(firefox_run):
     assert status == 0, output
 
 
-LESSONS = ["chain-rule", "step-through", "gradients", "playground"]
+LESSONS = ["chain-rule", "step-through", "gradients", "playground", "matrix-form"]
 
 
 def test_cross_site_frames_start_with_partitioned_storage(firefox_run):

@@ -83,7 +83,7 @@ def test_widgets_are_greyed_and_take_no_input_until_python_is_ready(page, base_u
 
 
 @needs_numpy
-@pytest.mark.parametrize("name", ["chain-rule", "step-through", "gradients", "playground"])
+@pytest.mark.parametrize("name", ["chain-rule", "step-through", "gradients", "playground", "matrix-form"])
 def test_first_paint_does_not_wait_for_files_only_python_needs(open_page, name):
     # KaTeX and the quick checks are fetched after the first paint (loader.js data-after-paint),
     # so the layout and the loading indicator show without waiting for them to download and run.
@@ -106,7 +106,7 @@ LAYOUT_SHIFTS = """new Promise((resolve) => new PerformanceObserver((list) => re
 
 
 @needs_numpy
-@pytest.mark.parametrize("name", ["chain-rule", "step-through", "gradients", "playground"])
+@pytest.mark.parametrize("name", ["chain-rule", "step-through", "gradients", "playground", "matrix-form"])
 def test_page_does_not_jump_when_python_takes_over(open_page, name):
     # The loading indicator lies over the greyed widget and the largest drawings have their box
     # before Python fills it, so what the learner is reading stays where it is. 0.1 is the
@@ -179,7 +179,7 @@ def test_framed_page_tells_its_parent_when_ready(page, base_url):
 
 
 @needs_numpy
-@pytest.mark.parametrize("name", ["probe", "chain-rule", "step-through", "gradients", "playground"])
+@pytest.mark.parametrize("name", ["probe", "chain-rule", "step-through", "gradients", "playground", "matrix-form"])
 def test_pages_run_python_without_stack_switching(open_page, name):
     # Chromium crashed the tab while scanning JSPI's stacks (static/loader.js); Pyodide must take
     # the path that browsers without JSPI take, although this Chromium has JSPI.
@@ -197,7 +197,7 @@ def test_pages_run_python_without_stack_switching(open_page, name):
 
 
 @needs_numpy
-@pytest.mark.parametrize("name", ["probe", "chain-rule", "step-through", "gradients", "playground"])
+@pytest.mark.parametrize("name", ["probe", "chain-rule", "step-through", "gradients", "playground", "matrix-form"])
 def test_pages_load_python_from_shipped_bytecode(open_page, name):
     # Compiling sources at every load took about a quarter of the time to "ready" (README, "Speed").
     import json

@@ -24,7 +24,7 @@ const READY_TIMEOUT_MS = 60_000;
 // The whole run stops after this long, so a lesson that hangs cannot hold up the test suite: each
 // check not started by then is a failure of its own.
 const RUN_BUDGET_MS = 150_000;
-const LESSONS = ["chain-rule", "step-through", "gradients", "playground"];
+const LESSONS = ["chain-rule", "step-through", "gradients", "playground", "matrix-form"];
 
 // How Firefox treats a cross-site frame's storage (the pref network.cookie.cookieBehavior):
 // "partitioned" is Firefox's default for its users (5: the frame gets storage of its own, keyed by
@@ -185,6 +185,17 @@ const interactions = {
     const loss = await textOf(tab, "#train-loss");
     expect(loss !== before.loss, `the training loss did not change after a step: ${loss}`);
     return { "epoch-before": before.epoch, "train-loss-before": before.loss, epoch, "train-loss": loss };
+  },
+
+  // The keyboard steps to Z1 = X W1 + b1: the result matrix appears with its numbers.
+  async "matrix-form"(tab) {
+    const before = await textOf(tab, "#step-counter");
+    await tab.click("h1");
+    await tab.keyboard.press("ArrowRight");
+    const counter = await changedText(tab, "#step-counter", before, "pressing → on the matrix-form page");
+    const z1 = await tab.$$eval('#step-matrices td[data-matrix="Z1"]', (cells) => cells.map((c) => c.textContent));
+    expect(z1.length === 8, `the Z1 matrix has ${z1.length} cells, not 8`);
+    return { "step-counter": counter, z1 };
   },
 
   // The header shows the mark made on the chain-rule page; the skip link moves focus to the terms.
