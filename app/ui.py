@@ -87,6 +87,19 @@ def tex_all(selector=".math, .math-display"):
         tex(found, str(found.textContent), display=bool(found.classList.contains("math-display")))
 
 
+def create(tag, text=None, parent=None, **attributes):
+    """A new element with plain-text content (never parsed as HTML), appended to `parent` if
+    given; attribute names are written with - for _ (data_layer= -> data-layer, class_= -> class)."""
+    node = js.document.createElement(tag)
+    if text is not None:
+        node.textContent = str(text)
+    for name, value in attributes.items():
+        node.setAttribute(name.rstrip("_").replace("_", "-"), str(value))
+    if parent is not None:
+        parent.append(node)
+    return node
+
+
 def fill_select(select_id, options, selected=None):
     """options: iterable of (value, label).  Built with DOM calls, not HTML strings."""
     select = element(select_id)
