@@ -361,9 +361,9 @@ class ExpressionPanel:
 
 
 class ChainRulePage:
-    def __init__(self):
-        self.url = ui.UrlState(model.STATE)
-        self.state = self.url.load()    # the current value of every property in model.STATE
+    def __init__(self, url: ui.UrlState):
+        self.url = url
+        self.state = url.load()         # the current value of every property in model.STATE
         self.expression_panel = ExpressionPanel(self)
         self.panels = (ClassicPanel(self), CompositionPanel(self), LockstepPanel(self), BackwardPanel(self),
                        self.expression_panel)
@@ -409,9 +409,9 @@ class ChainRulePage:
             self.save_url()
 
 
-def main():
-    ChainRulePage()
+def main(url):
+    ChainRulePage(url)
     ui.ready()
 
 
-ui.start(main)
+ui.start(main, model.STATE)   # if main fails after reading the link, the page restarts without it
