@@ -1,9 +1,9 @@
-"""What the chain-rule page shows for a given state, as plain data and SVG strings.
+"""What the chain-rule page shows for a given state, as plain data and text.
 
 Pure Python over the engine (no browser imports), so it is tested in CPython.
 Every derivative here is read from an engine trace (its `Step`/`Term` records)
-or from `Value.grad`; nothing is differentiated by hand.  The page module
-(app/chain_rule.py) only wires these results to the DOM.
+or from `Value.grad`; nothing is differentiated by hand.  Pictures are drawn from
+these results in app/chain_rule_draw.py; app/chain_rule.py puts both into the page.
 """
 from __future__ import annotations
 
@@ -12,35 +12,19 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from app import svg
 from app.state import ChoiceProp, FloatProp, StateTable, TextProp
 from engine.gradcheck import finite_difference
 from engine.graph import Value, linear
-from engine.trace import exact, pretty_name
-from engine.trace import fmt as tex_number
-from engine.trace import plain as show  # −12, 0.6225, 99999998, 1.5e−07, ∞; NaN reads "undefined"
 from engine.parser import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from engine.parser import Expression, ParseError, parse
+from engine.text import fmt, partial, plain, pretty_name
 
-# ---------------------------------------------------------------- numbers as text
-
-
-def fixed(x: float, places: int = 4) -> str:
-    """A number with a fixed count of decimals (1.4000), for rows meant to be compared."""
-    if not math.isfinite(x):
-        return show(x)
-    text = f"{x:.{places}f}"
-    return text.lstrip("-") if float(text) == 0 else text.replace("-", "−")
+# ---------------------------------------------------------------- notation in products
 
 
 def factor_text(x: float) -> str:
     """A number as a factor in a plain-text product: negatives in parentheses."""
-    return f"({show(x)})" if x < 0 else show(x)
-
-
-def partial(top: str, bottom: str) -> str:
-    """LaTeX ∂top/∂bottom."""
-    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+    return f"({plain(x)})" if x < 0 else plain(x)
 
 
 def grouped(tex: str) -> str:
@@ -91,7 +75,7 @@ class TracedGraph:
                     continue
                 key = f"{label}:{i}"
                 value = constant_values[parent]
-                self.nodes[key] = TracedNode(key, parent, pretty_name(parent), tex_number(value), value, "const", ())
+                self.nodes[key] = TracedNode(key, parent, pretty_name(parent), fmt(value), value, "const", ())
                 inputs.append(key)
             self.nodes[label] = TracedNode(label, label, pretty_name(label), step.tex, step.result, step.op,
                                            tuple(dict.fromkeys(inputs)), step, backward.get(label))
@@ -226,7 +210,7 @@ def derive(graph: TracedGraph, key: str) -> Derivation:
     # An undefined derivative gets no numbers: "(undefined) · 3" would explain nothing.
     numbered = not math.isnan(total)
     if not numbered and paths == [Path((key,), ())]:  # the output itself: not "∂f/∂f = 1 = undefined"
-        tex, text = f"{lhs} = {tex_number(total)}", f"{lhs_text} = {show(total)}"
+        tex, text = f"{lhs} = {fmt(total)}", f"{lhs_text} = {plain(total)}"
     elif len(paths) == 1:
         (path,) = paths
         tex = _joined_equalities([
@@ -234,12 +218,12 @@ def derive(graph: TracedGraph, key: str) -> Derivation:
             _product([f.symbol for f in path.factors], r" \cdot "),
             _product([grouped(f.formula) for f in path.factors], r" \cdot "),
             *([_product([grouped(f.numbers) for f in path.factors], r" \cdot ")] if numbered else []),
-            tex_number(total)])
+            fmt(total)])
         text = _joined_equalities([
             lhs_text,
             _product([f.symbol_text for f in path.factors], " · "),
             *([_product([factor_text(f.value) for f in path.factors], " · ")] if numbered else []),
-            show(total)])
+            plain(total)])
     else:
         # Several paths: each one's product of local derivatives, labelled by its route, then the sum.
         terms = []
@@ -251,15 +235,15 @@ def derive(graph: TracedGraph, key: str) -> Derivation:
         numbers = " + ".join(_product([grouped(f.numbers) for f in p.factors], r" \cdot ") for p in shown)
         tail = rf" + \dots\ (\text{{{more} more}})" if more else ""
         if numbered:
-            tex = f"{lhs} = {symbols}{tail} = {numbers}{tail} = {tex_number(total)}"
+            tex = f"{lhs} = {symbols}{tail} = {numbers}{tail} = {fmt(total)}"
             text = (f"{lhs_text} = "
                     + " + ".join(_product([factor_text(f.value) for f in p.factors], " · ") for p in shown)
-                    + (f" + … ({more} more paths)" if more else "") + f" = {show(total)}")
+                    + (f" + … ({more} more paths)" if more else "") + f" = {plain(total)}")
         else:
-            tex = f"{lhs} = {symbols}{tail} = {tex_number(total)}"
-            text = f"{lhs_text} = {show(total)}"
+            tex = f"{lhs} = {symbols}{tail} = {fmt(total)}"
+            text = f"{lhs_text} = {plain(total)}"
     local = tuple(graph.factor(term.child, key) for term in node.backward.terms)
-    return Derivation(key, f"{node.name} = {show(node.value)}", node.forward.substituted, local,
+    return Derivation(key, f"{node.name} = {plain(node.value)}", node.forward.substituted, local,
                       node.backward.explanation, tex, text, tuple(paths), total)
 
 
@@ -267,7 +251,7 @@ def local_tex(factor: Factor, symbol: str | None = None) -> str:
     """∂q/∂x = 1, or ∂f/∂q = z = −4 with repeats left out.  `symbol` replaces ∂q/∂x
     (e.g. dh/dx for a function of one variable)."""
     numbers = [factor.numbers] if not math.isnan(factor.value) else []  # no "2(undefined)"
-    return _joined_equalities([symbol or factor.symbol, factor.formula, *numbers, tex_number(factor.value)])
+    return _joined_equalities([symbol or factor.symbol, factor.formula, *numbers, fmt(factor.value)])
 
 
 def ordinary(top: str, bottom: str) -> str:
@@ -279,98 +263,7 @@ def route_text(graph: TracedGraph, path: Path) -> str:
     return " → ".join(graph.nodes[k].name for k in path.keys)
 
 
-# ---------------------------------------------------------------- drawing a traced graph
-
-
-def layout(graph: TracedGraph, column_gap, row_gap, margin=(60, 58)) -> tuple[dict, int, int]:
-    """Positions for a left-to-right picture: a node's column is its longest distance from the
-    output (so every input sits just left of where it is first needed), and within a column nodes
-    are ordered by the height of the nodes they feed, which keeps edges from crossing."""
-    keys = list(graph.nodes)
-    distance = {graph.output: 0}
-    for key in reversed(keys):  # children come before their parents in reversed forward order
-        for parent in graph.nodes[key].inputs:
-            distance[parent] = max(distance.get(parent, 0), distance[key] + 1)
-    deepest = max(distance.values())
-    # Slots to place in each column: the nodes, and a placeholder wherever a long edge
-    # crosses the column, so that no node is put where that edge passes.
-    columns = {d: [k for k in keys if distance[k] == d] for d in range(deepest + 1)}
-    feeds = {key: [] for key in keys}  # slot -> the slots one column to its right that it feeds
-    for parent, child in graph.edges():
-        previous = child
-        for d in range(distance[child] + 1, distance[parent]):
-            placeholder = ("edge", parent, child, d)
-            columns[d].append(placeholder)
-            feeds[placeholder] = [previous]
-            previous = placeholder
-        feeds[parent].append(previous)
-    height = {graph.output: 0.0}
-    for d in range(1, deepest + 1):
-        column = columns[d]
-        wanted = {slot: sum(height[c] for c in feeds[slot]) / len(feeds[slot]) for slot in column}
-        column.sort(key=lambda slot: wanted[slot])  # stable: on ties, nodes before placeholders
-        centre = sum(wanted.values()) / len(column)
-        for i, slot in enumerate(column):
-            height[slot] = centre + (i - (len(column) - 1) / 2) * row_gap
-    top, bottom = min(height[k] for k in keys), max(height[k] for k in keys)
-    positions = {k: (margin[0] + (deepest - distance[k]) * column_gap, margin[1] + height[k] - top) for k in keys}
-    return positions, int(2 * margin[0] + deepest * column_gap), int(2 * margin[1] + bottom - top + 12)
-
-
-OP_WORDS = {"+": "sum", "-": "difference", "*": "product", "/": "quotient", "**": "power", "neg": "negation",
-            "linear": "weighted sum", "input": "input", "const": "constant"}
-
-
-def draw_traced_graph(graph: TracedGraph, label: str, selected: str | None = None,
-                      highlight: tuple = (), edge_labels: dict | None = None,
-                      grads: dict | None = None, focusable: bool = True, marker_id: str = "arrow",
-                      spacing: tuple = (200, 130)) -> str:
-    """The graph as SVG.  `highlight`: (parent, child) edges to emphasise; `edge_labels`:
-    {(parent, child): text}; `grads`: {key: gradient} to show under nodes (None: every
-    gradient from the engine); `marker_id`: unique per graph on a page (see svg.draw_graph);
-    `spacing`: (column gap, row gap)."""
-    positions, width, height = layout(graph, *spacing)
-    out = graph.output_node.name
-    if grads is None:
-        grads = {k: graph.grad(k) for k, n in graph.nodes.items() if not n.constant}
-    nodes = []
-    for key, node in graph.nodes.items():
-        x, y = positions[key]
-        classes = ["const" if node.constant else "input" if node.op == "input" else "op"]
-        if key == graph.output:
-            classes.append("loss")
-        if key == selected:
-            classes.append("active")
-        elif any(key in edge for edge in highlight):
-            classes.append("used")
-        grad = f"∂{out}/∂{node.name} = {show(grads[key])}" if key in grads else ""
-        if node.constant:
-            # A literal number is its own title; a named constant (y*) also shows its value.
-            named = node.label != exact(node.value)
-            nodes.append(svg.GraphNode(key, x, y, node.label, show(node.value) if named else "", "",
-                                       " ".join(classes), f"the constant {node.label} = {show(node.value)}",
-                                       radius=24 if named else 18))
-            continue
-        what = OP_WORDS.get(node.op, node.op)
-        description = f"{node.name} = {show(node.value)} ({what})"
-        if key in grads:
-            description += f", {grad}"
-        note = "" if node.op == "input" else OP_NOTES.get(node.op, node.op)
-        nodes.append(svg.GraphNode(key, x, y, node.name, show(node.value), grad, " ".join(classes), description,
-                                   radius=32, note=note))
-    edges = []
-    for parent, child in graph.edges():
-        on = (parent, child) in highlight
-        text = (edge_labels or {}).get((parent, child), "")
-        # Labels a little before the middle, so that they stay clear of the arrowheads.
-        edges.append(svg.GraphEdge(parent, child, text, 2.5 if on else 1.5, 0, "active" if on else "",
-                                   f"{graph.nodes[parent].name} feeds {graph.nodes[child].name}", label_at=0.45))
-    return svg.draw_graph(svg.Graph(nodes, edges), width, height, label, focusable, marker_id)
-
-
-# What the small text above an operation's node says.
-OP_NOTES = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "power", "neg": "negate",
-            "linear": "w·x + b", "sigmoid": "σ", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
+# ---------------------------------------------------------------- what a graph highlights
 
 
 def path_edges(derivation: Derivation) -> tuple:
@@ -380,7 +273,7 @@ def path_edges(derivation: Derivation) -> tuple:
 
 def path_edge_labels(derivation: Derivation) -> dict:
     """Each edge on the derivation's paths labelled with its local derivative."""
-    return {(f.parent, f.child): f"{f.symbol_text} = {show(f.value)}" for p in derivation.paths for f in p.factors}
+    return {(f.parent, f.child): f"{f.symbol_text} = {plain(f.value)}" for p in derivation.paths for f in p.factors}
 
 
 # ---------------------------------------------------------------- panel 1: (x + y) · z
@@ -441,6 +334,8 @@ class Composition:
     dy_du: Factor
     dy_dx: float        # the engine's ∂y/∂x
     formula: str        # plain: y = (3x)²
+    u_tex: str          # u = 3x
+    y_tex: str          # y = u^{2}
     graph: TracedGraph
 
     @property
@@ -452,7 +347,11 @@ class Composition:
         if math.isnan(self.dy_dx):
             why = "y has no value" if math.isnan(self.y) else "one of its factors is undefined"
             return f"dy/dx = dy/du · du/dx is undefined here: {why}."
-        return f"dy/dx = dy/du · du/dx = {factor_text(self.dy_du.value)} · {factor_text(self.du_dx.value)} = {show(self.dy_dx)}"
+        return f"dy/dx = dy/du · du/dx = {factor_text(self.dy_du.value)} · {factor_text(self.du_dx.value)} = {plain(self.dy_dx)}"
+
+    def edge_labels(self) -> dict:
+        """The local derivative on each edge of x → u → y."""
+        return {("x", "u"): f"du/dx = {plain(self.du_dx.value)}", ("u", "y"): f"dy/du = {plain(self.dy_du.value)}"}
 
 
 def compose(inner_key: str, outer_key: str, x: float) -> Composition:
@@ -462,7 +361,8 @@ def compose(inner_key: str, outer_key: str, x: float) -> Composition:
     y = outer.apply(u).named("y")
     graph = TracedGraph(y)
     return Composition(x, u.data, y.data, graph.factor("u", "x"), graph.factor("y", "u"), graph.grad("x"),
-                       f"y = f(g(x)) = {nested_text(outer, inner.of('x'))}", graph)
+                       f"y = f(g(x)) = {nested_text(outer, inner.of('x'))}",
+                       f"u = {inner.tex_of('x')}", f"y = {outer.tex_of('u')}", graph)
 
 
 # ---------------------------------------------------------------- panel 3: three plots in lockstep
@@ -519,44 +419,6 @@ def lockstep(x: float) -> Lockstep:
     return Lockstep(x, graph, locals_, graph.grad("x"), estimate)
 
 
-def tangent_segment(a: float, fa: float, slope: float, xlim: tuple, ylim: tuple):
-    """The part of the line through (a, fa) with this slope inside the plot window,
-    as ((x1, y1), (x2, y2)), or None if it misses the window."""
-    if not all(math.isfinite(v) for v in (a, fa, slope)):
-        return None
-    lo, hi = xlim
-    if slope != 0:
-        t1, t2 = (a + (ylim[0] - fa) / slope, a + (ylim[1] - fa) / slope)
-        lo, hi = max(lo, min(t1, t2)), min(hi, max(t1, t2))
-    elif not ylim[0] <= fa <= ylim[1]:
-        return None
-    if lo >= hi:
-        return None
-    return (lo, fa + slope * (lo - a)), (hi, fa + slope * (hi - a))
-
-
-def plot_stage(stage: Stage, state: Lockstep, width=280, height=210, samples=121) -> str:
-    """One stage's function over its window, with the current point and its tangent."""
-    name = stage.derivative[0]
-    axes = svg.Axes(width, height, stage.xlim, stage.ylim, xlabel=stage.argument,
-                    ylabel=f"{name}({stage.argument})", margin=(12, 14, 40, 48))
-    lo, hi = stage.xlim
-    xs = [lo + (hi - lo) * i / (samples - 1) for i in range(samples)]
-    ys = [stage.apply(Value(t)).data for t in xs]
-    a, fa = state.point(stage)
-    slope = state.locals[STAGES.index(stage)].value
-    parts = [axes.draw(), axes.polyline(xs, ys)]
-    segment = tangent_segment(a, fa, slope, stage.xlim, stage.ylim)
-    if segment is not None:
-        (x1, y1), (x2, y2) = segment
-        parts.append(axes.polyline([x1, x2], [y1, y2], cls="tangent"))
-    if stage.xlim[0] <= a <= stage.xlim[1] and stage.ylim[0] <= fa <= stage.ylim[1]:
-        parts.append(axes.point(a, fa))
-    label = (f"Plot of {stage.title} for {stage.argument} from {show(lo)} to {show(hi)}; "
-             f"current point {stage.argument} = {show(a)}, {name} = {show(fa)}, tangent slope {show(slope)}")
-    return svg.svg(width, height, *parts, label=label, cls="plot")
-
-
 # ---------------------------------------------------------------- panel 4: a neuron's loss, backward
 
 
@@ -593,10 +455,10 @@ def backward_frames(graph: TracedGraph) -> list[Frame]:
             grads[node.key] = grads.get(node.key, 0.0) + term.product
             upstream = partial(out.tex, child.tex)
             tex = (rf"{partial(out.tex, node.tex)} \mathrel{{+}}= {upstream} \cdot {f.symbol}"
-                   rf" = ({tex_number(term.upstream)}) \cdot {grouped(f.numbers)} = {tex_number(term.product)}")
+                   rf" = ({fmt(term.upstream)}) \cdot {grouped(f.numbers)} = {fmt(term.product)}")
             text = (f"∂{out.name}/∂{child.name} · {f.symbol_text} = {factor_text(term.upstream)} · {factor_text(f.value)}"
-                    f" = {show(term.product)}, added to ∂{out.name}/∂{node.name}, which is now {show(grads[node.key])}.")
-            frames.append(Frame((node.key, term.child), f"{f.symbol_text} = {show(f.value)}", dict(grads),
+                    f" = {plain(term.product)}, added to ∂{out.name}/∂{node.name}, which is now {plain(grads[node.key])}.")
+            frames.append(Frame((node.key, term.child), f"{f.symbol_text} = {plain(f.value)}", dict(grads),
                                 node.key, tex, text))
     return frames
 
@@ -657,26 +519,26 @@ def _check_node_key(text: str) -> None:
 
 STATE = StateTable(
     ChoiceProp("panel", "1", choices=("1", "2", "3", "4", "5"), label="panel shown when embedded"),
-    FloatProp("p1x", -2.0, low=-8.0, high=8.0, label="panel 1 x"),
-    FloatProp("p1y", 5.0, low=-8.0, high=8.0, label="panel 1 y"),
-    FloatProp("p1z", -4.0, low=-8.0, high=8.0, label="panel 1 z"),
+    FloatProp("p1x", -2.0, low=-8.0, high=8.0, step=0.1, label="panel 1 x"),
+    FloatProp("p1y", 5.0, low=-8.0, high=8.0, step=0.1, label="panel 1 y"),
+    FloatProp("p1z", -4.0, low=-8.0, high=8.0, step=0.1, label="panel 1 z"),
     ChoiceProp("p1node", "x", choices=("x", "y", "z", "q", "f"), label="panel 1 node"),
-    FloatProp("p2x", 2.0, low=-3.0, high=3.0, label="panel 2 x"),
-    ChoiceProp("p2g", "times3", choices=tuple(UNARY_FUNCTIONS), label="inner function"),
-    ChoiceProp("p2f", "square", choices=tuple(UNARY_FUNCTIONS), label="outer function"),
-    FloatProp("p3x", 0.7, low=-2.0, high=2.0, label="panel 3 x"),
+    FloatProp("p2x", 2.0, low=-3.0, high=3.0, step=0.1, label="panel 2 x"),
+    # The menus name each function of its own variable: 3x inside, 3u outside.
+    ChoiceProp("p2g", "times3", choices=tuple(UNARY_FUNCTIONS), label="inner function",
+               labels=tuple((key, f.of("x")) for key, f in UNARY_FUNCTIONS.items())),
+    ChoiceProp("p2f", "square", choices=tuple(UNARY_FUNCTIONS), label="outer function",
+               labels=tuple((key, f.of("u")) for key, f in UNARY_FUNCTIONS.items())),
+    FloatProp("p3x", 0.7, low=-2.0, high=2.0, step=0.01, label="panel 3 x"),
     FloatProp("p4w", 2.0, low=-100.0, high=100.0, label="w"),
     FloatProp("p4x", 0.5, low=-100.0, high=100.0, label="x"),
     FloatProp("p4b", -0.5, low=-100.0, high=100.0, label="b"),
     FloatProp("p4y", 1.0, low=-100.0, high=100.0, label="y*"),
     # The same length limit as the expression box (the parser's), so a link keeps what the box took.
     TextProp("expr", PRESETS[0][0], check=check_expression, label="expression",
-         max_length=MAX_EXPRESSION_LENGTH),
-    FloatProp("p5x", 2.0, low=-4.0, high=4.0, label="panel 5 x"),
-    FloatProp("p5y", 3.0, low=-4.0, high=4.0, label="panel 5 y"),
-    FloatProp("p5z", 1.0, low=-4.0, high=4.0, label="panel 5 z"),
+             max_length=MAX_EXPRESSION_LENGTH),
+    FloatProp("p5x", 2.0, low=-4.0, high=4.0, step=0.1, label="panel 5 x"),
+    FloatProp("p5y", 3.0, low=-4.0, high=4.0, step=0.1, label="panel 5 y"),
+    FloatProp("p5z", 1.0, low=-4.0, high=4.0, step=0.1, label="panel 5 z"),
     TextProp("p5node", "x", check=_check_node_key, label="panel 5 node"),
 )
-
-# Slider steps; ranges and defaults come from STATE.
-SLIDER_STEPS = {"p1x": 0.1, "p1y": 0.1, "p1z": 0.1, "p2x": 0.1, "p3x": 0.01, "p5x": 0.1, "p5y": 0.1, "p5z": 0.1}

@@ -1,12 +1,15 @@
 """The chain-rule page's logic in CPython: the numbers the issue lists, derivations that
-agree with the engine's gradients, layout, plots, the animated backward pass, URL state."""
+agree with the engine's gradients, the animated backward pass, URL state.  The pictures are
+tested in test_chain_rule_draw.py."""
 import math
 import re
 
 import pytest
 
 from app import chain_rule_model as model
+from app.state import FloatProp
 from engine.parser import MAX_LENGTH, ParseError
+from engine.text import fixed, plain
 
 
 # ---------------------------------------------------------------- panel 1
@@ -68,38 +71,13 @@ def test_constants_are_nodes_without_gradient():
     assert "does not need its gradient" in model.derive(graph, constant.key).explanation
 
 
-def test_layout_keeps_nodes_apart_and_long_edges_clear():
-    graph = model.expression_graph(model.check_expression("x*y + x"), {"x": 2, "y": 3})
-    positions, width, height = model.layout(graph, 200, 130)
-    points = list(positions.values())
-    assert len(set(points)) == len(points)
-    assert all(0 < x < width and 0 < y < height for x, y in points)
-    # The edge x → f skips a column; it must pass v1 at a distance larger than v1's radius.
-    (x0, y0), (x1, y1), (vx, vy) = positions["x"], positions["f"], positions["v1"]
-    distance = abs((y1 - y0) * vx - (x1 - x0) * vy + x1 * y0 - y1 * x0) / math.hypot(x1 - x0, y1 - y0)
-    assert distance > 40
-
-
-def test_drawn_graph_marks_selection_and_escapes_text():
-    graph = model.classic_graph(-2, 5, -4)
-    derivation = model.derive(graph, "x")
-    markup = model.draw_traced_graph(graph, "<graph>", selected="x", highlight=model.path_edges(derivation),
-                                     edge_labels=model.path_edge_labels(derivation))
-    assert 'class="node input active"' in markup and "&lt;graph&gt;" in markup
-    assert "∂q/∂x = 1" in markup and "∂f/∂q = −4" in markup
-    assert markup.count('class="edge zero active"') == 2
-    # Each graph on the page names its own arrowhead marker (ids are page-wide).
-    other = model.draw_traced_graph(graph, "g", marker_id="p5-arrow")
-    assert 'id="p5-arrow"' in other and "url(#p5-arrow)" in other and "url(#arrow)" not in other
-
-
 # ---------------------------------------------------------------- panel 2
 
 
 def test_default_composition():
     c = model.compose("times3", "square", 2.0)
     assert (c.u, c.y, c.du_dx.value, c.dy_du.value, c.dy_dx) == (6, 36, 3, 12, 36)
-    assert c.formula == "y = f(g(x)) = (3x)²"
+    assert c.formula == "y = f(g(x)) = (3x)²" and (c.u_tex, c.y_tex) == ("u = 3x", "y = u^{2}")
     assert c.product_text() == "dy/dx = dy/du · du/dx = 12 · 3 = 36"
     assert model.local_tex(c.dy_du, model.ordinary("y", "u")) == r"\frac{dy}{du} = 2u = 2(6) = 12"
     assert model.local_tex(c.du_dx) == r"\frac{\partial u}{\partial x} = 3"
@@ -118,14 +96,14 @@ def test_every_composition_multiplies_its_local_derivatives(inner, outer):
 def test_outside_the_domain_the_composition_has_no_value_and_no_derivative():
     """Panel 2, y = log(3x) at x = −2: not "undefined" beside dy/du = −0.1667 and dy/dx = −0.5."""
     c = model.compose("times3", "log", -2.0)
-    assert model.show(c.u) == "−6" and model.show(c.du_dx.value) == "3"      # u = 3x is fine
-    assert [model.show(v) for v in (c.y, c.dy_du.value, c.dy_dx)] == ["undefined"] * 3
+    assert plain(c.u) == "−6" and plain(c.du_dx.value) == "3"      # u = 3x is fine
+    assert [plain(v) for v in (c.y, c.dy_du.value, c.dy_dx)] == ["undefined"] * 3
     assert c.notes == ("log is defined only for positive numbers, and u = −6 is not.",)
     assert c.product_text() == "dy/dx = dy/du · du/dx is undefined here: y has no value."
     assert model.local_tex(c.dy_du, model.ordinary("y", "u")) == r"\frac{dy}{du} = \frac{1}{u} = \text{undefined}"
     # y = (log x)² at x = −2: u is already undefined, and no formula shows "(NaN)²" or "2(NaN)".
     c = model.compose("log", "square", -2.0)
-    assert [model.show(v) for v in (c.u, c.y, c.du_dx.value, c.dy_du.value, c.dy_dx)] == ["undefined"] * 5
+    assert [plain(v) for v in (c.u, c.y, c.du_dx.value, c.dy_du.value, c.dy_dx)] == ["undefined"] * 5
     assert c.notes == ("log is defined only for positive numbers, and x = −2 is not.",)
     assert model.local_tex(c.dy_du, model.ordinary("y", "u")) == r"\frac{dy}{du} = 2u = \text{undefined}"
     formulas = [model.local_tex(f) for f in (c.du_dx, c.dy_du)] + [model.derive(c.graph, k).tex for k in "xuy"]
@@ -140,8 +118,8 @@ def test_outside_the_domain_the_composition_has_no_value_and_no_derivative():
 def test_an_expression_outside_its_domain_has_no_value_no_derivatives_and_a_note(text, values, note):
     """Panel 5: f and every ∂f/∂leaf are undefined together, with the engine's note on the domain."""
     graph = model.expression_graph(model.check_expression(text), {"x": 0.0, "y": 0.0, "z": 0.0, **values})
-    assert model.show(graph.output_node.value) == "undefined"
-    assert all(model.show(graph.grad(leaf.key)) == "undefined" for leaf in graph.leaves())
+    assert plain(graph.output_node.value) == "undefined"
+    assert all(plain(graph.grad(leaf.key)) == "undefined" for leaf in graph.leaves())
     assert graph.notes == (note,)
     assert model.derive(graph, "f").text == "∂f/∂f = undefined"   # not "∂f/∂f = 1 = undefined"
     for key, node in graph.nodes.items():
@@ -163,8 +141,8 @@ def test_whole_numbers_are_shown_exactly():
     assert "99999999x^{99999998}" in model.derive(graph, "x").tex
     graph = model.expression_graph(model.check_expression("x*99999999 + 100000001"), {"x": 1.0, "y": 0.0, "z": 0.0})
     assert sorted(n.value for n in graph.nodes.values() if n.constant) == [99999999.0, 100000001.0]
-    assert model.show(graph.output_node.value) == "200000000"
-    assert model.show(123456.0) == "123456" and model.show(-0.5) == "−0.5"
+    assert plain(graph.output_node.value) == "200000000"
+    assert plain(123456.0) == "123456" and plain(-0.5) == "−0.5"
 
 
 def test_nested_text():
@@ -179,25 +157,10 @@ def test_nested_text():
 
 def test_lockstep_numbers_at_the_default():
     result = model.lockstep(0.7)
-    assert [model.fixed(f.value) for f in result.locals] == ["1.4000", "0.7937", "0.9084"]
-    assert model.fixed(result.product) == "1.0094"
-    assert model.fixed(result.finite_difference) == "1.0094"
+    assert [fixed(f.value) for f in result.locals] == ["1.4000", "0.7937", "0.9084"]
+    assert fixed(result.product) == "1.0094"
+    assert fixed(result.finite_difference) == "1.0094"
     assert model.stage_local_tex(model.STAGES[0], result.locals[0]) == r"\frac{dh}{dx} = 2x = 2(0.7) = 1.4"
-
-
-def test_tangent_segment_is_clipped_to_the_window():
-    (x1, y1), (x2, y2) = model.tangent_segment(1.0, 1.0, 2.0, (-2, 2), (-0.5, 4))
-    assert (x1, y1) == (0.25, -0.5) and (x2, y2) == (2.0, 3.0)
-    assert model.tangent_segment(0, 5, 0, (-1, 1), (0, 1)) is None   # flat, above the window
-    assert model.tangent_segment(0, math.nan, 1, (-1, 1), (0, 1)) is None
-
-
-def test_plot_has_axes_labels_ticks_point_and_tangent():
-    result = model.lockstep(0.7)
-    markup = model.plot_stage(model.STAGES[1], result)
-    assert markup.count('class="tick-label"') >= 8
-    assert ">u</text>" in markup and ">g(u)</text>" in markup
-    assert 'class="tangent"' in markup and 'class="marker"' in markup and 'class="series"' in markup
 
 
 # ---------------------------------------------------------------- panel 4
@@ -280,15 +243,22 @@ def test_state_keeps_a_valid_expression():
     assert values["expr"] == "tanh(x**2) * y" and notes == []
 
 
-def test_every_slider_has_a_step_and_a_range():
-    for name, step in model.SLIDER_STEPS.items():
-        prop = model.STATE.props[name]
-        assert prop.low < prop.default < prop.high and step > 0
+def test_every_slider_has_a_step_and_a_range_around_its_default():
+    sliders = [prop for prop in model.STATE.props.values() if isinstance(prop, FloatProp) and prop.step]
+    assert [prop.name for prop in sliders] == ["p1x", "p1y", "p1z", "p2x", "p3x", "p5x", "p5y", "p5z"]
+    for prop in sliders:
+        assert prop.low < prop.default < prop.high and 0 < prop.step < prop.high - prop.low
+
+
+def test_menus_name_each_function_of_its_own_variable():
+    assert model.STATE.props["p2g"].options()[:2] == [("times3", "3x"), ("square", "x²")]
+    assert model.STATE.props["p2f"].options()[:2] == [("times3", "3u"), ("square", "u²")]
+    assert [key for key, _ in model.STATE.props["p2f"].options()] == list(model.UNARY_FUNCTIONS)
 
 
 def test_numbers_as_text():
-    assert model.show(-12.0) == "−12" and model.show(math.nan) == "undefined" and model.show(-0.0) == "0"
-    assert model.fixed(-0.00001) == "0.0000" and model.fixed(1.4) == "1.4000"
+    assert plain(-12.0) == "−12" and plain(math.nan) == "undefined" and plain(-0.0) == "0"
+    assert fixed(-0.00001) == "0.0000" and fixed(1.4) == "1.4000"
     assert re.fullmatch(r"\(−4\)", model.factor_text(-4))
 
 
@@ -314,6 +284,6 @@ def test_a_long_path_shows_its_first_and_last_factors():
     derivation = model.derive(graph, "x")
     for product in derivation.tex.split(" = ")[1:-1]:
         assert product.count(r"\cdot ") <= model.MAX_FACTORS_SHOWN and r"\cdots" in product
-    assert derivation.text.endswith(model.show(graph.grad("x"))) and "⋯" in derivation.text
+    assert derivation.text.endswith(plain(graph.grad("x"))) and "⋯" in derivation.text
     short = model.derive(model.expression_graph(model.check_expression("sin(x)*2"), {"x": 1.0, "y": 2.0, "z": 3.0}), "x")
     assert r"\cdots" not in short.tex

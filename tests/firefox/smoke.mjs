@@ -135,14 +135,14 @@ const interactions = {
   // Panel 2's x slider, five keyboard steps of 0.1 down from 2: u = g(x), y = f(u) and dy/dx follow.
   // Then "Mark this page completed", which the glossary and the landing page show.
   async "chain-rule"(tab) {
-    const names = ["p2-x-out", "p2-u", "p2-y", "p2-du", "p2-dy", "p2-dydx"];
+    const names = ["p2-x-value", "p2-u", "p2-y", "p2-du", "p2-dy", "p2-dydx"];
     const before = await textOf(tab, "#p2-dydx");
     await tab.focus("#p2-x");
     await pressKey(tab, "ArrowLeft", 5);
     await changedText(tab, "#p2-dydx", before, "moving panel 2's x slider");
     const shown = {};
     for (const name of names) shown[name] = await textOf(tab, `#${name}`);
-    expect(shown["p2-x-out"] === "1.5", `panel 2's x shows ${shown["p2-x-out"]} after five steps down from 2`);
+    expect(shown["p2-x-value"] === "1.5", `panel 2's x shows ${shown["p2-x-value"]} after five steps down from 2`);
 
     const mark = await tab.waitForSelector("#site-footer .pager button");
     await mark.click();

@@ -1,0 +1,68 @@
+"""The chain-rule page's pictures in CPython: graph layout, the drawn graphs of panels 1, 2, 4
+and 5 (selection, lit paths, edge labels, escaping, markers) and panel 3's plots."""
+import math
+import re
+
+from app import chain_rule_draw as draw
+from app import chain_rule_model as model
+
+# ---------------------------------------------------------------- graphs
+
+
+def test_layout_keeps_nodes_apart_and_long_edges_clear():
+    graph = model.expression_graph(model.check_expression("x*y + x"), {"x": 2, "y": 3})
+    positions, width, height = draw.layout(graph, 200, 130)
+    points = list(positions.values())
+    assert len(set(points)) == len(points)
+    assert all(0 < x < width and 0 < y < height for x, y in points)
+    # The edge x → f skips a column; it must pass v1 at a distance larger than v1's radius.
+    (x0, y0), (x1, y1), (vx, vy) = positions["x"], positions["f"], positions["v1"]
+    distance = abs((y1 - y0) * vx - (x1 - x0) * vy + x1 * y0 - y1 * x0) / math.hypot(x1 - x0, y1 - y0)
+    assert distance > 40
+
+
+def test_drawn_graph_marks_selection_and_escapes_text():
+    graph = model.classic_graph(-2, 5, -4)
+    derivation = model.derive(graph, "x")
+    markup = draw.derivation_picture(graph, derivation, "<graph>", "arrow")
+    assert 'class="node input active"' in markup and "&lt;graph&gt;" in markup
+    assert "∂q/∂x = 1" in markup and "∂f/∂q = −4" in markup
+    assert markup.count('class="edge zero active"') == 2
+    # Each graph on the page names its own arrowhead marker (ids are page-wide).
+    other = draw.draw_traced_graph(graph, "g", marker_id="p5-arrow")
+    assert 'id="p5-arrow"' in other and "url(#p5-arrow)" in other and "url(#arrow)" not in other
+
+
+def test_composition_picture_labels_both_edges_with_their_local_derivative():
+    markup = draw.composition_picture(model.compose("times3", "square", 2.0))
+    assert "du/dx = 3" in markup and "dy/du = 12" in markup
+    assert markup.count('class="edge zero active"') == 2 and 'id="p2-arrow"' in markup
+
+
+def test_backward_picture_shows_one_frame_without_focusable_nodes():
+    graph = model.neuron_graph(2.0, 0.5, -0.5, 1.0)
+    frames = model.backward_frames(graph)
+    markup = draw.backward_picture(graph, frames, 3)
+    (edge,) = re.findall(r'<g class="edge [^"]*active" data-source="(\w+)" data-target="(\w+)"', markup)
+    assert edge == ("z", "a") and "∂a/∂z = 0.235" in markup
+    assert "∂L/∂z = −0.1774" in markup and "∂L/∂w" not in markup     # w's gradient comes later
+    assert "Backward pass, step 4 of 7" in markup and "tabindex" not in markup
+
+
+# ---------------------------------------------------------------- panel 3's plots
+
+
+def test_tangent_segment_is_clipped_to_the_window():
+    (x1, y1), (x2, y2) = draw.tangent_segment(1.0, 1.0, 2.0, (-2, 2), (-0.5, 4))
+    assert (x1, y1) == (0.25, -0.5) and (x2, y2) == (2.0, 3.0)
+    assert draw.tangent_segment(0, 5, 0, (-1, 1), (0, 1)) is None   # flat, above the window
+    assert draw.tangent_segment(0, math.nan, 1, (-1, 1), (0, 1)) is None
+
+
+def test_plot_has_axes_labels_ticks_point_and_tangent():
+    result = model.lockstep(0.7)
+    markup = draw.plot_stage(model.STAGES[1], result)
+    assert markup.count('class="tick-label"') >= 8
+    assert ">u</text>" in markup and ">g(u)</text>" in markup
+    assert 'class="tangent"' in markup and 'class="marker"' in markup and 'class="series"' in markup
+
