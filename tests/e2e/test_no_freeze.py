@@ -14,7 +14,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from engine.text import significant
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy
+from tests.e2e.test_gradients import engine_stats
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -217,3 +219,27 @@ def test_panel_5_refuses_a_graph_too_big_to_redraw_and_answers_every_action_quic
     assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
     assert "… and 7 more, one for each other use of x." in page.locator("#p5-detail").inner_text()
     save_part(page, "#panel-5", "chain-rule-largest-expression")
+
+
+def test_gradients_a_settings_change_at_the_largest_network_is_sliced_and_the_newest_wins(open_page):
+    # 30 layers of 64 units, 400 samples, two networks side by side: building the networks for a
+    # new setting measured both in one task (110-180 ms for one network).  Two seeds in a row: the
+    # second supersedes the first, and the bars end as the engine's for the second.
+    page = open_page("pages/gradients.html?depth=30&width=64&samples=400&compare=1")
+    seed = page.locator("#seed")
+    expected = {side: [f"= {significant(layer['mean_abs_grad'], 4)}, " for layer in
+                       engine_stats(activation, depth=30, width=64, samples=400, seed=2)]
+                for side, activation in enumerate(("sigmoid", "relu"))}
+    titles = {side: page.locator(f"#side-{side}-chart .bar-row title") for side in expected}
+    with main_thread_tasks(page) as tasks:
+        seed.fill("1")
+        seed.press("Enter")
+        seed.fill("2")
+        seed.press("Enter")
+        for side in expected:
+            expect(titles[side].first).to_contain_text(expected[side][0], timeout=20_000)
+    for side in expected:
+        shown = titles[side].all_text_contents()
+        assert len(shown) == len(expected[side]) and all(want in title for want, title in zip(expected[side], shown))
+    assert "seed=2" in page.url and page.locator("#seed").input_value() == "2"
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
