@@ -131,6 +131,8 @@ class GradientsPage:
         # This job replaces any under way.  The loop is not stopped and restarted for it: a frame
         # it had already asked for would then run alongside the new one's, every frame.
         self.job = self.new_networks_job(runs, self.state)
+        if self.loop.running and not at_once:
+            return      # its next frame takes the job (a slider's input events come in that frame's task)
         # The first slices now, in the change's own task: small networks are drawn at once.
         self.work_slice(math.inf if at_once else js.performance.now() + FRAME_BUDGET_MS)
         self.after_slice()
