@@ -169,11 +169,14 @@ class GradientsPage:
         self.steps_left = 0
         self.show_training_state()
 
+    def wants_steps(self):
+        return self.steps_left > 0 and not any(run.diverged for run in self.runs)
+
     def training_job(self):
         """Steps of every network on the page while steps are asked for, then a measurement
         at the weights they ended with: a generator of slices."""
-        while self.steps_left > 0 and not any(run.diverged for run in self.runs):
-            while self.steps_left > 0 and not any(run.diverged for run in self.runs):
+        while self.wants_steps():
+            while self.wants_steps():
                 for run in self.runs:
                     yield from run.step_in_slices()
                 self.steps_left -= 1
