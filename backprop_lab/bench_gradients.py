@@ -42,8 +42,10 @@ def measure(base_url: str, depth: int, width: int, samples: int, repeat: int) ->
         for seed in range(1, repeat + 1):
             page.fill("#seed", str(seed))
             page.press("#seed", "Enter")
-            # The handler saves the URL and redraws in one task, so the new URL means new numbers.
+            # The handler saves the URL; the new networks are measured in slices over the next
+            # frames, with #sides marked aria-busy until they are drawn.
             page.wait_for_url(re.compile(f"seed={seed}(&|$)"), timeout=60_000)
+            page.wait_for_selector("#sides:not([aria-busy='true'])", timeout=60_000)
             shown = page.locator("#side-0-timing").inner_text()
             times.append(float(re.search(r"computed in ([\d.]+) ms", shown).group(1)))
         cpu_ms = (browser.main_thread_cpu_seconds(devtools) - cpu_before) * 1000.0 / repeat

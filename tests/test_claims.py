@@ -21,8 +21,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from app import chain_rule_model, matrix_form_model, playground_model, step_through_model
-from app import gradients as gradients_model  # (renamed by the page-shape refactor)
+from app import chain_rule_model, gradients_model, matrix_form_model, playground_model, step_through_model
 from engine.graph import Value
 from engine.parser import parse
 

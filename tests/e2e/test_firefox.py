@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import chain_rule_model, gradients, playground_model
+from app import chain_rule_model, playground_model
 from app.step_through_model import STATE as STEP_THROUGH_STATE, Network, lesson_steps
 from backprop_lab import site
 from engine import text
-from engine.text import plain
+from engine.text import plain, significant
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy
 from tests.e2e.test_gradients import engine_stats
 
@@ -114,7 +114,7 @@ def test_gradients_depth_key_shows_the_engines_bars(firefox_run):
     page = shown(firefox_run, "gradients")
     assert page["depth-value"] == "6"
     bar_values = [re.search(r"= (.+?), ", title).group(1) for title in page["bar-titles"]]
-    assert bar_values == [gradients.format_number(layer["mean_abs_grad"], 4) for layer in engine_stats(depth=6)]
+    assert bar_values == [significant(layer["mean_abs_grad"], 4, overflow=True) for layer in engine_stats(depth=6)]
 
 
 def test_playground_step_trains_one_epoch_as_the_engine_does(firefox_run):

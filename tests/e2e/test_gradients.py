@@ -25,8 +25,15 @@ def shown_number(text: str) -> float:
     return float(text)
 
 
+def settled(page):
+    """Waits until the networks for the current settings are measured and drawn (at the
+    largest settings that takes a few frames after a change)."""
+    expect(page.locator("#sides")).not_to_have_attribute("aria-busy", "true", timeout=20_000)
+
+
 def table(page, side: int) -> list[list[str]]:
     """The side's table view, opened as a person would, as rows of cell texts."""
+    settled(page)
     details = page.locator(f"#side-{side} details.table-view")
     if details.get_attribute("open") is None:
         details.locator("summary").click()
@@ -34,6 +41,7 @@ def table(page, side: int) -> list[list[str]]:
 
 
 def chart_titles(page, side: int) -> list[str]:
+    settled(page)
     return page.locator(f"#side-{side}-chart .bar-row title").all_text_contents()
 
 
@@ -89,7 +97,7 @@ def test_sigmoid_vanishes_and_relu_with_he_does_not_side_by_side(open_page):
     set_checkbox(page, "#toggle-compare", True)
     set_checkbox(page, "#remedy-init", True)                     # He in comparison mode
     assert page.locator("#init").input_value() == "he"
-    assert page.locator("#side-1").is_visible()
+    expect(page.locator("#side-1")).to_be_visible()
     assert page.locator("#side-0-title").inner_text() == "Sigmoid"
     assert page.locator("#side-1-title").inner_text() == "ReLU"
     sigmoid, relu = statuses(page, 0), statuses(page, 1)
@@ -212,8 +220,9 @@ def test_a_blown_up_loss_is_reported_as_divergence_before_training(open_page):
     # Weights scaled to the width, without the residual sums, keep the outputs in range: training is back on.
     page.select_option("#init", "he")
     set_checkbox(page, "#remedy-residual", False)
-    assert message.is_hidden() and not page.locator("#train-10").is_disabled()
-    assert "diverged" not in page.locator("#side-0-summary").inner_text()
+    expect(message).to_be_hidden()
+    expect(page.locator("#train-10")).to_be_enabled()
+    expect(page.locator("#side-0-summary")).not_to_contain_text("diverged")
 
 
 def test_embed_mode_and_a_narrow_screen(page, base_url):

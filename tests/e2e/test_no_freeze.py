@@ -14,7 +14,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from engine.text import significant
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy
+from tests.e2e.test_gradients import engine_stats
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -217,3 +219,49 @@ def test_panel_5_refuses_a_graph_too_big_to_redraw_and_answers_every_action_quic
     assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
     assert "… and 7 more, one for each other use of x." in page.locator("#p5-detail").inner_text()
     save_part(page, "#panel-5", "chain-rule-largest-expression")
+
+
+def bar_titles_of_the_engine(seed, sigma=1.0):
+    """What each side's bar titles say at depth 30, width 64, 400 samples (compare mode)."""
+    return {side: [f"= {significant(layer['mean_abs_grad'], 4)}, " for layer in
+                   engine_stats(activation, depth=30, width=64, samples=400, seed=seed, sigma=sigma)]
+            for side, activation in enumerate(("sigmoid", "relu"))}
+
+
+def test_gradients_a_settings_change_at_the_largest_network_is_sliced_and_the_newest_wins(open_page):
+    # 30 layers of 64 units, 400 samples, two networks side by side: building the networks for a
+    # new setting measured both in one task (165-205 ms here; 90-105 ms for one network).
+    page = open_page("pages/gradients.html?depth=30&width=64&samples=400&compare=1")
+    titles = {side: page.locator(f"#side-{side}-chart .bar-row title") for side in (0, 1)}
+
+    def assert_bars_are(expected):
+        for side, lines in expected.items():
+            expect(titles[side].first).to_contain_text(lines[0], timeout=20_000)
+            shown = titles[side].all_text_contents()
+            assert len(shown) == len(lines) and all(line in title for line, title in zip(lines, shown))
+
+    # Two seeds in a row: the second supersedes the first, and the bars end as the engine's for it.
+    seed = page.locator("#seed")
+    with main_thread_tasks(page) as tasks:
+        seed.fill("1")
+        seed.press("Enter")
+        seed.fill("2")
+        seed.press("Enter")
+        assert_bars_are(bar_titles_of_the_engine(seed=2))
+    assert "seed=2" in page.url and seed.input_value() == "2"
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
+
+    # Dragging σ's slider: every position on the way is a change, each replacing the last.
+    sigma = page.locator("#sigma").bounding_box()
+    middle = sigma["y"] + sigma["height"] / 2
+    with main_thread_tasks(page) as tasks:
+        page.mouse.move(sigma["x"] + sigma["width"] * 0.74, middle)        # the thumb, at σ = 1
+        page.mouse.down()
+        for step in range(1, 16):
+            page.mouse.move(sigma["x"] + sigma["width"] * (0.74 - 0.01 * step), middle)
+        page.mouse.up()
+        expect(page.locator("#sides")).not_to_have_attribute("aria-busy", "true", timeout=20_000)
+    shown_sigma = float(page.locator("#sigma-value").inner_text())
+    assert shown_sigma < 1.0 and f"sigma={shown_sigma:g}" in page.url
+    assert_bars_are(bar_titles_of_the_engine(seed=2, sigma=shown_sigma))
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]

@@ -1,33 +1,60 @@
-"""The gradients page's logic in CPython: state, statuses, bars from the engine, words and
-the chart markup.  The browser tests check the same things on the page itself."""
+"""The gradients page's model in CPython: state, statuses, bars from the engine, words and
+training.  The browser tests check the same things on the page itself."""
 import math
 import re
 
 import pytest
 
-from app import gradients as g
-from engine import MLP, datasets
+from app import gradients_model as g
+from app.gradients_draw import bar_chart, value_range
+from engine import MLP, datasets, registry
+from engine.text import significant
 
 
 def state(**changes):
     return {**g.STATE.defaults(), **changes}
 
 
-def measure(current, activation=None):
+def measured_run(current, activation):
     X, y = g.make_data(current)
-    return g.measure(g.build_network(current, activation or current["act"]), X, y)
+    run = g.Run(current, activation, X, y)
+    run.remeasure()
+    return run
+
+
+def measure(current, activation=None):
+    return measured_run(current, activation or current["act"]).measurement
 
 
 # ---------------------------------------------------------------- state and URL
 
-def test_defaults_and_ranges_are_the_issues():
+def test_every_menu_entry_builds_its_network_and_reads_as_a_name():
     props = g.STATE.props
-    assert (props["depth"].default, props["depth"].low, props["depth"].high) == (5, 2, 30)
-    assert (props["width"].default, props["width"].low, props["width"].high) == (8, 2, 64)
-    assert (props["sigma"].low, props["sigma"].high) == (0.01, 5.0)
-    assert props["data"].default == "circle" and props["act"].default == "sigmoid"
-    assert {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu"} <= set(props["act"].choices)
-    assert {"xavier", "he", "normal"} == set(props["init"].choices)
+    for activation, label in props["act"].options():
+        assert g.build_network(state(act=activation), activation).activation == activation
+        assert label == registry.ACTIVATIONS[activation].label
+    for init, label in props["init"].options():
+        assert g.build_network(state(init=init), "relu").init == init and label
+    for name, label in props["data"].options():
+        X, y = g.make_data(state(data=name, samples=60))
+        assert X.shape == (60, 2) and label == registry.DATASET_LABELS[name]
+    assert [value for value, _ in props["lr"].options()] == sorted(props["lr"].choices, key=float)
+
+
+def test_the_largest_network_is_a_valid_link_and_larger_is_clamped():
+    values, notes = g.STATE.from_query("?depth=30&width=64&samples=400&sigma=5&clip_at=10")
+    assert not notes and g.build_network(values, "relu").sizes == (2, *[64] * 30, 1)
+    _, notes = g.STATE.from_query("?depth=31&width=65&samples=420&sigma=5.1&clip_at=11")
+    assert len(notes) == 5 and all("above" in note for note in notes)
+
+
+def test_log_sliders_reach_both_ends_and_round_to_two_digits():
+    sigma, clip_at = g.STATE.props["sigma"], g.STATE.props["clip_at"]
+    assert sigma.slider_value(sigma.slider_position(sigma.low)) == 0.01
+    assert sigma.slider_value(sigma.slider_position(sigma.high)) == 5.0
+    assert sigma.slider_value(0.0) == 1.0 and sigma.slider_value(0.7) == 5.0      # 10^0.7 = 5.01, clamped
+    assert clip_at.slider_value(1.0) == 10.0 and clip_at.slider_value(-0.5) == 0.32
+    assert g.STATE.props["depth"].slider_value(12.0) == 12
 
 
 def test_bad_url_values_fall_back_or_clamp_with_notes():
@@ -76,8 +103,10 @@ def test_bars_are_the_engines_statistics():
     X, y = datasets.make("circle", 200, 0.0, 0)
     stats = MLP([2, 8, 8, 8, 8, 8, 1], activation="sigmoid", init="normal", init_scale=1.0, seed=0).gradient_stats(X, y)
     measurement = measure(current)
-    assert [bar.value for bar in measurement.bars] == [layer["mean_abs_grad"] for layer in stats]
-    assert measurement.loss == stats.loss and measurement.milliseconds > 0
+    # The page computes the pass a slice of samples at a time: equal up to rounding.
+    assert [bar.value for bar in measurement.bars] == pytest.approx([layer["mean_abs_grad"] for layer in stats],
+                                                                    rel=1e-12)
+    assert measurement.loss == pytest.approx(stats.loss, rel=1e-12) and measurement.milliseconds > 0
 
 
 def test_deep_sigmoid_vanishes_near_the_input_and_relu_with_he_does_not():
@@ -141,15 +170,15 @@ def test_remedy_toggles_are_shortcuts_for_the_menus():
 # ---------------------------------------------------------------- numbers and words
 
 def test_numbers_are_readable_and_never_raw_nan_or_inf():
-    assert g.format_number(0.123456) == "0.123"
-    assert g.format_number(0.00123456, 4) == "0.001235"
-    assert g.format_number(12.345) == "12.3"
-    assert g.format_number(3.2e-5) == "3.20×10⁻⁵"
-    assert g.format_number(2.5e12, 4) == "2.500×10¹²"
-    assert g.format_number(9.9996e-5) == "1.00×10⁻⁴"
-    assert g.format_number(0.0) == "0"
+    assert significant(0.123456, overflow=True) == "0.123"
+    assert significant(0.00123456, 4, overflow=True) == "0.001235"
+    assert significant(12.345, overflow=True) == "12.3"
+    assert significant(3.2e-5, overflow=True) == "3.20×10⁻⁵"
+    assert significant(2.5e12, 4, overflow=True) == "2.500×10¹²"
+    assert significant(9.9996e-5, overflow=True) == "1.00×10⁻⁴"
+    assert significant(0.0, overflow=True) == "0"
     for value in (math.nan, math.inf, -math.inf):
-        assert not re.search(r"\b(nan|inf)\b", g.format_number(value))
+        assert not re.search(r"\b(nan|inf)\b", significant(value, overflow=True))
 
 
 def test_table_rows_are_the_bars_in_words():
@@ -166,7 +195,7 @@ def test_explanation_uses_this_networks_numbers():
     current = state()
     measurement = measure(current)
     sentences = g.explain(current, measurement)
-    share = g.format_number(measurement.bars[0].share)
+    share = significant(measurement.bars[0].share, overflow=True)
     assert any(share in sentence and "shrank" in sentence for sentence in sentences)
     assert any("0.25" in sentence for sentence in sentences)
     clipped = state(act="relu", init="normal", sigma=3.0, clip=True)
@@ -178,6 +207,7 @@ def test_overflow_is_explained_and_labelled():
     current = state(act="leaky_relu", init="normal", sigma=2.0, depth=10, lr="3")
     X, y = g.make_data(current)
     run = g.Run(current, "leaky_relu", X, y)
+    assert run.measurement is None                       # measured by the first step
     for _ in range(20):
         run.train_step()
         if run.diverged:
@@ -186,7 +216,7 @@ def test_overflow_is_explained_and_labelled():
     assert run.diverged
     assert "diverged" in g.divergence_message([run]) and f"step {run.steps}" in g.divergence_message([run])
     assert all(bar.status.word == "overflow" for bar in run.measurement.bars)
-    markup = g.bar_chart(run.measurement, 600, g.value_range([run.measurement]), "Leaky ReLU")
+    markup = bar_chart(run.measurement, 600, value_range([run.measurement]), "Leaky ReLU")
     words = " ".join(g.explain(current, run.measurement) + [g.summary_text(run.measurement, run.steps)])
     for text in (markup, words):
         assert not re.search(r"\b(nan|inf)\b", text)
@@ -201,15 +231,14 @@ def test_a_loss_that_large_is_divergence_even_before_training():
     """It was reported as "untrained · loss 5.209×10⁴³ · 0 critical, 0 warning, 31 healthy"."""
     current, notes = g.STATE.from_query(BLOWN_UP)
     assert not notes
-    X, y = g.make_data(current)
-    run = g.Run(current, "elu", X, y)
-    loss = g.format_number(run.measurement.loss, 4)
+    run = measured_run(current, "elu")
+    loss = significant(run.measurement.loss, 4, overflow=True)
     assert loss.endswith("×10⁴³")
     assert run.diverged
     assert g.summary_text(run.measurement, 0) == f"untrained · loss {loss} · diverged"
     message = g.divergence_message([run])
     assert message.startswith("Training is off: the ELU network diverged before any training — the loss is ")
-    assert g.format_number(run.measurement.loss) in message and "σ" in message
+    assert significant(run.measurement.loss, overflow=True) in message and "σ" in message
     first = g.explain(current, run.measurement)[0]
     assert "diverged" in first and "Clipping shrinks its gradients" in first
 
@@ -219,54 +248,18 @@ def test_divergence_is_one_test_of_the_loss():
     assert g.has_diverged(g.DIVERGED_LOSS * 1.01) and g.has_diverged(math.nan) and g.has_diverged(math.inf)
     # The lesson's exploding-gradient example starts large but trainable: it is flagged by its bars.
     exploding = state(act="relu", init="normal", sigma=3.0)
-    X, y = g.make_data(exploding)
-    run = g.Run(exploding, "relu", X, y)
+    run = measured_run(exploding, "relu")
     assert not run.diverged and "critical" in g.summary_text(run.measurement, 0)
 
 
 def test_training_lowers_the_loss_of_a_healthy_network():
     current = state(act="relu", init="he")
-    X, y = g.make_data(current)
-    run = g.Run(current, "relu", X, y)
+    run = measured_run(current, "relu")
     before = run.measurement.loss
     for _ in range(50):
         run.train_step()
     run.remeasure()
     assert run.steps == 50 and not run.diverged and run.measurement.loss < before
-
-
-# ---------------------------------------------------------------- sliders and chart
-
-def test_log_sliders_round_and_clamp():
-    assert g.slider_value("sigma", 0.0) == 1.0
-    assert g.slider_value("sigma", -2.0) == 0.01
-    assert g.slider_value("sigma", 0.7) == 5.0                  # 10^0.7 = 5.01, clamped
-    assert g.slider_value("clip_at", 1.0) == 10.0
-    assert g.slider_value("depth", 12.0) == 12
-    assert g.slider_position("sigma", 0.1) == pytest.approx(-1.0)
-    assert g.slider_position("width", 8) == 8
-
-
-def test_value_range_is_whole_decades_around_every_bar():
-    deep = measure(state(depth=30))
-    low, high = g.value_range([deep, measure(state(act="relu", init="normal", sigma=3.0))])
-    values = [bar.value for bar in deep.bars]
-    assert low <= min(values) and high >= 100
-    assert math.log10(low) == int(math.log10(low)) and math.log10(high) == int(math.log10(high))
-
-
-def test_chart_has_a_row_per_layer_with_value_and_status_in_text():
-    measurement = measure(state(act="relu", init="he"))
-    for width in (320, 700):
-        markup = g.bar_chart(measurement, width, g.value_range([measurement]), "ReLU <b>")
-        assert markup.count('class="bar-row ') == 6
-        assert f'viewBox="0 0 {width} ' in markup
-        assert "style=" not in markup                          # the strict CSP forbids inline styles
-        assert "<b>" not in markup and "ReLU &lt;b&gt;" in markup
-        for bar in measurement.bars:
-            assert g.format_number(bar.value) in markup
-        assert "✓" in markup and "dead" in markup
-    assert "healthy" in g.bar_chart(measurement, 700, (1e-4, 10), "x").split("bar-value")[1]
 
 
 def test_legend_states_the_thresholds_in_use():
@@ -278,7 +271,7 @@ def test_legend_states_the_thresholds_in_use():
 
 def test_comparison_explains_each_side_and_says_shared_things_once():
     current = state(compare=True, init="he")
-    sides = [(g.activation_label(name), measure(current, name)) for name in g.shown_activations(current)]
+    sides = [(registry.ACTIVATIONS[name].label, measure(current, name)) for name in g.shown_activations(current)]
     items = g.explanation_items(current, sides)
     assert any(item.startswith("Sigmoid: ") and "0.25" in item for item in items)
     assert any(item.startswith("ReLU: ") and "dead" in item for item in items)
