@@ -287,9 +287,10 @@ def _(states):
 # Lesson 3: vanishing and exploding gradients
 
 def measured(state):
-    net = gradients_model.build_network(state, state["act"])
-    X, y = gradients_model.make_data(state)
-    return gradients_model.measure(net, X, y)
+    """The bars the page shows for this state, before any training."""
+    run = gradients_model.Run(state, state["act"], *gradients_model.make_data(state))
+    run.remeasure()
+    return run.measurement
 
 
 def growth(measurement):
