@@ -9,8 +9,17 @@ from __future__ import annotations
 import math
 
 from app import svg
-from app.chain_rule_model import (STAGES, Composition, Derivation, Frame, Lockstep, Stage, TracedGraph,
-                                  path_edge_labels, path_edges)
+from app.chain_rule_model import (
+    STAGES,
+    Composition,
+    Derivation,
+    Frame,
+    Lockstep,
+    Stage,
+    TracedGraph,
+    path_edge_labels,
+    path_edges,
+)
 from engine.graph import Value
 from engine.text import exact, plain
 

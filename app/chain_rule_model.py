@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from app.state import ChoiceProp, FloatProp, StateTable, TextProp
 from engine.gradcheck import finite_difference

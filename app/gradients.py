@@ -11,9 +11,20 @@ import js
 
 from app import ui
 from app.gradients_draw import bar_chart, value_range
-from app.gradients_model import (STATE, Run, apply_remedy, divergence_message, explanation_items,
-                                 legend, make_data, remedies_on, shown_activations, summary_text,
-                                 table_rows, timing_text)
+from app.gradients_model import (
+    STATE,
+    Run,
+    apply_remedy,
+    divergence_message,
+    explanation_items,
+    legend,
+    make_data,
+    remedies_on,
+    shown_activations,
+    summary_text,
+    table_rows,
+    timing_text,
+)
 
 # (element id, state property): the controls the state table fills and keeps in sync.
 BINDINGS = [("depth", "depth"), ("width", "width"), ("act", "act"), ("init", "init"), ("sigma", "sigma"),

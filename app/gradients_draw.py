@@ -7,8 +7,16 @@ import math
 from dataclasses import dataclass
 
 from app import svg
-from app.gradients_model import (CRITICAL_ABOVE, CRITICAL_BELOW_SHARE, WARNING_ABOVE, WARNING_BELOW_SHARE,
-                                 Measurement, count_statuses, dead_text, layer_name)
+from app.gradients_model import (
+    CRITICAL_ABOVE,
+    CRITICAL_BELOW_SHARE,
+    WARNING_ABOVE,
+    WARNING_BELOW_SHARE,
+    Measurement,
+    count_statuses,
+    dead_text,
+    layer_name,
+)
 from engine.text import significant
 
 ROW_HEIGHT = 22
@@ -26,7 +34,7 @@ class ChartColumns:
     dead: int       # dead units, 0 when the activation cannot die
 
     @classmethod
-    def for_width(cls, width: int, shows_dead: bool) -> "ChartColumns":
+    def for_width(cls, width: int, shows_dead: bool) -> ChartColumns:
         if width >= WIDE_CHART:
             return cls(58, 190, 72 if shows_dead else 0)
         return cls(44, 88, 44 if shows_dead else 0)

@@ -356,7 +356,7 @@ class RunLog:
     changes: list = field(default_factory=list)
 
     @classmethod
-    def begin(cls, settings: dict) -> "RunLog":
+    def begin(cls, settings: dict) -> RunLog:
         return cls({name: settings[name] for name in LIVE_SETTINGS})
 
     def record(self, epoch: int, name: str, value) -> None:

@@ -9,10 +9,31 @@ import js
 
 from app import ui
 from app.step_through_draw import draw, loss_sparkline
-from app.step_through_model import (ALL_PARAMS, NUMBER_FIELDS, PHASE_TITLES, PRESET_MENU, PRESETS, STATE, Network,
-                                    Training, compatible, domain_notes, gradient_checks, lesson_steps, live_values,
-                                    matching_preset, param_hints, preset_values, ranges_text, rate_text,
-                                    step_for_node, training_progress, training_result, unit_legends, update_table)
+from app.step_through_model import (
+    ALL_PARAMS,
+    NUMBER_FIELDS,
+    PHASE_TITLES,
+    PRESET_MENU,
+    PRESETS,
+    STATE,
+    Network,
+    Training,
+    compatible,
+    domain_notes,
+    gradient_checks,
+    lesson_steps,
+    live_values,
+    matching_preset,
+    param_hints,
+    preset_values,
+    ranges_text,
+    rate_text,
+    step_for_node,
+    training_progress,
+    training_result,
+    unit_legends,
+    update_table,
+)
 
 PLAY_INTERVAL_MS = 1400
 MENUS = ("hidden", "output", "loss")

@@ -11,7 +11,6 @@ from app.state import FloatProp
 from engine.parser import MAX_LENGTH, ParseError
 from engine.text import fixed, plain
 
-
 # ---------------------------------------------------------------- panel 1
 
 

@@ -8,7 +8,6 @@ import numpy as np
 from app import playground_draw as draw
 from app import playground_model as model
 
-
 # ------------------------------------------------------------------ colours
 
 def test_palette_diverges_from_class_a_through_a_pale_middle_to_class_b():
@@ -94,7 +93,7 @@ def test_curve_draws_both_losses_and_survives_bad_values():
         assert markup.count("<polyline") == 2 and 'class="series test"' in markup
         assert "hover-line" in markup
         assert re.search(r'points="[^"]*nan', markup, re.IGNORECASE) is None
-    assert "epoch 4: training loss 0.1000, test loss 0.1200" == draw.curve_readout(history, 4)
+    assert draw.curve_readout(history, 4) == "epoch 4: training loss 0.1000, test loss 0.1200"
     assert "no training yet" in draw.loss_curve(draw.LossHistory())
 
 

@@ -1,8 +1,19 @@
 """URL state and number parsing: the validation rules every page shares."""
 import pytest
 
-from app.state import (MAX_NOTES_SHOWN, BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, StateTable, embed_requested, notes_text, parse_number,
-                       parse_whole_number)
+from app.state import (
+    MAX_NOTES_SHOWN,
+    BoolProp,
+    ChoiceProp,
+    FloatProp,
+    IntListProp,
+    IntProp,
+    StateTable,
+    embed_requested,
+    notes_text,
+    parse_number,
+    parse_whole_number,
+)
 
 TABLE = StateTable(
     FloatProp("lr", 0.1, low=1e-5, high=10, label="learning rate"),

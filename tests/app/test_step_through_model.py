@@ -3,11 +3,34 @@ steps from the engine's trace, highlights, the update, training, gradient checks
 the texts the page shows."""
 import pytest
 
-from app.step_through_model import (ALL_PARAMS, NUMBER_FIELDS, PRESET_MENU, PRESETS, STATE, Network,
-                                    backward_order, build_loss, compatible, domain_notes, edge_of_param,
-                                    gradient_checks, lesson_steps, live_values, matching_preset, param_hints,
-                                    param_names, preset_values, ranges_text, step_for_node, train, Training,
-                                    training_result, unit_legends, update_table, updated_values)
+from app.step_through_model import (
+    ALL_PARAMS,
+    NUMBER_FIELDS,
+    PRESET_MENU,
+    PRESETS,
+    STATE,
+    Network,
+    Training,
+    backward_order,
+    build_loss,
+    compatible,
+    domain_notes,
+    edge_of_param,
+    gradient_checks,
+    lesson_steps,
+    live_values,
+    matching_preset,
+    param_hints,
+    param_names,
+    preset_values,
+    ranges_text,
+    step_for_node,
+    train,
+    training_result,
+    unit_legends,
+    update_table,
+    updated_values,
+)
 from engine.text import decimals, minus, short
 
 

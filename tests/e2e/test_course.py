@@ -161,11 +161,11 @@ def test_header_has_every_lesson_link_on_every_load(browser, bfcache_browser, ba
         context = browser_now.new_context()
         page = context.new_page()
         errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
         if path.removeprefix("pages/").removesuffix(".html") in LESSONS:
             page.route("**/static/start.js", lambda route: route.abort())  # only nav.js matters here
 
-        def check(what):
+        def check(what, page=page):
             assert header_links(page) == ["Backprop Lab", *LESSON_LINKS, "Glossary"], f"{what}: {page.url}"
             if page.url.endswith("/index.html"):   # the landing page's cards are built the same way
                 assert page.locator("#lesson-cards h3").all_inner_texts() == LESSON_LINKS, f"{what}: cards"
@@ -187,7 +187,8 @@ def test_header_has_every_lesson_link_on_every_load(browser, bfcache_browser, ba
         assert page.evaluate("window.leftAt === location.href") is bfcache, "back: the back/forward cache was not used as meant"
         check("back")
         page.go_forward(wait_until=wait_until)
-        assert page.evaluate("window.leftAt === location.href") is bfcache, "forward: the back/forward cache was not used as meant"
+        restored = page.evaluate("window.leftAt === location.href")
+        assert restored is bfcache, "forward: the back/forward cache was not used as meant"
         check("forward")
         page.goto(base_url + path)
         check("open again")

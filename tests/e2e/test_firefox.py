@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from app import chain_rule_model, playground_model
-from app.step_through_model import STATE as STEP_THROUGH_STATE, Network, lesson_steps
+from app.step_through_model import STATE as STEP_THROUGH_STATE
+from app.step_through_model import Network, lesson_steps
 from backprop_lab import site
 from engine import text
 from engine.text import plain, significant

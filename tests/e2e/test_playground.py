@@ -28,7 +28,8 @@ WAIT_FOR_EPOCH = """([epochs, seconds]) => new Promise(resolve => {
   check();
 })"""
 # Resolves after `count` animation frames: long enough for a running loop to have trained.
-FRAMES = "count => new Promise(resolve => { const next = () => --count ? requestAnimationFrame(next) : resolve(); requestAnimationFrame(next); })"
+FRAMES = ("count => new Promise(resolve => { const next = () => --count ? requestAnimationFrame(next) : resolve(); "
+          "requestAnimationFrame(next); })")
 
 
 def epoch(page):
