@@ -42,9 +42,9 @@ FRAME_BUDGET_MS = 30.0
 
 
 class GradientsPage:
-    def __init__(self):
-        self.url = ui.UrlState(STATE)
-        self.state = self.url.load()
+    def __init__(self, url: ui.UrlState):
+        self.url = url
+        self.state = url.load()
         self.activation_before_leaky = self.state["act"]    # what switching leaky ReLU off returns to
         self.runs: list[Run] = []           # the networks on screen, measured
         self.shown_state = self.state       # the state self.runs were built from
@@ -259,10 +259,10 @@ class GradientsPage:
             explanation.append(item)
 
 
-def main():
-    GradientsPage()
+def main(url):
+    GradientsPage(url)
     ui.tex_all()
     ui.ready()
 
 
-ui.start(main)  # the page's <script type="py"> imports this module
+ui.start(main, STATE)  # if main fails after reading the link, the page restarts without it

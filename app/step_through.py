@@ -47,9 +47,9 @@ class StepThroughPage:
     """The stepper over the lesson's steps, the graph, the live values, the network's settings
     and its training, for the values in the page's link."""
 
-    def __init__(self):
-        self.url = ui.UrlState(STATE)
-        self.values, note = compatible(self.url.load())
+    def __init__(self, url: ui.UrlState):
+        self.url = url
+        self.values, note = compatible(url.load())
         self.base_preset = matching_preset(self.values) or "default"   # what "Reset to the preset" restores
         self.network = None         # the network for the values, with its trace (see rebuild)
         self.steps = []             # the lesson's steps for that network
@@ -377,9 +377,9 @@ def graph_node_key(event):
     return None if node is None else str(node.dataset.key)
 
 
-def main():
-    StepThroughPage()
+def main(url):
+    StepThroughPage(url)
     ui.ready()
 
 
-ui.start(main)
+ui.start(main, STATE)  # if main fails after reading the link, the page restarts without it

@@ -11,6 +11,8 @@ import html
 import math
 from dataclasses import dataclass, field
 
+from engine.text import minus
+
 
 def esc(text) -> str:
     return html.escape(str(text), quote=True)
@@ -184,7 +186,7 @@ def format_tick(value: float, digits: int = 1) -> str:
     if abs(value) >= 1e4 or abs(value) < 1e-3:
         mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
         return f"{mantissa}e{int(exponent)}"
-    return f"{value:.{max(4, digits)}g}".replace("-", "−")
+    return minus(f"{value:.{max(4, digits)}g}")
 
 
 def tick_labels(ticks: list[float]) -> list[str]:

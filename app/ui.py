@@ -288,9 +288,6 @@ class UrlState:
     It is also the start-up safety net: if the page fails to start after reading the link
     (start() below), it is opened again without the link's settings (restart_without_link)."""
 
-    # The page's UrlState once it has read the link.
-    loaded = None
-
     def __init__(self, table: StateTable, notes_id="url-notes"):
         self.table = table
         self.notes_id = notes_id
@@ -302,7 +299,6 @@ class UrlState:
         query = self.query = str(js.location.search)
         values, notes = self.table.from_query(query)
         ignored = self.table.ignored_in(query)
-        UrlState.loaded = self
         box = optional_element(self.notes_id)
         if box is not None and (notes or ignored):
             box.textContent = notes_text(notes, ignored)
@@ -419,8 +415,7 @@ def start(main, table: StateTable | None = None):
             main(url) if url is not None else main()
         except Exception as error:  # noqa: BLE001 - shown to the learner, and logged in full
             traceback.print_exc()
-            loaded = url if url is not None else UrlState.loaded
-            if loaded is not None and loaded.query is not None and loaded.restart_without_link():
+            if url is not None and url.query is not None and url.restart_without_link():
                 return
             fail(f"{type(error).__name__}: {error}")
 

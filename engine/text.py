@@ -98,7 +98,7 @@ def plain(x: float, digits: int = 4) -> str:
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     text = _whole(x) or f"{x:.{digits}g}"
-    return "0" if text == "-0" else text.replace("-", "−")
+    return "0" if text == "-0" else minus(text)
 
 
 def minus(text: str) -> str:
