@@ -18,6 +18,7 @@ from app.gradients_model import (
     divergence_message,
     explanation_items,
     legend,
+    status_rules,
     make_data,
     remedies_on,
     shown_activations,
@@ -74,6 +75,7 @@ class GradientsPage:
         first.after(second)
 
     def show_legend(self):
+        ui.set_text("status-rules", status_rules())
         for level, words in legend():
             # The colour is a swatch beside the words: coloured text would be too faint to read.
             swatch = js.document.createElement("span")

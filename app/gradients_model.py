@@ -112,6 +112,10 @@ CRITICAL_ABOVE = 1.0
 # depend on the dataset, the loss's averaging and the width, not on depth.)
 WARNING_BELOW_SHARE = 0.1
 CRITICAL_BELOW_SHARE = 0.01
+# Growing on the way back is judged the same way, the other way round: a gradient that grew
+# tenfold from the last hidden layer is a warning even while each value is still small.
+WARNING_ABOVE_SHARE = 1 / WARNING_BELOW_SHARE
+CRITICAL_ABOVE_SHARE = 1 / CRITICAL_BELOW_SHARE
 
 ICONS = {"healthy": "✓", "warning": "⚠\ufe0e", "critical": "✖"}
 
@@ -141,13 +145,17 @@ def classify(value: float, reference: float | None) -> Status:
         return Status("critical", "no gradient")
     if value > CRITICAL_ABOVE:
         return Status("critical", "exploding")
-    share = value / reference if reference and math.isfinite(reference) else math.inf
+    share = value / reference if reference and math.isfinite(reference) else 1.0
     if share < CRITICAL_BELOW_SHARE:
         return Status("critical", "vanishing")
+    if share > CRITICAL_ABOVE_SHARE:
+        return Status("critical", "exploding")
     if value > WARNING_ABOVE:
         return Status("warning", "large")
     if share < WARNING_BELOW_SHARE:
         return Status("warning", "small")
+    if share > WARNING_ABOVE_SHARE:
+        return Status("warning", "growing")
     return Status("healthy", "healthy")
 
 
@@ -257,10 +265,21 @@ def legend() -> list[tuple[str, str]]:
     """(level, text) for each status, with the thresholds the statuses use."""
     warning_share, critical_share = percent(WARNING_BELOW_SHARE, 0), percent(CRITICAL_BELOW_SHARE, 0)
     return [("healthy", f"{ICONS['healthy']} healthy"),
-            ("warning", f"{ICONS['warning']} warning: under {warning_share} of the last hidden layer's, "
-                        f"or over {plain(WARNING_ABOVE)}"),
-            ("critical", f"{ICONS['critical']} critical: under {critical_share}, over {plain(CRITICAL_ABOVE)}, "
-                         "or overflow")]
+            ("warning", f"{ICONS['warning']} warning: under {warning_share} of the last hidden layer's or "
+                        f"{plain(WARNING_ABOVE_SHARE)} times it, or over {plain(WARNING_ABOVE)}"),
+            ("critical", f"{ICONS['critical']} critical: under {critical_share} or {plain(CRITICAL_ABOVE_SHARE)} "
+                         f"times, over {plain(CRITICAL_ABOVE)}, or overflow")]
+
+
+def status_rules() -> str:
+    """How the statuses are judged, in words, from the same thresholds (the lesson's prose)."""
+    return (f"A bar is too large by its own size: above {plain(WARNING_ABOVE)} is a warning and above "
+            f"{plain(CRITICAL_ABOVE)} critical, because steps that big throw the weights around. It is too small, "
+            "or has grown too much, compared with the last hidden layer (the first one the gradient reaches on "
+            f"its way back): under {percent(WARNING_BELOW_SHARE, 0)} of it or over {plain(WARNING_ABOVE_SHARE)} "
+            f"times it is a warning, under {percent(CRITICAL_BELOW_SHARE, 0)} or over "
+            f"{plain(CRITICAL_ABOVE_SHARE)} times critical. Comparing within the network measures what depth did "
+            "to the gradient, whatever the dataset's size or the network's width.")
 
 
 def explain(state: dict, measurement: Measurement) -> list[str]:

@@ -278,3 +278,17 @@ def test_comparison_explains_each_side_and_says_shared_things_once():
     he = [item for item in items if "He initialization" in item]
     assert len(he) == 1 and not he[0].startswith(("Sigmoid", "ReLU"))
     assert g.explanation_items(current, sides[:1]) == g.explain(current, sides[0][1])
+
+
+def test_a_gradient_that_grew_tenfold_on_the_way_back_is_not_called_healthy():
+    # tanh, normal σ = 3, 10 layers of 8: every bar is small, but layer 1's is 10.8 times the last
+    # hidden layer's, and the explanation says so; the chart must not call it healthy.
+    from app.gradients_model import STATE, Run, classify, explain, make_data
+    state = {**STATE.defaults(), "act": "tanh", "init": "normal", "sigma": 3.0, "depth": 10}
+    run = Run(state, "tanh", *make_data(state))
+    run.remeasure()
+    first = run.measurement.bars[0]
+    assert first.share > 10 and first.status.word == "growing"
+    assert "grew by a factor of" in explain(state, run.measurement)[0]
+    assert classify(0.3, 0.001).word == "exploding" and classify(0.3, 0.02).word == "growing"
+    assert classify(0.3, None).word == "healthy"
