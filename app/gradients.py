@@ -178,7 +178,7 @@ def measure(net: MLP, X, y) -> Measurement:
     with np.errstate(all="ignore"):            # overflow is detected and labelled, not warned about
         stats = net.gradient_stats(X, y)
     milliseconds = (time.perf_counter() - started) * 1000.0
-    return bars_from_stats(stats, net.activation, milliseconds)
+    return bars_from_stats(stats, net.config.activation, milliseconds)
 
 
 def bars_from_stats(stats, activation: str, milliseconds: float = math.nan) -> Measurement:
@@ -535,7 +535,7 @@ class Run:
 
     @property
     def title(self) -> str:
-        return activation_label(self.net.activation)
+        return activation_label(self.net.config.activation)
 
     def _pass_in_slices(self):
         """The engine's forward + backward pass in slices of samples; returns the Measurement,
@@ -549,7 +549,7 @@ class Run:
                     next(slices)
                 except StopIteration as done:
                     seconds += time.perf_counter() - started
-                    return bars_from_stats(done.value, self.net.activation, seconds * 1000.0)
+                    return bars_from_stats(done.value, self.net.config.activation, seconds * 1000.0)
                 seconds += time.perf_counter() - started
                 yield
 

@@ -627,7 +627,7 @@ class Playground:
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"]))
 
     def draw_boundary(self, while_training=False):
-        resolution = draw.boundary_resolution(self.net.sizes, while_training)
+        resolution = draw.boundary_resolution(self.net.config.sizes, while_training)
         self.coarse_frames += resolution != draw.FULL_GRID
         with np.errstate(all="ignore"):
             p = self.net.predict_grid(*self.data.grid_bounds(), resolution=resolution)
@@ -709,7 +709,7 @@ class Playground:
     def draw_diagram(self):
         layout, net = self.layout, self.net
         points = grid_points(*self.data.grid_bounds(), UNIT_RESOLUTION)
-        centre = 0.5 if net.activation == "sigmoid" else 0.0
+        centre = 0.5 if net.config.activation == "sigmoid" else 0.0
         with np.errstate(all="ignore"):
             images = [draw.unit_images(points, 0.0, self.lut, UNIT_RESOLUTION)]
             for hidden in net.hidden_outputs(points):
