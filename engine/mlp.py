@@ -244,35 +244,10 @@ class MLP:
         """X (and y) as float64 arrays, or a ValueError naming what is wrong.
         Returns X, or (X, y) when y is given.  `Trainer` calls this once so
         that its epochs can skip it."""
-        X = self._check_inputs(X)
+        X = _checked_inputs(X, self.config.sizes[0])
         if y is None:
             return X
-        return X, self._check_labels(y, X.shape[0])
-
-    def _check_inputs(self, X) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
-        n_inputs = self.config.sizes[0]
-        if X.ndim != 2:
-            raise ValueError(f"X: expected a 2-D array (n_samples, {n_inputs}), got shape {X.shape}")
-        if X.shape[0] == 0:
-            raise ValueError("X: empty dataset (0 samples)")
-        if X.shape[1] != n_inputs:
-            raise ValueError(f"X: expected {n_inputs} columns (input size sizes[0]), got {X.shape[1]}")
-        if not np.isfinite(X).all():
-            raise ValueError("X: contains NaN or infinity")
-        return X
-
-    def _check_labels(self, y, n: int) -> np.ndarray:
-        y = np.asarray(y, dtype=np.float64)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1 or y.shape[0] != n:
-            raise ValueError(f"y: expected shape ({n},) to match X, got {y.shape}")
-        if not np.isfinite(y).all():
-            raise ValueError("y: contains NaN or infinity")
-        if self.config.loss == "bce" and not ((y == 0) | (y == 1)).all():
-            raise ValueError("y: labels must be 0 or 1 for loss='bce'")
-        return y
+        return X, _checked_labels(y, X.shape[0], self.config.loss)
 
     # --------------------------------------------------------- forward pass
     def _forward(self, X: np.ndarray) -> Forward:
@@ -657,6 +632,32 @@ def _check_sizes(sizes) -> list[int]:
     if sizes[-1] != 1:
         raise ValueError(f"sizes: the last size must be 1 (one output unit for a binary label), got {sizes!r}")
     return [int(s) for s in sizes]
+
+
+def _checked_inputs(X, n_inputs: int) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X: expected a 2-D array (n_samples, {n_inputs}), got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError("X: empty dataset (0 samples)")
+    if X.shape[1] != n_inputs:
+        raise ValueError(f"X: expected {n_inputs} columns (input size sizes[0]), got {X.shape[1]}")
+    if not np.isfinite(X).all():
+        raise ValueError("X: contains NaN or infinity")
+    return X
+
+
+def _checked_labels(y, n: int, loss: str) -> np.ndarray:
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ValueError(f"y: expected shape ({n},) to match X, got {y.shape}")
+    if not np.isfinite(y).all():
+        raise ValueError("y: contains NaN or infinity")
+    if loss == "bce" and not ((y == 0) | (y == 1)).all():
+        raise ValueError("y: labels must be 0 or 1 for loss='bce'")
+    return y
 
 
 def check_batch_size(batch_size) -> None:
