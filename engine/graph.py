@@ -140,7 +140,7 @@ class Value:
     def cos(self):                                     # cos a:  ∂/∂a = −sin a
         return _node("cos", _ieee(np.cos, self.data), [self], [-_ieee(np.sin, self.data)])
 
-    def sqrt(self):
+    def sqrt(self):                                    # √a is the node a ** 0.5
         return self ** 0.5
 
     # Activations take value and derivative from engine.registry, so this
