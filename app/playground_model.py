@@ -331,7 +331,7 @@ def evaluate(net: MLP, X_standardized: np.ndarray, y: np.ndarray) -> tuple[float
     if len(y) == 0:
         return math.nan, math.nan
     p = net.predict_proba(X_standardized)
-    loss = float(LOSSES[net.loss].value(p, y).mean())
+    loss = float(LOSSES[net.config.loss].value(p, y).mean())
     if not np.isfinite(p).all():          # a diverged network predicts nothing
         return loss, math.nan
     accuracy = float(np.mean((p > 0.5) == (y > 0.5)))

@@ -73,38 +73,38 @@ class Value:
 
     # -- arithmetic: each op's value, and beside it ∂value/∂input for each input
 
-    def __add__(self, other):
-        other = _lift(other)                     # a + b:  ∂/∂a = 1, ∂/∂b = 1
+    def __add__(self, other):                          # a + b:  ∂/∂a = 1, ∂/∂b = 1
+        other = _lift(other)
         return _node("+", self.data + other.data, [self, other], [1.0, 1.0])
 
-    def __sub__(self, other):
-        # Subtraction and division are single nodes (not x + (-y), x * y**-1)
-        # so that each operator a learner types is one step in the trace.
-        other = _lift(other)                     # a − b:  ∂/∂a = 1, ∂/∂b = −1
+    # Subtraction and division are single nodes (not a + (−b), a · b⁻¹) so that
+    # each operator a learner types is one step in the trace.
+    def __sub__(self, other):                          # a − b:  ∂/∂a = 1, ∂/∂b = −1
+        other = _lift(other)
         return _node("-", self.data - other.data, [self, other], [1.0, -1.0])
 
-    def __mul__(self, other):
-        other = _lift(other)                     # a·b:  ∂/∂a = b, ∂/∂b = a
+    def __mul__(self, other):                          # a·b:  ∂/∂a = b, ∂/∂b = a
+        other = _lift(other)
         return _node("*", self.data * other.data, [self, other], [other.data, self.data])
 
-    def __truediv__(self, other):
-        other = _lift(other)                     # a/b:  ∂/∂a = 1/b, ∂/∂b = −a/b²
+    def __truediv__(self, other):                      # a/b:  ∂/∂a = 1/b, ∂/∂b = −a/b²
+        other = _lift(other)
         a, b = self.data, other.data
         return _node("/", _ieee(np.divide, a, b), [self, other],
                      [_ieee(np.divide, 1.0, b), _ieee(lambda a, b: -a / (b * b), a, b)])
 
-    def __neg__(self):
-        return _node("neg", -self.data, [self], [-1.0])    # −a:  ∂/∂a = −1
+    def __neg__(self):                                 # −a:  ∂/∂a = −1
+        return _node("neg", -self.data, [self], [-1.0])
 
-    def __pow__(self, other):
+    def __pow__(self, other):                          # aⁿ for a number n:  ∂/∂a = n·aⁿ⁻¹
         if isinstance(other, Value):
             return self._power(other)
         n, a = float(other), self.data
-        # aⁿ:  ∂/∂a = n·aⁿ⁻¹, which is 0 for n = 0 (not 0·a⁻¹, NaN at a = 0)
-        return _node("**", _ieee(np.power, a, n), [self], [n * _ieee(np.power, a, n - 1) if n else 0.0], arg=n)
+        slope = n * _ieee(np.power, a, n - 1) if n else 0.0    # a⁰ = 1 is flat, even at a = 0
+        return _node("**", _ieee(np.power, a, n), [self], [slope], arg=n)
 
     def _power(self, other):
-        """a ** b with both a and b in the graph:  ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·log a."""
+        """aᵇ with both a and b in the graph:  ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·log a."""
         a, b = self.data, other.data
         out = _ieee(np.power, a, b)
         return _node("**", out, [self, other],
@@ -127,20 +127,20 @@ class Value:
 
     # -- functions ----------------------------------------------------------
 
-    def exp(self):
+    def exp(self):                                     # eᵃ:  ∂/∂a = eᵃ, its own value
         out = _ieee(np.exp, self.data)
-        return _node("exp", out, [self], [out])             # eᵃ is its own derivative
+        return _node("exp", out, [self], [out])
 
-    def log(self):
-        return _node("log", _ieee(np.log, self.data), [self], [_ieee(np.divide, 1.0, self.data)])  # 1/a
+    def log(self):                                     # log a:  ∂/∂a = 1/a
+        return _node("log", _ieee(np.log, self.data), [self], [_ieee(np.divide, 1.0, self.data)])
 
-    def sin(self):
-        return _node("sin", _ieee(np.sin, self.data), [self], [_ieee(np.cos, self.data)])   # cos a
+    def sin(self):                                     # sin a:  ∂/∂a = cos a
+        return _node("sin", _ieee(np.sin, self.data), [self], [_ieee(np.cos, self.data)])
 
-    def cos(self):
-        return _node("cos", _ieee(np.cos, self.data), [self], [-_ieee(np.sin, self.data)])  # −sin a
+    def cos(self):                                     # cos a:  ∂/∂a = −sin a
+        return _node("cos", _ieee(np.cos, self.data), [self], [-_ieee(np.sin, self.data)])
 
-    def sqrt(self):
+    def sqrt(self):                                    # √a is the node a ** 0.5
         return self ** 0.5
 
     # Activations take value and derivative from engine.registry, so this
@@ -250,7 +250,8 @@ def linear(weights, inputs, bias=None) -> Value:
     Its parents are w₁, x₁, w₂, x₂, ..., b in that order."""
     weights, inputs = [_lift(w) for w in weights], [_lift(x) for x in inputs]
     if not weights or len(weights) != len(inputs):
-        raise ValueError(f"linear: need as many weights as inputs (at least one), got {len(weights)} and {len(inputs)}")
+        raise ValueError(f"linear: need as many weights as inputs (at least one), "
+                         f"got {len(weights)} and {len(inputs)}")
     data, parents, local = 0.0, [], []
     for w, x in zip(weights, inputs):
         data += w.data * x.data
@@ -279,15 +280,16 @@ def _ieee(fn, *args) -> float:
 def _node(op: str, data: float, parents: list, local: list, arg: float | None = None) -> Value:
     """The result of an op: its value, its parents and ∂value/∂parent for each."""
     out = Value(data)
-    out.op, out.parents, out.local, out.arg = op, tuple(parents), tuple(float(d) for d in local), arg
+    out.op, out.parents, out.arg = op, tuple(parents), arg
+    out.local = tuple(float(d) for d in local)
     if any(math.isnan(p.data) for p in out.parents):
-        out.data = math.nan  # computed from an undefined number: undefined too
+        out.data = math.nan                         # computed from an undefined number: undefined too
     else:
         out.outside = _outside_domain(op, out.parents, arg)
         if out.outside and out.outside not in _VALUE_BUT_NO_SLOPE:
             out.data = math.nan
-    if math.isnan(out.data) or out.outside:
-        out.local = tuple(math.nan for _ in out.local)
+    if math.isnan(out.data) or out.outside:         # no value or no slope: no local derivatives
+        out.local = (math.nan,) * len(out.local)
     return out
 
 

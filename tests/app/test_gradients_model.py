@@ -68,8 +68,8 @@ def test_bad_url_values_fall_back_or_clamp_with_notes():
 def test_the_network_is_the_state():
     current = state(depth=7, width=12, act="tanh", init="normal", sigma=0.5, residual=True, clip=True, clip_at=0.3)
     net = g.build_network(current, "tanh")
-    assert net.sizes == (2, *[12] * 7, 1)
-    assert (net.activation, net.init, net.init_scale, net.clip_norm) == ("tanh", "normal", 0.5, 0.3)
+    assert net.config.sizes == (2, *[12] * 7, 1)
+    assert (net.config.activation, net.config.init, net.config.init_scale, net.clip_norm) == ("tanh", "normal", 0.5, 0.3)
     assert net.residual_layers == list(range(2, 8))
     assert g.shown_activations(state(compare=True, act="tanh")) == ("sigmoid", "relu")
 

@@ -7,18 +7,7 @@ import pytest
 
 from engine import MLP, mlp
 from engine.gradcheck import numeric_grads
-
-
-def small_data(n=9, seed=2):
-    rng = np.random.default_rng(seed)
-    return rng.uniform(-1, 1, size=(n, 2)), (rng.random(n) > 0.5).astype(float)
-
-
-def randomize_biases(net, seed=5):
-    # Off the ReLU kink at 0, where finite differences are meaningless.
-    rng = np.random.default_rng(seed)
-    for b in net.params[1::2]:
-        b[...] = rng.uniform(-0.5, 0.5, b.shape)
+from tests.engine.conftest import randomize_biases, small_data
 
 
 @pytest.mark.parametrize("activation,init,residual", [
@@ -29,7 +18,7 @@ def randomize_biases(net, seed=5):
     ("tanh", "he", True),
 ])
 def test_stats_match_finite_differences(activation, init, residual):
-    X, y = small_data()
+    X, y = small_data(9, seed=2)
     net = MLP([2, 5, 5, 5, 5, 1], activation=activation, init=init, init_scale=0.9, seed=3, residual=residual)
     randomize_biases(net)
     numeric = numeric_grads(net, X, y, h=1e-6)
@@ -43,7 +32,7 @@ def test_stats_match_finite_differences(activation, init, residual):
 
 
 def test_clip_scale_is_what_clipping_multiplies_the_gradients_by():
-    X, y = small_data()
+    X, y = small_data(9, seed=2)
     net = MLP([2, 6, 6, 6, 1], activation="relu", init="normal", init_scale=2.0, seed=1)
     raw = net.gradient_stats(X, y)
     net.clip_norm = raw.grad_norm / 8
@@ -60,7 +49,7 @@ def test_clip_scale_is_what_clipping_multiplies_the_gradients_by():
 
 
 def test_overflow_is_reported_not_raised():
-    X, y = small_data()
+    X, y = small_data(9, seed=2)
     net = MLP([2, 4, 4, 1], activation="relu", seed=0, clip_norm=1.0)
     net.params[0][...] = np.inf
     with np.errstate(all="ignore"):
@@ -72,7 +61,7 @@ def test_overflow_is_reported_not_raised():
 @pytest.mark.parametrize("residual", [False, True])
 @pytest.mark.parametrize("width", [6, 20])   # matmul and einsum in the browser
 def test_the_products_used_in_the_browser_give_the_same_gradients(monkeypatch, residual, width):
-    X, y = small_data()
+    X, y = small_data(9, seed=2)
     net = MLP([2, width, width, width, 1], activation="tanh", init="normal", init_scale=0.8, seed=7, residual=residual)
     randomize_biases(net)
     loss, grads = net.loss_and_grads(X, y)

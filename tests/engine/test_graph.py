@@ -156,11 +156,14 @@ def test_network_gradients_match_finite_differences():
 
 @pytest.mark.parametrize("name", ["tanh", "sigmoid", "relu", "leaky_relu"])
 def test_activations_come_from_the_registry(name):
+    activation = ACTIVATIONS[name]
     for z in (-1.3, 0.4, 2.2):
-        a = getattr(Value(z), name)()
-        expected = ACTIVATIONS[name].output(np.asarray(z))
+        node = Value(z, "z")
+        a = getattr(node, name)()
+        expected = activation.output(np.asarray(z))
         assert a.data == float(expected)
         a.backward()
+        assert node.grad == float(activation.derivative(np.asarray(z), expected))
 
 
 def test_linear_explains_each_inputs_local_derivative_by_name():

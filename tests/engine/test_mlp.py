@@ -8,37 +8,25 @@ import numpy as np
 import pytest
 
 from engine import MLP
-from engine.gradcheck import numeric_grads
+from engine.gradcheck import check_mlp
 from engine.mlp import grid_points
 from engine.registry import ACTIVATIONS, INITS
+from tests.engine.conftest import randomize_biases, small_data
 
 # (output, loss) pairs the MLP accepts; bce needs a sigmoid output.
 HEADS = [("sigmoid", "bce"), ("sigmoid", "mse_half"), ("sigmoid", "mse"),
          ("linear", "mse_half"), ("linear", "mse")]
 
 
-def small_data(n=7, seed=1):
-    rng = np.random.default_rng(seed)
-    return rng.normal(size=(n, 2)), (rng.random(n) > 0.5).astype(float)
+# Against central differences with h = 1e-5, a correct gradient's largest
+# relative error on these nets is below 2e-5 (reached on components near 1e-7,
+# where the difference is mostly rounding); a wrong one gives 1e-2 or more.
+TOLERANCE = 1e-4
 
 
-def relative_error(net, X, y):
-    """max |analytic - numeric| over all parameters, relative to the largest
-    gradient component (so tiny components don't turn rounding into a
-    failure); falls back to the absolute error when all gradients are 0."""
-    analytic = np.concatenate([g.ravel() for g in net.loss_and_grads(X, y)[1]])
-    numeric = np.concatenate([g.ravel() for g in numeric_grads(net, X, y, h=1e-5)])
-    scale = max(np.abs(analytic).max(), np.abs(numeric).max())
-    error = np.abs(analytic - numeric).max()
-    return error / scale if scale > 1e-8 else error
-
-
-def randomize_biases(net, seed=5):
-    # Zero biases would put ReLU pre-activations of all-dead rows exactly on
-    # the kink at 0, where finite differences are meaningless.
-    rng = np.random.default_rng(seed)
-    for b in net.params[1::2]:
-        b[...] = rng.uniform(-0.5, 0.5, b.shape)
+def worst_relative_error(net, X, y):
+    """The largest engine.gradcheck.relative_error over every weight and bias."""
+    return max(check_mlp(net, X, y, h=1e-5))
 
 
 @pytest.mark.parametrize("activation,head,init",
@@ -49,7 +37,7 @@ def test_gradients_match_finite_differences(activation, head, init):
     net = MLP([2, 3, 3, 1], activation=activation, output=output, loss=loss, init=init,
               init_scale=0.7, seed=3)
     randomize_biases(net)
-    assert relative_error(net, X, y) < 1e-6
+    assert worst_relative_error(net, X, y) < TOLERANCE
 
 
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
@@ -60,7 +48,7 @@ def test_residual_gradients_match_finite_differences(activation, head):
               init="normal", init_scale=0.7, seed=4, residual=True)
     assert net.residual_layers == [2, 3]
     randomize_biases(net)
-    assert relative_error(net, X, y) < 1e-6
+    assert worst_relative_error(net, X, y) < TOLERANCE
 
 
 def test_residual_layers_are_the_hidden_layers_of_equal_width():
@@ -85,7 +73,7 @@ def test_regularization_gradients_match_finite_differences(regularization):
     # L1 is not differentiable at 0: keep every weight well away from it.
     assert min(np.abs(W).min() for W in net.params[0::2]) > 1e-3
     randomize_biases(net)
-    assert relative_error(net, X, y) < 1e-6
+    assert worst_relative_error(net, X, y) < TOLERANCE
 
 
 def test_regularization_penalizes_weights_only():
@@ -162,7 +150,16 @@ def test_shapes_and_layout():
     assert p.shape == (11,) and ((0 < p) & (p < 1)).all()
     assert net.predict(X).shape == (11,)
     assert [h.shape for h in net.hidden_outputs(X)] == [(11, 8), (11, 8)]
-    assert 0.0 <= net.accuracy(X, y) <= 1.0
+
+
+def test_predict_and_accuracy_threshold_the_output_at_one_half():
+    net = MLP([2, 1], output="linear", loss="mse")
+    net.params[0][...] = [[1.0], [0.0]]              # output = x coordinate
+    net.params[1][...] = 0.5                         # so predict says x > 0
+    X = np.array([[-1.0, 5.0], [0.2, -3.0], [3.0, 0.0], [-0.7, 1.0]])
+    assert list(net.predict(X)) == [0.0, 1.0, 1.0, 0.0]
+    assert net.accuracy(X, [0, 1, 0, 0]) == 0.75     # the third point is predicted wrong
+    assert net.accuracy(X, [1, 0, 0, 1]) == 0.0
 
 
 def test_grads_are_fresh_arrays():
@@ -189,8 +186,8 @@ def test_init_scales(init, std):
 def test_zeros_init():
     net = MLP([2, 4, 1], init="zeros")
     assert all((p == 0).all() for p in net.params)
-    assert net.init == "zeros"
-    assert MLP([2, 4, 1], init="glorot").init == "xavier"
+    assert net.config.init == "zeros"
+    assert MLP([2, 4, 1], init="glorot").config.init == "xavier"
 
 
 def test_seeded_init_is_reproducible():

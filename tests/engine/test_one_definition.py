@@ -47,9 +47,6 @@ def test_an_mlp_keeps_its_fixed_settings_in_one_frozen_record():
     net = MLP([2, 5, 5, 1], activation="relu", init="glorot", init_scale=0.3, residual=True, seed=4)
     assert net.config == type(net.config)(sizes=(2, 5, 5, 1), activation="relu", output="sigmoid", loss="bce",
                                           init="xavier", init_scale=0.3, seed=4, residual=True)
-    assert (net.activation, net.sizes, net.init) == ("relu", (2, 5, 5, 1), "xavier")
     with pytest.raises(dataclasses.FrozenInstanceError):
         net.config.activation = "tanh"
-    with pytest.raises(AttributeError):
-        net.activation = "tanh"
     assert MLP.from_dict(net.to_dict()).config == net.config
