@@ -392,7 +392,7 @@ class Run:
 
     @property
     def title(self) -> str:
-        return registry.ACTIVATIONS[self.net.activation].label
+        return registry.ACTIVATIONS[self.net.config.activation].label
 
     def _pass_in_slices(self):
         """The engine's forward + backward pass in slices of samples; returns the Measurement,
@@ -406,7 +406,7 @@ class Run:
                     next(slices)
                 except StopIteration as done:
                     seconds += time.perf_counter() - started
-                    return bars_from_stats(done.value, self.net.activation, seconds * 1000.0)
+                    return bars_from_stats(done.value, self.net.config.activation, seconds * 1000.0)
                 seconds += time.perf_counter() - started
                 yield
 

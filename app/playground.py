@@ -414,7 +414,7 @@ class DiagramView:
     def draw(self, net, data, train_inputs):
         self.shown = (net, data, train_inputs)
         points = grid_points(*data.grid_bounds(), UNIT_RESOLUTION)
-        centre = 0.5 if net.activation == "sigmoid" else 0.0
+        centre = 0.5 if net.config.activation == "sigmoid" else 0.0
         with np.errstate(all="ignore"):
             images = [draw.unit_images(points, 0.0, self.lut, UNIT_RESOLUTION)]
             for hidden in net.hidden_outputs(points):
@@ -782,7 +782,7 @@ class Playground:
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"]))
 
     def draw_boundary(self, while_training=False):
-        resolution = draw.boundary_resolution(self.run.net.sizes, while_training)
+        resolution = draw.boundary_resolution(self.run.net.config.sizes, while_training)
         with np.errstate(all="ignore"):
             p = self.run.net.predict_grid(*self.data.grid_bounds(), resolution=resolution)
         self.boundary.show(draw.probabilities_to_rgba(p, self.lut, self.settings["discrete"]))

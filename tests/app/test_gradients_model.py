@@ -31,7 +31,7 @@ def measure(current, activation=None):
 def test_every_menu_entry_builds_its_network_and_reads_as_a_name():
     props = g.STATE.props
     for activation, label in props["act"].options():
-        assert g.build_network(state(act=activation), activation).activation == activation
+        assert g.build_network(state(act=activation), activation).config.activation == activation
         assert label == registry.ACTIVATIONS[activation].label
     for init, label in props["init"].options():
         assert g.build_network(state(init=init), "relu").init == init and label
@@ -43,7 +43,7 @@ def test_every_menu_entry_builds_its_network_and_reads_as_a_name():
 
 def test_the_largest_network_is_a_valid_link_and_larger_is_clamped():
     values, notes = g.STATE.from_query("?depth=30&width=64&samples=400&sigma=5&clip_at=10")
-    assert not notes and g.build_network(values, "relu").sizes == (2, *[64] * 30, 1)
+    assert not notes and g.build_network(values, "relu").config.sizes == (2, *[64] * 30, 1)
     _, notes = g.STATE.from_query("?depth=31&width=65&samples=420&sigma=5.1&clip_at=11")
     assert len(notes) == 5 and all("above" in note for note in notes)
 
