@@ -34,7 +34,7 @@ def test_every_menu_entry_builds_its_network_and_reads_as_a_name():
         assert g.build_network(state(act=activation), activation).config.activation == activation
         assert label == registry.ACTIVATIONS[activation].label
     for init, label in props["init"].options():
-        assert g.build_network(state(init=init), "relu").init == init and label
+        assert g.build_network(state(init=init), "relu").config.init == init and label
     for name, label in props["data"].options():
         X, y = g.make_data(state(data=name, samples=60))
         assert X.shape == (60, 2) and label == registry.DATASET_LABELS[name]
