@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from .browser import READY_SELECTOR, launch_profile, served_site
+
 PAGES = ["pages/chain-rule.html", "pages/step-through.html", "pages/gradients.html",
          "pages/playground.html", "pages/probe.html"]
 

@@ -171,7 +171,7 @@ class Standardizer:
     std: np.ndarray
 
     @classmethod
-    def fit(cls, X) -> "Standardizer":
+    def fit(cls, X) -> Standardizer:
         X = np.asarray(X, dtype=np.float64)
         std = X.std(axis=0)
         # A constant column stays as it is (shifted to 0) instead of dividing by 0.

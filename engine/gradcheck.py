@@ -44,7 +44,7 @@ def check_graph(build, values: dict, h: float = 1e-6) -> dict:
     results = {}
     for name, x in values.items():
         analytic = leaves[name].grad if name in leaves else 0.0
-        numeric = finite_difference(lambda t: build(**{**values, name: t}).data, float(x), h)
+        numeric = finite_difference(lambda t, name=name: build(**{**values, name: t}).data, float(x), h)
         results[name] = (analytic, numeric, relative_error(analytic, numeric))
     return results
 

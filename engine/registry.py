@@ -8,8 +8,8 @@ against them, so adding an entry here makes it available everywhere.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

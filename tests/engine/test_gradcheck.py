@@ -4,8 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from engine.gradcheck import (FLOOR, check_expression, check_graph, check_mlp, finite_difference,
-                              numeric_grads, relative_error)
+from engine.gradcheck import FLOOR, check_expression, check_graph, check_mlp, finite_difference, numeric_grads, relative_error
 from engine.graph import Value
 from engine.parser import parse
 
@@ -28,7 +27,7 @@ def test_finite_difference():
 def test_check_expression():
     results = check_expression("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
     assert set(results) == {"x", "y", "z"}
-    for analytic, numeric, error in results.values():
+    for _analytic, _numeric, error in results.values():
         assert error < 1e-8
     assert results["z"][0] == 3.0
     # An Expression works as well as its text.

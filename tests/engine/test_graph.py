@@ -8,9 +8,9 @@ import pytest
 
 from engine.gradcheck import finite_difference, relative_error
 from engine.graph import Value, linear
-from engine.trace import Step, Term, fmt, pretty_name, tex_name
 from engine.parser import parse
 from engine.registry import ACTIVATIONS
+from engine.trace import Step, Term, fmt, pretty_name, tex_name
 
 
 def chain_rule_example():
@@ -148,7 +148,7 @@ def test_network_gradients_match_finite_differences():
     loss = network_221()
     loss.backward()
     for leaf in [n for n in loss.nodes() if not n.op]:
-        numeric = finite_difference(lambda t: network_221(**{leaf.label: t}).data, leaf.data)
+        numeric = finite_difference(lambda t, label=leaf.label: network_221(**{label: t}).data, leaf.data)
         assert relative_error(leaf.grad, numeric) < 1e-6, leaf
 
 

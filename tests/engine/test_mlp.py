@@ -147,7 +147,7 @@ def test_shapes_and_layout():
     assert isinstance(loss, float)
     assert [g.shape for g in grads] == [p.shape for p in net.params]
     p = net.predict_proba(X)
-    assert p.shape == (11,) and ((0 < p) & (p < 1)).all()
+    assert p.shape == (11,) and ((p > 0) & (p < 1)).all()
     assert net.predict(X).shape == (11,)
     assert [h.shape for h in net.hidden_outputs(X)] == [(11, 8), (11, 8)]
 
@@ -254,7 +254,7 @@ def test_predict_grid_orientation_and_cache():
     assert np.allclose(net.predict_grid(-2, 2, -1, 1, 5)[0], [-2, -1, 0, 1, 2])
     assert grid_points(-2.0, 2.0, -1.0, 1.0, 5) is grid_points(-2.0, 2.0, -1.0, 1.0, 5)
     sig = MLP([2, 4, 1], seed=0).predict_grid(-1, 1, -1, 1)
-    assert sig.shape == (100, 100) and ((0 < sig) & (sig < 1)).all()
+    assert sig.shape == (100, 100) and ((sig > 0) & (sig < 1)).all()
 
 
 def test_gradient_stats_fields_and_dead_units():
