@@ -48,7 +48,7 @@ CONTROLS = [("dataset", "dataset"), ("noise", "noise"), ("train", "train"), ("n"
             ("lr-slider", "lr"), ("lr", "lr"), ("activation", "activation"), ("loss", "loss"),
             ("init", "init"), ("optimizer", "optimizer"), ("batch", "batch"), ("reg", "reg"),
             ("reg-rate", "reg_rate"), ("seed", "seed"),
-            ("show-test", "show_test"), ("discrete", "discrete"), ("log-loss", "log_loss")]
+            ("show-test", "show_test"), ("discrete", "discrete"), ("log-loss", "log_loss"), ("speed", "speed")]
 CURVE_HINT = "Point at the curve to read its values."
 
 
@@ -131,6 +131,10 @@ class FrameScheduler:
         self.on_diverged = on_diverged
         self.show_state = show_state            # the buttons follow playing / finishing
         self.run = None                         # the model.TrainingRun being trained
+        # Play's pace: epochs per second (None: as fast as the frames allow), counted from where
+        # the pace was last set (time in ms, epochs trained then).
+        self.pace = None
+        self.paced_from = (0.0, 0.0)
         self.loop = ui.Loop(self.train_slice, self.draw_frame, budget_ms=MAX_TRAIN_MS)
         self.finisher = ui.Loop(self.finish_slice, budget_ms=MAX_TRAIN_MS)
         self.progress = ui.Progress("epoch-progress", "epoch-stop", self.end_finishing)
@@ -162,11 +166,21 @@ class FrameScheduler:
         self.end_finishing()
 
     # ------------------------------------------------------------ playing
+    def set_pace(self, epochs_per_second):
+        self.pace = epochs_per_second
+        self.paced_from = (js.performance.now(), self.epochs_trained())
+
+    def epochs_trained(self) -> float:
+        """Epochs trained so far, with the share of the epoch under way."""
+        trainer = self.run.trainer if self.run is not None else None
+        return 0.0 if trainer is None else trainer.epoch + trainer.epoch_progress
+
     def play(self):
         self.end_finishing()        # playing goes on with the epoch under way
         # Start light and let steering find the training time: the pause is not a slow frame.
         self.frame_started, self.interval_ms, self.train_ms = 0.0, FRAME_INTERVAL_MS, MIN_TRAIN_MS
         self.last_diagram_ms = js.performance.now()     # it is up to date: keep the first frame light
+        self.set_pace(self.pace)                        # the pace counts from now
         self.loop.start()
         self.show_state()
 
@@ -188,7 +202,14 @@ class FrameScheduler:
         self.diagram_due = now - self.last_diagram_ms >= max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
         # A frame that also redraws the diagram trains that much less, so it is not a long one.
         budget = max(MIN_TRAIN_MS, self.train_ms - (self.diagram_ms if self.diagram_due else 0.0))
-        return self.train_steps(min(deadline_ms, now + budget))
+        return self.train_steps(min(deadline_ms, now + budget), epoch_limit=self.paced_epochs(now))
+
+    def paced_epochs(self, now) -> float | None:
+        """How many epochs the pace allows by now (None: no limit)."""
+        if self.pace is None:
+            return None
+        since, epochs = self.paced_from
+        return epochs + self.pace * (now - since) / 1000.0
 
     def draw_frame(self):
         """Loop's per-frame drawing; the diagram only when train_slice found it due."""
@@ -206,12 +227,14 @@ class FrameScheduler:
         if not self.loop.running:
             self.show_state()
 
-    def train_steps(self, deadline_ms, until_epoch_end=False):
-        """Mini-batch steps until the deadline (or the epoch's end, with until_epoch_end);
-        False if the loss blew up.  Stepping batch by batch keeps a frame short even when one
-        epoch of small batches takes longer than a frame."""
+    def train_steps(self, deadline_ms, until_epoch_end=False, epoch_limit=None):
+        """Mini-batch steps until the deadline (or the epoch's end, with until_epoch_end, or
+        epoch_limit epochs in all, at Play's pace); False if the loss blew up.  Stepping batch
+        by batch keeps a frame short even when one epoch of small batches takes longer than a frame."""
         run, now = self.run, js.performance.now
         started, steps = now(), 0
+        if epoch_limit is not None and self.epochs_trained() >= epoch_limit:
+            return True                      # ahead of the pace: this frame trains nothing
         with np.errstate(all="ignore"):      # overflow is reported in words, not warnings
             while True:
                 finished = run.step()
@@ -221,7 +244,8 @@ class FrameScheduler:
                     self.on_diverged()
                     return False
                 ended = now()
-                if ended >= deadline_ms or (until_epoch_end and finished):
+                paced_out = epoch_limit is not None and self.epochs_trained() >= epoch_limit
+                if ended >= deadline_ms or (until_epoch_end and finished) or paced_out:
                     self.fastest.step(ended - started, steps)
                     return True
 
@@ -536,6 +560,7 @@ class Playground:
         place(self.out["boundary-canvas"], draw.canvas_placement())
         self.frames = FrameScheduler(self.draw_picture, self.draw_diagram, self.diverge, self.show_state,
                                      self.out["boundary-canvas"])
+        self.frames.set_pace(model.epochs_per_second(self.settings["speed"]))
         self.curve = CurveView(is_training=lambda: self.frames.playing)
         self.diagram = DiagramView(self.lut, lambda layers: self.change("layers", layers),
                                    is_training=lambda: self.frames.playing)
@@ -595,6 +620,8 @@ class Playground:
         self.settings[name] = value
         if name in model.LIVE_SETTINGS:
             self.run.change(name, value)
+        elif name == "speed":
+            self.frames.set_pace(model.epochs_per_second(value))
         elif name in model.VIEW_SETTINGS:
             if name == "show_test":
                 self.draw_overlay()

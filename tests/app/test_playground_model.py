@@ -354,3 +354,21 @@ def test_python_snippet_for_own_points():
     namespace = {}
     exec(model.python_snippet(settings, 25, model.RunLog.begin(settings)), namespace)
     assert np.array_equal(namespace["net"].params[0], net.params[0])
+
+
+def test_every_preset_converges_within_30_s_at_the_default_speed():
+    import numpy as np
+
+    from app import playground_model as m
+    rate = m.epochs_per_second(m.DEFAULT_SPEED)
+    for key in m.PRESETS:
+        settings = m.apply_preset(key, m.STATE.defaults())
+        data = m.make_data(settings)
+        net, X = m.make_network(settings), data.scaler.transform(data.X_train)
+        trainer = m.make_trainer(net, data, settings)
+        for epoch in range(1, int(30 * rate) + 1):
+            with np.errstate(all="ignore"):
+                trainer.run(1)
+            if m.evaluate(net, X, data.y_train)[1] >= 0.95:
+                break
+        assert epoch / rate < 30, f"{key}: 95% training accuracy only after {epoch} epochs"

@@ -360,3 +360,44 @@ def test_back_and_reload_after_a_preset_bring_the_own_points_back(open_page):
     wait_until_ready(page)
     expect(page.locator("#dataset")).to_have_value("custom")
     assert points.count() == 3 and "points=" in page.url
+
+
+WAIT_FOR_ACCURACY = """([share, seconds]) => new Promise(resolve => {
+  const started = performance.now();
+  document.getElementById("play").click();
+  const check = () => {
+    const now = performance.now();
+    if (parseFloat(document.getElementById("train-accuracy").textContent) >= share) resolve(now - started);
+    else if (now - started > 1000 * seconds) resolve(null);
+    else requestAnimationFrame(check);
+  };
+  check();
+})"""
+
+
+def test_at_the_default_speed_the_boundary_forms_in_front_of_the_learner(open_page):
+    # Issue 21: the default Circle reaches 95% training accuracy no sooner than 3 s after Play
+    # and no later than 15 s; at Max it gets there far sooner.
+    page = open_page(PAGE)
+    assert page.locator("#speed").input_value() == "30"
+    watched = page.evaluate(WAIT_FOR_ACCURACY, [95, 30]) / 1000
+    page.click("#play")
+    assert 3 <= watched <= 15, f"95% after {watched:.1f} s at the default speed"
+    page = open_page(PAGE + "?speed=max")
+    fastest = page.evaluate(WAIT_FOR_ACCURACY, [95, 30]) / 1000
+    page.click("#play")
+    assert fastest < watched / 3, (fastest, watched)
+
+
+def test_the_speed_is_in_the_link_and_slows_a_running_training(open_page):
+    page = open_page(PAGE + "?speed=max")
+    page.click("#play")
+    expect(page.locator("#epoch")).not_to_have_text("0")
+    page.select_option("#speed", "1")          # keyboard-operable: a plain <select>
+    assert "speed=1" in page.url
+    page.evaluate(FRAMES, 5)
+    before = epoch(page)
+    page.wait_for_timeout(2000)
+    after = epoch(page)
+    page.click("#play")
+    assert 1 <= after - before <= 3, (before, after)
