@@ -48,7 +48,8 @@ CONTROLS = [("dataset", "dataset"), ("noise", "noise"), ("train", "train"), ("n"
             ("lr-slider", "lr"), ("lr", "lr"), ("activation", "activation"), ("loss", "loss"),
             ("init", "init"), ("optimizer", "optimizer"), ("batch", "batch"), ("reg", "reg"),
             ("reg-rate", "reg_rate"), ("seed", "seed"),
-            ("show-test", "show_test"), ("discrete", "discrete"), ("log-loss", "log_loss"), ("speed", "speed")]
+            ("show-test", "show_test"), ("discrete", "discrete"), ("log-loss", "log_loss"),
+            ("log-epochs", "log_epochs"), ("speed", "speed")]
 CURVE_HINT = "Point at the curve to read its values."
 
 
@@ -315,7 +316,7 @@ class CurveView:
     def __init__(self, is_training):
         self.is_training = is_training          # while training, the next frame redraws
         self.history = draw.LossHistory()
-        self.log_y = False
+        self.log_y = self.log_x = False         # log scales of the loss and of the epochs
         self.hover = None                       # index of the sample under the pointer
         self.drawn_key = None                   # what the drawn curve's axes and marker show
         self.table_epoch = None                 # the newest epoch in the table view
@@ -332,15 +333,15 @@ class CurveView:
         self.hover = None
         ui.set_text("curve-readout", CURVE_HINT)
 
-    def draw(self, log_y):
+    def draw(self, log_y, log_x=False):
         """Redraw the whole curve when its axes or hover marker change; otherwise
         (most frames) only move its two lines."""
-        history, self.log_y = self.history, log_y
-        axes = draw.curve_axes(history, log_y, self.size)
-        key = (axes.xlim, axes.ylim, log_y, self.hover)
+        history, self.log_y, self.log_x = self.history, log_y, log_x
+        axes = draw.curve_axes(history, log_y, self.size, log_x)
+        key = (axes.xlim, axes.ylim, log_y, log_x, self.hover)
         if key != self.drawn_key:
             self.drawn_key = key
-            ui.set_svg("loss-curve", draw.loss_curve(history, log_y, self.hover, self.size))
+            ui.set_svg("loss-curve", draw.loss_curve(history, log_y, self.hover, self.size, log_x))
             curve = ui.element("loss-curve")
             self.svg = curve.firstElementChild
             self.train_line = curve.querySelector(".series.train")
@@ -360,14 +361,15 @@ class CurveView:
 
     def on_pointer(self, event):
         rect = ui.element("loss-curve").getBoundingClientRect()
-        epoch = draw.epoch_at(self.history, self.log_y, (event.clientX - rect.left) / rect.width, self.size)
+        epoch = draw.epoch_at(self.history, self.log_y, (event.clientX - rect.left) / rect.width, self.size,
+                              self.log_x)
         self.set_hover(self.history.nearest(epoch))
 
     def set_hover(self, index):
         self.hover = index
         ui.set_text("curve-readout", CURVE_HINT if index is None else draw.curve_readout(self.history, index))
         if not self.is_training():
-            self.draw(self.log_y)
+            self.draw(self.log_y, self.log_x)
 
 
 class DiagramView:
@@ -793,13 +795,13 @@ class Playground:
         self.record_losses()
         coarse = self.draw_boundary(while_training)
         self.draw_numbers()
-        self.curve.draw(self.settings["log_loss"])
+        self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
         return coarse
 
     def draw_all(self):
         self.draw_boundary()
         self.draw_numbers()
-        self.curve.draw(self.settings["log_loss"])
+        self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
         self.draw_diagram()
 
     def draw_diagram(self):

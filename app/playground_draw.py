@@ -210,9 +210,10 @@ def nice_ceiling(value: float) -> float:
     return next(m * magnitude for m in NICE_STEPS if m * magnitude >= value * (1 - 1e-12))
 
 
-def curve_axes(history: LossHistory, log_y: bool, size: tuple = CURVE_SIZE) -> Axes:
+def curve_axes(history: LossHistory, log_y: bool, size: tuple = CURVE_SIZE, log_x: bool = False) -> Axes:
     """Axes with round limits, so that while training they change only now and
-    then: most frames just move the two lines (see curve_points)."""
+    then: most frames just move the two lines (see curve_points).  With log_x the epochs
+    are on a log scale from epoch 1, so the early epochs are not squashed into the left edge."""
     values = [v for v in history.train + history.test if math.isfinite(v) and (v > 0 or not log_y)]
     last = history.epochs[-1] if history.epochs else 0
     if log_y:
@@ -223,8 +224,8 @@ def curve_axes(history: LossHistory, log_y: bool, size: tuple = CURVE_SIZE) -> A
             ylim = (ylim[0], ylim[1] * 10)
     else:
         ylim = (0.0, nice_ceiling(max(values, default=1.0) or 1.0))
-    return Axes(*size, (0, nice_ceiling(max(last, 10))), ylim, xlabel="epoch", ylabel="loss",
-                log_y=log_y, margin=CURVE_MARGIN)
+    xlim = (1 if log_x else 0, nice_ceiling(max(last, 10)))
+    return Axes(*size, xlim, ylim, xlabel="epoch", ylabel="loss", log_y=log_y, log_x=log_x, margin=CURVE_MARGIN)
 
 
 def _scaled(transform, values: np.ndarray, log: bool = False) -> np.ndarray:
@@ -238,9 +239,9 @@ def curve_points(axes: Axes, xs, ys) -> str:
     """The `points` of a polyline through (xs, ys), skipping values the axes
     cannot show (NaN, infinity, and non-positive values on a log scale)."""
     x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    keep = np.isfinite(x) & np.isfinite(y) & ((y > 0) | (not axes.log_y))
+    keep = np.isfinite(x) & np.isfinite(y) & ((y > 0) | (not axes.log_y)) & ((x > 0) | (not axes.log_x))
     with np.errstate(all="ignore"):
-        px = _scaled(axes.x, x[keep])
+        px = _scaled(axes.x, x[keep], axes.log_x)
         py = _scaled(axes.y, y[keep], axes.log_y)
     return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist()))
 
@@ -251,16 +252,16 @@ def curve_readout(history: LossHistory, index: int) -> str:
 
 
 def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = None,
-               size: tuple = CURVE_SIZE) -> str:
+               size: tuple = CURVE_SIZE, log_x: bool = False) -> str:
     """Training loss (solid) and test loss (dashed) against epoch, with a
     marker at the hovered sample."""
-    axes = curve_axes(history, log_y, size)
+    axes = curve_axes(history, log_y, size, log_x)
     parts = [axes.draw(),
              tag("polyline", {"points": curve_points(axes, history.epochs, history.test),
                               "class": "series test", "fill": "none"}),
              tag("polyline", {"points": curve_points(axes, history.epochs, history.train),
                               "class": "series train", "fill": "none"})]
-    if hover is not None and 0 <= hover < len(history):
+    if hover is not None and 0 <= hover < len(history) and (history.epochs[hover] > 0 or not log_x):
         epoch = history.epochs[hover]
         x = axes.x(epoch)
         parts.append(tag("line", {"x1": x, "x2": x, "y1": axes.top, "y2": axes.height - axes.bottom,
@@ -284,12 +285,13 @@ def curve_label(history: LossHistory) -> str:
     return f"Loss curve up to epoch {history.epochs[-1]}: " + curve_readout(history, len(history) - 1)
 
 
-def epoch_at(history: LossHistory, log_y: bool, fx: float, size: tuple = CURVE_SIZE) -> float:
+def epoch_at(history: LossHistory, log_y: bool, fx: float, size: tuple = CURVE_SIZE, log_x: bool = False) -> float:
     """The epoch under a pointer at fraction fx of the curve's drawn width."""
-    axes = curve_axes(history, log_y, size)
+    axes = curve_axes(history, log_y, size, log_x)
     left, right = axes.left, axes.width - axes.right
-    x0, x1 = axes.xlim
-    return x0 + (fx * axes.width - left) / (right - left) * (x1 - x0)
+    x0, x1 = axes.xlim                      # log10 of the epochs on a log axis
+    position = x0 + (fx * axes.width - left) / (right - left) * (x1 - x0)
+    return 10 ** position if log_x else position
 
 
 # ------------------------------------------------------------------ network diagram

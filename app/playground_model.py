@@ -52,7 +52,7 @@ def epochs_per_second(speed: str) -> float | None:
     """The pace of Play for a speed setting; None for as fast as possible."""
     return None if speed == "max" else float(speed)
 # Settings that only change the pictures.
-VIEW_SETTINGS = ("log_loss", "discrete", "show_test", "speed")
+VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed")
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,7 @@ STATE = StateTable(
     FloatProp("reg_rate", 0.001, low=0.0, high=10.0, label="regularization rate"),
     IntProp("seed", 0, low=0, high=999_999, label="seed"),
     BoolProp("log_loss", False, label="log-scale loss"),
+    BoolProp("log_epochs", False, label="log-scale epochs"),
     BoolProp("discrete", False, label="discretize output"),
     BoolProp("show_test", True, label="show test data"),
     ChoiceProp("speed", DEFAULT_SPEED, choices=SPEEDS, label="speed",

@@ -175,3 +175,21 @@ def test_curve_table_lists_the_newest_losses_first():
     rows = draw.curve_table_rows(history, count=3)
     assert rows == [("24", "0.0400", "—"), ("23", "0.0417", "0.0833"), ("22", "0.0435", "0.0870")]
     assert draw.curve_table_rows(draw.LossHistory()) == []
+
+
+def test_on_a_log_epoch_axis_the_early_epochs_get_room():
+    from app.playground_draw import LossHistory, curve_axes, curve_points, epoch_at, loss_curve
+    history = LossHistory()
+    for epoch in (0, 1, 2, 5, 10, 20, 50, 100, 1000, 50000):
+        history.add(epoch, 1.0 / (epoch + 1), 1.2 / (epoch + 1))
+    linear, log = curve_axes(history, False), curve_axes(history, False, log_x=True)
+    width = log.width - log.left - log.right
+    # the first 100 epochs: under 1% of a linear axis to 50,000, but most of a log one
+    assert linear.x(100) - linear.x(0) < 0.01 * width
+    assert log.x(100) - log.x(1) > 0.4 * width
+    xs = [float(point.split(",")[0]) for point in curve_points(log, history.epochs, history.train).split()]
+    assert len(xs) == 9 and xs == sorted(xs)                # epoch 0 has no place on a log axis
+    size = (log.width, log.height)
+    fx = log.x(20) / log.width
+    assert abs(epoch_at(history, False, fx, size, log_x=True) - 20) < 0.5
+    assert "<polyline" in loss_curve(history, hover=0, log_x=True)   # hovering epoch 0 draws no marker

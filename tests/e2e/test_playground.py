@@ -401,3 +401,13 @@ def test_the_speed_is_in_the_link_and_slows_a_running_training(open_page):
     after = epoch(page)
     page.click("#play")
     assert 1 <= after - before <= 3, (before, after)
+
+
+def test_log_epochs_is_a_view_setting_in_the_link(open_page):
+    page = open_page(PAGE + "?speed=max")
+    train_past(page, 200)
+    page.check("#log-epochs")
+    assert "log_epochs=1" in page.url
+    labels = page.locator("#loss-curve text").all_text_contents()
+    assert "10" in labels and "100" in labels, labels       # powers of ten along the epochs
+    assert epoch(page) > 200                                 # a view setting: training was not reset
