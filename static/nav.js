@@ -9,6 +9,7 @@
     {
       href: "pages/chain-rule.html",
       title: "Chain rule",
+      short: "Chain rule",         // in the header, where all the lessons share one line
       blurb: "Local derivatives multiply along a path and add across paths, on graphs small enough to hold in your head.",
       preview: {
         label: "A small graph: x and y feed q, q and z feed f",
@@ -20,6 +21,7 @@
     {
       href: "pages/step-through.html",
       title: "Step through a network",
+      short: "Step through",         // in the header, where all the lessons share one line
       blurb: "One training step of a 2-2-1 network, forward then backward, every computation with its numbers.",
       preview: {
         label: "A 2-2-1 network with a highlighted backward edge",
@@ -30,6 +32,7 @@
     {
       href: "pages/gradients.html",
       title: "Vanishing & exploding gradients",
+      short: "Gradients",         // in the header, where all the lessons share one line
       blurb: "Why deep networks were hard to train: gradient size layer by layer, and the remedies.",
       preview: {
         label: "Bars that shrink from the output layer back to the input layer",
@@ -39,6 +42,7 @@
     {
       href: "pages/playground.html",
       title: "Training playground",
+      short: "Playground",         // in the header, where all the lessons share one line
       blurb: "Train an MLP on 2-D data and watch the decision boundary and the loss curve change live.",
       preview: {
         label: "Two classes of points separated by a curved decision boundary",
@@ -51,6 +55,7 @@
     {
       href: "pages/matrix-form.html",
       title: "Backprop in matrix form",
+      short: "Matrix form",         // in the header, where all the lessons share one line
       blurb: "From one example to a batch: every step as a matrix product, and where dW = Xᵀδ comes from.",
       preview: {
         label: "A 4 by 2 matrix times a 2 by 2 matrix, one row and one column highlighted",
@@ -97,7 +102,8 @@
     const done = readCompleted();
     PAGES.forEach((page, i) => {
       const item = document.createElement("li");
-      const a = link(page, `${i + 1}. ${page.title}`);
+      const a = link(page, `${i + 1}. ${page.short}`);
+      a.title = page.title;
       if (i === currentIndex) a.setAttribute("aria-current", "page");
       if (done.includes(page.href)) a.append(" ✓");
       item.append(a);

@@ -131,8 +131,10 @@ def test_completed_marks_are_kept_and_resettable(open_page, base_url):
 
 
 
-LESSON_LINKS = ["1. Chain rule", "2. Step through a network", "3. Vanishing & exploding gradients",
+LESSON_CARDS = ["1. Chain rule", "2. Step through a network", "3. Vanishing & exploding gradients",
                 "4. Training playground", "5. Backprop in matrix form"]
+# The header keeps all the lessons on one line with their short names (the full ones are the links' titles).
+LESSON_LINKS = ["1. Chain rule", "2. Step through", "3. Gradients", "4. Playground", "5. Matrix form"]
 
 
 def header_links(page):
@@ -168,7 +170,7 @@ def test_header_has_every_lesson_link_on_every_load(browser, bfcache_browser, ba
         def check(what, page=page):
             assert header_links(page) == ["Backprop Lab", *LESSON_LINKS, "Glossary"], f"{what}: {page.url}"
             if page.url.endswith("/index.html"):   # the landing page's cards are built the same way
-                assert page.locator("#lesson-cards h3").all_inner_texts() == LESSON_LINKS, f"{what}: cards"
+                assert page.locator("#lesson-cards h3").all_inner_texts() == LESSON_CARDS, f"{what}: cards"
 
         page.goto(base_url + path)
         check("open")
@@ -199,7 +201,7 @@ def test_header_has_every_lesson_link_on_every_load(browser, bfcache_browser, ba
 def test_landing_page_cards_lead_along_the_lesson_path(page, base_url):
     page.goto(base_url + "index.html")
     cards = page.locator("#lesson-cards > li")
-    assert cards.locator("h3").all_inner_texts() == LESSON_LINKS
+    assert cards.locator("h3").all_inner_texts() == LESSON_CARDS
     # Each card shows its drawing and what the lesson teaches, and links where the header does.
     for card in cards.all():
         assert card.locator("svg.preview[role=img]").bounding_box()["height"] > 40
@@ -210,3 +212,19 @@ def test_landing_page_cards_lead_along_the_lesson_path(page, base_url):
     page.route("**/static/start.js", lambda route: route.abort())  # the lesson need not start
     cards.locator("h3 a").first.click()
     page.wait_for_url("**/pages/chain-rule.html")
+
+
+@pytest.mark.parametrize("name", ["step-through", "gradients", "playground"])
+def test_header_is_one_line_and_the_pager_is_spread_at_1280(open_page, name):
+    page = open_page(f"pages/{name}.html")
+    brand = page.locator("#site-header .brand").bounding_box()
+    share = page.get_by_role("button", name="Share / embed").bounding_box()
+    glossary = page.locator("#site-header a", has_text="Glossary").bounding_box()
+    for box in (share, glossary):
+        assert abs(box["y"] + box["height"] / 2 - (brand["y"] + brand["height"] / 2)) < 8, "the header wraps"
+    parts = [box for box in page.locator("#site-footer .pager > *").evaluate_all(
+        "nodes => nodes.map(n => n.getBoundingClientRect().toJSON())") if box["width"] > 0]
+    assert len(parts) == 3                  # previous, the completed mark, next
+    for left, right in zip(parts, parts[1:]):
+        assert right["x"] - (left["x"] + left["width"]) >= 24, "the pager's parts run together"
+    assert parts[0]["x"] >= 8

@@ -81,7 +81,8 @@ def test_cross_site_frames_start_with_partitioned_storage(firefox_run):
     _, output, report = firefox_run
     assert sorted(report["embeds"]) == sorted(LESSONS), output
     for embed in report["embeds"].values():
-        assert [message["data"] for message in embed["messages"]] == [{"backprop-lab": "ready"}]
+        statuses = [message["data"]["backprop-lab"] for message in embed["messages"]]
+        assert statuses[-1] == "ready" and set(statuses[:-1]) <= {"loading"}
         assert embed["storage"] == {"completed": None}
 
 

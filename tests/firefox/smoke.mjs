@@ -282,11 +282,16 @@ async function smokeEmbed(browser, hostPort, name) {
       const frame = await frameHandle.contentFrame();
       expect(frame, "the lesson frame is missing");
       await waitUntilReady(frame);
-      await tab.waitForFunction(() => window.messages.length > 0, { timeout: 10_000 })
-        .catch(() => { throw new Error("the frame is ready but posted nothing to the host within 10 s"); });
+      await tab.waitForFunction(() => window.messages.some((m) => m.data["backprop-lab"] === "ready"), { timeout: 10_000 })
+        .catch(() => { throw new Error("the frame is ready but posted no ready to the host within 10 s"); });
+      // Loading stages in order, then one ready, all from the lesson's origin (README, "For instructors").
       const messages = await tab.evaluate(() => window.messages);
-      expect(JSON.stringify(messages) === JSON.stringify([{ origin: base.origin, data: { "backprop-lab": "ready" } }]),
-        `the host received ${JSON.stringify(messages)}, not one {"backprop-lab": "ready"} from ${base.origin}`);
+      const statuses = messages.map((m) => m.data["backprop-lab"]);
+      const steps = messages.filter((m) => m.data["backprop-lab"] === "loading").map((m) => m.data.step);
+      expect(messages.every((m) => m.origin === base.origin) && statuses.at(-1) === "ready"
+             && statuses.slice(0, -1).every((s) => s === "loading")
+             && steps.every((step, i) => i === 0 || step > steps[i - 1]),
+        `the host received ${JSON.stringify(messages)}, not loading stages then one ready from ${base.origin}`);
       // What the frame's progress marks see: "blocked", or the marks kept for this embedding site
       // (the chain rule was marked completed on the site itself before, so partitioned storage
       // does not show it). Reported, not checked here: the lesson must start either way.
