@@ -411,3 +411,23 @@ def test_log_epochs_is_a_view_setting_in_the_link(open_page):
     labels = page.locator("#loss-curve text").all_text_contents()
     assert "10" in labels and "100" in labels, labels       # powers of ten along the epochs
     assert epoch(page) > 200                                 # a view setting: training was not reset
+
+
+def test_every_menu_shows_its_whole_choice(open_page):
+    # "Cross-entropy" was cut off in the Loss menu at 1280 px.
+    page = open_page(PAGE)
+    for select in page.locator(".pg-fields select").all():
+        fits = select.evaluate("""s => {
+            const probe = document.createElement("span");
+            probe.style.font = getComputedStyle(s).font;
+            probe.style.position = "absolute";
+            probe.textContent = s.options[s.selectedIndex].text;
+            document.body.append(probe);
+            const needed = probe.getBoundingClientRect().width;
+            probe.remove();
+            const style = getComputedStyle(s);
+            const frame = ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth"]
+                .reduce((sum, side) => sum + parseFloat(style[side]), 0);
+            return needed + frame + 20 <= s.getBoundingClientRect().width;   // text, padding, the arrow
+        }""")
+        assert fits, select.get_attribute("id")
