@@ -95,7 +95,13 @@ def code_lines(step: MatrixStep) -> str:
                    tag("pre", {"tabindex": "0"}, tag("code", None, esc(step.torch)))))
 
 
+def pretty_entry(name: str) -> str:
+    """dW1[1,2] -> dW₁[1,2]."""
+    matrix, _, cell = name.partition("[")
+    return f"{NAMES[matrix]}[{cell}"
+
+
 def check_rows(checks) -> list[tuple[str, ...]]:
     """Rows for the gradient-check table: entry, backprop, finite differences, relative difference."""
-    return [(f"{NAMES['d' + c.matrix]}[{c.row + 1},{c.column + 1}]", text.decimals(c.backprop, 6),
+    return [(pretty_entry(c.name), text.decimals(c.backprop, 6),
              text.decimals(c.numeric, 6), text.minus(f"{c.relative:.1e}")) for c in checks]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
-from engine.gradcheck import finite_difference, relative_error
+from engine.gradcheck import Comparison, finite_difference
 from engine.graph import Value, linear
 from engine.optim import SGD
 from engine.registry import ACTIVATIONS, LOSSES, OUTPUTS, labels
@@ -450,12 +450,8 @@ CHECK_STEP = 1e-6
 CHECK_WARNING = 1e-4
 
 
-@dataclass(frozen=True)
-class GradientCheck:
-    label: str
-    backprop: float
-    numeric: float
-    relative: float
+class GradientCheck(Comparison):
+    """A gradient of the lesson against finite differences, and whether they agree."""
 
     @property
     def agrees(self) -> bool:
@@ -482,7 +478,7 @@ def gradient_checks(network: Network) -> dict[str, GradientCheck]:
 
         numeric = finite_difference(loss, 0.0, CHECK_STEP)
         analytic = network.grad(label)
-        checks[label] = GradientCheck(label, analytic, numeric, relative_error(analytic, numeric))
+        checks[label] = GradientCheck(label, analytic, numeric)
     return checks
 
 

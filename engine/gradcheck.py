@@ -14,6 +14,8 @@ far apart.  With float64 and h = 1e-6, a correct gradient typically gives
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .parser import Expression, parse
@@ -26,6 +28,18 @@ def relative_error(analytic, numeric):
     a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     error = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), FLOOR)
     return float(error) if error.ndim == 0 else error
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One derivative from backprop beside its central finite difference, as a page lists them."""
+    name: str
+    backprop: float
+    numeric: float
+
+    @property
+    def relative(self) -> float:
+        return relative_error(self.backprop, self.numeric)
 
 
 def finite_difference(f, x: float, h: float = 1e-6) -> float:
