@@ -14,6 +14,7 @@ threads cost more than they save.  The target is engine >= 3x PyTorch.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import platform
@@ -142,10 +143,8 @@ def main(argv=None) -> int:
 
     torch = None
     if not args.no_torch:
-        try:
+        with contextlib.suppress(ImportError):
             import torch
-        except ImportError:
-            pass
 
     print(f"Backprop Lab engine benchmark, {datetime.datetime.now().isoformat(timespec='seconds')}")
     print(f"CPU count {os.cpu_count()}, {platform.machine()}, Python {platform.python_version()}, "
@@ -161,7 +160,8 @@ def main(argv=None) -> int:
         epochs = max(1, round(config.epochs * args.scale))
         X, y = datasets.make(config.dataset, config.n, noise=0.0, seed=0)
         _engine_run(config, X, y, max(1, epochs // 10))           # warm up
-        seconds, loss = _best(lambda: _engine_run(config, X, y, epochs), args.repeat)
+        seconds, loss = _best(lambda config=config, X=X, y=y, epochs=epochs: _engine_run(config, X, y, epochs),
+                              args.repeat)
         engine_rate = epochs / seconds
         torch_text = threads_text = ratio_text = diff_text = "-"
         if torch is not None:
