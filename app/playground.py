@@ -322,6 +322,8 @@ class CurveView:
         self.table_epoch = None                 # the newest epoch in the table view
         narrow = ui.element("loss-curve").clientWidth < 360
         self.size = draw.NARROW_CURVE_SIZE if narrow else draw.CURVE_SIZE
+        if js.document.documentElement.classList.contains("embed"):
+            self.size = draw.EMBED_CURVE_SIZE
         self.svg = self.train_line = self.test_line = None
         ui.on("loss-curve", "mousemove", self.on_pointer)
         ui.on("loss-curve", "mouseleave", lambda event: self.set_hover(None))

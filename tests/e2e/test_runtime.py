@@ -174,9 +174,12 @@ def test_framed_page_tells_its_parent_when_ready(page, base_url):
         document.body.append(frame);
     }""")
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not page.evaluate("window.messages.length"):
-        time.sleep(0.25)
-    assert page.evaluate("window.messages") == [{"backprop-lab": "ready"}]
+    while time.monotonic() < deadline and {"backprop-lab": "ready"} not in page.evaluate("window.messages"):
+        page.wait_for_timeout(250)
+    messages = page.evaluate("window.messages")
+    # The loading stages in order, then ready (README, "For instructors").
+    assert messages[-1] == {"backprop-lab": "ready"}
+    assert all(m["backprop-lab"] == "loading" for m in messages[:-1])
 
 
 @needs_numpy

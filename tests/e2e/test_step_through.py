@@ -81,7 +81,7 @@ def test_space_plays_and_pauses(open_page):
 
 
 def test_editing_a_weight_changes_the_gradients(open_page):
-    page = open_page(PAGE)
+    page = open_page(PAGE + "?reveal=1")  # the live values shown at any step
     before = Network(STATE.defaults())
     after = Network({**STATE.defaults(), "w31": 1.4})
     steps = lesson_steps(after)
@@ -121,7 +121,7 @@ def test_invalid_input_is_refused_at_the_field(open_page):
 def test_a_number_too_small_for_a_float_says_it_was_read_as_0(open_page):
     # 1e-400 is nearer to 0 than any 64-bit float: the field takes it as 0 and says so,
     # rather than silently showing a 0 the learner did not type.
-    page = open_page(PAGE)
+    page = open_page(PAGE + "?reveal=1")
     set_field(page, "x1", "1e-400")
     expect(page.locator("#x1")).to_have_value("0")
     expect(page.locator("#x1-error")).to_contain_text("read as 0: 1e-400 is too close to 0")
@@ -135,7 +135,7 @@ def test_a_number_too_small_for_a_float_says_it_was_read_as_0(open_page):
 
 
 def test_train_100_steps_lowers_the_loss(open_page):
-    page = open_page(PAGE)
+    page = open_page(PAGE + "?reveal=1")  # the live values shown at any step
     before = Network(STATE.defaults()).loss.data
     run = train(STATE.defaults(), 100)
     page.locator("#train-100").click()
