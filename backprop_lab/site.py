@@ -23,7 +23,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from . import bytecode
+from . import bytecode, compress
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -200,6 +200,8 @@ def vendor(log=print) -> bool:
         # Pyodide checks a package against the lock's sha256: the one with bytecode added.
         lock["packages"]["numpy"]["sha256"] = sha256_of(pyodide / NUMPY_WHEEL)
     lock_path.write_text(json.dumps(lock))
+    # Compress the runtime now, once per content (cached): the first page load must not wait for it.
+    compress.warm(VENDOR)
     return wheel is not None
 
 
@@ -222,8 +224,13 @@ def build(out: Path, log=print) -> Path:
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files with correct MIME types.  When serving the repository itself,
-    python.zip is rebuilt on every request so edits to engine/ and app/ show on reload."""
+    """Static files as a good static host serves them: correct MIME types, gzip or Brotli for
+    text and WebAssembly (compressed once per file content, see compress.py), and an ETag (the
+    content's hash) on every file so that a browser's second visit asks "still this?" and gets
+    304 Not Modified instead of the file.  Every response says `Cache-Control: no-cache`
+    (use the copy, but ask first): the runtime's URLs do not change when its content does, so
+    no file may be kept unasked.  When serving the repository itself, python.zip is rebuilt on
+    every request so edits to engine/ and app/ show on reload."""
     live_python = False
     extra_headers: dict[str, str] = {}
     protocol_version = "HTTP/1.1"  # keep-alive: a page's files come over a few connections, as from any host
@@ -232,22 +239,62 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     # on a connection came 40 ms late.  Static hosts set TCP_NODELAY too.
     disable_nagle_algorithm = True
 
-    def do_GET(self):
+    def send_head(self):
         if self.live_python and self.path.split("?")[0] == f"/static/vendor/{PYTHON_ZIP}":
             body = python_archive()
+            return self.send_body(body, "application/zip", f'"{hashlib.sha256(body).hexdigest()[:24]}"')
+        path = Path(self.translate_path(self.path))
+        if not path.is_file() or self.path.split("?")[0].endswith("/"):
+            return super().send_head()  # directories, redirects and 404s as before
+        digest = compress.FileInfo.digest(path)
+        encoding = compress.choose(self.headers.get("Accept-Encoding", "")) if compress.compressible(path) else None
+        etag = f'"{digest[:24]}{"-" + encoding if encoding else ""}"'
+        if self.not_modified(etag):
+            return None
+        source = compress.compressed(path, encoding, digest) if encoding else path
+        f = open(source, "rb")
+        try:
             self.send_response(200)
-            self.send_header("Content-Type", "application/zip")
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Length", str(os.fstat(f.fileno()).st_size))
+            self.send_validators(etag, varies=compress.compressible(path))
+            if encoding:
+                self.send_header("Content-Encoding", encoding)
             self.end_headers()
-            self.wfile.write(body)
-            return
-        super().do_GET()
+        except BaseException:
+            f.close()
+            raise
+        return f
+
+    def send_body(self, body: bytes, content_type: str, etag: str):
+        if self.not_modified(etag):
+            return None
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_validators(etag, varies=False)
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def not_modified(self, etag: str) -> bool:
+        """Answer 304 (and return True) when the browser already has this version."""
+        asked = self.headers.get("If-None-Match")
+        if asked is None or (asked.strip() != "*" and etag not in [tag.strip() for tag in asked.split(",")]):
+            return False
+        self.send_response(304)
+        self.send_validators(etag, varies=True)
+        self.end_headers()
+        return True
+
+    def send_validators(self, etag: str, varies: bool) -> None:
+        self.send_header("ETag", etag)
+        self.send_header("Cache-Control", "no-cache")
+        if varies:
+            self.send_header("Vary", "Accept-Encoding")
 
     def end_headers(self):
         for name, value in self.extra_headers.items():
             self.send_header(name, value)
-        if self.live_python:
-            self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
     def log_message(self, format, *args):  # quiet: tests and the console stay readable

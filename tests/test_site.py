@@ -173,3 +173,68 @@ def test_server_stays_quiet_when_a_browser_drops_a_download(tmp_path, capfd):
         assert client.recv(1024).startswith(b"HTTP/1.1 200")
         client.close()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def fetch(server, path, **headers):
+    import http.client
+
+    connection = http.client.HTTPConnection(*server.server_address)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+@pytest.fixture
+def compress_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "backprop-lab" / "compressed"
+
+
+def test_server_compresses_text_and_wasm_once_per_content(tmp_path, compress_cache, monkeypatch):
+    import gzip
+
+    from backprop_lab import compress
+
+    script = b"console.log('a lesson');\n" * 400
+    (tmp_path / "app.js").write_bytes(script)
+    (tmp_path / "photo.zip").write_bytes(b"PK" + b"x" * 4000)  # already compressed: sent as it is
+    made = []
+    real_encode = compress.encode
+    monkeypatch.setattr(compress, "encode", lambda data, encoding: made.append(encoding) or real_encode(data, encoding))
+    with running_server(tmp_path) as server:
+        for _ in range(3):
+            response, body = fetch(server, "/app.js", **{"Accept-Encoding": "gzip"})
+            assert response.getheader("Content-Encoding") == "gzip"
+            assert response.getheader("Vary") == "Accept-Encoding"
+            assert gzip.decompress(body) == script
+        response, body = fetch(server, "/app.js")  # a client that decodes nothing gets the file as it is
+        assert response.getheader("Content-Encoding") is None and body == script
+        response, body = fetch(server, "/photo.zip", **{"Accept-Encoding": "gzip, br"})
+        assert response.getheader("Content-Encoding") is None and len(body) == 4002
+        if "br" in compress.ENCODINGS:
+            import brotli
+
+            response, body = fetch(server, "/app.js", **{"Accept-Encoding": "gzip, deflate, br"})
+            assert response.getheader("Content-Encoding") == "br"
+            assert brotli.decompress(body) == script
+    assert sorted(made) == sorted({"gzip", *(["br"] if "br" in compress.ENCODINGS else [])})  # never per request
+    assert len(list(compress_cache.iterdir())) == len(made)
+
+
+def test_server_answers_a_repeat_visit_with_not_modified(tmp_path, compress_cache):
+    (tmp_path / "site.css").write_text("p { color: #333; }\n" * 100)
+    (tmp_path / "python.zip").write_bytes(b"PK" + b"y" * 3000)
+    with running_server(tmp_path) as server:
+        for path, encoding in (("/site.css", "gzip"), ("/python.zip", "gzip")):
+            response, _ = fetch(server, path, **{"Accept-Encoding": encoding})
+            assert response.status == 200 and response.getheader("Cache-Control") == "no-cache"
+            etag = response.getheader("ETag")
+            response, body = fetch(server, path, **{"Accept-Encoding": encoding, "If-None-Match": etag})
+            assert (response.status, body) == (304, b"")
+            assert response.getheader("ETag") == etag
+        css_etag = fetch(server, "/site.css", **{"Accept-Encoding": "gzip"})[0].getheader("ETag")
+        (tmp_path / "site.css").write_text("p { color: #000; }\n" * 100)  # a new deploy: the file changed
+        response, body = fetch(server, "/site.css", **{"Accept-Encoding": "gzip", "If-None-Match": css_etag})
+        assert response.status == 200 and body
