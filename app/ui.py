@@ -379,6 +379,20 @@ def compiled_from_source():
     return sorted(found)
 
 
+def loaded_files():
+    """The file every imported module came from (stdlib zip, NumPy, python.zip): what the lean
+    runtime must keep (`backprop-lab record-imports` collects them from every page)."""
+    import sys
+
+    files = set()
+    for module in list(sys.modules.values()):
+        spec = getattr(module, "__spec__", None)
+        origin = getattr(spec, "origin", None)
+        if origin and origin.startswith("/"):
+            files.add(origin)
+    return sorted(files)
+
+
 _page_diagnostics = []
 
 
@@ -397,7 +411,7 @@ def diagnostics():
 
     numbers = {"wasm_bytes": int(pyodide_js._module.HEAPU8.length), "proxies": len(_proxies),
                "compiled_from_source": compiled_from_source(),
-               "stack_switching": bool(pyodide_js._module.jspiSupported)}
+               "stack_switching": bool(pyodide_js._module.jspiSupported), "loaded_files": loaded_files()}
     for page_numbers in _page_diagnostics:
         numbers.update(page_numbers())
     return json.dumps(numbers)

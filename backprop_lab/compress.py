@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import os
 import threading
+import time
 from pathlib import Path
 
 try:
@@ -64,15 +65,22 @@ def compressible(path: Path) -> bool:
     return path.suffix in COMPRESSIBLE and path.stat().st_size >= SMALLEST
 
 
-def compressed(path: Path, encoding: str, digest: str | None = None) -> Path:
-    """The cached `encoding` copy of `path`, made now if it is not there yet."""
+def compressed(path: Path, encoding: str, digest: str | None = None) -> Path | None:
+    """The cached `encoding` copy of `path`, made now if it is not there yet; None while another
+    process is making it (Brotli takes minutes on the largest file: nobody waits for it twice)."""
     digest = digest or FileInfo.digest(path)
     target = cache_dir() / f"{digest}{SUFFIX[encoding]}"
     if not target.is_file():
+        if any(time.time() - other.stat().st_mtime < 1800 for other in target.parent.glob(f"{target.name}.*.partial")):
+            return None
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.partial")
-        partial.write_bytes(encode(path.read_bytes(), encoding))
-        os.replace(partial, target)  # a second server or setup at the same time never reads half a file
+        partial.touch()  # says "being made" to other processes
+        try:
+            partial.write_bytes(encode(path.read_bytes(), encoding))
+            os.replace(partial, target)  # a second server or setup at the same time never reads half a file
+        finally:
+            partial.unlink(missing_ok=True)
     return target
 
 
@@ -84,8 +92,8 @@ def warm(folder: Path, log=print) -> None:
                 compressed(path, encoding)
 
 
-def choose(accept_encoding: str) -> str | None:
-    """The best encoding we have that the request accepts (q=0 refuses one)."""
+def acceptable(accept_encoding: str) -> list[str]:
+    """The encodings we have that the request accepts (q=0 refuses one), best first."""
     offered = {}
     for part in accept_encoding.split(","):
         name, _, params = part.strip().partition(";")
@@ -97,7 +105,4 @@ def choose(accept_encoding: str) -> str | None:
             except ValueError:
                 quality = 0.0
         offered[name.strip().lower()] = quality
-    for encoding in ENCODINGS:
-        if offered.get(encoding, offered.get("*", 0.0)) > 0:
-            return encoding
-    return None
+    return [encoding for encoding in ENCODINGS if offered.get(encoding, offered.get("*", 0.0)) > 0]

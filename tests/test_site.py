@@ -76,6 +76,8 @@ def test_vendored_python_ships_as_bytecode_the_browser_uses_unchecked(tmp_path, 
         # zipimport looks for foo.pyc beside where foo.py would be; the sources stay out (2.4 MB).
         assert {"inspect.pyc", "json/__init__.pyc", "_pyodide/__init__.pyc"} <= names
         assert "inspect.py" not in names
+        # The lean stdlib: what the pages import (backprop_lab/lean_imports.json), not the rest.
+        assert not {"sqlite3/__init__.pyc", "tkinter/__init__.pyc", "xml/dom/minidom.pyc", "mailbox.pyc"} & names
         assert pyc_flags(stdlib.read("inspect.pyc")) == 1  # unchecked hash: no mtime to compare
     with zipfile.ZipFile(tmp_path / "vendor" / site.PYTHON_ZIP) as python:
         names = set(python.namelist())
@@ -84,8 +86,11 @@ def test_vendored_python_ships_as_bytecode_the_browser_uses_unchecked(tmp_path, 
         wheel = pyodide / site.NUMPY_WHEEL
         with zipfile.ZipFile(wheel) as numpy:
             names = set(numpy.namelist())
-        assert {"numpy/__init__.py", "numpy/__pycache__/__init__.cpython-314.pyc"} <= names
-        assert not any(name.endswith((".pyi", ".h")) for name in names)
+            assert pyc_flags(numpy.read("numpy/__init__.pyc")) == 1
+        # The lean NumPy: bytecode where the sources were, none of the tests, f2py or stubs.
+        assert {"numpy/__init__.pyc", "numpy/_core/_multiarray_umath.cpython-314-wasm32-emscripten.so"} <= names
+        assert not any(name.endswith((".py", ".pyi", ".h")) for name in names)
+        assert not any(part in name for name in names for part in ("/tests/", "/f2py/", "/typing/"))
         lock = json.loads((pyodide / "pyodide-lock.json").read_text())
         assert lock["packages"]["numpy"]["sha256"] == site.sha256_of(wheel)  # Pyodide checks it
 
@@ -238,3 +243,31 @@ def test_server_answers_a_repeat_visit_with_not_modified(tmp_path, compress_cach
         (tmp_path / "site.css").write_text("p { color: #000; }\n" * 100)  # a new deploy: the file changed
         response, body = fetch(server, "/site.css", **{"Accept-Encoding": "gzip", "If-None-Match": css_etag})
         assert response.status == 200 and body
+
+
+def test_a_page_importing_what_the_lean_runtime_lacks_stops_the_build_naming_it(tmp_path, monkeypatch):
+    from backprop_lab import lean
+
+    page_module = tmp_path / "app" / "money.py"
+    page_module.parent.mkdir()
+    page_module.write_text("import math\n\n\ndef total(prices):\n    import decimal\n    return decimal.Decimal(0)\n")
+    stdlib_all = {"decimal", "json"}  # math is built into the interpreter: never a file
+    assert "decimal" not in lean.recorded()["stdlib"]
+    with pytest.raises(lean.LeanError, match=r"app/money\.py:5 imports decimal"):
+        lean.check_imports([page_module], stdlib_all, set(), tmp_path)
+    # The same through setup, which stops before writing anything.
+    monkeypatch.setattr(site, "python_sources", lambda: [page_module])
+    monkeypatch.setattr(site, "ROOT", tmp_path)
+    monkeypatch.setattr(site, "VENDOR", tmp_path / "vendor")
+    if (site.NODE_MODULES / "pyodide").is_dir():
+        with pytest.raises(site.SetupError, match="imports decimal"):
+            site.vendor(log=lambda *_: None)
+
+
+def test_a_numpy_subpackage_used_by_attribute_must_be_in_the_lean_runtime(tmp_path):
+    from backprop_lab import lean
+
+    module = tmp_path / "spectrum.py"
+    module.write_text("import numpy as np\n\nSPECTRUM = np.fft.rfft([1.0, 2.0])\n")
+    with pytest.raises(lean.LeanError, match="imports numpy.fft"):
+        lean.check_imports([module], set(), {"numpy", "numpy.fft", "numpy.random"}, tmp_path)

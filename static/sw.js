@@ -1,0 +1,138 @@
+// The service worker: after one visit every lesson loads from this browser's cache, offline too,
+// and a new deploy is taken whole, never a mix of old and new files.
+//
+// The build copies this file to the site's root (a service worker only controls pages at or
+// below its own folder) and writes build.json beside it: {"version": a hash of every file, "files":
+// [...]}.  Each version is precached into a cache of its own.  Every page is bound, when it is
+// opened, to one version, and all its files come from that version's cache:
+// - online, when the deployed version (build.json, asked each time a page is opened) is fully
+//   cached: that version, from the cache (no file over the network);
+// - online, when a new version is deployed: the page and its files come from the network (all
+//   new), while the new version is precached for the next page;
+// - offline: the newest fully cached version.
+// `serve` of the repository itself has no build.json: nothing is cached there.
+
+const PREFIX = "backprop-lab-";
+const BINDINGS = PREFIX + "bindings"; // client id -> version, kept across restarts of this worker
+const COMPLETE = "__complete__"; // put last into a version's cache: every file is in
+const NETWORK = "network";
+const ASK_TIMEOUT_MS = 4000;
+
+const root = new URL("./", self.location).href;
+const bindings = new Map();
+
+function url(path) {
+  return new URL(path, root).href;
+}
+
+async function deployed() {
+  // The version online now, or null offline (or when the answer is too slow to wait for).
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ASK_TIMEOUT_MS);
+  try {
+    const response = await fetch(url("build.json"), { cache: "no-store", signal: controller.signal });
+    return response.ok ? await response.json() : null;
+  } catch (error) {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function isComplete(version) {
+  const cache = await caches.open(PREFIX + version);
+  return Boolean(await cache.match(url(COMPLETE)));
+}
+
+async function newestComplete() {
+  // Cache names come back in the order they were created.
+  const names = (await caches.keys()).filter((name) => name.startsWith(PREFIX) && name !== BINDINGS);
+  for (const name of names.reverse()) {
+    const version = name.slice(PREFIX.length);
+    if (await isComplete(version)) return version;
+  }
+  return null;
+}
+
+async function precache(build) {
+  if (await isComplete(build.version)) return;
+  const cache = await caches.open(PREFIX + build.version);
+  // "no-cache": revalidate with the server (a 304 for what this visit just downloaded), so the
+  // cache holds exactly the deployed files.
+  await cache.addAll(build.files.map((path) => new Request(url(path), { cache: "no-cache" })));
+  await cache.put(url(COMPLETE), new Response(build.version));
+  await dropOldVersions(build.version);
+}
+
+async function dropOldVersions(keep) {
+  // Keep `keep` and any version a page still open is bound to.
+  const inUse = new Set([keep]);
+  const open = await self.clients.matchAll({ type: "window" });
+  for (const client of open) inUse.add(await bindingOf(client.id));
+  for (const name of await caches.keys()) {
+    if (name.startsWith(PREFIX) && name !== BINDINGS && !inUse.has(name.slice(PREFIX.length))) {
+      await caches.delete(name);
+    }
+  }
+}
+
+async function bind(clientId, version) {
+  bindings.set(clientId, version);
+  const store = await caches.open(BINDINGS);
+  await store.put(url(`__client__/${clientId}`), new Response(version));
+}
+
+async function bindingOf(clientId) {
+  if (bindings.has(clientId)) return bindings.get(clientId);
+  const store = await caches.open(BINDINGS);
+  const saved = await store.match(url(`__client__/${clientId}`));
+  const version = saved ? await saved.text() : null;
+  if (version) bindings.set(clientId, version);
+  return version;
+}
+
+async function fromVersion(request, version) {
+  if (version && version !== NETWORK) {
+    const cache = await caches.open(PREFIX + version);
+    const cached = await cache.match(request, { ignoreSearch: true });
+    if (cached) return cached;
+  }
+  return fetch(request);
+}
+
+async function openPage(event) {
+  const build = await deployed();
+  let version;
+  if (build && (await isComplete(build.version))) {
+    version = build.version;
+  } else if (build) {
+    version = NETWORK;
+    event.waitUntil(precache(build).catch(() => {}));
+  } else {
+    version = await newestComplete();
+  }
+  if (event.resultingClientId) await bind(event.resultingClientId, version || NETWORK);
+  return fromVersion(event.request, version);
+}
+
+async function pageFile(event) {
+  const version = event.clientId ? await bindingOf(event.clientId) : null;
+  return fromVersion(event.request, version || (await newestComplete()));
+}
+
+self.addEventListener("install", (event) => {
+  // Precache now: the page that registered this worker has finished loading (static/offline.js).
+  event.waitUntil(deployed().then((build) => (build ? precache(build) : null)).catch(() => {}));
+  self.skipWaiting(); // this worker binds every page to a version: taking over early mixes nothing
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(self.clients.claim());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || !request.url.startsWith(root)) return;
+  if (request.url.startsWith(url("build.json"))) return;
+  event.respondWith(request.mode === "navigate" ? openPage(event) : pageFile(event));
+});
