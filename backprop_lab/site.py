@@ -213,7 +213,9 @@ def vendor(log=print, full_runtime: bool = False) -> bool:
     with scratch_dir:
         python_zip = scratch / PYTHON_ZIP
         python_zip.write_bytes(python_archive())
-        jobs.append(bytecode.Job(python_zip, VENDOR / PYTHON_ZIP, bytecode.HOME, "pycache"))
+        # The site's own modules keep their sources (tracebacks quote them); their bytecode leaves
+        # out docstrings in the lean build (nothing reads them at run time).
+        jobs.append(bytecode.Job(python_zip, VENDOR / PYTHON_ZIP, bytecode.HOME, "pycache", optimize=optimize))
         try:
             bytecode.compile_archives(jobs, NODE_MODULES / "pyodide", cache_root() / "bytecode")
         except bytecode.BytecodeError as error:

@@ -18,7 +18,8 @@ export function storageIsBlocked() {
 }
 
 // data-service-worker on <html> says what happened, for tests and anyone inspecting the page:
-// "none" (not here), "registering", "registered" or "failed".
+// "none" (not here), "registering", "registered" or "failed"; data-precached the version cached
+// for offline use, once it is.
 const html = document.documentElement;
 
 function register() {
@@ -51,10 +52,20 @@ try {
 } catch (error) {
   serviceWorkerAllowed = false;
 }
+function listenForPrecache() {
+  // The worker says when a whole version of the site is in the cache: from then on, offline works.
+  // Listening from the start: a new version may be cached before this page is ready.
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    const version = event.data && event.data["backprop-lab-precached"];
+    if (version) html.dataset.precached = version;
+  });
+  navigator.serviceWorker.startMessages();
+}
+
 if (!serviceWorkerAllowed) {
   html.dataset.serviceWorker = "none";
-} else if (document.getElementById("loader")) {
-  whenReady(register);
 } else {
-  whenLoaded(register);
+  listenForPrecache();
+  if (document.getElementById("loader")) whenReady(register);
+  else whenLoaded(register);
 }

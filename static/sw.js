@@ -62,6 +62,10 @@ async function precache(build) {
   await cache.addAll(build.files.map((path) => new Request(url(path), { cache: "no-cache" })));
   await cache.put(url(COMPLETE), new Response(build.version));
   await dropOldVersions(build.version);
+  // Tell the open pages (static/offline.js marks <html data-precached="version">).
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    client.postMessage({ "backprop-lab-precached": build.version });
+  }
 }
 
 async function dropOldVersions(keep) {
@@ -94,7 +98,8 @@ async function bindingOf(clientId) {
 async function fromVersion(request, version) {
   if (version && version !== NETWORK) {
     const cache = await caches.open(PREFIX + version);
-    const cached = await cache.match(request, { ignoreSearch: true });
+    // ignoreVary: the server varies on Accept-Encoding, and the cached body is already decoded.
+    const cached = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
     if (cached) return cached;
   }
   return fetch(request);

@@ -55,15 +55,11 @@ def context(browser):
     context.close()
 
 
-def wait_for_precache(page, root, version=""):
-    """Until the service worker has cached a whole version (`version`, or any), polled by the browser."""
-    page.wait_for_function("""async ([root, version]) => {
-        for (const name of await caches.keys()) {
-            if (!name.endsWith(version)) continue;
-            if (await (await caches.open(name)).match(root + "__complete__")) return true;
-        }
-        return false;
-    }""", arg=[root, version], timeout=120_000, polling=250)
+def wait_for_precache(page, version=""):
+    """Until the service worker says it has cached a whole version (`version`, or any) of the site."""
+    selector = f"html[data-precached='{version}']" if version else "html[data-precached]"
+    page.wait_for_selector(selector, state="attached", timeout=120_000)
+    return page.evaluate("document.documentElement.dataset.precached")
 
 
 def open_ready(page, url):
@@ -80,7 +76,7 @@ def test_every_lesson_reaches_ready_offline_after_one_visit(context, own_site, e
         page.goto(root + entry)
         if entry != "index.html":
             wait_until_ready(page)
-        wait_for_precache(page, root)
+        wait_for_precache(page)
         stop(server)  # the network is gone
         for lesson in LESSONS:
             open_ready(page, root + lesson)
@@ -98,7 +94,7 @@ def test_a_new_build_is_shown_whole_on_the_next_visit(context, own_site):
         root = url_of(server)
         page = context.new_page()
         open_ready(page, root + page_path)
-        wait_for_precache(page, root)
+        wait_for_precache(page)
         old_title = page.title()
         version_one = site.write_offline_files(own_site)
         # A second build with a change: a new title and new styles, and so a new version.
@@ -114,7 +110,7 @@ def test_a_new_build_is_shown_whole_on_the_next_visit(context, own_site):
         deployed = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--deployed').trim()")
         assert deployed == "two"
         # And the new version is what is kept: offline, the visit after shows it too.
-        wait_for_precache(page, root, version_two)
+        wait_for_precache(page, version_two)
         stop(server)
         open_ready(page, root + page_path)
         assert page.title() == "New: " + old_title
