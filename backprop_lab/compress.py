@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -90,6 +91,21 @@ def warm(folder: Path, log=print) -> None:
         if path.is_file() and compressible(path):
             for encoding in ENCODINGS:
                 compressed(path, encoding)
+
+
+def write_siblings(folder: Path) -> int:
+    """Put foo.js.br and foo.js.gz beside every compressible foo.js under `folder`, for hosts that
+    send a precompressed copy but compress nothing themselves (GitLab Pages; nginx's gzip_static and
+    brotli_static; Caddy's `file_server precompressed`).  Returns how many files were written."""
+    written = 0
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in COMPRESSIBLE and compressible(path):
+            for encoding in ENCODINGS:
+                source = compressed(path, encoding)
+                if source is not None:
+                    shutil.copyfile(source, path.with_name(path.name + SUFFIX[encoding]))
+                    written += 1
+    return written
 
 
 def acceptable(accept_encoding: str) -> list[str]:

@@ -77,9 +77,8 @@ def trim_numpy(source: Path, target: Path, keep_files: set[str]) -> None:
         for info in archive.infolist():
             name = info.filename
             # RECORD lists every file with its hash: it would name files that are no longer there.
-            if ".dist-info/" in name and not name.endswith("RECORD") and "/licenses/" not in name:
-                out.writestr(info, archive.read(info))
-            elif name in wanted:
+            metadata = ".dist-info/" in name and not name.endswith("RECORD") and "/licenses/" not in name
+            if metadata or name in wanted:
                 out.writestr(info, archive.read(info))
 
 

@@ -250,8 +250,9 @@ def lean_inputs(stdlib: Path, wheel: Path | None, scratch: Path) -> tuple[Path, 
     return lean_stdlib, lean_wheel
 
 
-def build(out: Path, log=print, full_runtime: bool = False) -> Path:
-    """Write a deployable copy of the site to `out` and a zip beside it; return the zip."""
+def build(out: Path, log=print, full_runtime: bool = False, precompressed: bool = False) -> Path:
+    """Write a deployable copy of the site to `out` and a zip beside it; return the zip.
+    `precompressed` adds .br and .gz copies beside the text and WebAssembly files."""
     vendor(log=log, full_runtime=full_runtime)
     if out.exists():
         shutil.rmtree(out)
@@ -264,6 +265,8 @@ def build(out: Path, log=print, full_runtime: bool = False) -> Path:
             shutil.copyfile(source, out / entry)
     (out / "static" / MANIFEST.name).unlink(missing_ok=True)
     write_offline_files(out)
+    if precompressed:
+        compress.write_siblings(out)
     archive = shutil.make_archive(str(out), "zip", root_dir=out)
     log(f"built {out} and {archive}")
     return Path(archive)
@@ -323,7 +326,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         etag = f'"{digest[:24]}{"-" + encoding if encoding else ""}"'
         if self.not_modified(etag):
             return None
-        f = open(source, "rb")
+        f = open(source, "rb")  # noqa: SIM115 (closed by the base class after sending, as in send_head)
         try:
             self.send_response(200)
             self.send_header("Content-Type", self.guess_type(str(path)))

@@ -271,3 +271,22 @@ def test_a_numpy_subpackage_used_by_attribute_must_be_in_the_lean_runtime(tmp_pa
     module.write_text("import numpy as np\n\nSPECTRUM = np.fft.rfft([1.0, 2.0])\n")
     with pytest.raises(lean.LeanError, match="imports numpy.fft"):
         lean.check_imports([module], set(), {"numpy", "numpy.fft", "numpy.random"}, tmp_path)
+
+
+def test_precompressed_copies_sit_beside_the_files_they_encode(tmp_path, compress_cache):
+    import gzip
+
+    from backprop_lab import compress
+
+    (tmp_path / "static").mkdir()
+    script = b"export const lesson = 1;\n" * 100
+    (tmp_path / "static" / "app.mjs").write_bytes(script)
+    (tmp_path / "static" / "tiny.css").write_bytes(b"p{}")  # too small to gain anything
+    (tmp_path / "python.zip").write_bytes(b"PK" + b"z" * 5000)
+    compress.write_siblings(tmp_path)
+    assert gzip.decompress((tmp_path / "static" / "app.mjs.gz").read_bytes()) == script
+    assert not (tmp_path / "static" / "tiny.css.gz").exists() and not (tmp_path / "python.zip.gz").exists()
+    if "br" in compress.ENCODINGS:
+        import brotli
+
+        assert brotli.decompress((tmp_path / "static" / "app.mjs.br").read_bytes()) == script
