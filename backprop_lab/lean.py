@@ -196,7 +196,7 @@ def record_imports(log=print) -> dict:
     files: set[str] = set()
     with served_site(full_runtime=True) as base, sync_playwright() as playwright:
         browser = launch(playwright)
-        for page_path in site.PYTHON_PAGES:
+        for page_path in site.python_pages():
             page = browser.new_page()
             page.goto(base + page_path)
             wait_until_ready(page)

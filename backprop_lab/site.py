@@ -42,9 +42,13 @@ KATEX_FILES = ["katex.min.js", "katex.min.css"]
 # The Python the pages import, shipped as one archive that PyScript unpacks.
 PYTHON_PACKAGES = ["engine", "app"]
 PYTHON_ZIP = "python.zip"
-# The pages that run Python: what the lean runtime is recorded from (lean.py).
-PYTHON_PAGES = ["pages/chain-rule.html", "pages/step-through.html", "pages/gradients.html",
-                "pages/playground.html", "pages/probe.html"]
+
+
+def python_pages() -> list[str]:
+    """The pages that run Python (they load static/start.js): what the lean runtime is recorded
+    from (lean.py) and what the offline test opens."""
+    return [path.relative_to(ROOT).as_posix() for path in sorted((ROOT / "pages").glob("*.html"))
+            if "static/start.js" in path.read_text()]
 
 # The strictest policy the pages run under (README, "Content-Security-Policy", gives the reasons):
 # 'wasm-unsafe-eval' compiles Pyodide's WebAssembly; 'unsafe-eval' because PyScript 0.7.31 builds

@@ -16,7 +16,7 @@ from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
-LESSONS = site.PYTHON_PAGES
+LESSONS = site.python_pages()
 
 
 @contextlib.contextmanager
