@@ -68,6 +68,22 @@ async function precache(build) {
   }
 }
 
+async function forgetClosedPages() {
+  // Bindings of pages no longer open.  A page being opened is not among the clients yet: only
+  // bindings older than a minute go.
+  const open = await self.clients.matchAll({ type: "window" });
+  const openIds = new Set(open.map((client) => url(`__client__/${client.id}`)));
+  const store = await caches.open(BINDINGS);
+  for (const request of await store.keys()) {
+    const saved = await store.match(request);
+    const age = Date.now() - Number(saved ? saved.headers.get("x-bound-at") : 0);
+    if (!openIds.has(request.url) && age > 60_000) {
+      await store.delete(request);
+      bindings.delete(request.url.slice(url("__client__/").length));
+    }
+  }
+}
+
 async function dropOldVersions(keep) {
   // Keep `keep` and any version a page still open is bound to.
   const inUse = new Set([keep]);
@@ -83,7 +99,7 @@ async function dropOldVersions(keep) {
 async function bind(clientId, version) {
   bindings.set(clientId, version);
   const store = await caches.open(BINDINGS);
-  await store.put(url(`__client__/${clientId}`), new Response(version));
+  await store.put(url(`__client__/${clientId}`), new Response(version, { headers: { "x-bound-at": String(Date.now()) } }));
 }
 
 async function bindingOf(clientId) {
@@ -117,6 +133,7 @@ async function openPage(event) {
     version = await newestComplete();
   }
   if (event.resultingClientId) await bind(event.resultingClientId, version || NETWORK);
+  event.waitUntil(forgetClosedPages().catch(() => {}));
   return fromVersion(event.request, version);
 }
 
