@@ -1,22 +1,22 @@
-// The service worker: after one visit every lesson loads from this browser's cache, offline too,
-// and a new deploy is taken whole, never a mix of old and new files.
+// The service worker: after one visit every lesson loads offline too, from this browser's cache,
+// and a page never mixes files of two deploys.
 //
 // The build copies this file to the site's root (a service worker only controls pages at or
 // below its own folder) and writes build.json beside it: {"version": a hash of every file, "files":
-// [...]}.  Each version is precached into a cache of its own.  Every page is bound, when it is
-// opened, to one version, and all its files come from that version's cache:
-// - online, when the deployed version (build.json, asked each time a page is opened) is fully
-//   cached: that version, from the cache (no file over the network);
-// - online, when a new version is deployed: the page and its files come from the network (all
-//   new), while the new version is precached for the next page;
-// - offline: the newest fully cached version.
-// `serve` of the repository itself has no build.json: nothing is cached there.
+// [...]}.  Each version is precached, whole, into a cache of its own.  Every page is bound, when it
+// is opened, to where all its files come from:
+// - online (the page itself arrives from the network): the network, exactly as without this worker,
+//   through the browser's HTTP cache, which keeps Pyodide's compiled WebAssembly (Chromium does not
+//   keep it for responses a service worker gives from its cache: lessons took a second longer).
+//   Meanwhile build.json is read, and a version not cached yet is precached for offline use;
+// - offline (or the site unreachable): the newest fully cached version.
+// `serve` of the repository itself has no build.json and no sw.js: nothing is cached there.
 
 const PREFIX = "backprop-lab-";
 const BINDINGS = PREFIX + "bindings"; // client id -> version, kept across restarts of this worker
 const COMPLETE = "__complete__"; // put last into a version's cache: every file is in
 const NETWORK = "network";
-const ASK_TIMEOUT_MS = 4000;
+const ASK_TIMEOUT_MS = 10000;
 
 const root = new URL("./", self.location).href;
 const bindings = new Map();
@@ -121,25 +121,36 @@ async function fromVersion(request, version) {
   return fetch(request);
 }
 
-async function openPage(event) {
+async function refresh() {
+  // Precache the deployed version if it is new (after a deploy, or if an earlier try failed).
   const build = await deployed();
-  let version;
-  if (build && (await isComplete(build.version))) {
-    version = build.version;
-  } else if (build) {
-    version = NETWORK;
-    event.waitUntil(precache(build).catch(() => {}));
-  } else {
-    version = await newestComplete();
+  if (build) await precache(build);
+}
+
+async function openPage(event) {
+  try {
+    const response = await fetch(event.request);
+    if (event.resultingClientId) await bind(event.resultingClientId, NETWORK);
+    event.waitUntil(refresh().catch(() => {}));
+    event.waitUntil(forgetClosedPages().catch(() => {}));
+    return response;
+  } catch (error) {
+    const version = await newestComplete();
+    if (event.resultingClientId && version) await bind(event.resultingClientId, version);
+    return fromVersion(event.request, version);
   }
-  if (event.resultingClientId) await bind(event.resultingClientId, version || NETWORK);
-  event.waitUntil(forgetClosedPages().catch(() => {}));
-  return fromVersion(event.request, version);
 }
 
 async function pageFile(event) {
+  // This worker was restarted since the page was opened (or the page came before it): the binding
+  // is read back from the cache; a page with none tries the network, then the newest version.
   const version = event.clientId ? await bindingOf(event.clientId) : null;
-  return fromVersion(event.request, version || (await newestComplete()));
+  if (version) return fromVersion(event.request, version);
+  try {
+    return await fetch(event.request);
+  } catch (error) {
+    return fromVersion(event.request, await newestComplete());
+  }
 }
 
 self.addEventListener("install", (event) => {
@@ -156,5 +167,10 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || !request.url.startsWith(root)) return;
   if (request.url.startsWith(url("build.json"))) return;
-  event.respondWith(request.mode === "navigate" ? openPage(event) : pageFile(event));
+  if (request.mode === "navigate") {
+    event.respondWith(openPage(event));
+  } else if (bindings.get(event.clientId) !== NETWORK) {
+    event.respondWith(pageFile(event));
+  }
+  // else: not answered here, so the browser fetches it as if there were no worker.
 });

@@ -6,6 +6,7 @@ browser's own offline switch does not reach a service worker's requests) and use
 context of its own with service workers allowed (the shared one blocks them).
 """
 import contextlib
+import functools
 import shutil
 import threading
 
@@ -23,6 +24,10 @@ LESSONS = site.python_pages()
 def serving(directory):
     """The build served under the strict CSP, as `backprop-lab serve --dir` does; yields the server."""
     server = site.make_server(directory, headers={"Content-Security-Policy": site.STRICT_CSP})
+    # One request per connection: a kept-alive connection would go on answering after stop().
+    handler = server.RequestHandlerClass
+    one_request = type("OneRequestHandler", (handler.func,), {"protocol_version": "HTTP/1.0"})
+    server.RequestHandlerClass = functools.partial(one_request, **handler.keywords)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
