@@ -44,6 +44,18 @@ def add_figures(numbers):
     _page_figures.append(numbers)
 
 
+def loaded_files():
+    """The file every imported module came from (stdlib zip, NumPy, python.zip): what the lean
+    runtime must keep (`backprop-lab record-imports` collects them from every page)."""
+    files = set()
+    for module in list(sys.modules.values()):
+        spec = getattr(module, "__spec__", None)
+        origin = getattr(spec, "origin", None)
+        if origin and origin.startswith("/"):
+            files.add(origin)
+    return sorted(files)
+
+
 def report():
     """What the tests watch: WebAssembly memory (Python's heap lives there), how many Python
     callables this page has handed to JS, which modules were compiled at load, whether Pyodide runs
@@ -52,7 +64,7 @@ def report():
 
     numbers = {"wasm_bytes": int(pyodide_js._module.HEAPU8.length), "proxies": len(_proxies),
                "compiled_from_source": compiled_from_source(),
-               "stack_switching": bool(pyodide_js._module.jspiSupported)}
+               "stack_switching": bool(pyodide_js._module.jspiSupported), "loaded_files": loaded_files()}
     for page_numbers in _page_figures:
         numbers.update(page_numbers())
     return json.dumps(numbers)

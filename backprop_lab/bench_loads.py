@@ -11,6 +11,13 @@ starting the browser and its network and cache is not part of loading the page. 
 of the site is cached by it (another host, and other files).
 
 Targets (README): cold ≤ 4.5 s, warm ≤ 2.5 s, loader visible ≤ 200 ms.
+
+`--network` loads over an emulated network instead (Chromium's DevTools network emulation,
+10 Mbit/s with 40 ms round trips, and 50 Mbit/s with 20 ms), each run in a fresh persistent
+profile, and prints the bytes over the wire and the time to ready for: the first lesson; the next
+lesson in the same profile; and the landing page read for 10 s, then lesson 1.  Targets (issue 22):
+first lesson ≤ 6 MB and ready ≤ 8 s at 10 Mbit/s (≤ 3 s at 50 Mbit/s); next lesson ≤ 1.5 s and
+≤ 100 KB; lesson 1 after the landing page ready ≤ 2 s.
 """
 from __future__ import annotations
 
@@ -57,10 +64,104 @@ def another_site():
             yield base.replace("127.0.0.1", "localhost")
 
 
+# (name, bits per second down, round trip ms): a school's shared link, and a good home one.
+NETWORKS = [("10 Mbit/s 40 ms", 10_000_000, 40), ("50 Mbit/s 20 ms", 50_000_000, 20)]
+FIRST_LESSON = "pages/chain-rule.html"
+NEXT_LESSON = "pages/step-through.html"
+READING_SECONDS = 10
+
+
+class Wire:
+    """A tab under network emulation, counting the bytes it receives (headers and encoded bodies,
+    as DevTools' "transferred") and those its service worker answers from the cache (0 bytes)."""
+
+    def __init__(self, context, bits_per_second: int, round_trip_ms: int):
+        self.page = context.new_page()
+        self.devtools = context.new_cdp_session(self.page)
+        self.devtools.send("Network.enable")
+        self.devtools.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": round_trip_ms,
+            "downloadThroughput": bits_per_second / 8, "uploadThroughput": bits_per_second / 8})
+        self.bytes = 0
+        self.devtools.on("Network.loadingFinished", self.count)
+
+    def count(self, event):
+        self.bytes += int(event.get("encodedDataLength", 0))
+
+    def load(self, url: str) -> tuple[float, int]:
+        """(seconds to ready, bytes over the wire for this navigation until ready)."""
+        before = self.bytes
+        ready, _ = time_to_ready(self.page, url)
+        return ready, self.bytes - before
+
+
+def precached(page, root: str) -> bool:
+    """Whether the service worker has finished caching a whole version of the site."""
+    return page.evaluate("""async (root) => {
+        for (const name of await caches.keys()) {
+            if (await (await caches.open(name)).match(root + "__complete__")) return true;
+        }
+        return false;
+    }""", root)
+
+
+def wait_for_precache(page, root: str, limit_s: float = 120) -> float:
+    start = time.perf_counter()
+    while not precached(page, root):
+        if time.perf_counter() - start > limit_s:
+            raise RuntimeError("the service worker did not finish precaching")
+        page.wait_for_timeout(250)
+    return time.perf_counter() - start
+
+
+def network_runs(playwright, base: str, bits: int, rtt: int) -> list[tuple[str, float, int]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as profile:
+        context = launch_profile(playwright, profile)
+        wire = Wire(context, bits, rtt)
+        ready, sent = wire.load(base + FIRST_LESSON)
+        rows.append(("first lesson (fresh profile)", ready, sent))
+        wait_for_precache(wire.page, base)  # the learner reads lesson 1 meanwhile
+        wire.page.close()
+        wire = Wire(context, bits, rtt)
+        ready, sent = wire.load(base + NEXT_LESSON)
+        rows.append(("next lesson, same profile", ready, sent))
+        context.close()
+    with tempfile.TemporaryDirectory() as profile:
+        context = launch_profile(playwright, profile)
+        wire = Wire(context, bits, rtt)
+        wire.page.goto(base, wait_until="load")
+        landing = wire.bytes
+        wire.page.wait_for_timeout(READING_SECONDS * 1000)
+        ready, sent = wire.load(base + FIRST_LESSON)
+        rows.append((f"landing ({landing / 1e6:.2f} MB), {READING_SECONDS} s, then lesson 1", ready, sent))
+        context.close()
+    return rows
+
+
+def network_main(repeat: int) -> int:
+    from playwright.sync_api import sync_playwright
+
+    print(f"Backprop Lab loads over an emulated network, {datetime.datetime.now().isoformat(timespec='seconds')}, "
+          f"{os.cpu_count()} CPUs, headless Chromium, served with compression (median of {repeat})")
+    print(f"{'network':16} {'load':48} {'MB':>6} {'ready s':>8}")
+    with served_site() as base, sync_playwright() as playwright:
+        for name, bits, rtt in NETWORKS:
+            runs = [network_runs(playwright, base, bits, rtt) for _ in range(repeat)]
+            for index, (label, _, _) in enumerate(runs[0]):
+                ready = statistics.median(run[index][1] for run in runs)
+                sent = statistics.median(run[index][2] for run in runs)
+                print(f"{name:16} {label:48} {sent / 1e6:6.2f} {ready:8.2f}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="backprop-lab bench loads", description=__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="cold and warm loads per page (median is shown)")
+    parser.add_argument("--network", action="store_true", help="over an emulated network (bytes and time to ready)")
     args = parser.parse_args(argv)
+    if args.network:
+        return network_main(args.repeat)
     from playwright.sync_api import sync_playwright
 
     print(f"Backprop Lab page loads, {datetime.datetime.now().isoformat(timespec='seconds')}, "

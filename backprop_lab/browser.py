@@ -32,14 +32,14 @@ def launch_profile(playwright, profile_dir, **options):
 
 
 @contextlib.contextmanager
-def served_site(directory: Path | None = None):
+def served_site(directory: Path | None = None, full_runtime: bool = False):
     """Yield the base URL of the site (a fresh build unless `directory` is given), served on a
     free 127.0.0.1 port under the strict CSP by `backprop-lab serve` in a process of its own, as
     a static host would: not competing with Playwright for this process's interpreter."""
     with tempfile.TemporaryDirectory() as scratch:
         if directory is None:
             directory = Path(scratch) / "site"
-            site.build(directory, log=lambda *_: None)
+            site.build(directory, log=lambda *_: None, full_runtime=full_runtime)
         server = subprocess.Popen([sys.executable, "-m", "backprop_lab", "serve", "--dir", str(directory), "--port", "0"],
                                   cwd=site.ROOT, stdout=subprocess.PIPE, text=True)
         try:

@@ -42,12 +42,14 @@ class Job:
     layout: str   # "beside" (for zipimport) or "pycache" (for files unpacked to disk)
     keep_sources: bool = True
     drop: tuple[str, ...] = ()  # file endings to leave out
+    optimize: int = -1  # 2 leaves out docstrings and asserts (python -OO)
 
     def key(self, interpreter: bytes) -> str:
         """Same inputs, same compiler, same interpreter (its digest): same output."""
         digest = hashlib.sha256(interpreter)
         for part in (self.source.read_bytes(), WORKER.read_bytes(),
-                     json.dumps([self.prefix, self.layout, self.keep_sources, self.drop]).encode()):
+                     json.dumps([self.prefix, self.layout, self.keep_sources, self.drop]
+                                + ([self.optimize] if self.optimize != -1 else [])).encode()):
             digest.update(hashlib.sha256(part).digest())
         return digest.hexdigest()
 
@@ -74,7 +76,8 @@ def compile_archives(jobs: list[Job], pyodide_dir: Path, cache: Path) -> None:
         for index, (job, _) in enumerate(todo):
             shutil.copyfile(job.source, work / f"in{index}.zip")
             specs.append({"source": f"in{index}.zip", "target": f"out{index}.zip", "prefix": job.prefix,
-                          "layout": job.layout, "keep_sources": job.keep_sources, "drop": list(job.drop)})
+                          "layout": job.layout, "keep_sources": job.keep_sources, "drop": list(job.drop),
+                          "optimize": job.optimize})
         (work / "jobs.json").write_text(json.dumps(specs))
         result = subprocess.run([node, str(RUNNER), str(pyodide_dir), str(WORKER), str(work)],
                                 capture_output=True, text=True)

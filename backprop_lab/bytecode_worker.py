@@ -8,7 +8,8 @@ for every .py:
   files unpacked to disk (wheels and python.zip).
 keep_sources false leaves out the .py files (smaller; tracebacks then show no source
 lines); files ending in one of `drop` are left out (C headers and type stubs, which
-nothing in a browser reads).
+nothing in a browser reads); `optimize` 2 compiles as `python -OO` does (no docstrings,
+no asserts).
 The .pyc files are unchecked-hash (PEP 552): the browser's file system gives every
 file a fresh mtime, so timestamp-based ones would be rejected and recompiled.
 `prefix` + the name inside the zip is the path the module has at run time, so
@@ -30,7 +31,7 @@ def pyc_name(name: str, layout: str) -> str:
     return f"{folder}/__pycache__/{file[:-3]}.{TAG}.pyc".lstrip("/")
 
 
-def compile_archive(source, target, prefix, layout, keep_sources, drop) -> int:
+def compile_archive(source, target, prefix, layout, keep_sources, drop, optimize=-1) -> int:
     compiled = 0
     with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in archive.infolist():
@@ -41,7 +42,7 @@ def compile_archive(source, target, prefix, layout, keep_sources, drop) -> int:
                 out.writestr(info, data)
                 continue
             try:
-                code = compile(data, prefix + info.filename, "exec", dont_inherit=True)
+                code = compile(data, prefix + info.filename, "exec", dont_inherit=True, optimize=optimize)
             except SyntaxError:
                 out.writestr(info, data)  # a template or test fixture, not meant to be imported
                 continue
@@ -58,5 +59,5 @@ with open("/work/jobs.json") as f:
     jobs = json.load(f)
 for job in jobs:
     count = compile_archive("/work/" + job["source"], "/work/" + job["target"], job["prefix"], job["layout"],
-                            job["keep_sources"], job["drop"])
+                            job["keep_sources"], job["drop"], job.get("optimize", -1))
     print(f"compiled {count} modules in {job['source']}")

@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--dir", type=Path, default=None, help="serve a built folder instead of the repository")
     build = commands.add_parser("build", help="write a deployable folder and a zip of it")
     build.add_argument("--out", type=Path, default=site.ROOT / "dist" / "backprop-lab")
+    build.add_argument("--precompressed", action="store_true",
+                       help="also write .br and .gz copies of text and WebAssembly files (README, 'Hosting')")
+    commands.add_parser("record-imports", help="record what every page imports, for the lean runtime (opens the pages)")
     commands.add_parser("manifest", help="re-record the sha256 of the vendored runtimes after changing a pin")
     bench = commands.add_parser("bench", help="print speed figures")
     bench.add_argument("what", choices=sorted(BENCHMARKS))
@@ -38,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "serve":
             site.serve(args.port, args.dir)
         elif args.command == "build":
-            site.build(args.out)
+            site.build(args.out, precompressed=args.precompressed)
+        elif args.command == "record-imports":
+            from . import lean
+            lean.record_imports()
         elif args.command == "manifest":
             site.write_manifest()
         elif args.command == "bench":

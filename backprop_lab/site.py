@@ -23,7 +23,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from . import bytecode
+from . import bytecode, compress, lean
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
@@ -42,6 +42,13 @@ KATEX_FILES = ["katex.min.js", "katex.min.css"]
 # The Python the pages import, shipped as one archive that PyScript unpacks.
 PYTHON_PACKAGES = ["engine", "app"]
 PYTHON_ZIP = "python.zip"
+
+
+def python_pages() -> list[str]:
+    """The pages that run Python (they load static/start.js): what the lean runtime is recorded
+    from (lean.py) and what the offline test opens."""
+    return [path.relative_to(ROOT).as_posix() for path in sorted((ROOT / "pages").glob("*.html"))
+            if "static/start.js" in path.read_text()]
 
 # The strictest policy the pages run under (README, "Content-Security-Policy", gives the reasons):
 # 'wasm-unsafe-eval' compiles Pyodide's WebAssembly; 'unsafe-eval' because PyScript 0.7.31 builds
@@ -147,22 +154,31 @@ def verify_against_manifest(files: dict[str, Path]) -> None:
                              "Reinstall with `npm ci` (or refill the wheel cache) and build again.")
 
 
+def python_sources() -> list[Path]:
+    return [path for package in PYTHON_PACKAGES for path in sorted((ROOT / package).rglob("*.py"))]
+
+
 def python_archive() -> bytes:
     """engine/ and app/ as one zip, unpacked by PyScript into the Python file system."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for package in PYTHON_PACKAGES:
-            for path in sorted((ROOT / package).rglob("*.py")):
-                archive.write(path, path.relative_to(ROOT).as_posix())
+        for path in python_sources():
+            archive.write(path, path.relative_to(ROOT).as_posix())
     return buffer.getvalue()
 
 
-def vendor(log=print) -> bool:
-    """Fill static/vendor/.  Returns True when NumPy is served locally."""
+def vendor(log=print, full_runtime: bool = False) -> bool:
+    """Fill static/vendor/.  Returns True when NumPy is served locally.  The runtime is the lean
+    one (lean.py: only what the pages import) unless `full_runtime`, which recording needs."""
     if not (NODE_MODULES / "pyodide").is_dir():
         raise SetupError("node_modules/ is missing: run `npm ci` first (the Makefile does).")
     sources = vendor_sources()
     verify_against_manifest(sources)
+    wheel = find_numpy_wheel(log=log)
+    if wheel is not None:
+        verify_against_manifest({f"pyodide/{NUMPY_WHEEL}": wheel})
+    if not full_runtime:
+        check_lean_imports(wheel)
     if VENDOR.exists():
         shutil.rmtree(VENDOR)
     for name, path in sources.items():
@@ -171,27 +187,39 @@ def vendor(log=print) -> bool:
         shutil.copyfile(path, target)
 
     pyodide = VENDOR / "pyodide"
+    scratch_dir = tempfile.TemporaryDirectory()
+    scratch = Path(scratch_dir.name)
+    stdlib = NODE_MODULES / "pyodide" / "python_stdlib.zip"
+    if not full_runtime:
+        stdlib, wheel = lean_inputs(stdlib, wheel, scratch)
     # The stdlib ships bytecode only, as Pyodide's own releases used to: sources too would add 2.4 MB.
-    jobs = [bytecode.Job(NODE_MODULES / "pyodide" / "python_stdlib.zip", pyodide / "python_stdlib.zip",
-                         bytecode.STDLIB_PATH, "beside", keep_sources=False)]
+    # The lean runtime leaves out docstrings too (as `python -OO`): NumPy's alone are 0.4 MB.
+    optimize = -1 if full_runtime else 2
+    jobs = [bytecode.Job(stdlib, pyodide / "python_stdlib.zip", bytecode.STDLIB_PATH, "beside", keep_sources=False,
+                         optimize=optimize)]
     lock_path = pyodide / "pyodide-lock.json"
     lock = json.loads(lock_path.read_text())
-    wheel = find_numpy_wheel(log=log)
-    if wheel is not None:
-        verify_against_manifest({f"pyodide/{NUMPY_WHEEL}": wheel})
-        # NumPy keeps its sources (tracebacks and warnings quote them) but not its C headers, static
+    if wheel is not None and full_runtime:
+        # The full NumPy keeps its sources (tracebacks quote them) but not its C headers, static
         # libraries and type stubs, which nothing in a browser reads.
         jobs.append(bytecode.Job(wheel, pyodide / NUMPY_WHEEL, bytecode.SITE_PACKAGES, "pycache",
                                  drop=(".pyi", ".h", ".a", ".pxd", ".c")))
+    elif wheel is not None:
+        # The lean NumPy ships bytecode only, each .pyc where its .py would be (a traceback names
+        # the file and line, without the source line): its sources would add 0.9 MB.
+        jobs.append(bytecode.Job(wheel, pyodide / NUMPY_WHEEL, bytecode.SITE_PACKAGES, "beside", keep_sources=False,
+                                 optimize=optimize))
     else:
         # Point the lock entry at the CDN; Pyodide still checks the pinned sha256 (SRI).
         lock["packages"]["numpy"]["file_name"] = PYODIDE_CDN + NUMPY_WHEEL
         log(f"NumPy for Pyodide is not in {wheel_cache()}: the site will load it from Pyodide's CDN at run time "
             "(see README, 'Runtime pins', to make it fully offline).")
-    with tempfile.TemporaryDirectory() as scratch:
-        python_zip = Path(scratch) / PYTHON_ZIP
+    with scratch_dir:
+        python_zip = scratch / PYTHON_ZIP
         python_zip.write_bytes(python_archive())
-        jobs.append(bytecode.Job(python_zip, VENDOR / PYTHON_ZIP, bytecode.HOME, "pycache"))
+        # The site's own modules keep their sources (tracebacks quote them); their bytecode leaves
+        # out docstrings in the lean build (nothing reads them at run time).
+        jobs.append(bytecode.Job(python_zip, VENDOR / PYTHON_ZIP, bytecode.HOME, "pycache", optimize=optimize))
         try:
             bytecode.compile_archives(jobs, NODE_MODULES / "pyodide", cache_root() / "bytecode")
         except bytecode.BytecodeError as error:
@@ -200,12 +228,36 @@ def vendor(log=print) -> bool:
         # Pyodide checks a package against the lock's sha256: the one with bytecode added.
         lock["packages"]["numpy"]["sha256"] = sha256_of(pyodide / NUMPY_WHEEL)
     lock_path.write_text(json.dumps(lock))
+    # Compress the runtime now, once per content (cached): the first page load must not wait for it.
+    compress.warm(VENDOR)
     return wheel is not None
 
 
-def build(out: Path, log=print) -> Path:
-    """Write a deployable copy of the site to `out` and a zip beside it; return the zip."""
-    vendor(log=log)
+def check_lean_imports(wheel: Path | None) -> None:
+    """Stop, naming the module, if app/ or engine/ imports what the lean runtime lacks."""
+    numpy_all = lean.numpy_modules(wheel) if wheel is not None else set()
+    stdlib_all = lean.stdlib_names(NODE_MODULES / "pyodide" / "python_stdlib.zip")
+    try:
+        lean.check_imports(python_sources(), stdlib_all, numpy_all, ROOT)
+    except lean.LeanError as error:
+        raise SetupError(str(error)) from None
+
+
+def lean_inputs(stdlib: Path, wheel: Path | None, scratch: Path) -> tuple[Path, Path | None]:
+    """The stdlib zip and NumPy wheel cut down to what the pages import (lean.py)."""
+    lean_stdlib = scratch / "python_stdlib.zip"
+    lean.trim_stdlib(stdlib, lean_stdlib, set(lean.recorded()["stdlib"]))
+    if wheel is None:
+        return lean_stdlib, None
+    lean_wheel = scratch / NUMPY_WHEEL
+    lean.trim_numpy(wheel, lean_wheel, set(lean.recorded()["numpy_files"]))
+    return lean_stdlib, lean_wheel
+
+
+def build(out: Path, log=print, full_runtime: bool = False, precompressed: bool = False) -> Path:
+    """Write a deployable copy of the site to `out` and a zip beside it; return the zip.
+    `precompressed` adds .br and .gz copies beside the text and WebAssembly files."""
+    vendor(log=log, full_runtime=full_runtime)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -216,14 +268,41 @@ def build(out: Path, log=print) -> Path:
         else:
             shutil.copyfile(source, out / entry)
     (out / "static" / MANIFEST.name).unlink(missing_ok=True)
+    write_offline_files(out)
+    if precompressed:
+        compress.write_siblings(out)
     archive = shutil.make_archive(str(out), "zip", root_dir=out)
     log(f"built {out} and {archive}")
     return Path(archive)
 
 
+# PyScript's editor and terminal chunks: no page uses them, so the service worker does not precache them.
+NOT_PRECACHED = ("static/vendor/pyscript/codemirror", "static/vendor/pyscript/xterm", "static/sw.js")
+
+
+def write_offline_files(out: Path) -> str:
+    """Put the service worker at the site's root (it controls only pages at or below its folder)
+    and write build.json beside it: the build's version (a hash of every file) and the files to
+    precache.  Returns the version."""
+    files = sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file())
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(f"{name}\0{sha256_of(out / name)}\n".encode())
+    version = digest.hexdigest()[:16]
+    precached = ["./"] + [name for name in files if not name.startswith(NOT_PRECACHED)]
+    shutil.copyfile(ROOT / "static" / "sw.js", out / "sw.js")
+    (out / "build.json").write_text(json.dumps({"version": version, "files": precached}, indent=0) + "\n")
+    return version
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files with correct MIME types.  When serving the repository itself,
-    python.zip is rebuilt on every request so edits to engine/ and app/ show on reload."""
+    """Static files as a good static host serves them: correct MIME types, gzip or Brotli for
+    text and WebAssembly (compressed once per file content, see compress.py), and an ETag (the
+    content's hash) on every file so that a browser's second visit asks "still this?" and gets
+    304 Not Modified instead of the file.  Every response says `Cache-Control: no-cache`
+    (use the copy, but ask first): the runtime's URLs do not change when its content does, so
+    no file may be kept unasked.  When serving the repository itself, python.zip is rebuilt on
+    every request so edits to engine/ and app/ show on reload."""
     live_python = False
     extra_headers: dict[str, str] = {}
     protocol_version = "HTTP/1.1"  # keep-alive: a page's files come over a few connections, as from any host
@@ -232,22 +311,68 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     # on a connection came 40 ms late.  Static hosts set TCP_NODELAY too.
     disable_nagle_algorithm = True
 
-    def do_GET(self):
+    def send_head(self):
         if self.live_python and self.path.split("?")[0] == f"/static/vendor/{PYTHON_ZIP}":
             body = python_archive()
+            return self.send_body(body, "application/zip", f'"{hashlib.sha256(body).hexdigest()[:24]}"')
+        path = Path(self.translate_path(self.path))
+        if not path.is_file() or self.path.split("?")[0].endswith("/"):
+            return super().send_head()  # directories, redirects and 404s as before
+        digest = compress.FileInfo.digest(path)
+        source, encoding = path, None
+        if compress.compressible(path):
+            for encoding in compress.acceptable(self.headers.get("Accept-Encoding", "")):
+                source = compress.compressed(path, encoding, digest)
+                if source is not None:
+                    break
+            else:
+                source, encoding = path, None
+        etag = f'"{digest[:24]}{"-" + encoding if encoding else ""}"'
+        if self.not_modified(etag):
+            return None
+        f = open(source, "rb")  # noqa: SIM115 (closed by the base class after sending, as in send_head)
+        try:
             self.send_response(200)
-            self.send_header("Content-Type", "application/zip")
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Length", str(os.fstat(f.fileno()).st_size))
+            self.send_validators(etag, varies=compress.compressible(path))
+            if encoding:
+                self.send_header("Content-Encoding", encoding)
             self.end_headers()
-            self.wfile.write(body)
-            return
-        super().do_GET()
+        except BaseException:
+            f.close()
+            raise
+        return f
+
+    def send_body(self, body: bytes, content_type: str, etag: str):
+        if self.not_modified(etag):
+            return None
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_validators(etag, varies=False)
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def not_modified(self, etag: str) -> bool:
+        """Answer 304 (and return True) when the browser already has this version."""
+        asked = self.headers.get("If-None-Match")
+        if asked is None or (asked.strip() != "*" and etag not in [tag.strip() for tag in asked.split(",")]):
+            return False
+        self.send_response(304)
+        self.send_validators(etag, varies=True)
+        self.end_headers()
+        return True
+
+    def send_validators(self, etag: str, varies: bool) -> None:
+        self.send_header("ETag", etag)
+        self.send_header("Cache-Control", "no-cache")
+        if varies:
+            self.send_header("Vary", "Accept-Encoding")
 
     def end_headers(self):
         for name, value in self.extra_headers.items():
             self.send_header(name, value)
-        if self.live_python:
-            self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
     def log_message(self, format, *args):  # quiet: tests and the console stay readable

@@ -14,14 +14,7 @@
 // The pages load this module where they would load PyScript's core.js; the HTML preloads core.js,
 // so it downloads as early as before.
 
-function storageIsBlocked() {
-  try {
-    // Reading the property is enough: a blocked document throws SecurityError here.
-    return !window.localStorage || !window.indexedDB;
-  } catch (error) {
-    return true;
-  }
-}
+import { storageIsBlocked } from "./offline.js"; // and registers the service worker once the page is ready
 
 function channelsAreRefused() {
   try {

@@ -76,6 +76,8 @@ def test_vendored_python_ships_as_bytecode_the_browser_uses_unchecked(tmp_path, 
         # zipimport looks for foo.pyc beside where foo.py would be; the sources stay out (2.4 MB).
         assert {"inspect.pyc", "json/__init__.pyc", "_pyodide/__init__.pyc"} <= names
         assert "inspect.py" not in names
+        # The lean stdlib: what the pages import (backprop_lab/lean_imports.json), not the rest.
+        assert not {"sqlite3/__init__.pyc", "tkinter/__init__.pyc", "xml/dom/minidom.pyc", "mailbox.pyc"} & names
         assert pyc_flags(stdlib.read("inspect.pyc")) == 1  # unchecked hash: no mtime to compare
     with zipfile.ZipFile(tmp_path / "vendor" / site.PYTHON_ZIP) as python:
         names = set(python.namelist())
@@ -84,8 +86,11 @@ def test_vendored_python_ships_as_bytecode_the_browser_uses_unchecked(tmp_path, 
         wheel = pyodide / site.NUMPY_WHEEL
         with zipfile.ZipFile(wheel) as numpy:
             names = set(numpy.namelist())
-        assert {"numpy/__init__.py", "numpy/__pycache__/__init__.cpython-314.pyc"} <= names
-        assert not any(name.endswith((".pyi", ".h")) for name in names)
+            assert pyc_flags(numpy.read("numpy/__init__.pyc")) == 1
+        # The lean NumPy: bytecode where the sources were, none of the tests, f2py or stubs.
+        assert {"numpy/__init__.pyc", "numpy/_core/_multiarray_umath.cpython-314-wasm32-emscripten.so"} <= names
+        assert not any(name.endswith((".py", ".pyi", ".h")) for name in names)
+        assert not any(part in name for name in names for part in ("/tests/", "/f2py/", "/typing/"))
         lock = json.loads((pyodide / "pyodide-lock.json").read_text())
         assert lock["packages"]["numpy"]["sha256"] == site.sha256_of(wheel)  # Pyodide checks it
 
@@ -173,3 +178,115 @@ def test_server_stays_quiet_when_a_browser_drops_a_download(tmp_path, capfd):
         assert client.recv(1024).startswith(b"HTTP/1.1 200")
         client.close()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def fetch(server, path, **headers):
+    import http.client
+
+    connection = http.client.HTTPConnection(*server.server_address)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+@pytest.fixture
+def compress_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "backprop-lab" / "compressed"
+
+
+def test_server_compresses_text_and_wasm_once_per_content(tmp_path, compress_cache, monkeypatch):
+    import gzip
+
+    from backprop_lab import compress
+
+    script = b"console.log('a lesson');\n" * 400
+    (tmp_path / "app.js").write_bytes(script)
+    (tmp_path / "photo.zip").write_bytes(b"PK" + b"x" * 4000)  # already compressed: sent as it is
+    made = []
+    real_encode = compress.encode
+    monkeypatch.setattr(compress, "encode", lambda data, encoding: made.append(encoding) or real_encode(data, encoding))
+    with running_server(tmp_path) as server:
+        for _ in range(3):
+            response, body = fetch(server, "/app.js", **{"Accept-Encoding": "gzip"})
+            assert response.getheader("Content-Encoding") == "gzip"
+            assert response.getheader("Vary") == "Accept-Encoding"
+            assert gzip.decompress(body) == script
+        response, body = fetch(server, "/app.js")  # a client that decodes nothing gets the file as it is
+        assert response.getheader("Content-Encoding") is None and body == script
+        response, body = fetch(server, "/photo.zip", **{"Accept-Encoding": "gzip, br"})
+        assert response.getheader("Content-Encoding") is None and len(body) == 4002
+        if "br" in compress.ENCODINGS:
+            import brotli
+
+            response, body = fetch(server, "/app.js", **{"Accept-Encoding": "gzip, deflate, br"})
+            assert response.getheader("Content-Encoding") == "br"
+            assert brotli.decompress(body) == script
+    assert sorted(made) == sorted({"gzip", *(["br"] if "br" in compress.ENCODINGS else [])})  # never per request
+    assert len(list(compress_cache.iterdir())) == len(made)
+
+
+def test_server_answers_a_repeat_visit_with_not_modified(tmp_path, compress_cache):
+    (tmp_path / "site.css").write_text("p { color: #333; }\n" * 100)
+    (tmp_path / "python.zip").write_bytes(b"PK" + b"y" * 3000)
+    with running_server(tmp_path) as server:
+        for path, encoding in (("/site.css", "gzip"), ("/python.zip", "gzip")):
+            response, _ = fetch(server, path, **{"Accept-Encoding": encoding})
+            assert response.status == 200 and response.getheader("Cache-Control") == "no-cache"
+            etag = response.getheader("ETag")
+            response, body = fetch(server, path, **{"Accept-Encoding": encoding, "If-None-Match": etag})
+            assert (response.status, body) == (304, b"")
+            assert response.getheader("ETag") == etag
+        css_etag = fetch(server, "/site.css", **{"Accept-Encoding": "gzip"})[0].getheader("ETag")
+        (tmp_path / "site.css").write_text("p { color: #000; }\n" * 100)  # a new deploy: the file changed
+        response, body = fetch(server, "/site.css", **{"Accept-Encoding": "gzip", "If-None-Match": css_etag})
+        assert response.status == 200 and body
+
+
+def test_a_page_importing_what_the_lean_runtime_lacks_stops_the_build_naming_it(tmp_path, monkeypatch):
+    from backprop_lab import lean
+
+    page_module = tmp_path / "app" / "money.py"
+    page_module.parent.mkdir()
+    page_module.write_text("import math\n\n\ndef total(prices):\n    import decimal\n    return decimal.Decimal(0)\n")
+    stdlib_all = {"decimal", "json"}  # math is built into the interpreter: never a file
+    assert "decimal" not in lean.recorded()["stdlib"]
+    with pytest.raises(lean.LeanError, match=r"app/money\.py:5 imports decimal"):
+        lean.check_imports([page_module], stdlib_all, set(), tmp_path)
+    # The same through setup, which stops before writing anything.
+    monkeypatch.setattr(site, "python_sources", lambda: [page_module])
+    monkeypatch.setattr(site, "ROOT", tmp_path)
+    monkeypatch.setattr(site, "VENDOR", tmp_path / "vendor")
+    if (site.NODE_MODULES / "pyodide").is_dir():
+        with pytest.raises(site.SetupError, match="imports decimal"):
+            site.vendor(log=lambda *_: None)
+
+
+def test_a_numpy_subpackage_used_by_attribute_must_be_in_the_lean_runtime(tmp_path):
+    from backprop_lab import lean
+
+    module = tmp_path / "spectrum.py"
+    module.write_text("import numpy as np\n\nSPECTRUM = np.fft.rfft([1.0, 2.0])\n")
+    with pytest.raises(lean.LeanError, match="imports numpy.fft"):
+        lean.check_imports([module], set(), {"numpy", "numpy.fft", "numpy.random"}, tmp_path)
+
+
+def test_precompressed_copies_sit_beside_the_files_they_encode(tmp_path, compress_cache):
+    import gzip
+
+    from backprop_lab import compress
+
+    (tmp_path / "static").mkdir()
+    script = b"export const lesson = 1;\n" * 100
+    (tmp_path / "static" / "app.mjs").write_bytes(script)
+    (tmp_path / "static" / "tiny.css").write_bytes(b"p{}")  # too small to gain anything
+    (tmp_path / "python.zip").write_bytes(b"PK" + b"z" * 5000)
+    compress.write_siblings(tmp_path)
+    assert gzip.decompress((tmp_path / "static" / "app.mjs.gz").read_bytes()) == script
+    assert not (tmp_path / "static" / "tiny.css.gz").exists() and not (tmp_path / "python.zip.gz").exists()
+    if "br" in compress.ENCODINGS:
+        import brotli
+
+        assert brotli.decompress((tmp_path / "static" / "app.mjs.br").read_bytes()) == script

@@ -145,7 +145,8 @@ def external_requests():
 @pytest.fixture(scope="session")
 def browser_context(browser, external_requests):
     # One context for the session: pages share the HTTP cache, as a learner's visits do.
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Service workers are tested on their own (test_offline.py): here every file comes from the server.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
 
     def guard(route):
         if urlparse(route.request.url).hostname in LOCAL_HOSTS:
