@@ -19,6 +19,7 @@ build: setup
 	$(PYTHON) -m backprop_lab build
 
 test: setup
+	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -147,7 +147,8 @@ def verify_against_manifest(files: dict[str, Path]) -> None:
     for name, path in files.items():
         want = expected.get(name)
         if want is None:
-            raise SetupError(f"integrity: {name} is not in {MANIFEST.name}; run `python -m backprop_lab manifest` after changing a pin")
+            raise SetupError(f"integrity: {name} is not in {MANIFEST.name}; "
+                             "run `python -m backprop_lab manifest` after changing a pin")
         got = sha256_of(path)
         if got != want:
             raise SetupError(f"integrity: {name} ({path}) has sha256 {got}, but {MANIFEST.name} pins {want}. "
