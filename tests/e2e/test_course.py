@@ -184,7 +184,7 @@ def test_header_has_every_lesson_link_on_every_load(browser, bfcache_browser, ba
         bfcache = browser_now is bfcache_browser
         wait_until = "commit" if bfcache else "load"  # a restored page fires no load event
 
-        def went(where, page=page):
+        def went(where, page=page, bfcache=bfcache):
             restored = page.evaluate("window.leftAt === location.href")
             if not bfcache:
                 assert not restored, f"{where}: a page came from a back/forward cache that is off"
