@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app import predict
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
 from engine import datasets, optim, registry
 from engine.mlp import MLP
@@ -48,6 +49,7 @@ STATE = StateTable(
     FloatProp("clip_at", 1.0, low=0.01, high=10.0, log=True, label="clipping threshold"),
     BoolProp("compare", False, label="comparison"),
     ChoiceProp("lr", "0.1", choices=LEARNING_RATES, label="learning rate"),
+    BoolProp("predict", False, label="predict first"),
 )
 
 # Comparison mode: the same network with each of these activations, side by side.
@@ -353,6 +355,29 @@ def explanation_items(state: dict, sides: list[tuple[str, Measurement]]) -> list
     items = [f"{title}: {sentence}" for title, sentences in per_side for sentence in sentences
              if sentence not in shared]
     return items + shared
+
+
+# ----------------------------------------------------------------- predict, then reveal
+
+def smallest_layer_question(measurement: Measurement) -> predict.Question | None:
+    """Which layer will have the smallest mean |grad W|?  Asked before the bars of a new setting
+    are drawn; answered from the measurement.  None when overflow left no number to compare."""
+    bars = measurement.bars
+    finite = [bar for bar in bars if math.isfinite(bar.value)]
+    if len(finite) < len(bars) or has_diverged(measurement.loss):
+        return None
+    smallest = min(bars, key=lambda bar: bar.value)
+    choices = tuple((str(bar.layer), f"layer {layer_name(bar)}") for bar in bars)
+    why = f"Layer {layer_name(smallest)} has the smallest mean |grad W|, {significant(smallest.value)}"
+    first, reference = bars[0], bars[-2]
+    steps = reference.layer - first.layer
+    if steps > 0 and first.share:
+        trend = "shrinks on its way to the input" if first.share < 1 else "grows on its way to the input"
+        why += (f". Going back from layer {reference.layer} to layer 1 the gradient is multiplied by about "
+                f"×{significant(first.share ** (1.0 / steps))} per layer (each layer multiplies it by its "
+                f"weights and its activation's slope), so it {trend}")
+    return predict.choice_question("smallest-layer", "Which layer will have the smallest gradient (mean |grad W|)?",
+                                   choices, str(smallest.layer), why + ".")
 
 
 # ----------------------------------------------------------------- training
