@@ -559,3 +559,54 @@ def python_snippet(settings: dict, epoch: int, log: RunLog) -> str:
     else:
         lines.append("print('test accuracy:', net.accuracy(scaler.transform(X_test), y_test))")
     return "\n".join(lines) + "\n"
+
+
+# The notebook's plots: the boundary over the data in the data's own coordinates, as the page
+# draws it, and the training loss per epoch.
+NOTEBOOK_PLOTS = """\
+import matplotlib.pyplot as plt
+import numpy as np
+
+fig, (boundary, curve) = plt.subplots(1, 2, figsize=(11, 4.5))
+pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
+(x_low, y_low), (x_high, y_high) = X.min(axis=0) - pad, X.max(axis=0) + pad
+gx, gy = np.meshgrid(np.linspace(x_low, x_high, 200), np.linspace(y_low, y_high, 200))
+grid = scaler.transform(np.column_stack([gx.ravel(), gy.ravel()]))
+output = net.predict_proba(grid).reshape(gx.shape)
+boundary.contourf(gx, gy, output, levels=np.linspace(0, 1, 21), cmap="RdBu", alpha=0.6)
+boundary.contour(gx, gy, output, levels=[0.5], colors="k", linewidths=1)
+boundary.scatter(X_train[:, 0], X_train[:, 1], c=y_train, cmap="RdBu", vmin=0, vmax=1, edgecolors="k", s=18)
+boundary.set_title("decision boundary (output 0.5)")
+curve.plot(np.arange(1, len(losses) + 1), losses)
+curve.set_xlabel("epoch")
+curve.set_ylabel("training loss")
+curve.set_title("loss curve")
+fig.tight_layout()
+plt.show()
+"""
+
+
+def notebook(settings: dict, epoch: int, log: RunLog) -> str:
+    """A Jupyter notebook (.ipynb, nbformat 4.5) of this run: the Python snippet, keeping each
+    epoch's loss (run one epoch at a time: the same weights, bit for bit), then matplotlib
+    plots of the boundary and the loss curve."""
+    title, *lines = python_snippet(settings, epoch, log).splitlines()
+    code = [title, "losses = []   # the training loss after each epoch, for the curve"]
+    for line in lines:
+        epochs = re.fullmatch(r"trainer\.run\((\d+)\)", line)
+        code.append(f"losses += [trainer.run(1) for _ in range({epochs.group(1)})]" if epochs else line)
+    intro = (f"# Backprop Lab playground: this run\n\nThe playground's run ({epoch} epochs), reproduced with "
+             "Backprop Lab's `engine` in plain Python (run it where the project is installed, with matplotlib), "
+             "then its decision boundary and loss curve.")
+
+    def cell(number, kind, source):
+        cell = {"cell_type": kind, "id": f"cell-{number}", "metadata": {}, "source": source.splitlines(keepends=True)}
+        return cell | ({"execution_count": None, "outputs": []} if kind == "code" else {})
+
+    document = {
+        "cells": [cell(1, "markdown", intro), cell(2, "code", "\n".join(code)), cell(3, "code", NOTEBOOK_PLOTS)],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                     "language_info": {"name": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    return json.dumps(document, indent=1)
