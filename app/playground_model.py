@@ -7,6 +7,7 @@ Pure Python + NumPy + engine, so every rule here is tested in CPython
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -426,7 +427,59 @@ class TrainingRun:
         return finished
 
 
-# ------------------------------------------------------------------ CSV input
+# ------------------------------------------------------------------ replay
+
+# Scrubbing the loss curve back shows the network as it was: its weights are kept at earlier
+# epochs, in at most this many bytes.  Every epoch at first; when full, every other snapshot is
+# dropped and the interval doubles, so a long run keeps its whole span at a coarser grain.
+HISTORY_BYTES = 2_000_000
+
+
+class WeightHistory:
+    """Snapshots of a network's weights during one run, bounded by HISTORY_BYTES."""
+
+    def __init__(self, net: MLP, max_bytes: int = HISTORY_BYTES):
+        self.shapes = [p.shape for p in net.params]
+        size = sum(p.size for p in net.params)
+        self.capacity = max(4, max_bytes // (8 * size))
+        self.interval = 1                   # epochs between snapshots, a power of 2
+        self.epochs: list[int] = []
+        self.weights: list[np.ndarray] = []
+
+    @property
+    def nbytes(self) -> int:
+        return sum(w.nbytes for w in self.weights)
+
+    def record(self, epoch: int, net: MLP) -> None:
+        """Keep the weights after `epoch` epochs, if the interval asks for this epoch."""
+        if epoch % self.interval or (self.epochs and epoch <= self.epochs[-1]):
+            return
+        self.epochs.append(epoch)
+        self.weights.append(np.concatenate([p.ravel() for p in net.params]))
+        if len(self.epochs) > self.capacity:
+            self.interval *= 2
+            kept = [i for i, e in enumerate(self.epochs) if e % self.interval == 0]
+            self.epochs = [self.epochs[i] for i in kept]
+            self.weights = [self.weights[i] for i in kept]
+
+    def nearest(self, epoch: int) -> int:
+        """The latest kept epoch at or before `epoch` (the first one if it is earlier)."""
+        index = max(bisect.bisect_right(self.epochs, epoch) - 1, 0)
+        return self.epochs[index]
+
+    def restore(self, epoch: int, net: MLP) -> int:
+        """Put the weights kept nearest before `epoch` into net; returns their epoch."""
+        kept = self.nearest(epoch)
+        flat = self.weights[self.epochs.index(kept)]
+        pieces, start = [], 0
+        for shape in self.shapes:
+            size = math.prod(shape)
+            pieces.append(flat[start:start + size].reshape(shape))
+            start += size
+        net.params = pieces
+        return kept
+
+
 
 # Pasted or uploaded CSV is refused by its size before it is read into Python: parsing runs on
 # the page's only thread, and megabytes of text would freeze the tab for seconds.  MAX_POINTS
