@@ -20,6 +20,7 @@ from pyodide.ffi import create_proxy, jsnull, to_js
 
 from app import diagnostics
 from app.state import IntProp, StateTable, notes_text, parse_number, presentation, zero_note
+from engine.text import minus
 
 # Proxies handed to JS live as long as the page; keeping them here stops them being collected.
 _proxies = []
@@ -258,7 +259,7 @@ class Controls:
     def _readout(element_id, prop, value):
         readout = optional_element(f"{element_id}-value")
         if readout is not None:
-            readout.textContent = prop.format(value).replace("-", "\u2212")
+            readout.textContent = minus(prop.format(value))
 
     def show(self, values: dict):
         """Put values into the controls (at start, after a preset or a reset), without

@@ -172,6 +172,7 @@ class Trainer:
         # (loss, size) of those taken.
         self._batches_left = deque()
         self._batch_losses = []
+        self._samples_done = 0         # of the epoch under way: epoch_progress reads it on every paced step
 
     @property
     def lr(self) -> float:
@@ -191,7 +192,7 @@ class Trainer:
         """The share of the epoch under way that run_steps() has trained on (0 between epochs)."""
         if not self.mid_epoch:
             return 0.0
-        return sum(size for _, size in self._batch_losses) / len(self.y)
+        return self._samples_done / len(self.y)
 
     def run(self, epochs: int = 1) -> float:
         """Train for `epochs` epochs; returns the last epoch's mean loss."""
@@ -218,7 +219,9 @@ class Trainer:
             if not self._batches_left:   # a new epoch: the batches MLP.train_epoch would take
                 self._batches_left = deque(batches(self.X, self.y, self.batch_size, self.rng))
                 self._batch_losses = []
+                self._samples_done = 0
             X_batch, y_batch = self._batches_left.popleft()
+            self._samples_done += len(y_batch)
             self._batch_losses.append((self.net.train_batch(X_batch, y_batch, self.optimizer), len(y_batch)))
             if not self._batches_left:
                 self.loss = epoch_loss(self._batch_losses)
