@@ -43,8 +43,8 @@ def test_lesson_two_backward_steps_name_grad_and_the_local_derivative():
 
 
 def words_of_the_lessons():
-    """(where, text) for every page and the quick checks."""
-    for page in sorted((ROOT / "pages").glob("*.html")):
+    """(where, text) for every page, the landing page and the quick checks."""
+    for page in [ROOT / "index.html", *sorted((ROOT / "pages").glob("*.html"))]:
         yield page.name, page.read_text(encoding="utf-8")
     yield "quick-checks.json", (ROOT / "static" / "quick-checks.json").read_text(encoding="utf-8")
 
