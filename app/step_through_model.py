@@ -349,7 +349,7 @@ def update_step(network: Network) -> LessonStep:
         "update", "", "one step of gradient descent, w ← w − η·grad w",
         "Every weight and bias takes a small step against its gradient, scaled by the "
         f"learning rate η; running the forward pass again gives the new loss, {change} than before.",
-        rf"w \leftarrow w - \eta\,{gradient_tex('w')}",
+        rf"w \leftarrow w - \eta \cdot {gradient_tex('w')}",
         rf"{tex_name(first)} \leftarrow {fmt(old)} - ({fmt(lr)})\cdot({fmt(grad)}) = {fmt(after)}",
         new_loss,
         f"L = {decimals(old_loss)} → {decimals(new_loss)}",
