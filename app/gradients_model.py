@@ -1,6 +1,6 @@
 """Vanishing and exploding gradients, layer by layer: what to show for a state (pure).
 
-A deep MLP on a 2-D dataset; one bar per weight layer shows mean |∂L/∂W| from one forward +
+A deep MLP on a 2-D dataset; one bar per weight layer shows mean |grad W| from one forward +
 backward pass of the engine, with a status.  This module holds the page's state table, the
 measurements and their statuses, the words that explain them, and the training of the
 networks on the page (`Run`).  No browser imports: tested in CPython
@@ -139,7 +139,7 @@ class Status:
 
 
 def classify(value: float, reference: float | None) -> Status:
-    """Status of one layer's mean |∂L/∂W|.  reference: the last hidden layer's value
+    """Status of one layer's mean |grad W|.  reference: the last hidden layer's value
     (None for the output layer, which is only judged on size)."""
     if not math.isfinite(value):
         return Status("critical", "overflow")
@@ -168,7 +168,7 @@ class LayerBar:
     layer: int                 # 1-based; the last one is the output layer
     is_output: bool
     shape: tuple[int, int]     # (fan_in, fan_out) of W
-    value: float               # mean |∂L/∂W| after clipping: what the optimizer would use
+    value: float               # mean |grad W| after clipping: what the optimizer would use
     share: float | None        # value / the last hidden layer's value (None for the output layer)
     status: Status
     dead_units: int | None     # hidden units whose output is 0 on every sample (ReLU only)
@@ -244,7 +244,7 @@ def dead_text(bar: LayerBar) -> str:
 
 def table_rows(measurement: Measurement) -> list[tuple[str, ...]]:
     """The text alternative of the bars: one row per layer, values to 4 significant digits.
-    Columns as in the page's table head: layer, weights, mean |∂L/∂W|, relative to the last
+    Columns as in the page's table head: layer, weights, mean |grad W|, relative to the last
     hidden layer, status, dead units."""
     return [(layer_name(bar), f"{bar.shape[0]} × {bar.shape[1]}", significant(bar.value, 4, overflow=True),
              share_text(bar), bar.status.text, dead_text(bar)) for bar in measurement.bars]

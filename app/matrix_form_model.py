@@ -299,7 +299,7 @@ def lesson_steps(hidden: str) -> list[MatrixStep]:
                    "One number for the whole batch: the mean of the examples' cross-entropies.",
                    "L = np.mean(-(y*np.log(yhat) + (1-y)*np.log(1-yhat)))",
                    "L = F.binary_cross_entropy(yhat, y)"),
-        MatrixStep("backward", "d2", r"\delta_2 = \tfrac{\partial L}{\partial z_2} = \tfrac1n(\hat y - y)",
+        MatrixStep("backward", "d2", r"\delta_2 = \operatorname{grad} z_2 = \tfrac1n(\hat y - y)",
                    _op("yhat", "y"), "elementwise",
                    "Sigmoid and cross-entropy together give ŷ − y per example, as in lesson 2; ÷ n because "
                    "L is the mean, so each example moves L by a 1/n share.",
