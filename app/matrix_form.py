@@ -7,6 +7,7 @@ import js
 from app import matrix_form_draw as draw
 from app import matrix_form_model as model
 from app import ui
+from engine import text
 
 PLAY_EVERY_MS = 1200
 
@@ -16,6 +17,11 @@ class MatrixFormPage:
         self.url = url
         self.values = url.load()
         self.values["step"] = min(self.values["step"], len(model.lesson_steps(self.values["hidden"])))
+        if self.values["sample"] > len(self.values["batch"]):      # a link's example beyond its batch
+            ui.set_text("url-notes", f"There is no example {self.values['sample']} in a batch of "
+                                     f"{len(self.values['batch'])}: no example is lit.")
+            ui.element("url-notes").hidden = False
+            self.values["sample"] = 0
         self.focus = None                   # the product result cell whose sources are lit
         self.playing = False
         self.last_advance = 0.0
@@ -80,10 +86,13 @@ class MatrixFormPage:
             self.set_batch(str(button.dataset.batch))
 
     def build_weight_editor(self):
-        """One text box per weight, laid out as the cells of W₁, b₁, W₂ and b₂."""
+        """One text box per weight, laid out as the cells of W₁, b₁, W₂ and b₂; a refused or
+        clamped value is explained under the tables, naming its cell."""
         W1, b1, W2, b2 = model.weight_names(self.values["units"])
         editor = ui.element("weight-editor")
         editor.replaceChildren()
+        notes = js.document.createElement("div")
+        notes.className = "cell-notes"
         self.weight_fields = []
         for title, grid in (("W₁", W1), ("b₁", [b1]), ("W₂", [[name] for name in W2]), ("b₂", [[b2]])):
             table = js.document.createElement("table")
@@ -91,24 +100,35 @@ class MatrixFormPage:
             caption = js.document.createElement("caption")
             caption.textContent = f"{title} {len(grid)}×{len(grid[0])}"
             table.append(caption)
-            for row in grid:
+            for r, row in enumerate(grid):
                 line = js.document.createElement("tr")
-                for name in row:
+                for c, name in enumerate(row):
+                    where = f"{title}[{r + 1},{c + 1}], lesson 2's {text.pretty_name(name)}"
                     cell = js.document.createElement("td")
                     box = js.document.createElement("input")
                     box.id, box.type, box.className = f"cell-{name}", "text", "num cell"
+                    box.title = where
                     box.setAttribute("inputmode", "decimal")
-                    box.setAttribute("aria-label", f"{title} cell {name}")
+                    box.setAttribute("aria-label", where)
                     cell.append(box)
                     line.append(cell)
+                    note = js.document.createElement("p")
+                    note.className = "cell-note field-error"
+                    label = js.document.createElement("span")
+                    label.textContent = f"{where}: "
+                    message = js.document.createElement("span")
+                    message.id = f"cell-{name}-error"
+                    message.setAttribute("aria-live", "polite")
+                    note.append(label, message)
+                    notes.append(note)
                 table.append(line)
             editor.append(table)
-            for row in grid:
-                for name in row:
-                    prop = model.STATE.props[name]
-                    self.weight_fields.append(ui.NumberField(
-                        f"cell-{name}", self.values[name], lambda value, name=name: self.change(name, value),
-                        low=prop.low, high=prop.high))
+        editor.append(notes)
+        for name in [name for row in W1 for name in row] + b1 + W2 + [b2]:
+            prop = model.STATE.props[name]
+            self.weight_fields.append(ui.NumberField(
+                f"cell-{name}", self.values[name], lambda value, name=name: self.change(name, value),
+                low=prop.low, high=prop.high))
 
     # ------------------------------------------------------------------ stepping
 
@@ -167,11 +187,24 @@ class MatrixFormPage:
         focus = (int(cell.dataset.row), int(cell.dataset.col))
         if focus != self.focus:
             self.focus = focus
-            self.show_matrices(step, model.run(self.values).values)
-            found = ui.element("step-matrices").querySelector(
-                f'td[data-matrix="{step.result}"][data-row="{focus[0]}"][data-col="{focus[1]}"]')
-            if event.type == "focusin" and not ui.is_missing(found):
-                found.focus()
+            self.light(step, model.run(self.values).values)
+
+    def light(self, step, values):
+        """Light the focused result cell and what it is made from, in the tables on screen.
+        Classes change in place, not the tables: a cell with the keyboard focus keeps it."""
+        box = ui.element("step-matrices")
+        for cell in box.querySelectorAll("td.source, td.focus"):
+            cell.classList.remove("source", "focus")
+        if self.focus is not None and step.kind == "product":
+            for selector in draw.source_selectors(step, self.focus):
+                for cell in box.querySelectorAll(selector):
+                    cell.classList.add("source")
+            row, column = self.focus
+            box.querySelector(f'td[data-matrix="{step.result}"][data-row="{row}"][data-col="{column}"]'
+                              ).classList.add("focus")
+        why = ui.element("product-why")   # filled once the learner points at a result cell
+        why.hidden = step.kind != "product" or self.focus is None
+        ui.set_svg("product-why", "" if why.hidden else draw.product_explanation(step, values, self.focus))
 
     def apply_update(self):
         self.values = model.updated_state(self.values)
@@ -207,15 +240,23 @@ class MatrixFormPage:
         shape_check.textContent = f"Shape check: {step.shape_check}" if step.shape_check else ""
         ui.set_svg("step-code", draw.code_lines(step))
         ui.element("update-row").hidden = step.phase != "update"
+        if step.phase == "update":
+            after = model.run(model.updated_state(self.values)).values["L"]
+            ui.set_text("update-loss", f"With η = {text.plain(self.values['lr'])}, the batch's loss L goes from "
+                                       f"{text.plain(values['L'].item())} to {text.plain(after.item())}.")
         self.show_examples()
         self.show_check()
 
     def show_matrices(self, step, values):
         example = self.values["sample"] - 1 if self.values["sample"] else None
-        ui.set_svg("step-matrices", draw.step_matrices(step, values, example, self.focus))
-        why = ui.element("product-why")   # filled once the learner points at a result cell
-        why.hidden = step.kind != "product" or self.focus is None
-        ui.set_svg("product-why", "" if why.hidden else draw.product_explanation(step, values, self.focus))
+        box = ui.element("step-matrices")
+        had_focus = bool(box.contains(js.document.activeElement))
+        ui.set_svg("step-matrices", draw.step_matrices(step, values, example, lr=self.values["lr"]))
+        if had_focus:                           # the focused cell is gone with its step: stay on the card
+            ui.element("step-card").focus()
+        show_scroll_hint("step-matrices")
+        box.scrollLeft = 0          # a new step starts at its left edge (narrow screens scroll sideways)
+        self.light(step, values)
 
     def show_outer_products(self, step, values):
         sources = {"dW2": ("H1", "d2"), "dW1": ("X", "d1")}.get(step.result)
@@ -225,6 +266,8 @@ class MatrixFormPage:
             example = self.values["sample"] - 1 if self.values["sample"] else None
             pieces = model.outer_products(values, *sources)
             ui.set_svg("outer-products-sum", draw.outer_product_sum(values, *sources, step.result, pieces, example))
+            ui.element("outer-products-sum").scrollLeft = 0
+            show_scroll_hint("outer-products-sum")
 
     def show_examples(self):
         batch = self.values["batch"]
@@ -240,8 +283,20 @@ class MatrixFormPage:
     def show_check(self):
         table = ui.element("check-table")
         table.hidden = not self.values["check"]
-        if self.values["check"]:
-            ui.fill_table("check-body", draw.check_rows(model.gradient_check(self.values)))
+        shown = model.gradients_so_far(self.values["hidden"], self.values["step"])
+        note = ui.element("check-note")
+        note.hidden = not self.values["check"]
+        note.textContent = draw.check_note(shown)
+        table.hidden = not self.values["check"] or not shown
+        if self.values["check"] and shown:
+            checks = [c for c in model.gradient_check(self.values) if c.name.partition("[")[0] in shown]
+            ui.fill_table("check-body", draw.check_rows(checks))
+
+
+def show_scroll_hint(box_id):
+    """A hint above a box of matrices that is wider than the screen (it scrolls sideways)."""
+    box = ui.element(box_id)
+    ui.element(f"{box_id}-hint").hidden = int(box.scrollWidth) <= int(box.clientWidth) + 1
 
 
 def main(url):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.matrix_form_model import MatrixStep, ProductCell, product_cell, product_sources, shape_text
+from app.matrix_form_model import MatrixStep, ProductCell, lesson_two_name, product_cell, product_sources, shape_text
 from app.svg import esc, tag
 from engine import text
 
@@ -23,14 +23,20 @@ PER_EXAMPLE = {"X", "y", "Z1", "H1", "z2", "yhat", "d2", "dH1", "d1"}
 
 def matrix_table(name: str, matrix: np.ndarray, example: int | None = None,
                  lit: tuple[str, int] | None = None, focus: tuple[int, int] | None = None,
-                 focusable: bool = False) -> str:
+                 focusable: bool = False, units: int | None = None, caption: str | None = None) -> str:
     """One matrix as a captioned table.  example: the highlighted example's row (for matrices
     with a row per example); lit: ("row" or "column", index) that makes the focused result cell;
-    focus: the result cell whose sources are lit; focusable: cells take keyboard focus."""
+    focus: the result cell whose sources are lit; focusable: cells take keyboard focus; units:
+    the hidden units, so that a parameter's cells can say their names in lesson 2; caption: a
+    name for a table that is a piece of `name` (a term of a sum), not the matrix itself."""
     rows = []
     for r, row in enumerate(matrix):
         cells = []
         for c, value in enumerate(row):
+            known_as = lesson_two_name(name, r, c, units) if units else None    # a parameter's cell
+            hover = text.plain(float(value), 12)
+            if known_as:
+                hover += f" ({'grad ' if name.startswith('d') else ''}{text.pretty_name(known_as)} in lesson 2)"
             classes = []
             if example is not None and name in PER_EXAMPLE and r == example:
                 classes.append("example")
@@ -40,36 +46,54 @@ def matrix_table(name: str, matrix: np.ndarray, example: int | None = None,
                 classes.append("focus")
             cells.append(tag("td", {"class": " ".join(classes) or None, "data_matrix": name, "data_row": r,
                                     "data_col": c, "tabindex": "0" if focusable else None,
-                                    "title": text.plain(float(value), 12)}, esc(text.short(float(value)))))
+                                    "title": hover}, esc(text.plain(float(value)))))
         rows.append(tag("tr", None, *cells))
-    caption = tag("caption", None, tag("span", {"class": "matrix-name"}, esc(NAMES[name])), " ",
+    caption = tag("caption", None, tag("span", {"class": "matrix-name"}, esc(caption or NAMES[name])), " ",
                   tag("span", {"class": "shape"}, esc(shape_text(matrix))))
     return tag("table", {"class": "matrix", "data_name": name}, caption, tag("tbody", None, *rows))
 
 
 def step_matrices(step: MatrixStep, values: dict, example: int | None,
-                  focus: tuple[int, int] | None = None) -> str:
+                  focus: tuple[int, int] | None = None, lr: float | None = None) -> str:
     """The operands of a step and, after an arrow, what it computes; for a product, the result's
-    focused cell lights the row and the column it came from."""
+    focused cell lights the row and the column it came from.  lr: η, written into the update."""
+    units = values["W1"].shape[1]
     sources = {}
     if step.kind == "product" and focus is not None:
         (left, left_axis, left_index), (right, right_axis, right_index) = product_sources(step, *focus)
         sources = {left: (left_axis, left_index), right: (right_axis, right_index)}
     if step.kind == "update":       # one line per parameter: W and dW → the new W
-        return "".join(update_row(name, values) for name in ("W1", "b1", "W2", "b2"))
-    parts = [matrix_table(o.name, values[o.name], example, sources.get(o.name)) for o in step.operands]
-    result = matrix_table(step.result, values[step.result], example, focus=focus, focusable=step.kind == "product")
+        return "".join(update_row(name, values, units, lr) for name in ("W1", "b1", "W2", "b2"))
+    if step.kind == "input":        # the data itself: X and y side by side, nothing computed
+        return tag("div", {"class": "matrix-row"}, matrix_table("X", values["X"], example),
+                   matrix_table("y", values["y"], example))
+    parts = [matrix_table(o.name, values[o.name], example, sources.get(o.name), units=units) for o in step.operands]
+    result = matrix_table(step.result, values[step.result], example, focus=focus, focusable=step.kind == "product",
+                          units=units)
     return tag("div", {"class": "matrix-row"}, *parts, ARROW, result)
+
+
+def source_selectors(step: MatrixStep, focus: tuple[int, int]) -> list[str]:
+    """CSS selectors of the cells a product's result cell is made from: a row (or column) of
+    each operand, and the bias entry added to it."""
+    selectors = []
+    for matrix, axis, index in product_sources(step, *focus):
+        selectors.append(f'td[data-matrix="{matrix}"][data-{"row" if axis == "row" else "col"}="{index}"]')
+    if len(step.operands) > 2:
+        selectors.append(f'td[data-matrix="{step.operands[2].name}"][data-col="{focus[1]}"]')
+    return selectors
 
 
 ARROW = tag("span", {"class": "arrow", "aria_hidden": "true"}, "→")
 
 
-def update_row(name: str, values: dict) -> str:
+def update_row(name: str, values: dict, units: int, lr: float | None = None) -> str:
     """W − η·dW → W after, for one parameter."""
-    return tag("div", {"class": "matrix-row update"}, matrix_table(name, values[name]),
-               tag("span", {"class": "arrow", "aria_hidden": "true"}, "− η ·"), matrix_table(f"d{name}", values[f"d{name}"]),
-               ARROW, matrix_table(f"{name}_new", values[f"{name}_new"]))
+    step_size = "η" if lr is None else text.plain(lr)
+    return tag("div", {"class": "matrix-row update"}, matrix_table(name, values[name], units=units),
+               tag("span", {"class": "arrow", "aria_hidden": "true"}, f"− {esc(step_size)} ·"),
+               matrix_table(f"d{name}", values[f"d{name}"], units=units),
+               ARROW, matrix_table(f"{name}_new", values[f"{name}_new"], units=units))
 
 
 def outer_product_sum(values: dict, left: str, right: str, result: str, pieces: list[np.ndarray],
@@ -78,8 +102,8 @@ def outer_product_sum(values: dict, left: str, right: str, result: str, pieces: 
     sum come from.  The highlighted example's piece is marked."""
     items = []
     for i, piece in enumerate(pieces):
-        label = f"example {i + 1}: {NAMES[left]}ᵢᵀ {NAMES[right]}ᵢ"
-        table = matrix_table(result, piece)
+        label = f"example {i + 1}: row {i + 1} of {NAMES[left]}, transposed, times row {i + 1} of {NAMES[right]}"
+        table = matrix_table(result, piece, caption=f"{NAMES[left]}[{i + 1}]ᵀ {NAMES[right]}[{i + 1}]")
         items.append(tag("figure", {"class": "piece" + (" example" if i == example else "")},
                          table, tag("figcaption", None, esc(label))))
         items.append(tag("span", {"class": "plus", "aria_hidden": "true"}, "+" if i < len(pieces) - 1 else "="))
@@ -159,3 +183,13 @@ def cell_sum(step: MatrixStep, cell: ProductCell) -> str:
         terms.append(number(cell.bias))
     return (f"{NAMES[step.result]}[{cell.row + 1},{cell.column + 1}] = {sources} = {' + '.join(terms)} "
             f"= {text.plain(cell.value)}.")
+
+
+def check_note(shown: list[str]) -> str:
+    """What the gradient check shows at this step, and what agreement looks like."""
+    if not shown:
+        return ("Each gradient is checked here once the backward pass has computed it (from the step "
+                "that computes dW₂).")
+    return ("Checked so far: " + ", ".join(NAMES[name] for name in shown) + ". A relative difference "
+            "below 10⁻⁶ means backprop and finite differences agree (what is left is rounding); a wrong "
+            "gradient differs by 10⁻² or more.")

@@ -48,6 +48,15 @@ def weight_names(units: int) -> tuple[list[list[str]], list[str], list[str], str
     return W1, b1, W2, f"b{out}"
 
 
+def lesson_two_name(matrix: str, row: int, column: int, units: int) -> str | None:
+    """Lesson 2's name for cell (row, column) of a parameter matrix (W1, b1, W2, b2), or None:
+    lesson 2 numbers units across the network, so W₁[i, j] is w_ji and the output's bias is b₃."""
+    W1, b1, W2, b2 = weight_names(units)
+    names = {"W1": W1, "b1": [b1], "W2": [[name] for name in W2], "b2": [[b2]]}
+    grid = names.get(matrix.removeprefix("d").removesuffix("_new"))
+    return None if grid is None else grid[row][column]
+
+
 def all_weight_names() -> tuple[str, ...]:
     names = []
     for units in (2, 3):
@@ -207,6 +216,15 @@ def gradient_check(state: dict) -> list[Comparison]:
     return checks
 
 
+PARAMETER_GRADIENTS = ("dW2", "db2", "dW1", "db1")
+
+
+def gradients_so_far(hidden: str, step_number: int) -> list[str]:
+    """The parameter gradients that steps 1 .. step_number have computed: the gradient check
+    shows only those, as the stepper shows no value before its step."""
+    return [step.result for step in lesson_steps(hidden)[:step_number] if step.result in PARAMETER_GRADIENTS]
+
+
 def outer_products(values: dict, left: str, right: str) -> list[np.ndarray]:
     """The per-example pieces of a batch gradient: leftᵢᵀ rightᵢ for each row i (for dW2:
     h₁ᵢᵀ δ₂ᵢ).  They add up to leftᵀ right: the transpose and the sum come from here."""
@@ -265,6 +283,9 @@ TEX = {"X": "X", "y": "y", "W1": "W_1", "b1": "b_1", "W2": "W_2", "b2": "b_2", "
        "z2": "z_2", "yhat": r"\hat y", "L": "L", "d2": r"\delta_2", "dW2": r"dW_2", "db2": "db_2",
        "dH1": "dH_1", "d1": r"\delta_1", "dW1": "dW_1", "db1": "db_1",
        "W1_new": r"W_1'", "b1_new": r"b_1'", "W2_new": r"W_2'", "b2_new": r"b_2'"}
+
+
+PLAIN = {"W1": "W₁", "b1": "b₁", "W2": "W₂", "b2": "b₂"}     # parameter names in plain text
 
 
 def _op(*names: str) -> tuple:
@@ -350,7 +371,7 @@ def shape_badge(step: MatrixStep, values: dict) -> str:
     """4×2 · 2×2 → 4×2: the shapes of a step's operands and of its result."""
     if step.kind == "update":
         return "each parameter keeps its shape: " + ", ".join(
-            f"{name} {shape_text(values[name])}" for name in ("W1", "b1", "W2", "b2"))
+            f"{PLAIN[name]} {shape_text(values[name])}" for name in ("W1", "b1", "W2", "b2"))
     operands = [o for o in step.operands if step.kind not in ("loss", "elementwise", "input")] or step.operands
     if step.kind == "product":
         left, right = operands[0], operands[1]
@@ -359,7 +380,9 @@ def shape_badge(step: MatrixStep, values: dict) -> str:
         if len(operands) > 2:
             text += " + " + shape_text(values[operands[2].name])
         return f"{text} → {shape_text(values[step.result])}"
-    return f"{' , '.join(shape_text(values[o.name]) for o in step.operands)} → {shape_text(values[step.result])}"
+    if step.kind == "input":
+        return f"X {shape_text(values['X'])}, y {shape_text(values['y'])}"
+    return f"{', '.join(shape_text(values[o.name]) for o in step.operands)} → {shape_text(values[step.result])}"
 
 
 def _as_used(values: dict, name: str, step: MatrixStep) -> np.ndarray:

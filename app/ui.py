@@ -192,7 +192,7 @@ class NumberField:
         try:
             value = parse_number(text)
         except ValueError as error:
-            self.show(f"{error}; still using {self.fmt(self.value)}")
+            self.show(f"{error}; still using {minus(self.fmt(self.value))}")
             self.input.setAttribute("aria-invalid", "true")
             return
         if value == self.value and text == self.fmt(value) and self.input.getAttribute("aria-invalid") != "true":
@@ -201,7 +201,7 @@ class NumberField:
         if note:
             value = 0.0     # "-1e-400" too: not −0
         if self.low is not None and value < self.low:
-            value, note = self.low, f"clamped to the smallest allowed value, {self.fmt(self.low)}"
+            value, note = self.low, f"clamped to the smallest allowed value, {minus(self.fmt(self.low))}"
         elif self.high is not None and value > self.high:
             value, note = self.high, f"clamped to the largest allowed value, {self.fmt(self.high)}"
         if text != self.fmt(value):

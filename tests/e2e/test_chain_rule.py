@@ -163,7 +163,7 @@ def test_backward_pass_steps_with_keys_and_animates(open_page):
     page.fill("#p4-b", "nan")
     page.press("#p4-b", "Enter")
     assert page.locator("#p4-b").get_attribute("aria-invalid") == "true"
-    assert "still using -0.5" in text(page, "#p4-b-error")
+    assert "still using −0.5" in text(page, "#p4-b-error")
     assert text(page, "#p4-grad-b") == plain(graph.grad("b"))
 
 

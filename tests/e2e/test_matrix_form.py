@@ -22,7 +22,7 @@ def test_keys_step_through_every_matrix_with_the_models_numbers(open_page):
     for number, step in enumerate(steps, 1):
         expect(page.locator("#step-counter")).to_have_text(f"Step {number} / {len(steps)}")
         if step.phase != "update":
-            expect(cell(page, step.result, 0, 0)).to_have_text(text.short(float(values[step.result][0, 0])))
+            expect(cell(page, step.result, 0, 0)).to_have_text(text.plain(float(values[step.result][0, 0])))
         # nothing later than this step is on screen: the step shows its operands and its result only
         shown = set(page.locator("#step-matrices td").evaluate_all("cells => cells.map(c => c.dataset.matrix)"))
         later = {s.result for s in steps[number:]} - {o.name for o in step.operands} - {step.result}
@@ -52,12 +52,24 @@ def test_editing_a_weight_cell_recomputes_the_batch(open_page):
     page.locator("#cell-w11").fill("1.5")
     page.locator("#cell-w11").press("Enter")
     expected = model.run({**model.STATE.defaults(), "w11": 1.5}).values["Z1"]
-    expect(cell(page, "Z1", 3, 0)).to_have_text(text.short(float(expected[3, 0])))
+    expect(cell(page, "Z1", 3, 0)).to_have_text(text.plain(float(expected[3, 0])))
     assert "w11=1.5" in page.url
     page.locator("#cell-w11").fill("abc")
     page.locator("#cell-w11").press("Enter")
     expect(page.locator("#cell-w11")).to_have_attribute("aria-invalid", "true")
-    expect(cell(page, "Z1", 3, 0)).to_have_text(text.short(float(expected[3, 0])))   # last valid value kept
+    expect(cell(page, "Z1", 3, 0)).to_have_text(text.plain(float(expected[3, 0])))   # last valid value kept
+    # the message names the cell, in both lessons' names, where the learner looks
+    note = page.locator(".cell-note", has=page.locator("#cell-w11-error"))
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("W₁[1,1], lesson 2's w₁₁: “abc” is not a number; still using 1.5")
+    page.locator("#cell-w21").fill("1e308")
+    page.locator("#cell-w21").press("Enter")
+    expect(page.locator("#cell-w21-error")).to_have_text("clamped to the largest allowed value, 10")
+    expect(page.locator("#cell-w21")).to_have_value("10")
+    page.locator("#cell-w11").fill("2")                     # typing again clears the stale note
+    expect(note).to_be_hidden()
+    # a weight in the step's tables says its lesson-2 name: W₁[1,2] is w₂₁
+    assert cell(page, "W1", 0, 1).get_attribute("title").endswith("(w₂₁ in lesson 2)")
 
 
 def test_a_bad_batch_is_refused_at_the_field_and_the_last_batch_kept(open_page):
@@ -74,6 +86,12 @@ def test_a_bad_batch_is_refused_at_the_field_and_the_last_batch_kept(open_page):
 def test_the_gradient_check_lists_every_entry_in_agreement(open_page):
     page = open_page("pages/matrix-form.html?check=1&units=3")
     rows = page.locator("#check-body tr")
+    expect(page.locator("#check-table")).to_be_hidden()        # nothing computed at step 1
+    expect(page.locator("#check-note")).to_contain_text("once the backward pass has computed it")
+    page.locator("#scrubber").fill("8")                        # dW₂ = H₁ᵀδ₂: its 3 entries
+    expect(rows).to_have_count(3)
+    expect(page.locator("#check-note")).to_contain_text("Checked so far: dW₂. A relative difference below 10⁻⁶")
+    page.locator("#scrubber").fill("14")
     expect(rows).to_have_count(13)
     differences = [float(t.replace("−", "-")) for t in rows.locator("td:nth-child(4)").all_inner_texts()]
     assert max(differences) < 1e-7
@@ -89,7 +107,7 @@ def test_hovering_a_product_cell_lights_its_row_and_column(open_page):
     why = page.locator("#product-why")
     expect(why).to_contain_text("Xᵀ is 2×4 and δ₁ is 4×2")
     expect(why).to_contain_text("dW₁[2,1] = row 2 of Xᵀ (column 2 of X) · column 1 of δ₁")
-    shown = cell(page, "dW1", 1, 0).get_attribute("title")
+    shown = cell(page, "dW1", 1, 0).get_attribute("title").split(" (")[0]
     assert why.locator(".cell-sum").inner_text().split(" = ")[3].removesuffix(".") == text.plain(float(shown.replace("−", "-")))
     page.keyboard.press("ArrowRight")                        # another step: no stale explanation
     expect(why).to_be_hidden()
@@ -109,5 +127,58 @@ def test_embedded_every_step_fits_800_by_600_even_with_eight_examples(open_page)
             size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
             assert size[0] <= 800 and size[1] <= 600, f"step {number}: {size}"
         save_screenshot(page, "matrix-form-embed", full_page=False)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_focus_stays_on_a_result_cell_while_the_mouse_rests_on_another(open_page):
+    page = open_page("pages/matrix-form.html?step=2")
+    cell(page, "Z1", 0, 0).hover()                         # the mouse rests on the result
+    page.locator("#sample").focus()
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement !== document.body"), "Tab lost the focus"
+    focused = page.evaluate("document.activeElement.dataset.matrix")
+    assert focused in ("X", "W1", "b1", "Z1") or focused is None
+    # a result cell with the focus, then → : the step changes and the focus stays on the step card
+    cell(page, "Z1", 1, 1).focus()
+    expect(cell(page, "Z1", 1, 1)).to_have_class("focus")
+    expect(page.locator('#step-matrices td.source[data-matrix="b1"]')).to_have_count(1)   # the bias added
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-counter")).to_contain_text("Step 3 /")
+    expect(page.locator("#step-card")).to_be_focused()
+
+
+def test_the_first_step_shows_the_data_and_the_update_its_numbers(open_page):
+    page = open_page("pages/matrix-form.html")
+    expect(page.locator("#step-matrices .arrow")).to_have_count(0)        # X and y are given, not computed
+    expect(page.locator("#step-shapes")).to_have_text("X 4×2, y 4×1")
+    page.keyboard.press("End")
+    values = model.run(model.STATE.defaults()).values
+    after = model.run(model.updated_state(model.STATE.defaults())).values["L"]
+    expect(page.locator("#update-loss")).to_have_text(
+        f"With η = 0.5, the batch's loss L goes from {text.plain(values['L'].item())} to {text.plain(after.item())}.")
+    expect(page.locator("#step-matrices .arrow").first).to_have_text("− 0.5 ·")
+
+
+def test_a_link_to_an_example_outside_its_batch_keeps_the_batch(open_page):
+    page = open_page("pages/matrix-form.html?batch=0,0,0;1,1,0&sample=3&step=2")
+    expect(page.locator("#url-notes")).to_contain_text("There is no example 3 in a batch of 2")
+    expect(page.locator('#step-matrices td[data-matrix="X"]')).to_have_count(4)
+    expect(page.locator("#step-matrices td.example")).to_have_count(0)
+
+
+def test_a_narrow_screen_says_the_matrices_scroll_and_each_step_starts_at_the_left(open_page):
+    page = open_page("pages/matrix-form.html?step=2&sample=2")
+    page.set_viewport_size({"width": 360, "height": 800})
+    try:
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowLeft")
+        expect(page.locator("#step-matrices-hint")).to_be_visible()
+        page.locator("#step-matrices").evaluate("box => box.scrollLeft = 60")
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#step-counter")).to_contain_text("Step 3 /")
+        assert page.locator("#step-matrices").evaluate("box => box.scrollLeft") == 0
+        save_screenshot(page, "matrix-form-360", full_page=False)
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
