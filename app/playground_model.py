@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number
-from app.state import quoted_names
+from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number, quoted_names
 from engine import MLP, datasets, registry
 from engine.optim import Trainer
 from engine.registry import ACTIVATIONS, LOSSES
