@@ -1110,8 +1110,8 @@ class ParamEditor:
         self.came_from = js.document.activeElement
         ui.set_text("param-label", draw.param_label(layout, target))
         left, top = draw.editor_anchor(layout, target)
-        # The field opens beside its link or unit, kept inside the diagram.
-        self.box.style.left = f"{100 * min(max(left, 0.0), 0.55):.2f}%"
+        # The field opens at its link or unit, kept inside the diagram's width (CSS gives its width).
+        self.box.style.left = f"clamp(0px, {100 * left:.2f}%, calc(100% - var(--pg-editor-width)))"
         self.box.style.top = f"{100 * top:.2f}%"
         self.shown_text = f"{value:.6g}"
         self.field.value = self.shown_text

@@ -125,3 +125,30 @@ def test_hide_names_come_from_the_state_table_and_presets_keep_them():
     assert model.apply_preset("spiral", settings)["hide"] == ("dataset",)
     assert model.hide_targets("reg_rate") == ("reg-rate",)
     assert model.hide_targets("layers") == ("layers", "diagram-controls")
+
+
+def test_the_diagram_finds_the_unit_under_the_pointer_and_places_handles_and_the_field():
+    from app import playground_draw as draw
+    layout = draw.DiagramLayout((2, 3, 2, 1))
+    assert draw.unit_at(layout, layout.x(1), layout.y(1, 2)) == (1, 2)
+    assert draw.unit_at(layout, layout.x(3) + 13, layout.y(3, 0) - 13) == (3, 0)
+    assert draw.unit_at(layout, (layout.x(0) + layout.x(1)) / 2, layout.y(1, 0)) is None   # between columns
+    x, y = draw.editor_anchor(layout, ("weight", 2, 1, 0))
+    assert (x * layout.width, y * layout.height) == ((layout.x(1) + layout.x(2)) / 2,
+                                                     (layout.y(1, 1) + layout.y(2, 0)) / 2)
+    assert draw.param_label(layout, ("bias", 3, 0)) == "Bias of the output"
+    assert draw.param_label(layout, ("weight", 1, 1, 2)) == "Weight from input x₂ to unit 3 of hidden layer 1"
+    assert draw.unit_view_note(layout, (3, 0)) == ""           # the output is what the picture shows anyway
+    assert "unit 1 of hidden layer 2" in draw.unit_view_note(layout, (2, 0))
+    left = float(draw.bias_placement(layout, 1, 0)["left"].rstrip("%"))
+    assert left < 100 * (layout.x(1) - layout.node / 2) / layout.width
+
+
+def test_a_units_picture_is_coloured_as_its_square():
+    from app import playground_draw as draw
+    lut = draw.palette()
+    values = np.linspace(-2.0, 1.0, 16)
+    picture = draw.unit_picture(values, 0.0, lut, 4)
+    assert picture.shape == (4, 4, 4)
+    assert np.array_equal(picture, draw.unit_images(values[:, None], 0.0, lut, 4)[0])
+    assert tuple(picture[0, 0, :3]) == tuple(lut[0, :3])         # the most negative value: one end

@@ -252,6 +252,7 @@ def test_the_share_dialog_writes_hide_into_the_snippet(open_page):
     expect(snippet).not_to_contain_text("hide=")
     choices.get_by_label("Noise (%)").check()
     choices.get_by_label("Dataset", exact=True).check()
+    save_screenshot(page, "playground-edit-share", full_page=False)
     assert "hide=dataset%2Cnoise" in snippet.input_value()
     assert "noise=10" in snippet.input_value()
     # The keyboard: Space toggles a focused checkbox.
@@ -272,8 +273,11 @@ def test_screenshots_of_the_editing_features(page, base_url, width, scheme):
     page.goto(base_url + PAGE + "?layers=3,2")
     wait_until_ready(page)
     layout = draw.DiagramLayout((2, 3, 2, 1))
-    page.mouse.move(*diagram_point(page, layout, layout.x(1), layout.y(1, 1)))
+    page.locator("#diagram").focus()            # the keyboard: the screenshot's scrolling moves no pointer
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
     expect(page.locator("#unit-view")).to_contain_text("unit 2 of hidden layer 1")
+    page.locator(".pg-columns").screenshot(path=str(SCREENSHOTS / f"playground-edit-unit-{width}-{scheme}.png"))
     page.locator("#layers").fill("3,,2")
     page.locator("#layers").press("Enter")
     page.mouse.click(*link_middle(page, layout, 2, 1, 0))
