@@ -493,8 +493,7 @@ def unit_view_note(layout: DiagramLayout, unit: tuple | None) -> str:
     """What the output picture shows while a unit is pointed at or focused ("" for the network's output)."""
     if unit is None or unit[0] == len(layout.sizes) - 1:
         return ""
-    return (f"Showing {layout.unit_name(*unit)} over the plane (colour: its sign, scaled to its largest "
-            "size); move away for the network's output")
+    return f"Showing {layout.unit_name(*unit)}: its output over the plane"
 
 
 def param_label(layout: DiagramLayout, target: tuple) -> str:
