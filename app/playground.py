@@ -941,10 +941,7 @@ class Playground:
     def on_diagram_click(self, event):
         """A click on a link opens its weight's editing field."""
         layout = self.diagram.layout
-        rect = ui.element("diagram").getBoundingClientRect()
-        x = (event.clientX - rect.left) / rect.width * layout.width
-        y = (event.clientY - rect.top) / rect.height * layout.height
-        link = draw.nearest_link(layout, x, y)
+        link = draw.nearest_link(layout, *diagram_position(event, layout))
         if link is not None:
             self.start_editing(("weight", *link))
 
@@ -953,6 +950,13 @@ class Playground:
         if event.key == "Enter" and str(event.target.id) == "diagram" and self.diagram.hover_link is not None:
             event.preventDefault()
             self.start_editing(("weight", *self.diagram.hover_link))
+
+
+def diagram_position(event, layout):
+    """Where a pointer event is over the network diagram, in the layout's units."""
+    rect = ui.element("diagram").getBoundingClientRect()
+    return ((event.clientX - rect.left) / rect.width * layout.width,
+            (event.clientY - rect.top) / rect.height * layout.height)
 
 
 class LayersField:
@@ -1072,12 +1076,8 @@ class UnitHandles:
         button.focus()
 
     def on_pointer(self, event):
-        if self.layout is None:
-            return
-        rect = ui.element("diagram").getBoundingClientRect()
-        x = (event.clientX - rect.left) / rect.width * self.layout.width
-        y = (event.clientY - rect.top) / rect.height * self.layout.height
-        self.on_unit(draw.unit_at(self.layout, x, y))
+        if self.layout is not None:
+            self.on_unit(draw.unit_at(self.layout, *diagram_position(event, self.layout)))
 
 
 class ParamEditor:
