@@ -242,6 +242,16 @@ def test_hiding_every_data_control_hides_the_data_panel(open_page):
     expect(page.locator(".pg-network")).to_be_visible()
 
 
+def test_every_name_the_share_dialog_offers_hides_a_control(open_page):
+    page = open_page(PAGE + "?hide=" + ",".join(model.HIDEABLE))
+    assert page.locator("#url-notes").inner_text() == ""
+    for name in model.HIDEABLE:
+        for element_id in model.hide_targets(name):
+            expect(page.locator(f"#{element_id}")).to_be_hidden()
+    for element_id in ("play", "step", "reset", "diagram", "boundary", "loss-curve"):
+        expect(page.locator(f"#{element_id}")).to_be_visible()
+
+
 def test_the_share_dialog_writes_hide_into_the_snippet(open_page):
     page = open_page(PAGE + "?noise=10")
     page.click(".share-button")
