@@ -569,6 +569,15 @@ class Playground:
         self.curve = CurveView(is_training=lambda: self.frames.playing)
         self.diagram = DiagramView(self.lut, lambda layers: self.change("layers", layers),
                                    is_training=lambda: self.frames.playing)
+        # Issue 21: the typed architecture, the weight and bias editing field, the bias handles
+        # (and the unit shown large in the output picture while pointed at or focused).
+        self.shown_unit = None          # (column, unit) or None: the network's output
+        self.layers_field = LayersField(lambda layers: self.change("layers", layers))
+        self.editor = ParamEditor(self.edit_param)
+        self.handles = UnitHandles(self.show_unit, self.start_editing)
+        ui.on("diagram", "click", self.on_diagram_click)
+        ui.on("diagram", "keydown", self.on_diagram_key)
+        self.offer_hide_choices()
         self.controls = ui.Controls(model.STATE, CONTROLS, self.settings, self.change, self.on_slide)
         self.csv = CsvInput(self.set_points)
         self.bind_buttons()
@@ -605,6 +614,7 @@ class Playground:
         generated = self.settings["dataset"] != "custom"
         for name in ("noise", "n", "regenerate"):
             ui.element(name).disabled = not generated
+        self.show_hidden_controls()
 
     def show_state(self):
         """The buttons that depend on whether training can run, runs, or finishes an epoch."""
@@ -747,6 +757,7 @@ class Playground:
         self.curve.clear()
         ui.element("divergence").hidden = True
         self.diagram.show_layers((2, *self.settings["layers"], 1))
+        self.after_layers()
         # Without points of both classes there is nothing to train on (yet).
         ui.set_text("train-status", self.data.problem)
         if self.data.problem:
@@ -812,11 +823,14 @@ class Playground:
 
     def draw_diagram(self):
         self.diagram.draw(self.run.net, self.data, self.train_inputs)
+        self.handles.draw(self.run.net)
 
     def draw_overlay(self):
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"]))
 
     def draw_boundary(self, while_training=False):
+        if self.shown_unit is not None:
+            return self.draw_unit(while_training)
         resolution = draw.boundary_resolution(self.run.net.config.sizes, while_training)
         with np.errstate(all="ignore"):
             p = self.run.net.predict_grid(*self.data.grid_bounds(), resolution=resolution)
@@ -856,6 +870,302 @@ class Playground:
         link.click()
         js.URL.revokeObjectURL(url)
 
+    # ------------------------------------------------------------ editing, unit maps, hidden controls (issue 21)
+    def after_layers(self):
+        """The architecture may have changed (a new run): the typed field, the bias handles and
+        the unit shown large follow it, and an open editing field closes."""
+        self.layers_field.show(self.settings["layers"])
+        self.editor.close()
+        self.handles.show(self.diagram.layout)
+        self.shown_unit = None
+        ui.set_text("unit-view", "")
+
+    def show_unit(self, unit):
+        """Show unit (column, index) large in the output picture (None: the network's output)."""
+        if unit == self.shown_unit:
+            return
+        self.shown_unit = unit
+        ui.set_text("unit-view", draw.unit_view_note(self.diagram.layout, unit))
+        if not self.frames.playing:
+            self.draw_boundary()
+
+    def draw_unit(self, while_training):
+        """The shown unit's output over the view, in the output picture."""
+        column, unit = self.shown_unit
+        resolution = draw.boundary_resolution(self.run.net.config.sizes, while_training)
+        points = grid_points(*self.data.grid_bounds(), resolution)
+        with np.errstate(all="ignore"):
+            values, centre = model.unit_values(self.run.net, points, column, unit)
+            if column == len(self.diagram.layout.sizes) - 1:
+                picture = draw.probabilities_to_rgba(values.reshape(resolution, resolution), self.lut,
+                                                     self.settings["discrete"])
+            else:
+                picture = draw.unit_picture(values, centre, self.lut, resolution)
+        self.boundary.show(picture)
+        return resolution != draw.FULL_GRID
+
+    def start_editing(self, target):
+        """Open the editing field of a weight or bias; training pauses while it is open."""
+        self.pause()
+        if self.frames.finishing:
+            self.frames.end_finishing()
+        self.editor.open(target, self.diagram.layout, model.param_value(self.run.net, target))
+
+    def edit_param(self, target, value):
+        """The learner set a weight or bias: training goes on from it, and the picture, the
+        numbers and the diagram show it at once."""
+        model.edit_param(self.run, target, value)
+        self.draw_picture()
+        self.draw_diagram()
+
+    def show_hidden_controls(self):
+        """Hide the controls the link names in hide= (for embedding); the Data panel goes when
+        all of its controls do."""
+        hidden = set(self.settings["hide"])
+        for name in model.HIDEABLE:
+            for element_id in model.hide_targets(name):
+                control = ui.optional_element(element_id)
+                if control is None:
+                    continue
+                box = control.closest(".field, label, fieldset")
+                box = control if ui.is_missing(box) else box
+                box.classList.toggle("pg-hidden", name in hidden)
+        panel = js.document.querySelector(".pg-data")
+        controls = panel.querySelectorAll("select, input, button")
+        visible = [c for c in controls if ui.is_missing(c.closest(".pg-hidden"))]
+        panel.classList.toggle("pg-hidden", not visible)
+
+    def offer_hide_choices(self):
+        """The share dialog (static/nav.js) offers checkboxes for hide= in the embed snippet."""
+        course = getattr(js.window, "backpropLabCourse", None)
+        if ui.is_missing(course) or not hasattr(course, "addEmbedChoices"):
+            return
+        choices = [[name, label] for name, label in model.STATE.props["hide"].options()]
+        course.addEmbedChoices(ui.js_object({"param": "hide", "legend": "Hide these controls in the embed",
+                                             "choices": choices}))
+
+    def on_diagram_click(self, event):
+        """A click on a link opens its weight's editing field."""
+        layout = self.diagram.layout
+        link = draw.nearest_link(layout, *diagram_position(event, layout))
+        if link is not None:
+            self.start_editing(("weight", *link))
+
+    def on_diagram_key(self, event):
+        """Enter on the diagram edits the link its arrow keys chose."""
+        if event.key == "Enter" and str(event.target.id) == "diagram" and self.diagram.hover_link is not None:
+            event.preventDefault()
+            self.start_editing(("weight", *self.diagram.hover_link))
+
+
+def diagram_position(event, layout):
+    """Where a pointer event is over the network diagram, in the layout's units."""
+    rect = ui.element("diagram").getBoundingClientRect()
+    return ((event.clientX - rect.left) / rect.width * layout.width,
+            (event.clientY - rect.top) / rect.height * layout.height)
+
+
+class LayersField:
+    """The hidden layers typed as "8,8,8", besides the diagram's ± buttons and within their limits.
+    Bad text is refused at the field with the reason, and the network stays as it was."""
+
+    def __init__(self, on_layers):
+        self.on_layers = on_layers              # on_layers(hidden layer widths)
+        self.field = ui.element("layers")
+        self.message = ui.element("layers-error")
+        self.layers = None
+        ui.on(self.field, "change", lambda event: self.commit())
+        ui.on(self.field, "keydown", lambda event: self.commit() if event.key == "Enter" else None)
+        ui.on(self.field, "input", lambda event: self.say(""))
+
+    def say(self, message):
+        self.field.setAttribute("aria-invalid", "true" if message else "false")
+        self.message.textContent = message
+
+    def show(self, layers):
+        """The network's layers, as the field writes them."""
+        self.layers = layers
+        self.field.value = model.STATE.props["layers"].format(layers)
+        self.say("")
+
+    def commit(self):
+        try:
+            layers = model.parse_layers(str(self.field.value))
+        except ValueError as error:
+            self.say(f"{error}; the network stays {model.STATE.props['layers'].format(self.layers) or 'without hidden layers'}.")
+            return
+        if layers == self.layers:
+            self.show(layers)                   # "8, 8" is written back as "8,8"
+            return
+        self.on_layers(layers)
+
+
+class UnitHandles:
+    """A small button at each hidden and output unit for its bias, as in TensorFlow Playground:
+    clicking it edits the bias; pointing at a unit or focusing its button shows the unit's map
+    large.  The buttons are one stop for Tab (a roving tabindex): the arrow keys move between
+    units, Enter edits the bias."""
+
+    def __init__(self, on_unit, on_edit):
+        self.on_unit = on_unit                  # on_unit((column, unit) or None)
+        self.on_edit = on_edit                  # on_edit(("bias", column, unit))
+        self.container = ui.element("diagram-units")
+        self.layout = None
+        self.buttons = {}                       # (column, unit) -> button
+        self.signs = {}                         # (column, unit) -> the class drawn ("pos", "neg", "zero")
+        self.current = None                     # the unit whose button Tab reaches
+        ui.on(self.container, "click", self.on_click)
+        ui.on(self.container, "keydown", self.on_key)
+        ui.on(self.container, "focusin", lambda event: self.on_unit(self.unit_of(event)))
+        ui.on(self.container, "focusout", lambda event: self.on_unit(None))
+        ui.on("diagram", "mousemove", self.on_pointer)
+        ui.on("diagram", "mouseleave", lambda event: self.on_unit(None))
+
+    def show(self, layout):
+        if layout is self.layout:
+            return
+        self.layout = layout
+        self.container.replaceChildren()
+        self.buttons, self.signs = {}, {}
+        for column, unit in layout.units():
+            if column == 0:
+                continue                        # inputs have no bias
+            button = ui.create("button", parent=self.container, type="button", class_="pg-bias",
+                               tabindex="-1", data_column=column, data_unit=unit,
+                               aria_label=f"Bias of {layout.unit_name(column, unit)}: press Enter to edit it; "
+                                          "the arrow keys move between units")
+            place(button, draw.bias_placement(layout, column, unit))
+            self.buttons[(column, unit)] = button
+        self.current = (1, 0)
+        self.buttons[self.current].setAttribute("tabindex", "0")
+
+    def draw(self, net):
+        """Colour each handle by the sign of its bias (dashed outline when negative)."""
+        for (column, unit), button in self.buttons.items():
+            value = float(net.params[2 * column - 1][unit])
+            sign = "pos" if value > 0 else "neg" if value < 0 else "zero"
+            if self.signs.get((column, unit)) != sign:
+                self.signs[(column, unit)] = sign
+                button.className = f"pg-bias {sign}"
+
+    def unit_of(self, event):
+        button = ui.closest(event, "button.pg-bias")
+        if button is None:
+            return None
+        return int(button.dataset.column), int(button.dataset.unit)
+
+    def on_click(self, event):
+        unit = self.unit_of(event)
+        if unit is not None:
+            event.stopPropagation()             # not a click on a link under the handle
+            self.on_edit(("bias", *unit))
+
+    def on_key(self, event):
+        unit = self.unit_of(event)
+        if unit is None or event.key not in LINK_KEYS:
+            return
+        event.preventDefault()
+        event.stopPropagation()                 # the diagram's arrow keys walk the links
+        column, index = unit
+        if event.key in ("ArrowUp", "ArrowDown"):
+            index = min(max(index + (1 if event.key == "ArrowDown" else -1), 0), self.layout.sizes[column] - 1)
+        else:
+            column = min(max(column + LINK_KEYS[event.key], 1), len(self.layout.sizes) - 1)
+            index = min(index, self.layout.sizes[column] - 1)
+        self.move_to((column, index))
+
+    def move_to(self, unit):
+        self.buttons[self.current].setAttribute("tabindex", "-1")
+        self.current = unit
+        button = self.buttons[unit]
+        button.setAttribute("tabindex", "0")
+        button.focus()
+
+    def on_pointer(self, event):
+        if self.layout is not None:
+            self.on_unit(draw.unit_at(self.layout, *diagram_position(event, self.layout)))
+
+
+class ParamEditor:
+    """The small field that sets one weight (click a link, or press Enter on the link chosen
+    with the arrow keys) or bias (its unit's handle).  Enter applies, Escape cancels; text
+    that is not a usable number is refused there with the reason, and the old value stays."""
+
+    def __init__(self, on_apply):
+        self.on_apply = on_apply                # on_apply(target, value)
+        self.box = ui.element("param-editor")
+        self.field = ui.element("param-value")
+        self.message = ui.element("param-error")
+        self.target = None
+        self.shown_text = ""                    # the value as the field first showed it
+        self.came_from = None                   # where the focus goes back to
+        ui.on(self.field, "keydown", self.on_key)
+        ui.on(self.field, "input", lambda event: self.say(""))
+        ui.on("param-apply", "click", lambda event: self.apply())
+        ui.on("param-cancel", "click", lambda event: self.close(restore_focus=True))
+        ui.on(self.box, "focusout", self.on_focus_out)
+        ui.on(self.box, "click", lambda event: event.stopPropagation())
+        ui.on(self.box, "mousemove", lambda event: event.stopPropagation())
+
+    @property
+    def is_open(self):
+        return self.target is not None
+
+    def open(self, target, layout, value):
+        self.target = target
+        self.came_from = js.document.activeElement
+        ui.set_text("param-label", draw.param_label(layout, target))
+        left, top = draw.editor_anchor(layout, target)
+        # The field opens at its link or unit, kept inside the diagram's width (CSS gives its width).
+        self.box.style.left = f"clamp(0px, {100 * left:.2f}%, calc(100% - var(--pg-editor-width)))"
+        self.box.style.top = f"{100 * top:.2f}%"
+        self.shown_text = f"{value:.6g}"
+        self.field.value = self.shown_text
+        self.say("")
+        self.box.hidden = False
+        self.field.focus()
+        self.field.select()
+
+    def say(self, message):
+        self.field.setAttribute("aria-invalid", "true" if message else "false")
+        self.message.textContent = message
+
+    def apply(self):
+        if str(self.field.value).strip() == self.shown_text:
+            self.close(restore_focus=True)      # unchanged: the exact value stays (not its 6 digits)
+            return
+        try:
+            value = model.parse_param(str(self.field.value))
+        except ValueError as error:
+            self.say(f"Not set: {error}. The old value stays.")
+            self.field.focus()
+            return
+        target = self.target
+        self.close(restore_focus=True)
+        self.on_apply(target, value)
+
+    def close(self, restore_focus=False):
+        if self.target is None:
+            return
+        self.target = None
+        self.box.hidden = True
+        if restore_focus and not ui.is_missing(self.came_from) and hasattr(self.came_from, "focus"):
+            self.came_from.focus()
+
+    def on_key(self, event):
+        event.stopPropagation()                 # arrows move the caret, not the diagram's link
+        if event.key == "Enter":
+            event.preventDefault()
+            self.apply()
+        elif event.key == "Escape":
+            event.preventDefault()
+            self.close(restore_focus=True)
+
+    def on_focus_out(self, event):
+        # Leaving the field for elsewhere on the page cancels, as Escape does.
+        going_to = event.relatedTarget
+        if self.is_open and (ui.is_missing(going_to) or not self.box.contains(going_to)):
+            self.close()
 
 def main(url):
     page = Playground(url)

@@ -442,3 +442,64 @@ def link_readout(layout: DiagramLayout, link: tuple, weight: float, gradient: fl
     return (f"Weight from {layout.unit_name(layer - 1, i)} to {layout.unit_name(layer, j)}: "
             f"{weight:+.4f}; gradient: grad w = {gradient:+.3e}")
 
+
+
+# ------------------------------------------------------------------ units and edits (issue 21)
+
+def unit_picture(values: np.ndarray, centre: float, lut: np.ndarray, resolution: int) -> np.ndarray:
+    """One unit's output over the plane as a (resolution, resolution, 4) picture, coloured as
+    its small square in the diagram is (sign about `centre`, scaled to its largest |value|)."""
+    return unit_images(np.asarray(values, dtype=float).reshape(-1, 1), centre, lut, resolution)[0]
+
+
+def unit_at(layout: DiagramLayout, x: float, y: float) -> tuple | None:
+    """(column, unit) of the unit whose square holds the point (x, y) in diagram units, or None."""
+    half = layout.node / 2
+    for column in range(len(layout.sizes)):
+        if abs(x - layout.x(column)) <= half:
+            for unit in range(layout.sizes[column]):
+                if abs(y - layout.y(column, unit)) <= half:
+                    return column, unit
+    return None
+
+
+BIAS_SIZE = 10.0     # side of a unit's bias handle, in diagram units
+
+
+def bias_placement(layout: DiagramLayout, column: int, unit: int) -> dict:
+    """Where a unit's bias handle sits, as CSS percentages: over its square's bottom-left corner,
+    as in TensorFlow Playground."""
+    left = layout.x(column) - layout.node / 2 - BIAS_SIZE / 2
+    top = layout.y(column, unit) + layout.node / 2 - BIAS_SIZE / 2
+    return {"left": f"{100 * left / layout.width:.4f}%", "top": f"{100 * top / layout.height:.4f}%",
+            "width": f"{100 * BIAS_SIZE / layout.width:.4f}%", "height": f"{100 * BIAS_SIZE / layout.height:.4f}%"}
+
+
+def editor_anchor(layout: DiagramLayout, target: tuple) -> tuple[float, float]:
+    """Where the editing field for a weight (the middle of its link) or a bias (its unit's
+    bottom-left corner) opens, as fractions (0-1) of the diagram's width and height."""
+    if target[0] == "weight":
+        _, layer, i, j = target
+        x = (layout.x(layer - 1) + layout.x(layer)) / 2
+        y = (layout.y(layer - 1, i) + layout.y(layer, j)) / 2
+    else:
+        _, layer, j = target
+        x = layout.x(layer) - layout.node / 2
+        y = layout.y(layer, j) + layout.node / 2
+    return x / layout.width, y / layout.height
+
+
+def unit_view_note(layout: DiagramLayout, unit: tuple | None) -> str:
+    """What the output picture shows while a unit is pointed at or focused ("" for the network's output)."""
+    if unit is None or unit[0] == len(layout.sizes) - 1:
+        return ""
+    return f"Showing {layout.unit_name(*unit)}: its output over the plane"
+
+
+def param_label(layout: DiagramLayout, target: tuple) -> str:
+    """The editing field's label: which weight or bias it sets."""
+    if target[0] == "weight":
+        _, layer, i, j = target
+        return f"Weight from {layout.unit_name(layer - 1, i)} to {layout.unit_name(layer, j)}"
+    _, layer, j = target
+    return f"Bias of {layout.unit_name(layer, j)}"

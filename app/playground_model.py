@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number
+from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number, quoted_names
 from engine import MLP, datasets, registry
 from engine.optim import Trainer
 from engine.registry import ACTIVATIONS, LOSSES
@@ -368,6 +368,8 @@ class RunLog:
     (epoch, setting, value), so an export can replay the run exactly."""
     start: dict
     changes: list = field(default_factory=list)
+    # Weights and biases the learner typed: (epoch, mini-batch steps into it, target, value).
+    edits: list = field(default_factory=list)
 
     @classmethod
     def begin(cls, settings: dict) -> RunLog:
@@ -599,14 +601,7 @@ def python_snippet(settings: dict, epoch: int, log: RunLog) -> str:
         f"lr={log.start['lr']!r},",
         f"                  batch_size={batch_size(s)!r}, seed={s['seed']})",
     ]
-    done = 0
-    for at, name, value in log.changes:
-        if at > done:
-            lines.append(f"trainer.run({at - done})")
-            done = at
-        lines.append(f"{SNIPPET_TARGETS[name]} = {value!r}")
-    if epoch > done:
-        lines.append(f"trainer.run({epoch - done})")
+    lines += replay_lines(log, epoch)
     if "X[:0]" in split_line:
         lines.append("print('training accuracy:', net.accuracy(scaler.transform(X_train), y_train))")
     else:
@@ -663,3 +658,190 @@ def notebook(settings: dict, epoch: int, log: RunLog) -> str:
         "nbformat": 4, "nbformat_minor": 5,
     }
     return json.dumps(document, indent=1)
+
+
+# ------------------------------------------------------------------ typing the architecture (issue 21)
+
+def parse_layers(text: str) -> tuple:
+    """Hidden layer widths typed by the learner ("8,8,8"; empty for none), within the limits of
+    the diagram's ± buttons: at most MAX_HIDDEN_LAYERS layers of 1 to MAX_NEURONS units.
+    Raises ValueError with a message for the field.  Only ASCII digits count: float() and int()
+    would read full-width "８" as 8, which the learner may not have meant and a link never holds."""
+    text = str(text).strip()
+    if text == "":
+        return ()
+    if len(text) > 100:
+        raise ValueError("that is too long for a list of layers")
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"{len(parts)} layers: at most {MAX_HIDDEN_LAYERS} hidden layers")
+    widths = []
+    for number, part in enumerate(parts, start=1):
+        if part == "":
+            raise ValueError(f"layer {number} is empty: write its number of units, e.g. 8,8,8")
+        if not re.fullmatch("[0-9]+", part):
+            raise ValueError(f"layer {number}: “{part[:12]}” is not a whole number written with the digits 0-9")
+        width = int(part)
+        if not 1 <= width <= MAX_NEURONS:
+            raise ValueError(f"layer {number}: {width} units; each layer has 1 to {MAX_NEURONS} units")
+        widths.append(width)
+    return tuple(widths)
+
+
+# ------------------------------------------------------------------ editing a weight or bias (issue 21)
+
+# A typed weight or bias lies in this range: far beyond it the pre-activations overflow.
+MAX_EDITED_VALUE = 1000.0
+
+
+def param_name(target: tuple) -> str:
+    """What a target of an edit is, in words: ("weight", layer, i, j) is the link from unit i of
+    layer - 1 to unit j of `layer`, ("bias", layer, j) the bias of unit j of `layer` (layers
+    counted from the inputs, 0; units from 0)."""
+    def unit(layer, index):
+        return f"input x{'₁₂'[index]}" if layer == 0 else f"unit {index + 1} of layer {layer}"
+    if target[0] == "weight":
+        _, layer, i, j = target
+        return f"weight from {unit(layer - 1, i)} to {unit(layer, j)}"
+    _, layer, j = target
+    return f"bias of {unit(layer, j)}"
+
+
+def param_index(target: tuple) -> tuple:
+    """(index into net.params, index into that array) of a weight or bias."""
+    if target[0] == "weight":
+        _, layer, i, j = target
+        return 2 * (layer - 1), (i, j)
+    _, layer, j = target
+    return 2 * (layer - 1) + 1, (j,)
+
+
+def param_value(net: MLP, target: tuple) -> float:
+    index, where = param_index(target)
+    return float(net.params[index][where])
+
+
+def parse_param(text: str) -> float:
+    """A weight or bias typed by the learner; ValueError with a message for the field."""
+    value = parse_number(text)
+    if abs(value) > MAX_EDITED_VALUE:
+        raise ValueError(f"{text.strip()[:20]} is too large: a weight or bias lies between "
+                         f"−{MAX_EDITED_VALUE:g} and {MAX_EDITED_VALUE:g}")
+    return value
+
+
+def steps_into_epoch(trainer: Trainer) -> int:
+    """Mini-batch steps taken of the epoch under way (0 between epochs).  Every batch but an
+    epoch's last is full, so the samples done count them exactly."""
+    if not trainer.mid_epoch:
+        return 0
+    return round(trainer.epoch_progress * len(trainer.y) / trainer.batch_size)
+
+
+def edit_param(run: TrainingRun, target: tuple, value: float) -> None:
+    """Set a weight or bias of the training run's network: training goes on from it (the
+    optimizer updates the same array), and the run's log keeps it, with the epoch and the
+    mini-batch step, so that the exported snippet replays it where it happened."""
+    index, where = param_index(target)
+    run.net.params[index][where] = value
+    steps = 0 if run.trainer is None else steps_into_epoch(run.trainer)
+    run.log.edits.append((run.epoch, steps, target, value))
+
+
+def edit_line(target: tuple, value: float) -> str:
+    index, where = param_index(target)
+    place = ", ".join(str(k) for k in where)
+    return f"net.params[{index}][{place}] = {value!r}   # {param_name(target)}, edited on the page"
+
+
+def replay_lines(log: RunLog, epoch: int) -> list:
+    """The snippet's training: `epoch` epochs with the live-setting changes and the weight edits
+    of `log` where they happened (an edit in the middle of an epoch after as many mini-batch steps)."""
+    events = [(at, 0, f"{SNIPPET_TARGETS[name]} = {value!r}") for at, name, value in log.changes]
+    events += [(at, steps, edit_line(target, value)) for at, steps, target, value in log.edits]
+    events.sort(key=lambda event: event[:2])
+    lines, done, steps_done = [], 0, 0
+
+    def finish_epoch():
+        lines.extend([f"while trainer.mid_epoch:   # the rest of epoch {done + 1}", "    trainer.run_steps(1)"])
+
+    for at, steps, line in events:
+        if at > done and steps_done:
+            finish_epoch()
+            done, steps_done = done + 1, 0
+        if at > done:
+            lines.append(f"trainer.run({at - done})")
+            done = at
+        if steps > steps_done:
+            lines.append(f"trainer.run_steps({steps - steps_done})   # mini-batches of epoch {at + 1}")
+            steps_done = steps
+        lines.append(line)
+    if steps_done and epoch > done:
+        finish_epoch()
+        done += 1
+    if epoch > done:
+        lines.append(f"trainer.run({epoch - done})")
+    return lines
+
+
+# ------------------------------------------------------------------ a unit's map (issue 21)
+
+def unit_values(net: MLP, points: np.ndarray, column: int, unit: int) -> tuple:
+    """(values, centre): what unit `unit` of layer `column` (0: the inputs) outputs at each of
+    `points` (standardized), and the value its colours are centred on (0.5 for sigmoid units
+    and the output's probability, otherwise 0)."""
+    last = len(net.config.sizes) - 1
+    if column == 0:
+        return points[:, unit], 0.0
+    if column == last:
+        return net.predict_proba(points), 0.5
+    centre = 0.5 if net.config.activation == "sigmoid" else 0.0
+    return net.hidden_outputs(points)[column - 1][:, unit], centre
+
+
+# ------------------------------------------------------------------ hiding controls for embedding (issue 21)
+
+# The element ids a setting's control lives in, where they are not the setting's name with
+# "-" for "_" (see pages/playground.html): the page hides the field around each.
+HIDE_TARGETS = {"data_seed": ("regenerate",), "layers": ("layers", "diagram-controls")}
+
+
+def hide_targets(name: str) -> tuple:
+    return HIDE_TARGETS.get(name, (name.replace("_", "-"),))
+
+
+@dataclass(frozen=True)
+class HideProp(Prop):
+    """The controls a link hides ("dataset,noise"), as TensorFlow Playground's *_hide flags do
+    for embedding.  The names are the state table's settings (`choices`); an unknown name is
+    left out with a note, never an error: the page starts with the rest."""
+    choices: tuple = ()
+    max_length: int = 1000
+
+    def read(self, text: str):
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        known = tuple(name for name in self.choices if name in names)
+        unknown = [name for name in dict.fromkeys(names) if name not in self.choices]
+        if not unknown:
+            return known, None
+        return known, f"{self.title}: no control is called {quoted_names(unknown)}; ignored"
+
+    def format(self, value) -> str:
+        return ",".join(value)
+
+    def options(self) -> list:
+        """(name, label) of each control a link can hide, for the share dialog's checkboxes."""
+        return [(name, hide_label(name)) for name in self.choices]
+
+
+def hide_label(name: str) -> str:
+    """A setting's label for the share dialog: "Noise (%)" from "noise (%)"."""
+    label = STATE.props[name].title if name in STATE.props else name
+    return label[:1].upper() + label[1:]
+
+
+# Every setting of the state table has a control on the page, so a link may hide any of them.
+HIDEABLE = tuple(STATE.props)
+STATE = StateTable(*STATE.props.values(), HideProp("hide", (), choices=HIDEABLE, label="hidden controls"))
+# A preset keeps the controls a link hid, as it keeps the picture options (see apply_preset).
+VIEW_SETTINGS = (*VIEW_SETTINGS, "hide")

@@ -196,6 +196,7 @@
   function embedUrl() {
     const url = new URL(location.href);
     url.searchParams.set("embed", "1");
+    applyEmbedChoices(url);
     return url.href;
   }
 
@@ -220,7 +221,7 @@
       box.select();
       const done = () => { said.textContent = " Copied."; };
       const manual = () => { said.textContent = " Press Ctrl+C (⌘C) to copy the selected text."; };
-      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(value).then(done, manual);
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(box.value).then(done, manual);
       else manual();
     });
     wrap.append(label, box, copy, said);
@@ -250,13 +251,62 @@
       panel.replaceChildren(
         copyField("share-link", "Link", location.href),
         copyField("share-embed", "Embed (iframe)", snippet));
+      addEmbedChoices(panel);
     });
     header.append(button, panel);
+  }
+
+  // Choices a page adds to the embed snippet (the playground: which controls the embedded copy
+  // hides).  A page calls backpropLabCourse.addEmbedChoices({param, legend, choices: [[value,
+  // label], ...]}); the dialog shows a checkbox per choice, checked as the page's own link has
+  // them, and writes the checked values into the snippet's link as param=a,b.
+  const embedChoices = [];
+
+  function applyEmbedChoices(url) {
+    embedChoices.forEach((option) => {
+      if (option.checked.length) url.searchParams.set(option.param, option.checked.join(","));
+      else url.searchParams.delete(option.param);
+    });
+  }
+
+  function addEmbedChoices(panel) {
+    const snippet = panel.querySelector("#share-embed");
+    embedChoices.forEach((option) => {
+      const fieldset = document.createElement("fieldset");
+      fieldset.className = "share-choices";
+      const legend = document.createElement("legend");
+      legend.textContent = option.legend;
+      const boxes = document.createElement("div");
+      const values = option.choices.map(([value]) => value);
+      const fromLink = (new URLSearchParams(location.search).get(option.param) || "").split(",");
+      option.checked = values.filter((value) => fromLink.includes(value));
+      option.choices.forEach(([value, text]) => {
+        const label = document.createElement("label");
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.value = value;
+        box.checked = option.checked.includes(value);
+        box.addEventListener("change", () => {
+          const before = escapeAttribute(embedUrl());
+          const ticked = [...boxes.querySelectorAll("input:checked")].map((input) => input.value);
+          option.checked = values.filter((v) => ticked.includes(v));
+          snippet.value = snippet.value.replace(before, escapeAttribute(embedUrl()));
+        });
+        label.append(box, " ", text);
+        boxes.append(label);
+      });
+      fieldset.append(legend, boxes);
+      panel.append(fieldset);
+    });
   }
 
   window.backpropLabCourse = {
     pages: PAGES,
     resetProgress() { writeCompleted([]); location.reload(); },
+    addEmbedChoices(option) {
+      const known = embedChoices.findIndex((other) => other.param === option.param);
+      embedChoices.splice(known < 0 ? embedChoices.length : known, 1, { ...option, checked: [] });
+    },
   };
 
   // The header and the landing page's cards are built the moment the parser adds them to the page,
