@@ -7,7 +7,7 @@ tested in CPython.
 """
 import js
 
-from app import ui
+from app import predict, ui
 from app.step_through_draw import draw, loss_sparkline
 from app.step_through_model import (
     ALL_PARAMS,
@@ -29,6 +29,7 @@ from app.step_through_model import (
     ranges_text,
     rate_text,
     step_for_node,
+    step_question,
     training_progress,
     training_result,
     unit_legends,
@@ -39,7 +40,8 @@ PLAY_INTERVAL_MS = 1400
 MENUS = ("hidden", "output", "loss")
 # The controls the state table fills and reads: (element id, property).
 BINDINGS = [*[(name, name) for name in MENUS], ("gradient-check", "check"), ("reveal", "reveal"),
-            *[(name, name) for name in NUMBER_FIELDS]]
+            ("predict-toggle", "predict"), *[(name, name) for name in NUMBER_FIELDS]]
+TALLY_KEY = "predictions:step-through"
 TRAIN_BUTTONS = ("train-1", "train-100")
 
 
@@ -58,6 +60,8 @@ class StepThroughPage:
         self.training = None        # the Training under way, if any
         self.loss_before = 0.0      # the loss when it started
         self.last_advance = 0.0     # when Play last moved on (ms)
+        self.answered = {}          # predict mode: verdicts by question (its numbers included)
+        self.tally = predict.Tally(*ui.stored(TALLY_KEY, [0, 0]))
         self.player = ui.Loop(self._play_frame)
         # Training runs in slices, a few steps per frame: 100 steps with the gradient check took
         # 0.7 s in one go, a frozen tab.
@@ -98,7 +102,7 @@ class StepThroughPage:
 
     def on_change(self, name, value):
         """A control of the state table changed: a menu, the gradient check or a number field."""
-        if name == "reveal":        # only what the live panel shows
+        if name in ("reveal", "predict"):        # only what the card and the live panel show
             self.shown[name] = self.values[name] = value
             self.show_step()
             return
@@ -142,6 +146,7 @@ class StepThroughPage:
         ui.on("train-1", "click", lambda event: self.train(1))
         ui.on("train-100", "click", lambda event: self.train(100))
         ui.on("reset-weights", "click", lambda event: self.choose_preset(self.base_preset))
+        ui.on("predict-choices", "click", self._on_answer)
 
     def _on_key(self, event):
         """The stepper's keys (the bar lists them), unless the learner is typing in a control."""
@@ -194,6 +199,9 @@ class StepThroughPage:
         now = js.performance.now()
         if now - self.last_advance < PLAY_INTERVAL_MS:
             return True
+        if self._waiting_question() is not None:      # predict mode: Play waits for the answer
+            self.set_playing(False)
+            return False
         self.last_advance = now
         self.go(self.index + 1)
         if self.index >= len(self.steps) - 1:
@@ -261,9 +269,59 @@ class StepThroughPage:
 
     # -------------------------------------------------------------- showing
 
+    # -------------------------------------------------------------- predict, then reveal
+
+    def _question(self):
+        step = self.steps[self.index]
+        return step_question(self.network, step) if self.values["predict"] else None
+
+    @staticmethod
+    def _answer_key(question):
+        return (question.key, question.why)      # the why holds the numbers: a new network asks again
+
+    def _waiting_question(self):
+        """The question this step asks that has no answer yet (predict mode), or None."""
+        question = self._question()
+        return question if question is not None and self._answer_key(question) not in self.answered else None
+
+    def _on_answer(self, event):
+        button = ui.closest(event, "button[data-answer]")
+        question = self._waiting_question()
+        if button is None or question is None:
+            return
+        verdict = predict.check(question, str(button.dataset.answer))
+        self.answered[self._answer_key(question)] = verdict.message
+        self.tally = self.tally.add(verdict)
+        ui.store(TALLY_KEY, [self.tally.made, self.tally.right])
+        self.show_step()
+        ui.element("predict-verdict").focus()
+
+    def _show_prediction(self, question, waiting):
+        box = ui.element("predict-box")
+        box.hidden = question is None
+        if question is None:
+            return
+        ui.set_text("predict-prompt", question.prompt)
+        choices = ui.element("predict-choices")
+        choices.replaceChildren()
+        if waiting:
+            for value, label in question.choices:
+                ui.create("button", label, parent=choices, type="button", data_answer=value)
+        ui.set_text("predict-verdict", "" if waiting else self.answered[self._answer_key(question)])
+        ui.set_text("predict-tally", self.tally.summary())
+        # What would give the answer away waits for it: the numbers and the result.
+        for element_id in ("step-substituted", "step-result"):
+            ui.element(element_id).parentElement.hidden = waiting
+        if waiting:
+            ui.element("step-check-row").hidden = True
+            ui.element("update-table-box").hidden = True
+            ui.set_text("live-step", "your prediction first")
+
     def show_step(self):
         """The stepper at the current step: the bar, the graph, the step's card; and the link."""
         step = self.steps[self.index]
+        question = self._question()
+        waiting = question is not None and self._answer_key(question) not in self.answered
         self._show_stepper_bar()
         ui.set_svg("network-graph", draw(self.network, self.steps, self.index))
         ui.element("network-graph").classList.toggle("focused", bool(step.active or step.used))
@@ -271,7 +329,10 @@ class StepThroughPage:
         self._show_step_card(step)
         self._show_update_table(step)
         ui.set_text("live-step", step.result_text)
-        self._show_live_values()
+        self._show_live_values(self.index - 1 if waiting else self.index)
+        for element_id in ("step-substituted", "step-result"):
+            ui.element(element_id).parentElement.hidden = False
+        self._show_prediction(question, waiting)
         self.url.save(self.values)
 
     @staticmethod
@@ -346,8 +407,8 @@ class StepThroughPage:
         for param, hint in param_hints(self.values["units"]).items():
             ui.set_text(f"{param}-hint", hint)
 
-    def _show_live_values(self):
-        for element_id, text in live_values(self.network, self.steps, self.index, self.values["reveal"]).items():
+    def _show_live_values(self, index):
+        for element_id, text in live_values(self.network, self.steps, max(index, 0), self.values["reveal"]).items():
             ui.set_text(element_id, text)
 
     def _show_domain_notes(self):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app import predict
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
 from engine.gradcheck import Comparison, finite_difference
 from engine.graph import Value, linear
@@ -118,6 +119,7 @@ STATE = StateTable(
     IntProp("step", 1, low=1, high=99, label="step"),
     BoolProp("check", False, label="gradient check"),
     BoolProp("reveal", False, label="show every value now"),
+    BoolProp("predict", False, label="predict first"),
 )
 
 
@@ -591,3 +593,38 @@ def training_result(loss_before: float, run: TrainingRun) -> str:
     taken = len(run.losses) - 1
     return (f"Loss {decimals(loss_before)} → {decimals(run.losses[-1])} "
             f"after {taken} step{'' if taken == 1 else 's'} with η = {rate_text(run.values)}.")
+
+
+# ------------------------------------------------------------------ predict, then reveal
+
+DIRECTIONS = (("up", "up"), ("down", "down"), ("stays", "it stays"))
+SIDES = (("above", "above 0.5"), ("below", "below 0.5"), ("at", "exactly 0.5"))
+
+
+def step_question(network: Network, step: LessonStep) -> predict.Question | None:
+    """What predict mode asks before this step's result is shown (None: nothing to ask here).
+    Backward steps: the sign of the gradient, from its two factors; ŷ: which side of 0.5; the
+    update: which way the output's first weight moves.  Answered from this network's trace."""
+    if step.phase == "backward":
+        traced = network.step("backward", step.node)
+        (child,) = traced.inputs
+        (term,) = traced.terms
+        return predict.sign_question(f"backward-{step.node}", step.title, step.result,
+                                     [(gradient_name(child), term.upstream), (step.local_label, term.local)])
+    if step.phase == "forward" and step.node == "yhat" and network.values["output"] == "sigmoid":
+        z_name = pretty_name(network.output_label)
+        z = network.value(network.output_label)
+        side = "above" if step.result > 0.5 else "below" if step.result < 0.5 else "at"
+        why = (f"ŷ = σ({z_name}) = {decimals(step.result)} with {z_name} = {decimals(z)}: σ of a positive number "
+               "is above 0.5, of a negative one below.")
+        return predict.choice_question("forward-yhat", "Will ŷ be above or below 0.5?", SIDES, side, why)
+    if step.phase == "update":
+        name = f"w{output_unit(network.units)}1"
+        old, grad, new = next(row[1:] for row in step.update_rows if row[0] == name)
+        direction = "up" if new > old else "down" if new < old else "stays"
+        moves = {"up": "goes up", "down": "goes down", "stays": "stays"}[direction]
+        why = (f"{gradient_name(name)} = {decimals(grad)} is {predict.sign_of(grad)}, and the step subtracts "
+               f"η·{gradient_name(name)}, so {pretty_name(name)} {moves} ({decimals(old)} → {decimals(new)}).")
+        return predict.choice_question("update", f"Which way will {pretty_name(name)} move in the update?",
+                                       DIRECTIONS, direction, why)
+    return None

@@ -53,3 +53,32 @@ def test_gradients_asks_which_layer_is_smallest_before_drawing_the_bars(open_pag
     expect(panel).to_be_hidden()
     expect(page.locator("#sides")).to_be_visible()
     assert "predict" not in page.url
+
+
+def test_step_through_asks_the_sign_before_each_gradient_and_explains_it(open_page):
+    from app import step_through_model
+    network = step_through_model.Network(step_through_model.STATE.defaults())
+    steps = step_through_model.lesson_steps(network)
+    index = next(i for i, s in enumerate(steps) if s.phase == "backward" and s.node == "h1")
+    page = open_page(f"pages/step-through.html?predict=1&step={index + 1}")
+    expect(page.locator("#predict-prompt")).to_have_text("Will grad h₁ be positive, negative or zero?")
+    expect(page.locator("#step-result")).to_be_hidden()                 # no number before the answer
+    expect(page.locator("#step-local-label")).to_have_text("∂z₃/∂h₁")  # the factors to reason from
+    page.get_by_role("button", name="positive").focus()
+    page.keyboard.press("Enter")
+    verdict = page.locator("#predict-verdict")
+    expect(verdict).to_contain_text("Not quite: you said positive, it is negative.")
+    expect(verdict).to_contain_text("grad z₃ is negative and ∂z₃/∂h₁ is positive")
+    expect(verdict).to_be_focused()
+    expect(page.locator("#step-result")).to_have_text(steps[index].result_text)
+    expect(page.locator("#predict-choices button")).to_have_count(0)
+    expect(page.locator("#predict-tally")).to_have_text("0 of 1 predictions right.")
+    # Play stops at the next question; answering it right counts
+    page.locator("#play").click()
+    expect(page.locator("#step-counter")).to_contain_text(f"Step {index + 2} /")
+    expect(page.locator("#play")).to_have_text("▶ Play")
+    question = step_through_model.step_question(network, steps[index + 1])
+    page.locator(f'#predict-choices button[data-answer="{question.answer}"]').click()
+    expect(verdict).to_contain_text("Right:")
+    expect(page.locator("#predict-tally")).to_have_text("1 of 2 predictions right.")
+    save_screenshot(page, "predict-step-through")

@@ -1,0 +1,55 @@
+"""Lesson 2's predict mode: the questions' answers are the engine's numbers for the network on
+screen, and the why names the factors that decide them."""
+import random
+
+from app import predict
+from app import step_through_model as model
+
+
+def random_values(rng):
+    values = model.STATE.defaults() | {"units": rng.choice([2, 3]), "hidden": rng.choice(model.HIDDEN_ACTIVATIONS)}
+    for name in model.param_names(values["units"]):
+        values[name] = rng.uniform(-2, 2)
+    values |= {"x1": rng.uniform(-2, 2), "x2": rng.uniform(-2, 2), "y": rng.choice([0.0, 1.0])}
+    return values
+
+
+def test_every_backward_step_asks_the_sign_its_gradient_has():
+    rng = random.Random(11)
+    for _ in range(20):
+        network = model.Network(random_values(rng))
+        for step in model.lesson_steps(network):
+            question = model.step_question(network, step)
+            if step.phase == "backward":
+                assert question.answer == predict.sign_of(network.grad(step.node))
+                assert question.prompt == f"Will {step.title} be positive, negative or zero?"
+                assert step.local_label in question.why and "grad " in question.why
+                assert predict.check(question, question.answer).correct
+
+
+def test_the_output_side_and_the_update_direction_come_from_the_trace():
+    rng = random.Random(5)
+    for _ in range(20):
+        network = model.Network(random_values(rng))
+        steps = model.lesson_steps(network)
+        yhat = next(step for step in steps if step.node == "yhat")
+        question = model.step_question(network, yhat)
+        assert question.answer == ("above" if network.value("yhat") > 0.5 else "below")
+        update = model.step_question(network, steps[-1])
+        name = f"w{model.output_unit(network.units)}1"
+        after = model.updated_values(network)[name]
+        before = network.values[name]
+        assert update.answer == ("up" if after > before else "down" if after < before else "stays")
+        assert f"grad {model.pretty_name(name)}" in update.why
+
+
+def test_the_default_network_step_fourteen_reads_as_in_the_lesson():
+    network = model.Network(model.STATE.defaults())
+    steps = model.lesson_steps(network)
+    step = next(s for s in steps if s.phase == "backward" and s.node == "h1")
+    question = model.step_question(network, step)
+    verdict = predict.check(question, "positive")
+    assert not verdict.correct
+    assert "grad z₃ is negative and ∂z₃/∂h₁ is positive; one factor is negative, so the product is negative" \
+        in verdict.message
+    assert model.step_question(network, steps[1]) is None          # a forward step other than ŷ asks nothing
