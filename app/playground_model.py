@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number
-from engine import MLP, datasets, features, registry
+from engine import MLP, datasets, features, registry, text
 from engine.mlp import grid_points
 from engine.optim import Trainer
 from engine.registry import ACTIVATIONS, LOSSES
@@ -235,6 +235,18 @@ def grid_inputs(data, settings: dict, resolution: int) -> np.ndarray:
 def predict_grid(net: MLP, data, settings: dict, resolution: int) -> np.ndarray:
     """The network's output over the view as a (resolution, resolution) image."""
     return net.predict_proba(grid_inputs(data, settings, resolution)).reshape(resolution, resolution)
+
+
+def r2_text(value: float) -> str:
+    """R² for the numbers panel: three decimals (0.934, −1.677); "—" when there is none."""
+    return text.fixed(value, 3) if math.isfinite(value) else "—"
+
+
+def output_hint(regression: bool) -> str:
+    """The sentence under the network's settings: what the output unit is."""
+    unit = ("The output unit is linear (regression), trained on squared error."
+            if regression else "The output unit is a sigmoid.")
+    return unit + " The learning rate and regularization change a running training; everything else starts it again."
 
 
 def feature_maps_inputs(data, resolution: int) -> np.ndarray:
@@ -682,6 +694,6 @@ def snippet_feature_lines(settings: dict) -> list[str]:
     """The snippet's definition of the network's inputs, when they are not just x₁ and x₂."""
     if tuple(settings["features"]) == features.DEFAULT:
         return []
-    names = ", ".join(repr(name) for name in settings["features"])
-    return [f"def inputs(X):   # the input features: {', '.join(features.labels(settings['features']))}",
-            f"    return features.transform(scaler.transform(X), ({names},))"]
+    names = tuple(settings["features"])
+    return [f"def inputs(X):   # the input features: {', '.join(features.labels(names))}",
+            f"    return features.transform(scaler.transform(X), {names!r})"]
