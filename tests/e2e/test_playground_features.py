@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import needs_numpy, save_screenshot
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot
 from tests.e2e.test_playground import PAGE, WAIT_FOR_EPOCH, epoch, number, train_past
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
@@ -105,6 +105,8 @@ def test_regression_trains_and_shows_r_squared_and_the_colour_map(open_page):
     page.evaluate("() => document.getElementById('output-heading').scrollIntoView()")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     save_screenshot(page, "playground-regression-360")
+    for panel in ("network", "output"):
+        page.locator(f".pg-{panel}").screenshot(path=str(SCREENSHOTS / f"playground-regression-360-{panel}.png"))
 
     # Back to classification: its first dataset, accuracy again.
     page.set_viewport_size({"width": 1280, "height": 900})
