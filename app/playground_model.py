@@ -137,7 +137,8 @@ def clamp_coordinate(value: float) -> float:
 
 
 STATE = StateTable(
-    ChoiceProp("dataset", "circle", choices=DATASET_CHOICES + REGRESSION_DATASETS, labels=registry.labels(DATASET_LABELS), label="dataset"),
+    ChoiceProp("dataset", "circle", choices=DATASET_CHOICES + REGRESSION_DATASETS, labels=registry.labels(DATASET_LABELS),
+               label="dataset"),
     IntProp("noise", 0, low=0, high=50, step=5, label="noise (%)"),
     IntProp("train", 50, low=10, high=90, step=10, label="training share (%)"),
     IntProp("n", 400, low=20, high=MAX_POINTS, step=10, label="number of points"),

@@ -1,4 +1,6 @@
-"""Seeded 2-D binary classification datasets, and loading/splitting helpers.
+"""Seeded 2-D binary classification datasets, two regression datasets (`plane`,
+`multi_gaussians`: continuous targets, see "regression" below, with `r_squared`), and
+loading/splitting helpers.
 
 Every generator has the signature (n=200, noise=0.0, seed=0) and returns
 (X, y): X float64 of shape (n, 2), y float64 of shape (n,) with labels 0/1,

@@ -129,7 +129,8 @@ def test_regression_and_features_in_dark_mode_and_the_export(open_page, page):
     page.locator(".pg-export summary").click()
     page.click("#export")
     snippet = page.locator("#export-python")
-    expect(snippet).to_have_value(re.compile(r"features\.transform\(scaler\.transform\(X\), \('x1', 'x2', 'sin_x1', 'sin_x2'\)\)"))
+    expect(snippet).to_have_value(re.compile(
+        r"features\.transform\(scaler\.transform\(X\), \('x1', 'x2', 'sin_x1', 'sin_x2'\)\)"))
     expect(snippet).to_have_value(re.compile(r"output='linear', loss='mse'"))
     expect(snippet).to_have_value(re.compile(r"test R²"))
     expect(page.locator("#export-json")).to_have_value(re.compile(r'"features": "x1,x2,sin_x1,sin_x2"'))
