@@ -663,7 +663,7 @@ class Playground:
         regression = model.is_regression(self.settings)
         offered = model.problem_datasets(self.settings["problem"])
         for option in ui.element("dataset").options:
-            option.hidden = option.value not in offered
+            option.hidden = option.disabled = option.value not in offered     # disabled too: not every browser hides options
         ui.element("loss").disabled = regression
         ui.element("discrete").disabled = regression
         ui.element("own-points").hidden = regression
