@@ -9,7 +9,7 @@ import js
 from app import chain_rule_draw as draw
 from app import chain_rule_model as model
 from app import ui
-from engine.text import fixed, plain
+from engine.text import fixed, gradient_name, plain
 
 # ---------------------------------------------------------------- small DOM helpers
 
@@ -267,7 +267,7 @@ class BackwardPanel:
         ui.create("dt", "L", parent=box)
         ui.create("dd", plain(self.graph.output_node.value), parent=box, class_="value")
         for key in ("w", "x", "b"):
-            ui.create("dt", f"∂L/∂{key}", parent=box)
+            ui.create("dt", gradient_name(key), parent=box)
             ui.create("dd", plain(self.graph.grad(key)) if finished else "… (run the backward pass)",
                       parent=box, class_="value", id=f"p4-grad-{key}")
 
@@ -344,7 +344,7 @@ class ExpressionPanel:
         ui.create("dt", "f", parent=box)
         ui.create("dd", plain(graph.output_node.value), parent=box, class_="value", id="p5-value")
         for leaf in graph.leaves():
-            ui.create("dt", f"∂f/∂{leaf.name}", parent=box)
+            ui.create("dt", f"grad {leaf.name}", parent=box)
             ui.create("dd", plain(graph.grad(leaf.key)), parent=box, class_="value", id=f"p5-grad-{leaf.key}")
         show_notes("p5-note", graph.notes)
 

@@ -78,7 +78,6 @@ def draw_traced_graph(graph: TracedGraph, label: str, selected: str | None = Non
     gradient from the engine); `marker_id`: unique per graph on a page (see svg.draw_graph);
     `spacing`: (column gap, row gap)."""
     positions, width, height = layout(graph, *spacing)
-    out = graph.output_node.name
     if grads is None:
         grads = {k: graph.grad(k) for k, n in graph.nodes.items() if not n.constant}
     nodes = []
@@ -91,7 +90,7 @@ def draw_traced_graph(graph: TracedGraph, label: str, selected: str | None = Non
             classes.append("active")
         elif any(key in edge for edge in highlight):
             classes.append("used")
-        grad = f"∂{out}/∂{node.name} = {plain(grads[key])}" if key in grads else ""
+        grad = f"grad {node.name} = {plain(grads[key])}" if key in grads else ""
         if node.constant:
             # A literal number is its own title; a named constant (y*) also shows its value.
             named = node.label != exact(node.value)

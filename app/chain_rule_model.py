@@ -17,7 +17,7 @@ from engine.gradcheck import finite_difference
 from engine.graph import Value, linear
 from engine.parser import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from engine.parser import Expression, ParseError, parse
-from engine.text import fmt, partial, plain, pretty_name
+from engine.text import fmt, gradient_tex, partial, plain, pretty_name
 
 # ---------------------------------------------------------------- notation in products
 
@@ -94,7 +94,7 @@ class TracedGraph:
         return self.nodes[key].value
 
     def grad(self, key: str) -> float:
-        """∂output/∂node, from the engine's backward pass."""
+        """grad node (∂output/∂node, every path added), from the engine's backward pass."""
         return self.nodes[key].backward.result
 
     def edges(self) -> list[tuple[str, str]]:
@@ -165,7 +165,7 @@ class Derivation:
     tex: str                # the chain rule from the output down to the node, symbols then numbers
     text: str               # the same as plain text, with numbers
     paths: tuple
-    total: float            # ∂output/∂node from the engine's backward pass
+    total: float            # grad node, from the engine's backward pass
 
 
 # A long path's product shows its first three and last two factors: a chain of 39, typeset
@@ -197,19 +197,19 @@ def _joined_equalities(parts: list[str]) -> str:
 
 
 def derive(graph: TracedGraph, key: str) -> Derivation:
-    node, out = graph.nodes[key], graph.output_node
+    node = graph.nodes[key]
     if node.constant:
         return Derivation(key, f"the constant {node.label}", "", (),
                           "A constant is not an input anyone can change, so the backward pass does not need its gradient.",
                           "", "", (), math.nan)
     paths = paths_to_output(graph, key)
     total = graph.grad(key)
-    lhs, lhs_text = partial(out.tex, node.tex), f"∂{out.name}/∂{node.name}"
+    lhs, lhs_text = gradient_tex(node.tex), f"grad {node.name}"
     shown = paths[:MAX_PATHS]
     more = len(paths) - len(shown)
     # An undefined derivative gets no numbers: "(undefined) · 3" would explain nothing.
     numbered = not math.isnan(total)
-    if not numbered and paths == [Path((key,), ())]:  # the output itself: not "∂f/∂f = 1 = undefined"
+    if not numbered and paths == [Path((key,), ())]:  # the output itself: not "grad f = 1 = undefined"
         tex, text = f"{lhs} = {fmt(total)}", f"{lhs_text} = {plain(total)}"
     elif len(paths) == 1:
         (path,) = paths
@@ -437,7 +437,7 @@ class Frame:
     edge_label: str       # that local derivative, for the edge: "∂a/∂z = 0.235"
     grads: dict           # {key: gradient accumulated so far}
     active: str           # the node receiving gradient
-    tex: str              # the step as LaTeX: ∂L/∂z += ∂L/∂a · ∂a/∂z = …
+    tex: str              # the step as LaTeX: grad z += grad a · ∂a/∂z = …
     text: str             # the same in words
 
 
@@ -446,18 +446,19 @@ def backward_frames(graph: TracedGraph) -> list[Frame]:
     multiplies an upstream gradient by one local derivative and adds it to the parent's badge."""
     out = graph.output_node
     grads = {out.key: 1.0}
-    frames = [Frame(None, "", dict(grads), out.key, rf"{partial(out.tex, out.tex)} = 1",
-                    f"Start at the output: ∂{out.name}/∂{out.name} = 1.")]
+    frames = [Frame(None, "", dict(grads), out.key, rf"{gradient_tex(out.tex)} = 1",
+                    f"Start at the output: grad {out.name} = 1.")]
     for node in (graph.nodes[key] for key in graph.backward_order[1:]):
         for term in node.backward.terms:
             f = graph.factor(term.child, node.key)
             child = graph.nodes[term.child]
             grads[node.key] = grads.get(node.key, 0.0) + term.product
-            upstream = partial(out.tex, child.tex)
-            tex = (rf"{partial(out.tex, node.tex)} \mathrel{{+}}= {upstream} \cdot {f.symbol}"
+            upstream = gradient_tex(child.tex)
+            tex = (rf"{gradient_tex(node.tex)} \mathrel{{+}}= {upstream} \cdot {f.symbol}"
                    rf" = ({fmt(term.upstream)}) \cdot {grouped(f.numbers)} = {fmt(term.product)}")
-            text = (f"∂{out.name}/∂{child.name} · {f.symbol_text} = {factor_text(term.upstream)} · {factor_text(f.value)}"
-                    f" = {plain(term.product)}, added to ∂{out.name}/∂{node.name}, which is now {plain(grads[node.key])}.")
+            text = (f"grad {node.name} += grad {child.name} · {f.symbol_text}"
+                    f" = {factor_text(term.upstream)} · {factor_text(f.value)} = {plain(term.product)},"
+                    f" so grad {node.name} is now {plain(grads[node.key])}.")
             frames.append(Frame((node.key, term.child), f"{f.symbol_text} = {plain(f.value)}", dict(grads),
                                 node.key, tex, text))
     return frames

@@ -9,7 +9,7 @@ import math
 
 import js
 
-from app import ui
+from app import predict, ui
 from app.gradients_draw import bar_chart, value_range
 from app.gradients_model import (
     STATE,
@@ -21,6 +21,7 @@ from app.gradients_model import (
     make_data,
     remedies_on,
     shown_activations,
+    smallest_layer_question,
     status_rules,
     summary_text,
     table_rows,
@@ -30,7 +31,8 @@ from app.gradients_model import (
 # (element id, state property): the controls the state table fills and keeps in sync.
 BINDINGS = [("depth", "depth"), ("width", "width"), ("act", "act"), ("init", "init"), ("sigma", "sigma"),
             ("seed", "seed"), ("data", "data"), ("samples", "samples"), ("remedy-residual", "residual"),
-            ("remedy-clip", "clip"), ("clip_at", "clip_at"), ("toggle-compare", "compare"), ("lr", "lr")]
+            ("remedy-clip", "clip"), ("clip_at", "clip_at"), ("toggle-compare", "compare"), ("lr", "lr"),
+            ("predict-toggle", "predict")]
 # Shortcuts for the initialization and activation menus (checkboxes #remedy-<name>); the
 # residual and clipping remedies are state properties, bound above.
 SHORTCUTS = ("init", "leaky")
@@ -40,6 +42,7 @@ REDRAW_INTERVAL_MS = 150
 # of a pass until this is spent (each slice is a few milliseconds), then the frame is drawn,
 # so no task comes near 100 ms.
 FRAME_BUDGET_MS = 30.0
+TALLY_KEY = "predictions:gradients"
 
 
 class GradientsPage:
@@ -54,6 +57,8 @@ class GradientsPage:
         self.job = None                     # the work under way: a generator of slices
         self.needs_draw = False             # new networks took the screen during the job
         self.last_drawn_ms = 0.0
+        self.question = None                # predict mode: asked for the networks measured last, not yet answered
+        self.tally = predict.Tally(*ui.stored(TALLY_KEY, [0, 0]))
         self.loop = ui.Loop(self.work_slice, after=self.after_slice, budget_ms=FRAME_BUDGET_MS)
         self.progress = ui.Progress("train-progress", "train-stop", self.finish_training)
         self.add_second_side()
@@ -92,6 +97,7 @@ class GradientsPage:
             ui.on(f"train-{amount}", "click", lambda event, amount=amount: self.train(amount))
         ui.on("play", "click", lambda event: self.toggle_play())
         ui.on("reset", "click", lambda event: self.rebuild())
+        ui.on("predict-reveal", "click", lambda event: self.reveal())
         ui.on(js.window, "resize", lambda event: self.draw())
 
     def warm_up(self):
@@ -159,6 +165,7 @@ class GradientsPage:
         for run in runs:
             yield from run.remeasure_in_slices()
         self.runs, self.shown_state, self.needs_draw = runs, state, True
+        self.ask(runs[0].measurement if state["predict"] else None)
         ui.element("sides").removeAttribute("aria-busy")
         yield from self.training_job()
 
@@ -235,9 +242,43 @@ class GradientsPage:
         else:
             self.progress.hide()
 
+    # -- predict, then reveal
+    def ask(self, measurement):
+        """Predict mode: new networks are measured; the bars wait for the learner's answer."""
+        self.question = None if measurement is None else smallest_layer_question(measurement)
+        ui.set_text("predict-verdict", "")
+        if self.question is not None:
+            title = f" ({self.runs[0].title} network)" if len(self.runs) > 1 else ""
+            ui.set_text("predict-prompt", self.question.prompt + title)
+            ui.fill_select("predict-choice", self.question.choices)
+        else:
+            ui.set_text("predict-prompt", "")
+
+    def reveal(self):
+        if self.question is None:
+            return
+        verdict = predict.check(self.question, str(ui.element("predict-choice").value))
+        self.tally = self.tally.add(verdict)
+        ui.store(TALLY_KEY, [self.tally.made, self.tally.right])
+        ui.set_text("predict-verdict", verdict.message)
+        self.question = None
+        self.draw()
+        ui.element("predict-verdict").focus()
+
+    def show_prediction(self):
+        """The question hides the bars and what is said about them until it is answered."""
+        waiting = self.question is not None
+        ui.element("predict-panel").hidden = not self.state["predict"]
+        ui.element("predict-choice").disabled = not waiting
+        ui.element("predict-reveal").disabled = not waiting
+        ui.set_text("predict-tally", self.tally.summary())
+        ui.element("sides").hidden = waiting
+        ui.element("explain-list").closest("section").hidden = waiting
+
     # -- drawing
     def draw(self):
         self.needs_draw = False
+        self.show_prediction()
         if not self.runs:
             return
         limits = value_range([run.measurement for run in self.runs])

@@ -93,7 +93,7 @@ def bar_chart(measurement: Measurement, width: int, limits: tuple[float, float],
     right = columns.value + columns.dead
     height = CHART_MARGIN_TOP + ROW_HEIGHT * len(bars) + CHART_MARGIN_BOTTOM
     low, high = limits
-    axes = svg.Axes(width, height, limits, (len(bars) + 0.5, 0.5), xlabel="mean |∂L/∂W| (log scale)",
+    axes = svg.Axes(width, height, limits, (len(bars) + 0.5, 0.5), xlabel="mean |grad W| (log scale)",
                     ylabel="layer (1 = input)", log_x=True, yticks=[],
                     margin=(CHART_MARGIN_TOP, right, CHART_MARGIN_BOTTOM, columns.left))
     top, bottom = CHART_MARGIN_TOP, height - CHART_MARGIN_BOTTOM
@@ -108,7 +108,7 @@ def bar_chart(measurement: Measurement, width: int, limits: tuple[float, float],
     for bar in bars:
         middle = axes.y(bar.layer)
         label = "out" if bar.is_output else str(bar.layer)
-        row = [svg.tag("title", {}, svg.esc(f"Layer {layer_name(bar)}: mean |∂L/∂W| = "
+        row = [svg.tag("title", {}, svg.esc(f"Layer {layer_name(bar)}: mean |grad W| = "
                                             f"{significant(bar.value, 4, overflow=True)}, {bar.status.text}")),
                svg.text(plot_left - 8, middle + 4, label, "row-label", anchor="end")]
         if math.isfinite(bar.value) and bar.value > 0:

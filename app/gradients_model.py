@@ -1,6 +1,6 @@
 """Vanishing and exploding gradients, layer by layer: what to show for a state (pure).
 
-A deep MLP on a 2-D dataset; one bar per weight layer shows mean |∂L/∂W| from one forward +
+A deep MLP on a 2-D dataset; one bar per weight layer shows mean |grad W| from one forward +
 backward pass of the engine, with a status.  This module holds the page's state table, the
 measurements and their statuses, the words that explain them, and the training of the
 networks on the page (`Run`).  No browser imports: tested in CPython
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app import predict
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
 from engine import datasets, optim, registry
 from engine.mlp import MLP
@@ -48,6 +49,7 @@ STATE = StateTable(
     FloatProp("clip_at", 1.0, low=0.01, high=10.0, log=True, label="clipping threshold"),
     BoolProp("compare", False, label="comparison"),
     ChoiceProp("lr", "0.1", choices=LEARNING_RATES, label="learning rate"),
+    BoolProp("predict", False, label="predict first"),
 )
 
 # Comparison mode: the same network with each of these activations, side by side.
@@ -137,7 +139,7 @@ class Status:
 
 
 def classify(value: float, reference: float | None) -> Status:
-    """Status of one layer's mean |∂L/∂W|.  reference: the last hidden layer's value
+    """Status of one layer's mean |grad W|.  reference: the last hidden layer's value
     (None for the output layer, which is only judged on size)."""
     if not math.isfinite(value):
         return Status("critical", "overflow")
@@ -166,7 +168,7 @@ class LayerBar:
     layer: int                 # 1-based; the last one is the output layer
     is_output: bool
     shape: tuple[int, int]     # (fan_in, fan_out) of W
-    value: float               # mean |∂L/∂W| after clipping: what the optimizer would use
+    value: float               # mean |grad W| after clipping: what the optimizer would use
     share: float | None        # value / the last hidden layer's value (None for the output layer)
     status: Status
     dead_units: int | None     # hidden units whose output is 0 on every sample (ReLU only)
@@ -242,7 +244,7 @@ def dead_text(bar: LayerBar) -> str:
 
 def table_rows(measurement: Measurement) -> list[tuple[str, ...]]:
     """The text alternative of the bars: one row per layer, values to 4 significant digits.
-    Columns as in the page's table head: layer, weights, mean |∂L/∂W|, relative to the last
+    Columns as in the page's table head: layer, weights, mean |grad W|, relative to the last
     hidden layer, status, dead units."""
     return [(layer_name(bar), f"{bar.shape[0]} × {bar.shape[1]}", significant(bar.value, 4, overflow=True),
              share_text(bar), bar.status.text, dead_text(bar)) for bar in measurement.bars]
@@ -353,6 +355,29 @@ def explanation_items(state: dict, sides: list[tuple[str, Measurement]]) -> list
     items = [f"{title}: {sentence}" for title, sentences in per_side for sentence in sentences
              if sentence not in shared]
     return items + shared
+
+
+# ----------------------------------------------------------------- predict, then reveal
+
+def smallest_layer_question(measurement: Measurement) -> predict.Question | None:
+    """Which layer will have the smallest mean |grad W|?  Asked before the bars of a new setting
+    are drawn; answered from the measurement.  None when overflow left no number to compare."""
+    bars = measurement.bars
+    finite = [bar for bar in bars if math.isfinite(bar.value)]
+    if len(finite) < len(bars) or has_diverged(measurement.loss):
+        return None
+    smallest = min(bars, key=lambda bar: bar.value)
+    choices = tuple((str(bar.layer), f"layer {layer_name(bar)}") for bar in bars)
+    why = f"Layer {layer_name(smallest)} has the smallest mean |grad W|, {significant(smallest.value)}"
+    first, reference = bars[0], bars[-2]
+    steps = reference.layer - first.layer
+    if steps > 0 and first.share:
+        trend = "shrinks on its way to the input" if first.share < 1 else "grows on its way to the input"
+        why += (f". Going back from layer {reference.layer} to layer 1 the gradient is multiplied by about "
+                f"×{significant(first.share ** (1.0 / steps))} per layer (each layer multiplies it by its "
+                f"weights and its activation's slope), so it {trend}")
+    return predict.choice_question("smallest-layer", "Which layer will have the smallest gradient (mean |grad W|)?",
+                                   choices, str(smallest.layer), why + ".")
 
 
 # ----------------------------------------------------------------- training

@@ -197,6 +197,7 @@ class MatrixFormPage:
         phase.className = f"phase {step.phase}"
         ui.tex("step-equation", step.equation)
         ui.set_text("step-shapes", model.shape_badge(step, values))
+        ui.element("step-shapes").title = draw.product_why(step, values) if step.kind == "product" else ""
         ui.set_text("step-says", step.says)
         ui.element("product-hint").hidden = step.kind != "product"
         self.show_matrices(step, values)
@@ -212,6 +213,9 @@ class MatrixFormPage:
     def show_matrices(self, step, values):
         example = self.values["sample"] - 1 if self.values["sample"] else None
         ui.set_svg("step-matrices", draw.step_matrices(step, values, example, self.focus))
+        why = ui.element("product-why")   # filled once the learner points at a result cell
+        why.hidden = step.kind != "product" or self.focus is None
+        ui.set_svg("product-why", "" if why.hidden else draw.product_explanation(step, values, self.focus))
 
     def show_outer_products(self, step, values):
         sources = {"dW2": ("H1", "d2"), "dW1": ("X", "d1")}.get(step.result)

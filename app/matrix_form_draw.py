@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.matrix_form_model import MatrixStep, product_sources, shape_text
+from app.matrix_form_model import MatrixStep, ProductCell, product_cell, product_sources, shape_text
 from app.svg import esc, tag
 from engine import text
 
@@ -105,3 +105,57 @@ def check_rows(checks) -> list[tuple[str, ...]]:
     """Rows for the gradient-check table: entry, backprop, finite differences, relative difference."""
     return [(pretty_entry(c.name), text.decimals(c.backprop, 6),
              text.decimals(c.numeric, 6), text.minus(f"{c.relative:.1e}")) for c in checks]
+
+
+def _used_name(name: str, transposed: bool) -> str:
+    return NAMES[name] + ("ᵀ" if transposed else "")
+
+
+def _dims(shape: tuple[int, int]) -> str:
+    return f"{shape[0]}×{shape[1]}"
+
+
+def product_explanation(step: MatrixStep, values: dict, focus: tuple[int, int]) -> str:
+    """Markup: the focused result cell worked out, then why the product's shapes must match."""
+    cell = product_cell(step, values, *focus)
+    return (tag("span", {"class": "cell-sum"}, esc(cell_sum(step, cell))) +
+            tag("span", {"class": "shape-why"}, esc(product_why(step, values))))
+
+
+def product_why(step: MatrixStep, values: dict) -> str:
+    """Why a product's shapes must match, in words from the step's live shapes."""
+    cell = product_cell(step, values, 0, 0)
+    left, right = _used_name(cell.left, cell.left_transposed), _used_name(cell.right, cell.right_transposed)
+    inner = cell.left_shape[1]
+    numbers = "1 number" if inner == 1 else f"{inner} numbers"
+    why = (f"Why the shapes must match: {left} is {_dims(cell.left_shape)} and {right} is {_dims(cell.right_shape)}. "
+           f"Each cell of {NAMES[step.result]} pairs a row of {left} ({numbers}) with a column of {right} "
+           f"({numbers}), multiplies pair by pair and adds, so {left}'s columns must equal "
+           f"{right}'s rows ({inner} = {cell.right_shape[0]}). The result has {left}'s rows and {right}'s columns: "
+           f"{_dims((cell.left_shape[0], cell.right_shape[1]))}.")
+    if cell.left_transposed:
+        why += f" The transpose puts the {inner} examples on the inside, so the sum runs over the batch."
+    return why
+
+
+def cell_sum(step: MatrixStep, cell: ProductCell) -> str:
+    """Z₁[2,1] = row 2 of X · column 1 of W₁ + b₁[1] = 1 · 0.5 + 0 · (−0.3) + 0.1 = 0.6"""
+    def where(name, transposed, axis, index):
+        said = f"{axis} {index + 1} of {_used_name(name, transposed)}"
+        if transposed:   # a row of Aᵀ is a column of A
+            said += f" ({'column' if axis == 'row' else 'row'} {index + 1} of {NAMES[name]})"
+        return said
+
+    def number(x):
+        shown = text.plain(x)
+        return f"({shown})" if shown.startswith("−") else shown
+
+    terms = [f"{number(a)} · {number(b)}" for a, b in cell.pairs]
+    sources = (f"{where(cell.left, cell.left_transposed, 'row', cell.row)} · "
+               f"{where(cell.right, cell.right_transposed, 'column', cell.column)}")
+    if cell.bias is not None:
+        bias_name = NAMES[step.operands[2].name]
+        sources += f" + {bias_name}[{cell.column + 1}]"
+        terms.append(number(cell.bias))
+    return (f"{NAMES[step.result]}[{cell.row + 1},{cell.column + 1}] = {sources} = {' + '.join(terms)} "
+            f"= {text.plain(cell.value)}.")

@@ -299,7 +299,7 @@ def lesson_steps(hidden: str) -> list[MatrixStep]:
                    "One number for the whole batch: the mean of the examples' cross-entropies.",
                    "L = np.mean(-(y*np.log(yhat) + (1-y)*np.log(1-yhat)))",
                    "L = F.binary_cross_entropy(yhat, y)"),
-        MatrixStep("backward", "d2", r"\delta_2 = \tfrac{\partial L}{\partial z_2} = \tfrac1n(\hat y - y)",
+        MatrixStep("backward", "d2", r"\delta_2 = \operatorname{grad} z_2 = \tfrac1n(\hat y - y)",
                    _op("yhat", "y"), "elementwise",
                    "Sigmoid and cross-entropy together give ŷ − y per example, as in lesson 2; ÷ n because "
                    "L is the mean, so each example moves L by a 1/n share.",
@@ -377,3 +377,31 @@ def product_sources(step: MatrixStep, row: int, column: int) -> tuple[tuple[str,
     right_t = f"{right.tex}^{{\\top}}" in step.equation
     return ((left.name, "column" if left_t else "row", row),
             (right.name, "row" if right_t else "column", column))
+
+
+@dataclass(frozen=True)
+class ProductCell:
+    """Why a product's shapes must match, for one cell of its result: the row of the left
+    operand and the column of the right one, as they enter the product, paired entry by entry."""
+    left: str                       # operand keys, as stored (the text says where a ᵀ is)
+    right: str
+    left_transposed: bool
+    right_transposed: bool
+    left_shape: tuple[int, int]     # as used in the product (after any transpose)
+    right_shape: tuple[int, int]
+    row: int                        # the result cell, 0-based
+    column: int
+    pairs: tuple                    # (left entry, right entry) for each term of the sum
+    bias: float | None              # the bias added to the cell, for XW + b
+    value: float                    # the result cell, as run() computed it
+
+
+def product_cell(step: MatrixStep, values: dict, row: int, column: int) -> ProductCell:
+    """The pieces of result cell (row, column) of a product step, taken from run()'s matrices."""
+    left, right = step.operands[0], step.operands[1]
+    left_used, right_used = _as_used(values, left.name, step), _as_used(values, right.name, step)
+    pairs = tuple((float(a), float(b)) for a, b in zip(left_used[row], right_used[:, column], strict=True))
+    bias = float(values[step.operands[2].name][0, column]) if len(step.operands) > 2 else None
+    return ProductCell(left.name, right.name, left_used is not values[left.name], right_used is not values[right.name],
+                       left_used.shape, right_used.shape, row, column, pairs, bias,
+                       float(values[step.result][row, column]))

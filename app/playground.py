@@ -609,6 +609,7 @@ class Playground:
         self.run = None                 # model.TrainingRun
         self.train_metrics = self.test_metrics = (math.nan, math.nan)   # (loss, accuracy)
         self.undo_settings = None       # what the last preset or plot click replaced, for Undo
+        self.notebook_text = ""         # the last export as a Jupyter notebook, for its download button
         self.out = {name: ui.element(name) for name in
                     ("epoch", "train-loss", "test-loss", "train-accuracy", "test-accuracy", "boundary-canvas",
                      "train-r2", "test-r2")}
@@ -647,7 +648,10 @@ class Playground:
         ui.on("clear-points", "click", lambda event: self.set_points(()))
 
         ui.on("export", "click", lambda event: self.export())
-        ui.on("download-json", "click", lambda event: self.download_json())
+        ui.on("download-json", "click", lambda event: self.download(
+            str(ui.element("export-json").value), "application/json", f"playground-epoch-{self.run.epoch}.json"))
+        ui.on("download-notebook", "click", lambda event: self.download(
+            self.notebook_text, "application/x-ipynb+json", f"playground-epoch-{self.run.epoch}.ipynb"))
 
     def show_settings(self):
         """Put the current settings into every control (at start and after a preset)."""
@@ -937,12 +941,14 @@ class Playground:
         run = self.run
         ui.element("export-json").value = model.export_json(run.net, self.data, self.settings, run.epoch)
         ui.element("export-python").value = model.python_snippet(self.settings, run.epoch, run.log)
+        self.notebook_text = model.notebook(self.settings, run.epoch, run.log)
         ui.element("download-json").disabled = False
+        ui.element("download-notebook").disabled = False
 
-    def download_json(self):
-        blob = js.Blob.new(to_js([str(ui.element("export-json").value)]), ui.js_object({"type": "application/json"}))
+    def download(self, content, kind, filename):
+        blob = js.Blob.new(to_js([content]), ui.js_object({"type": kind}))
         url = js.URL.createObjectURL(blob)
-        link = ui.create("a", href=url, download=f"playground-epoch-{self.run.epoch}.json")
+        link = ui.create("a", href=url, download=filename)
         link.click()
         js.URL.revokeObjectURL(url)
 

@@ -7,6 +7,7 @@ Pure Python + NumPy + engine, so every rule here is tested in CPython
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -548,7 +549,59 @@ class TrainingRun:
         return finished
 
 
-# ------------------------------------------------------------------ CSV input
+# ------------------------------------------------------------------ replay
+
+# Scrubbing the loss curve back shows the network as it was: its weights are kept at earlier
+# epochs, in at most this many bytes.  Every epoch at first; when full, every other snapshot is
+# dropped and the interval doubles, so a long run keeps its whole span at a coarser grain.
+HISTORY_BYTES = 2_000_000
+
+
+class WeightHistory:
+    """Snapshots of a network's weights during one run, bounded by HISTORY_BYTES."""
+
+    def __init__(self, net: MLP, max_bytes: int = HISTORY_BYTES):
+        self.shapes = [p.shape for p in net.params]
+        size = sum(p.size for p in net.params)
+        self.capacity = max(4, max_bytes // (8 * size))
+        self.interval = 1                   # epochs between snapshots, a power of 2
+        self.epochs: list[int] = []
+        self.weights: list[np.ndarray] = []
+
+    @property
+    def nbytes(self) -> int:
+        return sum(w.nbytes for w in self.weights)
+
+    def record(self, epoch: int, net: MLP) -> None:
+        """Keep the weights after `epoch` epochs, if the interval asks for this epoch."""
+        if epoch % self.interval or (self.epochs and epoch <= self.epochs[-1]):
+            return
+        self.epochs.append(epoch)
+        self.weights.append(np.concatenate([p.ravel() for p in net.params]))
+        if len(self.epochs) > self.capacity:
+            self.interval *= 2
+            kept = [i for i, e in enumerate(self.epochs) if e % self.interval == 0]
+            self.epochs = [self.epochs[i] for i in kept]
+            self.weights = [self.weights[i] for i in kept]
+
+    def nearest(self, epoch: int) -> int:
+        """The latest kept epoch at or before `epoch` (the first one if it is earlier)."""
+        index = max(bisect.bisect_right(self.epochs, epoch) - 1, 0)
+        return self.epochs[index]
+
+    def restore(self, epoch: int, net: MLP) -> int:
+        """Put the weights kept nearest before `epoch` into net; returns their epoch."""
+        kept = self.nearest(epoch)
+        flat = self.weights[self.epochs.index(kept)]
+        pieces, start = [], 0
+        for shape in self.shapes:
+            size = math.prod(shape)
+            pieces.append(flat[start:start + size].reshape(shape))
+            start += size
+        net.params = pieces
+        return kept
+
+
 
 # Pasted or uploaded CSV is refused by its size before it is read into Python: parsing runs on
 # the page's only thread, and megabytes of text would freeze the tab for seconds.  MAX_POINTS
@@ -698,3 +751,77 @@ def snippet_feature_lines(settings: dict) -> list[str]:
     names = tuple(settings["features"])
     return [f"def inputs(X):   # the input features: {', '.join(features.labels(names))}",
             f"    return features.transform(scaler.transform(X), {names!r})"]
+
+
+# The notebook's plots: the boundary over the data in the data's own coordinates, as the page
+# draws it, and the training loss per epoch.
+NOTEBOOK_PLOTS = """\
+import matplotlib.pyplot as plt
+import numpy as np
+
+fig, (boundary, curve) = plt.subplots(1, 2, figsize=(11, 4.5))
+pad = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
+(x_low, y_low), (x_high, y_high) = X.min(axis=0) - pad, X.max(axis=0) + pad
+gx, gy = np.meshgrid(np.linspace(x_low, x_high, 200), np.linspace(y_low, y_high, 200))
+grid = scaler.transform(np.column_stack([gx.ravel(), gy.ravel()]))
+output = net.predict_proba(grid).reshape(gx.shape)
+boundary.contourf(gx, gy, output, levels=np.linspace(0, 1, 21), cmap="RdBu", alpha=0.6)
+boundary.contour(gx, gy, output, levels=[0.5], colors="k", linewidths=1)
+boundary.scatter(X_train[:, 0], X_train[:, 1], c=y_train, cmap="RdBu", vmin=0, vmax=1, edgecolors="k", s=18)
+boundary.set_title("decision boundary (output 0.5)")
+curve.plot(np.arange(1, len(losses) + 1), losses)
+curve.set_xlabel("epoch")
+curve.set_ylabel("training loss")
+curve.set_title("loss curve")
+fig.tight_layout()
+plt.show()
+"""
+
+
+def notebook(settings: dict, epoch: int, log: RunLog) -> str:
+    """A Jupyter notebook (.ipynb, nbformat 4.5) of this run: the Python snippet, keeping each
+    epoch's loss (run one epoch at a time: the same weights, bit for bit), then matplotlib
+    plots of the boundary and the loss curve."""
+    title, *lines = python_snippet(settings, epoch, log).splitlines()
+    code = [title, "losses = []   # the training loss after each epoch, for the curve"]
+    for line in lines:
+        epochs = re.fullmatch(r"trainer\.run\((\d+)\)", line)
+        code.append(f"losses += [trainer.run(1) for _ in range({epochs.group(1)})]" if epochs else line)
+    intro = (f"# Backprop Lab playground: this run\n\nThe playground's run ({epoch} epochs), reproduced with "
+             "Backprop Lab's `engine` in plain Python (run it where the project is installed, with matplotlib), "
+             "then its decision boundary and loss curve.")
+
+    def cell(number, kind, source):
+        cell = {"cell_type": kind, "id": f"cell-{number}", "metadata": {}, "source": source.splitlines(keepends=True)}
+        return cell | ({"execution_count": None, "outputs": []} if kind == "code" else {})
+
+    document = {
+        "cells": [cell(1, "markdown", intro), cell(2, "code", "\n".join(code)), cell(3, "code", notebook_plots(settings))],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                     "language_info": {"name": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    return json.dumps(document, indent=1)
+
+
+# How the notebook's plots change with input features (the grid goes through the snippet's
+# `inputs`) and for regression (the output's values from -1 to 1, no boundary line).
+FEATURE_PLOT_CHANGES = (("grid = scaler.transform(", "grid = inputs("),)
+REGRESSION_PLOT_CHANGES = (
+    ("levels=np.linspace(0, 1, 21)", 'levels=np.linspace(-1.2, 1.2, 25), extend="both"'),
+    ('boundary.contour(gx, gy, output, levels=[0.5], colors="k", linewidths=1)\n', ""),
+    ("vmin=0, vmax=1", "vmin=-1, vmax=1"),
+    ('"decision boundary (output 0.5)"', '"network output (regression)"'),
+)
+
+
+def notebook_plots(settings: dict) -> str:
+    """NOTEBOOK_PLOTS for these settings' input features and problem type."""
+    plots = NOTEBOOK_PLOTS
+    changes = ((FEATURE_PLOT_CHANGES if tuple(settings["features"]) != features.DEFAULT else ())
+               + (REGRESSION_PLOT_CHANGES if is_regression(settings) else ()))
+    for old, new in changes:
+        if old not in plots:
+            raise ValueError(f"notebook_plots: NOTEBOOK_PLOTS no longer has {old!r}")
+        plots = plots.replace(old, new)
+    return plots

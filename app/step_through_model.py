@@ -5,7 +5,7 @@ for a state.
 
 Pure Python (engine + app.state, no browser), tested in CPython.  No formula, derivative
 or explanation of a forward/backward step is written here: they come from `engine.trace`,
-and every number is written by `engine.text`.  The update w ← w − η·∂L/∂w is
+and every number is written by `engine.text`.  The update w ← w − η·grad w is
 `engine.optim.SGD`.
 
 Names follow the neurons: hidden unit j computes z_j = w_j1·x₁ + w_j2·x₂ + b_j
@@ -25,7 +25,7 @@ from engine.gradcheck import Comparison, finite_difference
 from engine.graph import Value, linear
 from engine.optim import SGD
 from engine.registry import ACTIVATIONS, LOSSES, OUTPUTS, labels
-from engine.text import decimals, fmt, gradient_name, minus, pretty_name, tex_name
+from engine.text import decimals, fmt, gradient_name, gradient_tex, minus, partial_name, pretty_name, tex_name
 
 # ------------------------------------------------------------------ choices and ranges
 
@@ -218,15 +218,15 @@ class LessonStep:
     node labels and "source>target" edges."""
     phase: str                 # "forward", "backward" or "update"
     node: str                  # the label this step computes ("" for the update)
-    title: str                 # plain text, e.g. "∂L/∂w₁₁" (the phase is shown beside it)
+    title: str                 # plain text, e.g. "grad w₁₁" (the phase is shown beside it)
     explanation: str           # plain text
     formula: str               # LaTeX in symbols
     substituted: str           # LaTeX with the numbers
     result: float
-    result_text: str           # plain text, e.g. "∂L/∂w₁₁ = −0.1773"
+    result_text: str           # plain text, e.g. "grad w₁₁ = −0.1773"
     local_label: str = ""      # plain text, e.g. "∂z₁/∂w₁₁"
     local: str = ""            # LaTeX: the local derivative in symbols, with numbers, its value
-    upstream_text: str = ""    # plain text, e.g. "∂L/∂z₁ = −0.2954"
+    upstream_text: str = ""    # plain text, e.g. "grad z₁ = −0.2954"
     active: frozenset = frozenset()
     used: frozenset = frozenset()
     update_rows: tuple = ()    # the update: (name, old value, gradient, new value) per parameter
@@ -320,7 +320,7 @@ def backward_steps(network: Network) -> list[LessonStep]:
             "backward", label, gradient_name(label), step.explanation,
             step.formula, step.substituted, step.result,
             f"{gradient_name(label)} = {decimals(step.result)}",
-            local_label=f"∂{pretty_name(child)}/∂{pretty_name(label)}",
+            local_label=partial_name(child, label),
             local=local,
             upstream_text=f"{gradient_name(child)} = {decimals(term.upstream)}",
             active=frozenset(active), used=frozenset(used)))
@@ -346,10 +346,10 @@ def update_step(network: Network) -> LessonStep:
     change = "lower" if new_loss < old_loss else "higher" if new_loss > old_loss else "the same"
     edges_of = edge_of_param(network.units)
     return LessonStep(
-        "update", "", "one step of gradient descent, w ← w − η·∂L/∂w",
+        "update", "", "one step of gradient descent, w ← w − η·grad w",
         "Every weight and bias takes a small step against its gradient, scaled by the "
         f"learning rate η; running the forward pass again gives the new loss, {change} than before.",
-        r"w \leftarrow w - \eta\,\frac{\partial L}{\partial w}",
+        rf"w \leftarrow w - \eta \cdot {gradient_tex('w')}",
         rf"{tex_name(first)} \leftarrow {fmt(old)} - ({fmt(lr)})\cdot({fmt(grad)}) = {fmt(after)}",
         new_loss,
         f"L = {decimals(old_loss)} → {decimals(new_loss)}",
@@ -566,7 +566,7 @@ def live_values(network: Network, steps: list[LessonStep], index: int, reveal_al
 
 
 def update_table(step: LessonStep, checks: dict[str, GradientCheck]) -> list[list[str]]:
-    """The update step's table: parameter, w, ∂L/∂w, the new w, and with the gradient check
+    """The update step's table: parameter, w, grad w, the new w, and with the gradient check
     the finite difference and the relative difference."""
     rows = []
     for name, old, grad, new in step.update_rows:

@@ -51,7 +51,7 @@ class GraphNode:
     y: float
     title: str               # name shown in the node, e.g. "z₁"
     value: str = ""          # shown under the title, e.g. "0.52"
-    grad: str = ""           # shown below the node once known, e.g. "∂L/∂z₁ = −0.12"
+    grad: str = ""           # shown below the node once known, e.g. "grad z₁ = −0.12"
     classes: str = ""        # e.g. "active", "input", "loss"
     description: str = ""    # accessible name; also the hover tooltip
     radius: float = 24
@@ -68,7 +68,7 @@ class GraphEdge:
     sign: int = 0            # +1 → positive colour, −1 → negative colour, 0 → neutral
     classes: str = ""
     description: str = ""
-    grad: str = ""           # shown under the label once known, e.g. "∂L/∂w₁₁ = −0.18"
+    grad: str = ""           # shown under the label once known, e.g. "grad w₁₁ = −0.18"
     label_at: float = 0.55   # where the label sits along the edge (0 = source, 1 = target)
 
 

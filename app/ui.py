@@ -13,6 +13,7 @@
   publishes the page's figures (app/diagnostics.py).
 """
 import asyncio
+import json
 import traceback
 
 import js
@@ -60,6 +61,28 @@ def set_text(element_id, text):
 def set_svg(element_id, markup):
     """Insert markup built by app.svg (which escapes every piece of text)."""
     element(element_id).innerHTML = markup
+
+
+STORAGE_PREFIX = "backprop-lab:"
+
+
+def stored(key, default=None):
+    """What the page kept under `key` in localStorage, or `default` where the browser keeps no
+    storage (a frame on another site, a private mode) or the stored text is not ours."""
+    try:
+        text = js.localStorage.getItem(STORAGE_PREFIX + key)
+        return default if text is None or text is jsnull else json.loads(str(text))
+    except Exception:   # noqa: BLE001 - blocked storage throws a SecurityError; junk does not parse
+        return default
+
+
+def store(key, value) -> bool:
+    """Keep a JSON-able value; False where the browser keeps no storage."""
+    try:
+        js.localStorage.setItem(STORAGE_PREFIX + key, json.dumps(value))
+        return True
+    except Exception:   # noqa: BLE001 - see stored()
+        return False
 
 
 def on(target, event, handler):

@@ -234,7 +234,7 @@ def grade_neuron(ns):
             if close(theirs, (dw / (s * (1 - s)), dx / (s * (1 - s)), db / (s * (1 - s)))):
                 hint = " The sigmoid's local derivative σ(1 − σ) is missing."
         return [Check(f"neuron_grads({w}, {x}, {b}, {y})", False,
-                      f"expected (∂L/∂w, ∂L/∂x, ∂L/∂b) = ({number(dw)}, {number(dx)}, {number(db)}), "
+                      f"expected (grad w, grad x, grad b) = ({number(dw)}, {number(dx)}, {number(db)}), "
                       f"got {theirs!r}.{hint}")]
     return [Check("the neuron's three gradients at lesson 1's values and 4 others", True)]
 
@@ -275,7 +275,7 @@ def grade_network(ns):
         if wrong:
             name = wrong[0]
             return [Check(f"network_grads at x = ({values['x1']}, {values['x2']})", False,
-                          f"{len(wrong)} of 9 gradients are off; the first, ∂L/∂{name}, should be "
+                          f"{len(wrong)} of 9 gradients are off; the first, grad {name}, should be "
                           f"{number(truth['grads'][name])}, got {theirs.get(name)!r}.")]
     return [Check("all nine gradients, at lesson 2's values and 3 others", True)]
 
@@ -417,7 +417,7 @@ STARTER_VALUE = (
 
 EXERCISES = {e.key: e for e in [
     Exercise("add-mul", "Local derivatives of + and ×",
-             "Given the upstream gradient ∂L/∂out, return the gradients of both inputs.",
+             "Given the upstream gradient grad out, return the gradients of both inputs.",
              "def add_backward(a, b, upstream):\n    return 0.0, 0.0\n\n\n"
              "def mul_backward(a, b, upstream):\n    return 0.0, 0.0\n",
              "def add_backward(a, b, upstream):\n    return upstream, upstream\n\n\n"
@@ -453,14 +453,14 @@ EXERCISES = {e.key: e for e in [
                                    "                parent.grad += node.grad * local\n"),
              grade_backward),
     Exercise("neuron", "One neuron",
-             "L = (σ(w·x + b) − y)².  Return (∂L/∂w, ∂L/∂x, ∂L/∂b).",
+             "L = (σ(w·x + b) − y)².  Return (grad w, grad x, grad b).",
              "def neuron_grads(w, x, b, y):\n    ...\n",
              "def neuron_grads(w, x, b, y):\n    s = 1 / (1 + math.exp(-(w * x + b)))\n"
              "    d_z = 2 * (s - y) * s * (1 - s)\n    return d_z * x, d_z * w, d_z\n",
              grade_neuron),
     Exercise("network", "Lesson 2's network",
              "Given every forward value (x1, x2, the weights, h1, h2, yhat, y), return a dict with the nine "
-             "gradients ∂L/∂w11 … ∂L/∂b3 (tanh hidden, sigmoid output, cross-entropy).",
+             "gradients grad w11 … grad b3 (tanh hidden, sigmoid output, cross-entropy).",
              "def network_grads(v):\n    grads = {}\n    ...\n    return grads\n",
              "def network_grads(v):\n    d_z3 = v['yhat'] - v['y']\n"
              "    grads = {'w31': d_z3 * v['h1'], 'w32': d_z3 * v['h2'], 'b3': d_z3}\n"
@@ -470,7 +470,7 @@ EXERCISES = {e.key: e for e in [
              "    return grads\n",
              grade_network),
     Exercise("dense", "A dense layer in matrix form",
-             "Y = X W + b.  Given δ = ∂L/∂Y, return (dW, db, dX) with the shapes of W, b and X.",
+             "Y = X W + b.  Given δ = grad Y, return (dW, db, dX) with the shapes of W, b and X.",
              "def dense_backward(X, W, b, delta):\n    ...\n",
              "def dense_backward(X, W, b, delta):\n"
              "    return X.T @ delta, delta.sum(axis=0, keepdims=True), delta @ W.T\n",

@@ -69,6 +69,19 @@ class Forward(NamedTuple):
     acts: list    # a_1 .. a_{L-1}: each hidden layer's activation
 
 
+class SampleTrace(NamedTuple):
+    """One sample's forward and backward pass, layer by layer (index i = l - 1): what the
+    playground shows for a point the learner clicks.  The gradients are of this sample's own
+    loss, with no regularization: the penalty belongs to the weights, not to a point."""
+    inputs: np.ndarray      # h_0: the sample as the network sees it
+    zs: list                # z_l, one array of the layer's width per layer
+    outputs: list           # h_l for the hidden layers, then the network's output (a 1-array)
+    deltas: list            # δ_l = ∂L/∂z_l
+    weight_grads: list      # ∂L/∂W_l = outer(h_{l-1}, δ_l)
+    bias_grads: list        # ∂L/∂b_l = δ_l
+    loss: float
+
+
 class MLP:
     """Dense feed-forward network: `sizes[0]` inputs, hidden layers of
     `sizes[1:-1]` units with `activation`, and one output unit (sizes[-1]
@@ -387,6 +400,25 @@ class MLP:
         loss = self._backward(self._forward(X), y)
         self._clip()
         return loss, self._views(self._grad_flat.copy())
+
+    def sample_trace(self, x, y) -> SampleTrace:
+        """The forward and backward pass of one sample (x a row of inputs, y its target),
+        with every layer's values kept.  The same rules as `_backward`, for one row."""
+        X, Y = self.check_data(np.reshape(np.asarray(x, dtype=np.float64), (1, -1)), [y])
+        hs, zs, acts = self._forward(X)
+        loss, delta = self._data_loss(zs[-1], Y)        # δ_L = ∂L/∂z_L (n = 1: no 1/n)
+        deltas = [delta[0]]
+        grad_h = None                                   # ∂L/∂h_l, for a residual skip
+        for i in range(len(zs) - 1, 0, -1):             # from the output layer down to layer 2
+            below = deltas[0] @ self._param_list[2 * i].T          # ∂L/∂h_{l-1} = δ_l W_lᵀ
+            if self._skip[i]:
+                below = below + grad_h
+            grad_h = below
+            deltas.insert(0, grad_h * self._act.derivative(zs[i - 1][0], acts[i - 1][0]))
+        outputs = [h[0] for h in hs[1:]] + [self._outputs(zs[-1][0])]
+        return SampleTrace(inputs=X[0], zs=[z[0] for z in zs], outputs=outputs, deltas=deltas,
+                           weight_grads=[np.outer(h[0], d) for h, d in zip(hs, deltas, strict=True)],
+                           bias_grads=list(deltas), loss=loss)
 
     # -------------------------------------------------- gradient statistics
     def gradient_stats(self, X, y) -> GradientStats:

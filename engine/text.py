@@ -166,13 +166,27 @@ def loss_text(value: float) -> str:
 
 
 # --------------------------------------------------------------------------
-# Notation
+# Notation.  Two things the learner must tell apart are written differently:
+#   the local derivative of node d's output with respect to its input a:  ∂d/∂a
+#   the gradient of the loss accumulated at node x (every path added),
+#   what micrograd and PyTorch store as x.grad:                            grad x
+# so a backward step reads "grad a += grad d · ∂d/∂a".
 
 def partial(top: str, bottom: str) -> str:
-    """LaTeX ∂top/∂bottom (arguments in LaTeX)."""
+    """LaTeX ∂top/∂bottom (arguments in LaTeX): a local derivative."""
     return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
 
+def partial_name(top: str, bottom: str) -> str:
+    """The local derivative ∂z₁/∂w₁₁ in plain text, for two labels (z1, w11)."""
+    return f"∂{pretty_name(top)}/∂{pretty_name(bottom)}"
+
+
 def gradient_name(label: str) -> str:
-    """∂L/∂w₁₁ in plain text, for a parameter's label (w11)."""
-    return f"∂L/∂{pretty_name(label)}"
+    """The accumulated gradient in plain text, for a node's label: w11 -> "grad w₁₁"."""
+    return f"grad {pretty_name(label)}"
+
+
+def gradient_tex(tex: str) -> str:
+    """The accumulated gradient in LaTeX, for a node's LaTeX name: w_{11} -> \\operatorname{grad} w_{11}."""
+    return rf"\operatorname{{grad}} {tex}"

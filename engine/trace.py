@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .registry import LEAKY_SLOPE
-from .text import GREEK, exact, fmt, partial, plain, pretty_name, tex_name  # noqa: F401  (pages import some from here)
+from .text import GREEK, exact, fmt, gradient_tex, partial, plain, pretty_name, tex_name  # noqa: F401  (pages import some from here)
 
 if TYPE_CHECKING:
     from .graph import Value
@@ -223,9 +223,10 @@ def _note(node: Value) -> str:
 
 @dataclass(frozen=True)
 class Term:
-    """One path in a backward step: ∂L/∂child · ∂child/∂node."""
+    """One path in a backward step: grad child · ∂child/∂node (grad: the output's
+    gradient accumulated at a node, see engine.text)."""
     child: str              # label of the node that uses this one
-    upstream: float         # ∂L/∂child
+    upstream: float         # grad child
     local: float            # ∂child/∂node
     local_formula: str      # ∂child/∂node in symbols, e.g. "1 - h_{1}^2"
     local_substituted: str  # the same with numbers, e.g. "1 - (0.4777)^2"
@@ -242,11 +243,11 @@ class Step:
     inputs: tuple              # forward: the parents' labels; backward: the children's
     formula: str               # LaTeX in symbols
     substituted: str           # the same with numbers, ending "= result"
-    result: float              # forward: the node's value; backward: its gradient
+    result: float              # forward: the node's value; backward: its gradient, grad node
     explanation: str           # one plain-English sentence
     local: float | None = None      # backward with one child: ∂child/∂node
     local_formula: str = ""         # ... and in symbols
-    upstream: float | None = None   # backward with one child: ∂L/∂child
+    upstream: float | None = None   # backward with one child: grad child
     terms: tuple = ()               # backward: one Term per child
     note: str = ""                  # forward: why this node's value is undefined or ∞, in words
 
@@ -325,16 +326,16 @@ def _grouped(text):
 
 
 def _backward_step(node, children, output):
-    L, lhs, name = output.tex, partial(output.tex, node.tex), pretty_name(node.label)
+    lhs, name = gradient_tex(node.tex), pretty_name(node.label)
     op = node.op or "input"
     if node is output:
         if not _has_value(output):
             return Step("backward", node.label, node.tex, op, (), lhs, f"{lhs} = {fmt(node.grad)}", node.grad,
                         f"{name} has no value here, so it has no derivatives either.")
         return Step("backward", node.label, node.tex, op, (), f"{lhs} = 1", f"{lhs} = 1", node.grad,
-                    f"The backward pass starts at the output: ∂{name}/∂{name} = 1.")
+                    f"The backward pass starts at the output: grad {name} = 1.")
     terms = tuple(_term(c, node) for c in children)
-    formula = " + ".join(partial(L, c.tex) + r"\cdot" + partial(c.tex, node.tex) for c in children)
+    formula = " + ".join(gradient_tex(c.tex) + r"\cdot" + partial(c.tex, node.tex) for c in children)
     numbers = " + ".join(f"({fmt(t.upstream)})" + r"\cdot" + _grouped(t.local_substituted) for t in terms)
     if math.isnan(node.grad):  # the factors would only repeat "undefined"
         numbers = formula
@@ -345,12 +346,12 @@ def _backward_step(node, children, output):
                     f"{name} feeds {len(children)} nodes ({', '.join(pretty_name(c) for c in inputs)}), "
                     "so its gradient is the sum of one chain-rule term per path.", terms=terms)
     child, (term,) = children[0], terms
-    out, c = pretty_name(output.label), pretty_name(child.label)
+    c = pretty_name(child.label)
     why = rule(child).why
     if isinstance(why, tuple):  # one sentence per input: pick this node's
         why = why[next(i for i, p in enumerate(child.parents) if p is node)]
     why = _fill(why, _slots(child, "pretty"))
     return Step("backward", node.label, node.tex, op, inputs, f"{lhs} = {formula}",
                 f"{lhs} = {numbers} = {fmt(node.grad)}", node.grad,
-                f"Chain rule: the upstream gradient ∂{out}/∂{c} times the local derivative ∂{c}/∂{name}; {why}.",
+                f"Chain rule: the upstream gradient grad {c} times the local derivative ∂{c}/∂{name}; {why}.",
                 local=term.local, local_formula=term.local_formula, upstream=term.upstream, terms=terms)

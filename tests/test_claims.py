@@ -144,7 +144,7 @@ def claim(claim_id):
 
 @claim("chain-rule/paths-add")
 def _(states):
-    """Try the preset x·y + x: ∂f/∂x = y + 1."""
+    """Try the preset x·y + x: grad x = y + 1."""
     (state,) = states
     assert parse(state["expr"]).variables == ("x", "y")
     f = parse(state["expr"]).evaluate(x=state["p5x"], y=state["p5y"])
@@ -164,7 +164,7 @@ def _(states):
 
 @claim("chain-rule/qc-paths-add")
 def _(states):
-    """In f = x·y + x the two paths add: ∂f/∂x = y + 1, not y · 1."""
+    """In f = x·y + x the two paths add: grad x = y + 1, not y · 1."""
     for x_value, y_value in [(2.0, 3.0), (-1.5, 0.25)]:
         x, y = Value(x_value, "x"), Value(y_value, "y")
         f = x * y + x
@@ -211,8 +211,8 @@ def _(states):
 
 @claim("step-through/double-w31")
 def _(states):
-    """Doubling w₃₁ doubles the local derivative ∂z₃/∂h₁, but ∂L/∂h₁ grows by less than 2×,
-    because ŷ (and with it ∂L/∂z₃) moves too."""
+    """Doubling w₃₁ doubles the local derivative ∂z₃/∂h₁, but grad h₁ grows by less than 2×,
+    because ŷ (and with it grad z₃) moves too."""
     before, after = states
     assert after["w31"] == 2 * before["w31"]
     old, new = network(before), network(after)
@@ -240,7 +240,7 @@ def _(states):
 
 @claim("step-through/reuse")
 def _(states):
-    """∂L/∂z₃ is found once and then reused for w₃₁, w₃₂, b₃, h₁ and h₂; ∂L/∂z₁ for w₁₁, w₁₂, b₁."""
+    """grad z₃ is found once and then reused for w₃₁, w₃₂, b₃, h₁ and h₂; grad z₁ for w₁₁, w₁₂, b₁."""
     (state,) = states
     net = network(state)
     backward = [step for step in net.trace if step.phase == "backward"]
@@ -257,7 +257,7 @@ def _(states):
 
 @claim("step-through/qc-output-gradient")
 def _(states):
-    """Sigmoid output with cross-entropy: ∂L/∂z₃ = ŷ − y."""
+    """Sigmoid output with cross-entropy: grad z₃ = ŷ − y."""
     (state,) = states
     net = network(state)
     assert state["output"] == "sigmoid" and state["loss"] == "bce"
@@ -266,7 +266,7 @@ def _(states):
 
 @claim("step-through/qc-weight-gradient")
 def _(states):
-    """∂L/∂w₁₁ = ∂L/∂z₁ · x₁."""
+    """grad w₁₁ = grad z₁ · x₁."""
     (state,) = states
     net = network(state)
     assert net.grad("w11") == pytest.approx(net.grad("z1") * state["x1"], abs=1e-12)

@@ -45,7 +45,7 @@ def test_backward_picture_shows_one_frame_without_focusable_nodes():
     markup = draw.backward_picture(graph, frames, 3)
     (edge,) = re.findall(r'<g class="edge [^"]*active" data-source="(\w+)" data-target="(\w+)"', markup)
     assert edge == ("z", "a") and "∂a/∂z = 0.235" in markup
-    assert "∂L/∂z = −0.1774" in markup and "∂L/∂w" not in markup     # w's gradient comes later
+    assert "grad z = −0.1774" in markup and "grad w" not in markup     # w's gradient comes later
     assert "Backward pass, step 4 of 7" in markup and "tabindex" not in markup
 
 

@@ -22,20 +22,20 @@ def test_classic_graph_values_and_gradients():
 
 def test_derivation_of_x_is_the_product_down_the_path():
     derivation = model.derive(model.classic_graph(-2, 5, -4), "x")
-    # ∂f/∂x = ∂f/∂q · ∂q/∂x = z · 1, with numbers, as the issue words it.
-    assert derivation.tex == (r"\frac{\partial f}{\partial x} = \frac{\partial f}{\partial q} \cdot "
+    # grad x = ∂f/∂q · ∂q/∂x = z · 1, with numbers: the gradient is the product of local derivatives.
+    assert derivation.tex == (r"\operatorname{grad} x = \frac{\partial f}{\partial q} \cdot "
                               r"\frac{\partial q}{\partial x} = z \cdot 1 = (-4) \cdot 1 = -4")
-    assert derivation.text == "∂f/∂x = ∂f/∂q · ∂q/∂x = (−4) · 1 = −4"
+    assert derivation.text == "grad x = ∂f/∂q · ∂q/∂x = (−4) · 1 = −4"
     assert [p.keys for p in derivation.paths] == [("x", "q", "f")]
     assert [model.local_tex(f) for f in derivation.local] == [r"\frac{\partial q}{\partial x} = 1"]
 
 
 def test_derivation_of_one_step_and_of_the_output():
     graph = model.classic_graph(-2, 5, -4)
-    assert model.derive(graph, "q").tex == r"\frac{\partial f}{\partial q} = z = -4"
-    assert model.derive(graph, "z").text == "∂f/∂z = 3"
+    assert model.derive(graph, "q").tex == r"\operatorname{grad} q = \frac{\partial f}{\partial q} = z = -4"
+    assert model.derive(graph, "z").text == "grad z = ∂f/∂z = 3"
     output = model.derive(graph, "f")
-    assert output.tex == r"\frac{\partial f}{\partial f} = 1" and output.local == ()
+    assert output.tex == r"\operatorname{grad} f = 1" and output.local == ()
 
 
 @pytest.mark.parametrize("text", ["x*y + x", "tanh(x**2) * x + sin(x) / y", "sigmoid(x*y + z) * x", "x*x*x"])
@@ -50,7 +50,7 @@ def test_two_paths_are_shown_and_added():
     graph = model.expression_graph(model.check_expression("x*y + x"), {"x": 2, "y": 3, "z": 0})
     derivation = model.derive(graph, "x")
     assert sorted(p.keys for p in derivation.paths) == [("x", "f"), ("x", "v1", "f")]
-    assert derivation.text == "∂f/∂x = 1 + 1 · 3 = 4"
+    assert derivation.text == "grad x = 1 + 1 · 3 = 4"
     assert r"\underbrace{1 \cdot y}_{x \to v_{1} \to f}" in derivation.tex
     assert derivation.tex.endswith("= 4")
 
@@ -115,12 +115,12 @@ def test_outside_the_domain_the_composition_has_no_value_and_no_derivative():
     ("x / (y - 3)", {"x": 1.0, "y": 3.0}, "Division by zero has no value, and the divisor v₁ is 0."),
 ])
 def test_an_expression_outside_its_domain_has_no_value_no_derivatives_and_a_note(text, values, note):
-    """Panel 5: f and every ∂f/∂leaf are undefined together, with the engine's note on the domain."""
+    """Panel 5: f and every grad leaf are undefined together, with the engine's note on the domain."""
     graph = model.expression_graph(model.check_expression(text), {"x": 0.0, "y": 0.0, "z": 0.0, **values})
     assert plain(graph.output_node.value) == "undefined"
     assert all(plain(graph.grad(leaf.key)) == "undefined" for leaf in graph.leaves())
     assert graph.notes == (note,)
-    assert model.derive(graph, "f").text == "∂f/∂f = undefined"   # not "∂f/∂f = 1 = undefined"
+    assert model.derive(graph, "f").text == "grad f = undefined"   # not "grad f = 1 = undefined"
     for key, node in graph.nodes.items():
         if not node.constant:
             derivation = model.derive(graph, key)
@@ -181,7 +181,7 @@ def test_frames_add_across_paths():
     graph = model.expression_graph(model.check_expression("x*y + x"), {"x": 2, "y": 3})
     frames = [f for f in model.backward_frames(graph) if f.active == "x"]
     assert [f.grads["x"] for f in frames] == [1.0, 4.0]
-    assert "which is now 4" in frames[-1].text
+    assert frames[-1].text.endswith("so grad x is now 4.")
 
 
 # ---------------------------------------------------------------- panel 5

@@ -1,11 +1,13 @@
 """The gradients page's model in CPython: state, statuses, bars from the engine, words and
 training.  The browser tests check the same things on the page itself."""
 import math
+import random
 import re
 
 import pytest
 
 from app import gradients_model as g
+from app import predict
 from app.gradients_draw import bar_chart, value_range
 from engine import MLP, datasets, registry
 from engine.text import significant
@@ -292,3 +294,32 @@ def test_a_gradient_that_grew_tenfold_on_the_way_back_is_not_called_healthy():
     assert "grew by a factor of" in explain(state, run.measurement)[0]
     assert classify(0.3, 0.001).word == "exploding" and classify(0.3, 0.02).word == "growing"
     assert classify(0.3, None).word == "healthy"
+
+
+def test_the_smallest_layer_question_is_answered_by_the_engines_gradients():
+    rng = random.Random(7)
+    for _ in range(12):
+        state = g.STATE.defaults() | {"depth": rng.randint(2, 8), "width": rng.choice([4, 8]),
+                                          "act": rng.choice(["sigmoid", "tanh", "relu"]),
+                                          "sigma": rng.choice([0.5, 1.0, 2.0]), "samples": 40}
+        X, y = g.make_data(state)
+        run = g.Run(state, state["act"], X, y)
+        run.remeasure()
+        question = g.smallest_layer_question(run.measurement)
+        stats = g.build_network(state, state["act"]).gradient_stats(X, y)
+        values = [layer["mean_abs_grad"] for layer in stats]
+        assert question.answer == str(1 + values.index(min(values)))
+        assert len(question.choices) == state["depth"] + 1
+        assert predict.check(question, question.answer).correct
+        assert f"Layer {question.answer}" in question.why or f"Layer {question.answer} (output)" in question.why
+
+
+def test_a_deep_sigmoid_net_answers_layer_one_and_says_the_gradient_shrinks():
+    state = g.STATE.defaults() | {"depth": 8, "act": "sigmoid", "samples": 40}
+    X, y = g.make_data(state)
+    run = g.Run(state, "sigmoid", X, y)
+    run.remeasure()
+    question = g.smallest_layer_question(run.measurement)
+    assert question.answer == "1"
+    assert "shrinks on its way to the input" in question.why
+    assert "Not quite: you said layer 9 (output), it is layer 1" in predict.check(question, "9").message

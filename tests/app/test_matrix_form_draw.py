@@ -74,3 +74,30 @@ def test_the_outer_products_add_up_in_the_picture():
 def test_code_is_escaped():
     markup = draw.code_lines(STEPS["dW2"])
     assert "H1.T @ d2" in markup and "<script" not in markup
+
+
+def test_pointing_at_a_product_cell_says_why_the_shapes_match_and_works_the_cell_out():
+    for name in ("Z1", "z2", "dW2", "dH1", "dW1"):
+        step = STEPS[name]
+        result = VALUES[name]
+        for row in range(result.shape[0]):
+            for column in range(result.shape[1]):
+                cell = model.product_cell(step, VALUES, row, column)
+                # the row times the column (plus the bias) is the cell the engine computed
+                total = sum(a * b for a, b in cell.pairs) + (cell.bias or 0.0)
+                assert abs(total - result[row, column]) < 1e-12
+                assert cell.left_shape[1] == cell.right_shape[0] == len(cell.pairs)
+                said = draw.cell_sum(step, cell)
+                assert said.startswith(f"{draw.NAMES[name]}[{row + 1},{column + 1}] = ")
+                assert f"= {draw.text.plain(float(result[row, column]))}." in said
+    said = draw.product_why(STEPS["dW1"], VALUES)
+    assert "Xᵀ is 2×4 and δ₁ is 4×2" in said and "columns must equal δ₁'s rows (4 = 4)" in said
+    assert "sum runs over the batch" in said
+    assert "(1 number)" in draw.product_why(STEPS["dH1"], VALUES)
+
+
+def test_the_shapes_in_the_explanation_follow_the_batch_and_the_hidden_units():
+    state = model.STATE.defaults() | {"units": 3, "batch": [(0, 0, 0), (1, 1, 0)]}
+    values = model.run(state).values
+    said = draw.product_why(STEPS["dW1"], values)
+    assert "Xᵀ is 2×2 and δ₁ is 2×3" in said and "result has Xᵀ's rows and δ₁'s columns: 2×3" in said

@@ -216,3 +216,35 @@ def test_feature_maps_show_each_features_sign():
     assert (x1[0, 0] == lut[0]).all() and (x1[0, 1] == lut[-1]).all()        # negative left, positive right
     assert (x1_squared == lut[-1]).all()                                      # positive everywhere
     assert (x1x2[0, 0] == lut[0]).all() and (x1x2[0, 1] == lut[-1]).all()
+
+
+@pytest.mark.parametrize("settings", [
+    regression_settings(features=("x1", "x2", "x1x2"), layers=(4,)),
+    dict(model.STATE.defaults(), features=("x1_sq", "x2_sq"), layers=()),
+], ids=["regression-with-features", "classification-squares"])
+def test_the_notebook_export_runs_with_features_and_regression(settings):
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    from pathlib import Path
+    data, net, trainer = train(settings, 12)
+    document = nbformat.reads(model.notebook(settings, 12, model.RunLog.begin(settings)), as_version=4)
+    plots = document.cells[2].source
+    assert "grid = inputs(" in plots
+    assert ("levels=[0.5]" not in plots and "vmin=-1" in plots) == model.is_regression(settings)
+    document.cells.append(nbformat.v4.new_code_cell(
+        "import json\nprint(json.dumps([p.tolist() for p in net.params]))"))
+    root = Path(__file__).resolve().parents[2]
+    nbclient.NotebookClient(document, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(root)}}).execute()
+    first_line = document.cells[1].outputs[0]["text"]
+    assert first_line.startswith("test R²:" if model.is_regression(settings) else "test accuracy:")
+    assert any("image/png" in output.get("data", {}) for output in document.cells[2].outputs)
+    for ours, theirs in zip(net.params, json.loads(document.cells[-1].outputs[0]["text"]), strict=True):
+        np.testing.assert_allclose(np.array(theirs), ours, rtol=0, atol=1e-12)
+
+
+def test_notebook_plots_fail_loudly_if_their_template_changes(monkeypatch):
+    monkeypatch.setattr(model, "NOTEBOOK_PLOTS", "plt.show()\n")
+    assert model.notebook_plots(model.STATE.defaults()) == "plt.show()\n"
+    with pytest.raises(ValueError, match="no longer has"):
+        model.notebook_plots(regression_settings())

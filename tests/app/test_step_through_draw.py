@@ -16,7 +16,7 @@ def test_the_picture_shows_values_and_gradients_as_the_passes_reach_them():
     assert ">w₁₁ = 0.5<" in first                      # weights are on their edges from the start
     z3 = steps.index(next(s for s in steps if s.node == "z3" and s.phase == "backward"))
     middle = picture.draw(default, steps, z3)
-    assert "∂L/∂z₃ = −0.356" in middle and "∂L/∂z₁" not in middle
+    assert "grad z₃ = −0.356" in middle and "grad z₁" not in middle
     last = picture.draw(default, steps, len(steps) - 1)
     assert last.count("edge-label edge-grad") == 6   # the six weights (biases show theirs on their node)
     assert 'class="edge neg' in last and 'class="edge pos' in last

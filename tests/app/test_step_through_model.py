@@ -176,7 +176,7 @@ def test_shown_results_match_the_engine_to_four_decimals():
 
 def test_editing_a_weight_changes_the_gradients_that_depend_on_it():
     before, after = default_network(), default_network(w31=1.4)
-    # ∂L/∂h₁ = ∂L/∂z₃ · w₃₁, so it follows w₃₁ (and ∂L/∂z₃ moves too, with ŷ).
+    # grad h₁ = grad z₃ · w₃₁, so it follows w₃₁ (and grad z₃ moves too, with ŷ).
     assert after.grad("h1") == pytest.approx(after.grad("z3") * 1.4)
     assert after.grad("h1") != before.grad("h1") and after.grad("w11") != before.grad("w11")
     assert after.grad("w21") == pytest.approx(after.grad("z2") * 0.6)
@@ -298,7 +298,7 @@ def test_live_values_and_the_update_table_are_the_networks():
     network = default_network(check=True)
     steps = lesson_steps(network)
     live = live_values(network, steps, len(steps) - 1)
-    assert live["live-loss"] == decimals(network.loss.data) and live["live-output-grad-label"] == "∂L/∂z₃"
+    assert live["live-loss"] == decimals(network.loss.data) and live["live-output-grad-label"] == "grad z₃"
     assert live["live-output-grad"] == decimals(network.grad("z3"))
     update = steps[-1]
     checks = gradient_checks(network)

@@ -43,8 +43,8 @@ def test_default_numbers(open_page):
     page = open_page(PAGE)
     # Panel 1: values on the graph, and x's chain rule shown from the start.
     assert "3" in node_text(page, "p1-graph", "q") and "−12" in node_text(page, "p1-graph", "f")
-    assert "∂f/∂x = −4" in node_text(page, "p1-graph", "x")
-    assert text(page, "#p1-detail .derivation-text") == "∂f/∂x = ∂f/∂q · ∂q/∂x = (−4) · 1 = −4"
+    assert "grad x = −4" in node_text(page, "p1-graph", "x")
+    assert text(page, "#p1-detail .derivation-text") == "grad x = ∂f/∂q · ∂q/∂x = (−4) · 1 = −4"
     assert r"z \cdot 1" in tex_source(page, "#p1-detail")
     assert [text(page, f"#p1-{name}-value") for name in "xyz"] == ["−2", "5", "−4"]
     # Panel 2: g = 3x, f = u² at x = 2.
@@ -65,7 +65,7 @@ def test_default_numbers(open_page):
     # Panel 5: the two-path preset x·y + x at x = 2, y = 3; z's slider is hidden.
     assert text(page, "#p5-value") == "8" and text(page, "#p5-grad-x") == "4" and text(page, "#p5-grad-y") == "2"
     assert not page.locator("#p5-z").is_visible()
-    expect(derivation_text(page, 5)).to_have_text("∂f/∂x = 1 + 1 · 3 = 4")
+    expect(derivation_text(page, 5)).to_have_text("grad x = 1 + 1 · 3 = 4")
     save_screenshot(page, "chain-rule")
     for number in range(1, 6):
         save_panel(page, number, f"chain-rule-panel-{number}")
@@ -79,8 +79,8 @@ def test_panel_1_slider_updates_graph_and_derivation(open_page):
     page.fill("#p1-z", "3")
     assert text(page, "#p1-z-value") == "3"
     assert "9" in node_text(page, "p1-graph", "f")          # (−2 + 5) · 3
-    assert "∂f/∂x = 3" in node_text(page, "p1-graph", "x")
-    assert text(page, "#p1-detail .derivation-text") == "∂f/∂x = ∂f/∂q · ∂q/∂x = 3 · 1 = 3"
+    assert "grad x = 3" in node_text(page, "p1-graph", "x")
+    assert text(page, "#p1-detail .derivation-text") == "grad x = ∂f/∂q · ∂q/∂x = 3 · 1 = 3"
     assert "p1z=3" in page.url
 
 
@@ -122,11 +122,11 @@ def test_clicking_and_keyboard_show_a_node_derivation(open_page):
     page = open_page(PAGE + "?p1z=3")
     page.click("#p1-graph [data-key='q']")
     assert text(page, "#p1-detail h3").startswith("Node q = 3")
-    assert text(page, "#p1-detail .derivation-text") == "∂f/∂q = 3"
+    assert text(page, "#p1-detail .derivation-text") == "grad q = ∂f/∂q = 3"
     assert "active" in page.locator("#p1-graph [data-key='q']").get_attribute("class")
     page.locator("#p1-graph [data-key='y']").focus()
     page.keyboard.press("Enter")
-    assert text(page, "#p1-detail .derivation-text") == "∂f/∂y = ∂f/∂q · ∂q/∂y = 3 · 1 = 3"
+    assert text(page, "#p1-detail .derivation-text") == "grad y = ∂f/∂q · ∂q/∂y = 3 · 1 = 3"
     # The redrawn graph keeps keyboard focus on the chosen node.
     assert page.evaluate("document.activeElement.dataset.key") == "y"
     assert "p1node=y" in page.url
@@ -142,7 +142,7 @@ def test_backward_pass_steps_with_keys_and_animates(open_page):
     edge = page.locator("#p4-graph .edge.active")
     assert edge.get_attribute("data-source") == "z" and edge.get_attribute("data-target") == "a"
     assert "∂a/∂z = 0.235" in edge.text_content()
-    assert "∂L/∂z = −0.1774" in node_text(page, "p4-graph", "z")
+    assert "grad z = −0.1774" in node_text(page, "p4-graph", "z")
     assert "run the backward pass" in text(page, "#p4-grad-w")
     page.keyboard.press("ArrowLeft")
     assert text(page, "#p4-counter") == "Step 3 of 7"
@@ -233,11 +233,11 @@ def test_outside_a_functions_domain_value_and_derivative_are_undefined_with_a_no
     page.select_option("#p2-outer", "square")
     assert text(page, "#p2-y") == "36" and page.locator("#p2-note").is_hidden()
 
-    # Panel 5: f and every ∂f/∂leaf undefined together, and the note says which domain.
+    # Panel 5: f and every grad leaf undefined together, and the note says which domain.
     for expression, note, derivation in (
-            ("log(-1)", "log is defined only for positive numbers, and −1 is not.", "∂f/∂f = undefined"),
+            ("log(-1)", "log is defined only for positive numbers, and −1 is not.", "grad f = undefined"),
             ("sqrt(x-3)", "A square root (the power 0.5) is defined only for numbers ≥ 0, and v₁ = −1 is not.",
-             "∂f/∂x = ∂f/∂v₁ · ∂v₁/∂x = undefined")):
+             "grad x = ∂f/∂v₁ · ∂v₁/∂x = undefined")):
         page.fill("#p5-expr", expression)
         page.press("#p5-expr", "Enter")
         assert text(page, "#p5-value") == "undefined"
@@ -247,7 +247,7 @@ def test_outside_a_functions_domain_value_and_derivative_are_undefined_with_a_no
         assert_no_raw_nan(page, 5)
         save_panel(page, 5, "chain-rule-panel-5-" + expression.replace("(", "-").replace(")", ""))
     assert text(page, "#p5-grad-x") == "undefined"
-    assert r"\frac{\partial f}{\partial x}" in tex_source(page, "#p5-detail")
+    assert r"\operatorname{grad} x" in tex_source(page, "#p5-detail")
 
     # Whole numbers print exactly: the derivative's exponent is 99999998, not 1×10⁸.
     page.fill("#p5-expr", "x**99999999")

@@ -178,20 +178,28 @@ def test_header_has_every_lesson_link_on_every_load(browser, bfcache_browser, ba
             page.reload()
             check("reload")
         # The back/forward cache keeps a page whole; Playwright's own browser has none, so there
-        # back and forward load the page again, from the HTTP cache.
+        # back and forward load the page again, from the HTTP cache.  Chromium may still decline
+        # its cache for a page now and then (memory, timing): then the page loads again, and its
+        # header is checked once it has.
         bfcache = browser_now is bfcache_browser
         wait_until = "commit" if bfcache else "load"  # a restored page fires no load event
+
+        def went(where, page=page, bfcache=bfcache):
+            restored = page.evaluate("window.leftAt === location.href")
+            if not bfcache:
+                assert not restored, f"{where}: a page came from a back/forward cache that is off"
+            elif not restored:
+                page.wait_for_load_state("load")
+            check(where)
+
         page.evaluate("window.leftAt = location.href")
         page.goto(base_url + other)
         check("open another page")
         page.evaluate("window.leftAt = location.href")
         page.go_back(wait_until=wait_until)
-        assert page.evaluate("window.leftAt === location.href") is bfcache, "back: the back/forward cache was not used as meant"
-        check("back")
+        went("back")
         page.go_forward(wait_until=wait_until)
-        restored = page.evaluate("window.leftAt === location.href")
-        assert restored is bfcache, "forward: the back/forward cache was not used as meant"
-        check("forward")
+        went("forward")
         page.goto(base_url + path)
         check("open again")
         context.close()

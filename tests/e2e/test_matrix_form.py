@@ -85,6 +85,14 @@ def test_hovering_a_product_cell_lights_its_row_and_column(open_page):
     sources = page.locator("#step-matrices td.source")
     expect(sources).to_have_count(8)
     assert set(sources.evaluate_all("cells => cells.map(c => c.dataset.matrix + c.dataset.col)")) == {"X1", "d10"}
+    # ... and says why the shapes must match, with this cell worked out from the page's numbers
+    why = page.locator("#product-why")
+    expect(why).to_contain_text("Xᵀ is 2×4 and δ₁ is 4×2")
+    expect(why).to_contain_text("dW₁[2,1] = row 2 of Xᵀ (column 2 of X) · column 1 of δ₁")
+    shown = cell(page, "dW1", 1, 0).get_attribute("title")
+    assert why.locator(".cell-sum").inner_text().split(" = ")[3].removesuffix(".") == text.plain(float(shown.replace("−", "-")))
+    page.keyboard.press("ArrowRight")                        # another step: no stale explanation
+    expect(why).to_be_hidden()
 
 
 EIGHT = "0,0,0;0,1,1;1,0,1;1,1,0;0.5,0.5,1;-1,0.5,0;2,-1,1;-0.5,-2,0"

@@ -22,7 +22,7 @@ def text(page, selector):
 
 
 def number(shown: str) -> float:
-    """The number after the last '=' (or '→') in a result such as '∂L/∂w₁₁ = −0.1155'."""
+    """The number after the last '=' (or '→') in a result such as 'grad w₁₁ = −0.1155'."""
     return float(shown.split("=")[-1].split("→")[-1].strip().replace("−", "-"))
 
 

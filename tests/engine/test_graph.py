@@ -359,9 +359,11 @@ def test_trace_of_sum_times_z():
     assert (q.op, q.inputs, q.formula, q.substituted) == ("+", ("x", "y"), "q = x + y", "q = (-2) + (5) = 3")
     assert by["forward", "f"].formula == r"f = q \cdot z"
     assert by["forward", "x"].substituted == "x = -2"
-    assert by["backward", "f"].formula == r"\frac{\partial f}{\partial f} = 1"
-    assert dq.formula == r"\frac{\partial f}{\partial q} = \frac{\partial f}{\partial f}\cdot\frac{\partial f}{\partial q}"
-    assert dq.substituted == r"\frac{\partial f}{\partial q} = (1)\cdot(-4) = -4"
+    # grad (the output's gradient at a node) and ∂ (a local derivative) are written apart.
+    assert by["backward", "f"].formula == r"\operatorname{grad} f = 1"
+    assert dq.formula == r"\operatorname{grad} q = \operatorname{grad} f\cdot\frac{\partial f}{\partial q}"
+    assert dq.substituted == r"\operatorname{grad} q = (1)\cdot(-4) = -4"
+    assert dx.explanation.startswith("Chain rule: the upstream gradient grad q times the local derivative ∂q/∂x;")
     assert (dq.local, dq.local_formula, dq.upstream, dq.result) == (-4.0, "z", 1.0, -4.0)
     assert (dx.local, dx.local_formula, dx.upstream, dx.result) == (1.0, "1", -4.0, -4.0)
     assert dx.terms == (Term("q", -4.0, 1.0, "1", "1", -4.0),)
@@ -403,10 +405,10 @@ def test_trace_of_the_221_network():
     assert z1.substituted == "z_{1} = (0.5)(0.6) + (-0.3)(-0.4) + (0.1) = 0.52"
     assert next(s for s in forward if s.node == "h1").explanation == "tanh squashes z₁ into (−1, 1)."
     dz1 = next(s for s in backward if s.node == "z1")
-    assert dz1.formula == (r"\frac{\partial L}{\partial z_{1}} = "
-                           r"\frac{\partial L}{\partial h_{1}}\cdot\frac{\partial h_{1}}{\partial z_{1}}")
+    assert dz1.formula == (r"\operatorname{grad} z_{1} = "
+                           r"\operatorname{grad} h_{1}\cdot\frac{\partial h_{1}}{\partial z_{1}}")
     assert dz1.local_formula == "1 - h_{1}^2"
-    assert dz1.substituted.startswith(r"\frac{\partial L}{\partial z_{1}} = (-0.315)\cdot(1 - (0.4777)^2) = ")
+    assert dz1.substituted.startswith(r"\operatorname{grad} z_{1} = (-0.315)\cdot(1 - (0.4777)^2) = ")
     dx1 = next(s for s in backward if s.node == "x1")
     assert [t.child for t in dx1.terms] == ["z1", "z2"] and dx1.local is None
 
