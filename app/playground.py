@@ -24,7 +24,7 @@ from pyodide.ffi import to_js
 from app import diagnostics, ui
 from app import playground_draw as draw
 from app import playground_model as model
-from engine import MLP, text
+from engine import MLP, features, text
 from engine.mlp import grid_points
 
 UNIT_RESOLUTION = 24
@@ -49,7 +49,7 @@ CONTROLS = [("dataset", "dataset"), ("noise", "noise"), ("train", "train"), ("n"
             ("init", "init"), ("optimizer", "optimizer"), ("batch", "batch"), ("reg", "reg"),
             ("reg-rate", "reg_rate"), ("seed", "seed"),
             ("show-test", "show_test"), ("discrete", "discrete"), ("log-loss", "log_loss"),
-            ("log-epochs", "log_epochs"), ("speed", "speed")]
+            ("log-epochs", "log_epochs"), ("speed", "speed"), ("problem", "problem")]
 CURVE_HINT = "Point at the curve to read its values."
 
 
@@ -387,16 +387,24 @@ class DiagramView:
         self.heatmaps = None
         self.hover_link = None                  # (layer, source unit, target unit) or None
         self.shown = None                       # (net, data, training inputs) last drawn
+        self.features = features.DEFAULT        # the network's input features (their maps in column 0)
+        self.regression = False                 # the output square shows values, not probabilities
         ui.on("diagram-controls", "click", self.on_button)
         ui.on("diagram", "mousemove", self.on_pointer)
         ui.on("diagram", "keydown", self.on_key)
         ui.on("diagram", "mouseleave", lambda event: self.set_hover_link(None))
 
+    def set_inputs(self, feature_names, regression):
+        """The input features the network is fed and the problem type (before show_layers and draw)."""
+        self.features = tuple(feature_names)
+        self.regression = regression
+
     def show_layers(self, sizes):
         """Rebuild the units and buttons if the architecture changed."""
-        if self.layout is not None and self.layout.sizes == sizes:
+        inputs = tuple(features.labels(self.features))
+        if self.layout is not None and self.layout.sizes == sizes and self.layout.inputs == inputs:
             return
-        self.layout = layout = draw.DiagramLayout(sizes)
+        self.layout = layout = draw.DiagramLayout(sizes, inputs=inputs)
         self.hover_link = None
         if self.heatmaps is not None:
             self.heatmaps.remove()
@@ -441,14 +449,14 @@ class DiagramView:
 
     def draw(self, net, data, train_inputs):
         self.shown = (net, data, train_inputs)
-        points = grid_points(*data.grid_bounds(), UNIT_RESOLUTION)
+        points = features.transform(grid_points(*data.grid_bounds(), UNIT_RESOLUTION), self.features)
         centre = 0.5 if net.config.activation == "sigmoid" else 0.0
         with np.errstate(all="ignore"):
             images = [draw.unit_images(points, 0.0, self.lut, UNIT_RESOLUTION)]
             for hidden in net.hidden_outputs(points):
                 images.append(draw.unit_images(hidden, centre, self.lut, UNIT_RESOLUTION))
             output = net.predict_proba(points).reshape(1, UNIT_RESOLUTION, UNIT_RESOLUTION)
-            images.append(draw.probabilities_to_rgba(output, self.lut))
+            images.append(draw.output_to_rgba(output, self.lut, False, self.regression))
         self.heatmaps.show(np.concatenate(images))
         ui.set_svg("diagram-links", draw.diagram_links(self.layout, list(net.params[0::2]), self.hover_link))
         if self.hover_link is not None:
@@ -486,6 +494,48 @@ class DiagramView:
             ui.set_text("link-readout", draw.LINK_HINT)
         if not self.is_training() and self.shown is not None:
             self.draw(*self.shown)
+
+
+class FeatureToggles:
+    """The input column's toggles: one button per feature of engine.features, showing the
+    feature's map over the plane; pressed = the network is fed that feature.  At least one
+    stays on: turning off the last one is refused with a note beside the toggles."""
+
+    def __init__(self, lut, on_toggle):
+        self.lut = lut
+        self.on_toggle = on_toggle              # on_toggle(feature name)
+        self.buttons = {}                       # feature name -> its button
+        self.maps = {}                          # feature name -> CanvasImage of its map
+        box = ui.element("feature-toggles")
+        for feature in features.FEATURES.values():
+            button = ui.create("button", parent=box, type="button", class_="pg-feature", data_feature=feature.name,
+                               aria_pressed="false", title=f"Feed {feature.label} to the network")
+            canvas = ui.create("canvas", parent=button, width=UNIT_RESOLUTION, height=UNIT_RESOLUTION,
+                               aria_hidden="true")
+            ui.create("span", feature.label, parent=button)
+            self.buttons[feature.name] = button
+            self.maps[feature.name] = CanvasImage(canvas)
+        ui.on(box, "click", self.on_click)
+
+    def on_click(self, event):
+        button = ui.closest(event, "button[data-feature]")
+        if button is not None:
+            self.on_toggle(str(button.dataset.feature))
+
+    def show(self, selected):
+        """Which features are on; clears the note."""
+        for name, button in self.buttons.items():
+            button.setAttribute("aria-pressed", "true" if name in selected else "false")
+        self.say("")
+
+    def say(self, note):
+        ui.set_text("features-note", note)
+
+    def draw(self, values):
+        """The maps, from every feature's values on the grid (UNIT_RESOLUTION², 7)."""
+        images = draw.feature_images(values, self.lut, UNIT_RESOLUTION)
+        for image, canvas in zip(images, self.maps.values()):
+            canvas.show(image)
 
 
 class CsvInput:
@@ -549,8 +599,9 @@ class Playground:
 
     def __init__(self, url: ui.UrlState):
         self.url = url
-        self.settings = url.load()
+        self.settings = model.settings_for_problem(url.load())
         dark = bool(js.matchMedia("(prefers-color-scheme: dark)").matches)
+        self.dark = dark
         self.lut = draw.palette(dark)
         self.data = None                # model.Data
         self.train_inputs = None        # the data as the network sees them (standardized)
@@ -560,7 +611,8 @@ class Playground:
         self.undo_settings = None       # what the last preset or plot click replaced, for Undo
         self.notebook_text = ""         # the last export as a Jupyter notebook, for its download button
         self.out = {name: ui.element(name) for name in
-                    ("epoch", "train-loss", "test-loss", "train-accuracy", "test-accuracy", "boundary-canvas")}
+                    ("epoch", "train-loss", "test-loss", "train-accuracy", "test-accuracy", "boundary-canvas",
+                     "train-r2", "test-r2")}
         self.boundary = CanvasImage(self.out["boundary-canvas"])
         place(self.out["boundary-canvas"], draw.canvas_placement())
         self.frames = FrameScheduler(self.draw_picture, self.draw_diagram, self.diverge, self.show_state,
@@ -580,6 +632,8 @@ class Playground:
         self.offer_hide_choices()
         self.controls = ui.Controls(model.STATE, CONTROLS, self.settings, self.change, self.on_slide)
         self.csv = CsvInput(self.set_points)
+        self.feature_toggles = FeatureToggles(self.lut, self.toggle_feature)
+        ui.set_svg("value-legend", draw.value_legend(self.lut))
         self.bind_buttons()
         self.show_settings()
         self.new_data()
@@ -615,7 +669,34 @@ class Playground:
         for name in ("noise", "n", "regenerate"):
             ui.element(name).disabled = not generated
         self.show_hidden_controls()
+        self.show_problem()
 
+    def show_problem(self):
+        """What differs between classification and regression: the datasets offered, the loss
+        (regression: squared error only), the metrics, the legends and own points."""
+        regression = model.is_regression(self.settings)
+        offered = model.problem_datasets(self.settings["problem"])
+        for option in ui.element("dataset").options:
+            option.hidden = option.disabled = option.value not in offered     # disabled too: not every browser hides options
+        ui.element("loss").disabled = regression
+        ui.element("discrete").disabled = regression
+        ui.element("own-points").hidden = regression
+        ui.element("point-legend").hidden = regression
+        ui.element("value-legend").hidden = not regression
+        for part in ("train", "test"):
+            ui.element(f"{part}-accuracy-row").hidden = regression
+            ui.element(f"{part}-r2-row").hidden = not regression
+        ui.set_text("output-hint", model.output_hint(regression))
+        self.feature_toggles.show(self.settings["features"])
+
+    def toggle_feature(self, name):
+        """A click on an input feature: on or off, unless it is the last one on."""
+        chosen, note = model.features_after(self.settings["features"], name)
+        if note:
+            self.feature_toggles.say(note)
+            return
+        self.change("features", chosen)
+        self.feature_toggles.show(chosen)
     def show_state(self):
         """The buttons that depend on whether training can run, runs, or finishes an epoch."""
         playing, trainable = self.frames.playing, self.run.can_train
@@ -638,6 +719,8 @@ class Playground:
         self.settings[name] = value
         if name in model.LIVE_SETTINGS:
             self.run.change(name, value)
+        elif name == "problem":
+            self.apply_settings(model.switch_problem(self.settings, value))
         elif name == "speed":
             self.frames.set_pace(model.epochs_per_second(value))
         elif name in model.VIEW_SETTINGS:
@@ -689,6 +772,7 @@ class Playground:
         """Back or Forward: show the settings of the link now in the address bar.  Own points
         kept in memory stay there when that link has none."""
         settings, _ = model.STATE.from_query(str(js.location.search))
+        settings = model.settings_for_problem(settings)
         if settings["dataset"] != "custom" and not settings["points"]:
             settings["points"] = self.settings["points"]
         self.withdraw_undo()
@@ -721,6 +805,8 @@ class Playground:
         self.apply_settings(dict(self.settings, dataset="custom", points=tuple(points)))
 
     def on_boundary_click(self, event):
+        if model.is_regression(self.settings):
+            return                          # own points are labelled A or B: classification only
         rect = ui.element("boundary").getBoundingClientRect()
         position = draw.to_data(draw.boundary_axes(self.data.view), (event.clientX - rect.left) / rect.width,
                                 (event.clientY - rect.top) / rect.height)
@@ -745,18 +831,21 @@ class Playground:
     def new_data(self, data=None):
         """Use new data (made from the settings unless given), and restart training on them."""
         self.data = model.make_data(self.settings) if data is None else data
-        self.train_inputs = self.data.scaler.transform(self.data.X_train)
-        self.test_inputs = self.data.scaler.transform(self.data.X_test)
+        self.feature_toggles.draw(model.feature_maps_inputs(self.data, UNIT_RESOLUTION))
         self.draw_overlay()
         self.reset()
 
     def reset(self):
         """New random weights: a new run, from epoch 0."""
+        # The network's inputs: the chosen features of the standardized points.
+        self.train_inputs = model.network_inputs(self.data, self.data.X_train, self.settings)
+        self.test_inputs = model.network_inputs(self.data, self.data.X_test, self.settings)
         self.run = model.TrainingRun(self.settings, self.data)
         self.frames.restart(self.run)
         self.curve.clear()
         ui.element("divergence").hidden = True
-        self.diagram.show_layers((2, *self.settings["layers"], 1))
+        self.diagram.set_inputs(self.settings["features"], model.is_regression(self.settings))
+        self.diagram.show_layers((len(self.settings["features"]), *self.settings["layers"], 1))
         self.after_layers()
         # Without points of both classes there is nothing to train on (yet).
         ui.set_text("train-status", self.data.problem)
@@ -826,6 +915,9 @@ class Playground:
         self.handles.draw(self.run.net)
 
     def draw_overlay(self):
+        if model.is_regression(self.settings):
+            ui.set_svg("boundary-overlay", draw.regression_overlay(self.data, self.settings["show_test"], self.dark))
+            return
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"]))
 
     def draw_boundary(self, while_training=False):
@@ -833,8 +925,9 @@ class Playground:
             return self.draw_unit(while_training)
         resolution = draw.boundary_resolution(self.run.net.config.sizes, while_training)
         with np.errstate(all="ignore"):
-            p = self.run.net.predict_grid(*self.data.grid_bounds(), resolution=resolution)
-        self.boundary.show(draw.probabilities_to_rgba(p, self.lut, self.settings["discrete"]))
+            p = model.predict_grid(self.run.net, self.data, self.settings, resolution)
+        self.boundary.show(draw.output_to_rgba(p, self.lut, self.settings["discrete"],
+                                               model.is_regression(self.settings)))
         return resolution != draw.FULL_GRID
 
     def draw_numbers(self):
@@ -845,6 +938,9 @@ class Playground:
         out["test-loss"].textContent = text.loss_text(test_loss)
         out["train-accuracy"].textContent = text.percent(train_accuracy)
         out["test-accuracy"].textContent = text.percent(test_accuracy)
+        if model.is_regression(self.settings):       # the second number is R², not accuracy
+            out["train-r2"].textContent = model.r2_text(train_accuracy)
+            out["test-r2"].textContent = model.r2_text(test_accuracy)
 
     # ------------------------------------------------------------ export
     def export(self):
@@ -893,12 +989,12 @@ class Playground:
         """The shown unit's output over the view, in the output picture."""
         column, unit = self.shown_unit
         resolution = draw.boundary_resolution(self.run.net.config.sizes, while_training)
-        points = grid_points(*self.data.grid_bounds(), resolution)
+        points = model.grid_inputs(self.data, self.settings, resolution)     # the input features on the grid
         with np.errstate(all="ignore"):
             values, centre = model.unit_values(self.run.net, points, column, unit)
             if column == len(self.diagram.layout.sizes) - 1:
-                picture = draw.probabilities_to_rgba(values.reshape(resolution, resolution), self.lut,
-                                                     self.settings["discrete"])
+                picture = draw.output_to_rgba(values.reshape(resolution, resolution), self.lut,
+                                              self.settings["discrete"], model.is_regression(self.settings))
             else:
                 picture = draw.unit_picture(values, centre, self.lut, resolution)
         self.boundary.show(picture)

@@ -307,6 +307,7 @@ class DiagramLayout:
     row: float = 34.0     # vertical distance between units
     node: float = 28.0    # side of a unit's heatmap
     pad: float = 8.0
+    inputs: tuple = ()    # the input features' labels ("x₁", "x₁²", ...); () = x₁, x₂
 
     @property
     def width(self) -> float:
@@ -349,6 +350,8 @@ class DiagramLayout:
         return layers
 
     def unit_name(self, column: int, unit: int) -> str:
+        if column == 0 and self.inputs:
+            return f"input {self.inputs[unit]}"
         if column == 0:
             return f"input x{'₁₂'[unit]}"
         if column == len(self.sizes) - 1:
@@ -503,3 +506,83 @@ def param_label(layout: DiagramLayout, target: tuple) -> str:
         return f"Weight from {layout.unit_name(layer - 1, i)} to {layout.unit_name(layer, j)}"
     _, layer, j = target
     return f"Bias of {layout.unit_name(layer, j)}"
+
+
+# ------------------------------------------------------------------ regression and input features
+# Regression colours the plane by the network's output value on a diverging map: orange at
+# -1 and below, the background colour at 0, blue at +1 and above (the targets lie in about
+# [-1, 1]).  The same LUT as the classification picture, read at (value + 1) / 2.
+VALUE_RANGE = (-1.0, 1.0)
+
+
+def values_to_rgba(values: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """An (h, w) image of output values → (h, w, 4) uint8 RGBA on the diverging map."""
+    low, high = VALUE_RANGE
+    return lut[to_lut_index((values - low) / (high - low))]
+
+
+def output_to_rgba(output: np.ndarray, lut: np.ndarray, discrete: bool, regression: bool) -> np.ndarray:
+    """The output picture's pixels: probabilities (classification) or values (regression)."""
+    return values_to_rgba(output, lut) if regression else probabilities_to_rgba(output, lut, discrete)
+
+
+def value_colour(value: float, dark: bool = False) -> str:
+    """The CSS colour of a point with this target: the strong ends of the diverging map."""
+    lut = diverging_lut(CLASS_A, DARK_MIDDLE if dark else LIGHT_MIDDLE, CLASS_B)
+    r, g, b, _ = values_to_rgba(np.array([value]), lut)[0].tolist()
+    return f"rgb({r},{g},{b})"
+
+
+def value_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str, dark: bool = False) -> str:
+    """Regression points: circles filled (training) or outlined (test) with their target's colour."""
+    marks = []
+    for (a, b), value in zip(X, y):
+        colour = value_colour(float(value), dark)
+        # A presentation attribute, not style="": the site's CSP allows no inline styles.
+        paint = f'fill="{colour}"' if kind == "train" else f'stroke="{colour}"'
+        marks.append(f'<circle class="pt v {kind}" cx="{axes.x(a):.1f}" cy="{axes.y(b):.1f}" r="4" {paint}/>')
+    return "".join(marks)
+
+
+def regression_overlay(data, show_test: bool = True, dark: bool = False) -> str:
+    """Axes and regression points (coloured by target) drawn over the output canvas."""
+    axes = boundary_axes(data.view)
+    parts = [axes.draw(), value_marks(axes, data.X_train, data.y_train, "train", dark)]
+    if show_test:
+        parts.append(value_marks(axes, data.X_test, data.y_test, "test", dark))
+    label = (f"Network output with {len(data.y_train)} training points"
+             + (f" and {len(data.y_test)} test points" if show_test and data.has_test else "")
+             + ", coloured by their target value")
+    return svg(BOUNDARY_WIDTH, BOUNDARY_HEIGHT, *parts, label=label, cls="boundary-overlay")
+
+
+LEGEND_SIZE = (240, 34)
+LEGEND_STEPS = 48
+
+
+def value_legend(lut: np.ndarray) -> str:
+    """The regression colour map's legend: a bar from -1 to 1 in the map's colours, with ticks."""
+    width, height = LEGEND_SIZE
+    left, right, bar = 12.0, 12.0, 12.0
+    span = width - left - right
+    low, high = VALUE_RANGE
+    parts = []
+    for k in range(LEGEND_STEPS):
+        value = low + (high - low) * (k + 0.5) / LEGEND_STEPS
+        r, g, b, _ = values_to_rgba(np.array([value]), lut)[0].tolist()
+        parts.append(f'<rect x="{left + span * k / LEGEND_STEPS:.2f}" y="2" width="{span / LEGEND_STEPS + 0.3:.2f}" '
+                     f'height="{bar}" fill="rgb({r},{g},{b})"/>')
+    parts.append(f'<rect class="legend-frame" x="{left}" y="2" width="{span}" height="{bar}" fill="none"/>')
+    for value, text in ((-1.0, "−1 or less"), (0.0, "0"), (1.0, "1 or more")):
+        x = left + span * (value - low) / (high - low)
+        anchor = "start" if value == low else "end" if value == high else "middle"
+        parts.append(f'<line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="{2 + bar}" y2="{5 + bar}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 3}" text-anchor="{anchor}">{text}</text>')
+    return svg(width, height, *parts, label="Colour map of the output: orange for −1 or less, "
+               "the background colour for 0, blue for 1 or more", cls="value-legend")
+
+
+def feature_images(values: np.ndarray, lut: np.ndarray, resolution: int) -> np.ndarray:
+    """The input features' maps over the plane, one per column of `values` (resolution², k) →
+    (k, resolution, resolution, 4) uint8, each scaled like a unit of the diagram (0 in the middle)."""
+    return unit_images(values, 0.0, lut, resolution)

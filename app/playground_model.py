@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number, quoted_names
-from engine import MLP, datasets, registry
+from engine import MLP, datasets, features, registry, text
+from engine.mlp import grid_points
 from engine.optim import Trainer
 from engine.registry import ACTIVATIONS, LOSSES
 
@@ -24,7 +25,12 @@ from engine.registry import ACTIVATIONS, LOSSES
 
 # "custom" is the learner's own points (clicked, pasted or uploaded).
 DATASET_CHOICES = ("circle", "xor", "gaussians", "spiral", "moons", "custom")
-DATASET_LABELS = {**registry.DATASET_LABELS, "xor": "XOR", "custom": "Your own points"}
+DATASET_LABELS = {**registry.DATASET_LABELS, "xor": "XOR", "custom": "Your own points",
+                  **datasets.REGRESSION_LABELS}
+# Regression: TensorFlow Playground's two datasets with continuous targets (issue 21).
+REGRESSION_DATASETS = tuple(datasets.REGRESSION_LABELS)
+PROBLEMS = ("classification", "regression")
+PROBLEM_LABELS = {"classification": "Classification", "regression": "Regression"}
 # The output is always a sigmoid unit; the loss is the learner's choice.
 LOSS_CHOICES = ("bce", "mse")
 LOSS_LABELS = {"bce": "Cross-entropy", "mse": "Squared error"}
@@ -54,6 +60,20 @@ def epochs_per_second(speed: str) -> float | None:
     return None if speed == "max" else float(speed)
 # Settings that only change the pictures.
 VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed")
+
+
+@dataclass(frozen=True)
+class FeaturesProp(Prop):
+    """The network's input features, "x1,x2,x1_sq" (engine.features names); at least one."""
+
+    def read(self, text: str):
+        try:
+            return features.check(text.split(",") if text else ()), None
+        except ValueError as error:
+            return self.default, f"{self.title}: {error}; using x₁ and x₂"
+
+    def format(self, value) -> str:
+        return ",".join(value)
 
 
 @dataclass(frozen=True)
@@ -118,7 +138,8 @@ def clamp_coordinate(value: float) -> float:
 
 
 STATE = StateTable(
-    ChoiceProp("dataset", "circle", choices=DATASET_CHOICES, labels=registry.labels(DATASET_LABELS), label="dataset"),
+    ChoiceProp("dataset", "circle", choices=DATASET_CHOICES + REGRESSION_DATASETS, labels=registry.labels(DATASET_LABELS),
+               label="dataset"),
     IntProp("noise", 0, low=0, high=50, step=5, label="noise (%)"),
     IntProp("train", 50, low=10, high=90, step=10, label="training share (%)"),
     IntProp("n", 400, low=20, high=MAX_POINTS, step=10, label="number of points"),
@@ -144,7 +165,96 @@ STATE = StateTable(
     BoolProp("show_test", True, label="show test data"),
     ChoiceProp("speed", DEFAULT_SPEED, choices=SPEEDS, label="speed",
                labels=tuple((s, "Max" if s == "max" else f"{s} epoch{'s' if s != '1' else ''}/s") for s in SPEEDS)),
+    FeaturesProp("features", features.DEFAULT, label="input features"),
+    ChoiceProp("problem", "classification", choices=PROBLEMS, labels=registry.labels(PROBLEM_LABELS),
+               label="problem type"),
 )
+
+
+# ------------------------------------------------------------------ input features and problem type
+# The network's inputs are features of the standardized coordinates (engine/features.py); the
+# problem type decides the datasets, the output unit, the loss and the metric.
+
+FEATURE_MINIMUM_NOTE = "At least one input must stay on: turn another one on first."
+
+
+def features_after(current: tuple, name: str) -> tuple[tuple, str]:
+    """(features, note) after the learner toggles `name` in the input column: the features in
+    engine.features' order, and "" or, when `name` was the last one on, the same features and
+    why they stay."""
+    if name in current:
+        if len(current) == 1:
+            return tuple(current), FEATURE_MINIMUM_NOTE
+        return tuple(f for f in current if f != name), ""
+    return features.check((*current, name)), ""
+
+
+def is_regression(settings: dict) -> bool:
+    return settings["problem"] == "regression"
+
+
+def problem_datasets(problem: str) -> tuple:
+    """The datasets the menu offers for a problem type."""
+    return REGRESSION_DATASETS if problem == "regression" else DATASET_CHOICES
+
+
+# What a problem type starts with: its first dataset, its loss (regression: squared error) and
+# a learning rate it trains well at (full-batch SGD on a linear output diverges at 1).
+PROBLEM_DEFAULTS = {"classification": {"dataset": "circle", "loss": "bce", "lr": 1.0},
+                    "regression": {"dataset": "plane", "loss": "mse", "lr": 0.1}}
+
+
+def settings_for_problem(settings: dict) -> dict:
+    """The settings made consistent with their problem type (a link may say problem=regression
+    with dataset=circle): the problem type wins; a dataset of the other type becomes the
+    problem's first one, and regression always trains on squared error."""
+    settings = dict(settings)
+    problem = settings["problem"]
+    if settings["dataset"] not in problem_datasets(problem):
+        settings["dataset"] = PROBLEM_DEFAULTS[problem]["dataset"]
+    if problem == "regression":
+        settings["loss"] = "mse"
+    return settings
+
+
+def switch_problem(settings: dict, problem: str) -> dict:
+    """The settings after the learner chooses another problem type: its first dataset, its loss
+    and its learning rate."""
+    return settings_for_problem(dict(settings, problem=problem, **PROBLEM_DEFAULTS[problem]))
+
+
+def network_inputs(data, X: np.ndarray, settings: dict) -> np.ndarray:
+    """What the network is fed for the points X (in the learner's coordinates): the input
+    features of the standardized coordinates."""
+    return features.transform(data.scaler.transform(X), settings["features"])
+
+
+def grid_inputs(data, settings: dict, resolution: int) -> np.ndarray:
+    """The network's inputs on the view's grid (row-major image order, see engine.mlp.grid_points)."""
+    return features.transform(grid_points(*data.grid_bounds(), resolution), settings["features"])
+
+
+def predict_grid(net: MLP, data, settings: dict, resolution: int) -> np.ndarray:
+    """The network's output over the view as a (resolution, resolution) image."""
+    return net.predict_proba(grid_inputs(data, settings, resolution)).reshape(resolution, resolution)
+
+
+def r2_text(value: float) -> str:
+    """R² for the numbers panel: three decimals (0.934, −1.677); "—" when there is none."""
+    return text.fixed(value, 3) if math.isfinite(value) else "—"
+
+
+def output_hint(regression: bool) -> str:
+    """The sentence under the network's settings: what the output unit is."""
+    unit = ("The output unit is linear (regression), trained on squared error."
+            if regression else "The output unit is a sigmoid.")
+    return unit + " The learning rate and regularization change a running training; everything else starts it again."
+
+
+def feature_maps_inputs(data, resolution: int) -> np.ndarray:
+    """Every feature of engine.features on the view's grid, (resolution², 7): what the input
+    column's toggles show."""
+    return features.transform(grid_points(*data.grid_bounds(), resolution), tuple(features.FEATURES))
 
 
 # ------------------------------------------------------------------ presets
@@ -317,13 +427,15 @@ def layers_after(layers: tuple, action: str, layer: int | None = None) -> tuple:
 
 
 def make_network(settings: dict) -> MLP:
-    return MLP([2, *settings["layers"], 1], activation=settings["activation"], output="sigmoid",
+    # Regression: a linear output unit, trained on squared error (settings_for_problem).
+    output = "linear" if is_regression(settings) else "sigmoid"
+    return MLP([len(settings["features"]), *settings["layers"], 1], activation=settings["activation"], output=output,
                loss=settings["loss"], init=settings["init"], seed=settings["seed"],
                regularization=settings["reg"], reg_rate=settings["reg_rate"])
 
 
 def make_trainer(net: MLP, data: Data, settings: dict) -> Trainer:
-    return Trainer(net, data.scaler.transform(data.X_train), data.y_train, optimizer=settings["optimizer"],
+    return Trainer(net, network_inputs(data, data.X_train, settings), data.y_train, optimizer=settings["optimizer"],
                    lr=settings["lr"], batch_size=batch_size(settings), seed=settings["seed"])
 
 
@@ -341,15 +453,25 @@ def apply_live_setting(trainer: Trainer, name: str, value) -> None:
 
 def evaluate(net: MLP, X_standardized: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """(mean data loss without regularization, accuracy), NaN for an empty set.
-    Computed from one forward pass, with the loss the network trains on."""
+    Computed from one forward pass, with the loss the network trains on.
+    A regression network (linear output) gives R² instead of accuracy."""
     if len(y) == 0:
         return math.nan, math.nan
     p = net.predict_proba(X_standardized)
     loss = float(LOSSES[net.config.loss].value(p, y).mean())
+    if net.config.output == "linear":
+        return loss, regression_score(p, y)
     if not np.isfinite(p).all():          # a diverged network predicts nothing
         return loss, math.nan
     accuracy = float(np.mean((p > 0.5) == (y > 0.5)))
     return loss, accuracy
+
+
+def regression_score(prediction: np.ndarray, y: np.ndarray) -> float:
+    """R² of the predictions (NaN when they are not all numbers: a diverged network)."""
+    if not np.isfinite(prediction).all():
+        return math.nan
+    return datasets.r_squared(y, prediction)
 
 
 def divergence_message(epoch: int, settings: dict) -> str:
@@ -533,6 +655,8 @@ def export_json(net: MLP, data: Data, settings: dict, epoch: int) -> str:
     """The trained network with everything needed to use it: the settings, the
     standardization (predict on (x - mean) / std) and the points themselves."""
     def rows(X, y):
+        if is_regression(settings):            # continuous targets
+            return [[float(a), float(b), float(c)] for (a, b), c in zip(X, y)]
         return [[float(a), float(b), int(c)] for (a, b), c in zip(X, y)]
 
     document = {
@@ -585,28 +709,43 @@ def python_snippet(settings: dict, epoch: int, log: RunLog) -> str:
                       f"seed={s['data_seed']})")
     else:
         split_line = "X_train, y_train, X_test, y_test = X, y, X[:0], y[:0]   # too few points for a test set"
+    plain_inputs = tuple(s["features"]) == features.DEFAULT
+    inputs = "scaler.transform" if plain_inputs else "inputs"
+    output = "linear" if is_regression(s) else "sigmoid"
     lines = [
         f"# Backprop Lab training playground: this run, {epoch} epochs.",
-        "from engine import MLP, datasets",
+        "from engine import MLP, datasets" + ("" if plain_inputs else ", features"),
         "from engine.optim import Trainer",
         "",
         data_line,
         split_line,
         "scaler = datasets.Standardizer.fit(X_train)   # the network sees standardized inputs",
-        f"net = MLP({[2, *s['layers'], 1]}, activation={s['activation']!r}, output='sigmoid', "
+        *snippet_feature_lines(s),
+        f"net = MLP({[len(s['features']), *s['layers'], 1]}, activation={s['activation']!r}, output={output!r}, "
         f"loss={s['loss']!r},",
         f"          init={s['init']!r}, seed={s['seed']}, regularization={log.start['reg']!r}, "
         f"reg_rate={log.start['reg_rate']!r})",
-        f"trainer = Trainer(net, scaler.transform(X_train), y_train, optimizer={s['optimizer']!r}, "
+        f"trainer = Trainer(net, {inputs}(X_train), y_train, optimizer={s['optimizer']!r}, "
         f"lr={log.start['lr']!r},",
         f"                  batch_size={batch_size(s)!r}, seed={s['seed']})",
     ]
     lines += replay_lines(log, epoch)
-    if "X[:0]" in split_line:
-        lines.append("print('training accuracy:', net.accuracy(scaler.transform(X_train), y_train))")
+    part = "training" if "X[:0]" in split_line else "test"
+    X_part, y_part = ("X_train", "y_train") if part == "training" else ("X_test", "y_test")
+    if is_regression(s):
+        lines.append(f"print('{part} R²:', datasets.r_squared({y_part}, net.predict_proba({inputs}({X_part}))))")
     else:
-        lines.append("print('test accuracy:', net.accuracy(scaler.transform(X_test), y_test))")
+        lines.append(f"print('{part} accuracy:', net.accuracy({inputs}({X_part}), {y_part}))")
     return "\n".join(lines) + "\n"
+
+
+def snippet_feature_lines(settings: dict) -> list[str]:
+    """The snippet's definition of the network's inputs, when they are not just x₁ and x₂."""
+    if tuple(settings["features"]) == features.DEFAULT:
+        return []
+    names = tuple(settings["features"])
+    return [f"def inputs(X):   # the input features: {', '.join(features.labels(names))}",
+            f"    return features.transform(scaler.transform(X), {names!r})"]
 
 
 # The notebook's plots: the boundary over the data in the data's own coordinates, as the page
@@ -652,7 +791,7 @@ def notebook(settings: dict, epoch: int, log: RunLog) -> str:
         return cell | ({"execution_count": None, "outputs": []} if kind == "code" else {})
 
     document = {
-        "cells": [cell(1, "markdown", intro), cell(2, "code", "\n".join(code)), cell(3, "code", NOTEBOOK_PLOTS)],
+        "cells": [cell(1, "markdown", intro), cell(2, "code", "\n".join(code)), cell(3, "code", notebook_plots(settings))],
         "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
                      "language_info": {"name": "python"}},
         "nbformat": 4, "nbformat_minor": 5,
@@ -699,7 +838,7 @@ def param_name(target: tuple) -> str:
     layer - 1 to unit j of `layer`, ("bias", layer, j) the bias of unit j of `layer` (layers
     counted from the inputs, 0; units from 0)."""
     def unit(layer, index):
-        return f"input x{'₁₂'[index]}" if layer == 0 else f"unit {index + 1} of layer {layer}"
+        return f"input {index + 1}" if layer == 0 else f"unit {index + 1} of layer {layer}"   # any input feature
     if target[0] == "weight":
         _, layer, i, j = target
         return f"weight from {unit(layer - 1, i)} to {unit(layer, j)}"
@@ -803,7 +942,8 @@ def unit_values(net: MLP, points: np.ndarray, column: int, unit: int) -> tuple:
 
 # The element ids a setting's control lives in, where they are not the setting's name with
 # "-" for "_" (see pages/playground.html): the page hides the field around each.
-HIDE_TARGETS = {"data_seed": ("regenerate",), "layers": ("layers", "diagram-controls")}
+HIDE_TARGETS = {"data_seed": ("regenerate",), "layers": ("layers", "diagram-controls"), "points": ("own-points",),
+                "features": ("feature-toggles",)}
 
 
 def hide_targets(name: str) -> tuple:
@@ -845,3 +985,26 @@ HIDEABLE = tuple(STATE.props)
 STATE = StateTable(*STATE.props.values(), HideProp("hide", (), choices=HIDEABLE, label="hidden controls"))
 # A preset keeps the controls a link hid, as it keeps the picture options (see apply_preset).
 VIEW_SETTINGS = (*VIEW_SETTINGS, "hide")
+
+
+# How the notebook's plots change with input features (the grid goes through the snippet's
+# `inputs`) and for regression (the output's values from -1 to 1, no boundary line).
+FEATURE_PLOT_CHANGES = (("grid = scaler.transform(", "grid = inputs("),)
+REGRESSION_PLOT_CHANGES = (
+    ("levels=np.linspace(0, 1, 21)", 'levels=np.linspace(-1.2, 1.2, 25), extend="both"'),
+    ('boundary.contour(gx, gy, output, levels=[0.5], colors="k", linewidths=1)\n', ""),
+    ("vmin=0, vmax=1", "vmin=-1, vmax=1"),
+    ('"decision boundary (output 0.5)"', '"network output (regression)"'),
+)
+
+
+def notebook_plots(settings: dict) -> str:
+    """NOTEBOOK_PLOTS for these settings' input features and problem type."""
+    plots = NOTEBOOK_PLOTS
+    changes = ((FEATURE_PLOT_CHANGES if tuple(settings["features"]) != features.DEFAULT else ())
+               + (REGRESSION_PLOT_CHANGES if is_regression(settings) else ()))
+    for old, new in changes:
+        if old not in plots:
+            raise ValueError(f"notebook_plots: NOTEBOOK_PLOTS no longer has {old!r}")
+        plots = plots.replace(old, new)
+    return plots

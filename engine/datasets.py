@@ -1,4 +1,6 @@
-"""Seeded 2-D binary classification datasets, and loading/splitting helpers.
+"""Seeded 2-D binary classification datasets, two regression datasets (`plane`,
+`multi_gaussians`: continuous targets, see "regression" below, with `r_squared`), and
+loading/splitting helpers.
 
 Every generator has the signature (n=200, noise=0.0, seed=0) and returns
 (X, y): X float64 of shape (n, 2), y float64 of shape (n,) with labels 0/1,
@@ -138,19 +140,86 @@ _GENERATORS = {"circle": circle, "xor": xor, "xor_points": xor_points,
 
 
 def make(name: str, n: int | None = None, noise: float = 0.0, seed: int = 0):
-    """A dataset by registry name (registry.DATASETS); n=None uses the
-    generator's default (200 points, 4 for xor_points)."""
+    """A dataset by registry name (registry.DATASETS, or a regression dataset of
+    REGRESSION_LABELS); n=None uses the generator's default (200 points, 4 for xor_points)."""
+    if name in _REGRESSION_GENERATORS:
+        generate = _REGRESSION_GENERATORS[name]
+        return generate(noise=noise, seed=seed) if n is None else generate(n, noise, seed)
     registry.lookup(registry.DATASETS, name, "dataset")
     generate = _GENERATORS[name]
     return generate(noise=noise, seed=seed) if n is None else generate(n, noise, seed)
+
+
+# ------------------------------------------------------------------ regression
+# TensorFlow Playground's two regression datasets, in this module's coordinates: its points lie
+# in [-6, 6]², ours in [-1, 1]², so its lengths are divided by 6.  The targets lie in about
+# [-1, 1]; `noise` moves the position the target is read at (not the point drawn), by up to
+# noise × 1 in each coordinate, so the targets of neighbours disagree.
+
+def _regression_points(n, noise, seed, target):
+    """n points uniform in [-1, 1]², and target(x1, x2) at each one's jittered position."""
+    _check(n, noise)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, (n, 2))
+    shifted = X + rng.uniform(-1.0, 1.0, (n, 2)) * noise
+    return X, target(shifted[:, 0], shifted[:, 1])
+
+
+def plane_target(x1, x2):
+    """A tilted plane: 0.6 (x1 + x2), from -1.2 to 1.2 over the box."""
+    return 0.6 * (np.asarray(x1) + np.asarray(x2))
+
+
+# (centre x1, centre x2, sign) of the six bumps: two rows of three, signs alternating.
+BUMPS = ((-2 / 3, 5 / 12, 1.0), (0.0, 5 / 12, -1.0), (2 / 3, 5 / 12, 1.0),
+         (-2 / 3, -5 / 12, -1.0), (0.0, -5 / 12, 1.0), (2 / 3, -5 / 12, -1.0))
+BUMP_RADIUS = 1 / 3
+
+
+def bumps_target(x1, x2):
+    """Six signed cones of radius 1/3 (height 1 at the centre, 0 from the radius on); at each
+    point the one largest in absolute value counts."""
+    x1, x2 = np.asarray(x1, dtype=np.float64), np.asarray(x2, dtype=np.float64)
+    target = np.zeros(np.broadcast(x1, x2).shape)
+    for cx, cy, sign in BUMPS:
+        height = np.clip(1.0 - np.hypot(x1 - cx, x2 - cy) / BUMP_RADIUS, 0.0, 1.0)
+        target = np.where(height > np.abs(target), sign * height, target)
+    return target
+
+
+def plane(n: int = 200, noise: float = 0.0, seed: int = 0):
+    """Regression: points uniform in [-1, 1]², target plane_target.  y is continuous."""
+    return _regression_points(n, noise, seed, plane_target)
+
+
+def multi_gaussians(n: int = 200, noise: float = 0.0, seed: int = 0):
+    """Regression: points uniform in [-1, 1]², target bumps_target (six bumps of either sign)."""
+    return _regression_points(n, noise, seed, bumps_target)
+
+
+_REGRESSION_GENERATORS = {"plane": plane, "multi_gaussians": multi_gaussians}
+REGRESSION_LABELS = {"plane": "Plane", "multi_gaussians": "Multiple Gaussians"}
+
+
+def r_squared(y, prediction) -> float:
+    """The coefficient of determination 1 - Σ(y - ŷ)² / Σ(y - ȳ)²: 1 for a perfect fit, 0 for
+    predicting the mean, negative for worse.  NaN for no points, or targets that are all equal."""
+    y = np.asarray(y, dtype=np.float64)
+    prediction = np.asarray(prediction, dtype=np.float64)
+    if y.shape != prediction.shape:
+        raise ValueError(f"prediction: expected shape {y.shape}, got {prediction.shape}")
+    spread = float(((y - y.mean()) ** 2).sum()) if len(y) else 0.0
+    if spread == 0.0:
+        return float("nan")
+    return 1.0 - float(((y - prediction) ** 2).sum()) / spread
 
 
 # ------------------------------------------------------------------ helpers
 def train_test_split(X, y, train_fraction: float = 0.5, seed: int = 0):
     """A seeded random split: (X_train, y_train, X_test, y_test).  The
     training part has round(n * train_fraction) rows; both parts must be
-    non-empty."""
-    X, y = _as_dataset(X, y)
+    non-empty.  y may be labels or continuous targets."""
+    X, y = _as_dataset(X, y, binary=False)
     if not (isinstance(train_fraction, (int, float)) and 0.0 < train_fraction < 1.0):
         raise ValueError(f"train_fraction: expected a number strictly between 0 and 1, got {train_fraction!r}")
     n = len(y)
@@ -284,8 +353,8 @@ def _number(text: str, decimal_comma: bool = False) -> float | None:
         return None
 
 
-def _as_dataset(X, y, argument: str = "X"):
-    """float64 (n, 2) / (n,) arrays with finite values and 0/1 labels."""
+def _as_dataset(X, y, argument: str = "X", binary: bool = True):
+    """float64 (n, 2) / (n,) arrays with finite values and (if binary) 0/1 labels."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -296,6 +365,6 @@ def _as_dataset(X, y, argument: str = "X"):
         raise ValueError(f"y: expected shape ({len(X)},), got {y.shape}")
     if not (np.isfinite(X).all() and np.isfinite(y).all()):
         raise ValueError(f"{argument}: values must be finite (found NaN or infinity)")
-    if not ((y == 0) | (y == 1)).all():
+    if binary and not ((y == 0) | (y == 1)).all():
         raise ValueError(f"{argument}: labels must be 0 or 1")
     return X, y

@@ -448,6 +448,33 @@ def _(states):
     assert history[-1][3] < 0.7
 
 
+def trained_on_features(state, epochs):
+    """Train as the page does, features and problem type included; the test set's (loss, score):
+    score is accuracy, or R² for regression."""
+    data = playground_model.make_data(state)
+    net = playground_model.make_network(state)
+    playground_model.make_trainer(net, data, state).run(epochs)
+    return playground_model.evaluate(net, playground_model.network_inputs(data, data.X_test, state), data.y_test)
+
+
+@claim("playground/squares-need-no-hidden-layer")
+def _(states):
+    """Circle with the inputs x₁² and x₂² and no hidden layer: separated; with x₁, x₂ not."""
+    squares, plain = states
+    assert squares["features"] == ("x1_sq", "x2_sq") and squares["layers"] == () == plain["layers"]
+    assert plain["features"] == ("x1", "x2") and squares["dataset"] == "circle" == plain["dataset"]
+    assert trained_on_features(squares, 150)[1] >= 0.95
+    assert trained_on_features(plain, 150)[1] < 0.75
+
+
+@claim("playground/regression-plane")
+def _(states):
+    """Regression on the Plane: the test R² passes 0.9 within 150 epochs."""
+    (state,) = states
+    assert state["problem"] == "regression" and state["dataset"] == "plane"
+    assert trained_on_features(state, 150)[1] > 0.9
+
+
 # Lesson: backprop in matrix form
 
 @claim("matrix-form/rows-are-lesson-two")
