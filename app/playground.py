@@ -21,7 +21,7 @@ import js
 import numpy as np
 from pyodide.ffi import to_js
 
-from app import diagnostics, ui
+from app import diagnostics, predict, ui
 from app import playground_draw as draw
 from app import playground_model as model
 from engine import MLP, features, text
@@ -49,7 +49,8 @@ CONTROLS = [("dataset", "dataset"), ("noise", "noise"), ("train", "train"), ("n"
             ("init", "init"), ("optimizer", "optimizer"), ("batch", "batch"), ("reg", "reg"),
             ("reg-rate", "reg_rate"), ("seed", "seed"),
             ("show-test", "show_test"), ("discrete", "discrete"), ("log-loss", "log_loss"),
-            ("log-epochs", "log_epochs"), ("speed", "speed"), ("problem", "problem")]
+            ("log-epochs", "log_epochs"), ("speed", "speed"), ("problem", "problem"), ("predict", "predict")]
+TALLY_KEY = "predictions:playground"
 CURVE_HINT = "Point at the curve to read its values."
 
 
@@ -610,6 +611,9 @@ class Playground:
         self.train_metrics = self.test_metrics = (math.nan, math.nan)   # (loss, accuracy)
         self.undo_settings = None       # what the last preset or plot click replaced, for Undo
         self.notebook_text = ""         # the last export as a Jupyter notebook, for its download button
+        self.prediction = None          # predict mode: what the learner said this run's loss will do
+        self.prediction_judged = False
+        self.tally = predict.Tally(*ui.stored(TALLY_KEY, [0, 0]))
         self.out = {name: ui.element(name) for name in
                     ("epoch", "train-loss", "test-loss", "train-accuracy", "test-accuracy", "boundary-canvas",
                      "train-r2", "test-r2")}
@@ -641,6 +645,7 @@ class Playground:
     # ------------------------------------------------------------ controls
     def bind_buttons(self):
         ui.on("play", "click", lambda event: self.toggle_play())
+        ui.on("predict-choices", "click", self.on_prediction)
         ui.on("step", "click", lambda event: self.step())
         ui.on("reset", "click", lambda event: self.reset())
         ui.on("regenerate", "click", lambda event: self.regenerate())
@@ -724,6 +729,8 @@ class Playground:
         elif name == "speed":
             self.frames.set_pace(model.epochs_per_second(value))
         elif name in model.VIEW_SETTINGS:
+            if name == "predict" and not value:
+                self.forget_prediction()
             if name == "show_test":
                 self.draw_overlay()
             self.draw_all()
@@ -841,6 +848,7 @@ class Playground:
         self.train_inputs = model.network_inputs(self.data, self.data.X_train, self.settings)
         self.test_inputs = model.network_inputs(self.data, self.data.X_test, self.settings)
         self.run = model.TrainingRun(self.settings, self.data)
+        self.forget_prediction()        # a new run is predicted afresh
         self.frames.restart(self.run)
         self.curve.clear()
         ui.element("divergence").hidden = True
@@ -869,7 +877,55 @@ class Playground:
         if self.frames.playing:
             self.pause()
         elif self.run.can_train:
+            if self.settings["predict"] and self.run.epoch == 0 and self.prediction is None:
+                self.ask_behaviour()        # Play starts once the learner has predicted
+                return
             self.frames.play()
+
+    # ------------------------------------------------------------ predict, then reveal
+    def ask_behaviour(self):
+        ui.element("predict-panel").hidden = False
+        ui.set_text("predict-prompt", model.behaviour_prompt(self.settings))
+        choices = ui.element("predict-choices")
+        choices.replaceChildren()
+        for value, label in model.BEHAVIOURS:
+            ui.create("button", label, parent=choices, type="button", data_answer=value)
+        ui.set_text("predict-verdict", "")
+        ui.set_text("predict-tally", self.tally.summary())
+        choices.querySelector("button").focus()
+
+    def on_prediction(self, event):
+        button = ui.closest(event, "button[data-answer]")
+        if button is None or self.prediction is not None:
+            return
+        self.prediction = str(button.dataset.answer)
+        ui.element("predict-choices").replaceChildren()
+        ui.set_text("predict-verdict", f"You said: {self.prediction}. Watch the loss curve: the first "
+                                       f"{model.PREDICT_EPOCHS} epochs answer.")
+        ui.element("play").focus()
+        self.frames.play()
+        self.show_state()
+
+    def judge_prediction(self, blew_up=False):
+        """Once the run has answered (enough epochs, or divergence), the verdict."""
+        if self.prediction is None or self.prediction_judged:
+            return
+        if not blew_up and self.run.epoch < model.PREDICT_EPOCHS:
+            return
+        history = self.curve.history
+        losses = [loss for epoch, loss in zip(history.epochs, history.train) if epoch <= model.PREDICT_EPOCHS]
+        if blew_up:
+            losses.append(math.inf)
+        verdict = model.behaviour_verdict(self.settings, losses, self.prediction)
+        self.prediction_judged = True
+        self.tally = self.tally.add(verdict)
+        ui.store(TALLY_KEY, [self.tally.made, self.tally.right])
+        ui.set_text("predict-verdict", verdict.message)
+        ui.set_text("predict-tally", self.tally.summary())
+
+    def forget_prediction(self):
+        self.prediction, self.prediction_judged = None, False
+        ui.element("predict-panel").hidden = True
 
     def pause(self):
         if self.frames.pause():
@@ -883,6 +939,7 @@ class Playground:
 
     def diverge(self):
         # Only Reset helps now: the weights are not numbers any more.
+        self.judge_prediction(blew_up=True)
         box = ui.element("divergence")
         box.textContent = model.divergence_message(self.run.epoch, self.settings)
         box.hidden = False
@@ -893,6 +950,7 @@ class Playground:
             self.train_metrics = model.evaluate(self.run.net, self.train_inputs, self.data.y_train)
             self.test_metrics = model.evaluate(self.run.net, self.test_inputs, self.data.y_test)
         self.curve.history.add(self.run.epoch, self.train_metrics[0], self.test_metrics[0])
+        self.judge_prediction()
 
     # ------------------------------------------------------------ drawing
     def draw_picture(self, while_training=False):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app import predict
 from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number, quoted_names
 from engine import MLP, datasets, features, registry, text
 from engine.mlp import grid_points
@@ -59,7 +60,7 @@ def epochs_per_second(speed: str) -> float | None:
     """The pace of Play for a speed setting; None for as fast as possible."""
     return None if speed == "max" else float(speed)
 # Settings that only change the pictures.
-VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed")
+VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed", "predict")
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ STATE = StateTable(
     BoolProp("log_epochs", False, label="log-scale epochs"),
     BoolProp("discrete", False, label="discretize output"),
     BoolProp("show_test", True, label="show test data"),
+    BoolProp("predict", False, label="predict first"),
     ChoiceProp("speed", DEFAULT_SPEED, choices=SPEEDS, label="speed",
                labels=tuple((s, "Max" if s == "max" else f"{s} epoch{'s' if s != '1' else ''}/s") for s in SPEEDS)),
     FeaturesProp("features", features.DEFAULT, label="input features"),
@@ -551,7 +553,46 @@ class TrainingRun:
         return finished
 
 
-# ------------------------------------------------------------------ replay
+# ------------------------------------------------------------------ predict, then reveal
+
+# Predict mode asks before Play how the loss will behave; the run's first epochs answer.
+PREDICT_EPOCHS = 100
+BEHAVIOURS = (("converge", "converge"), ("oscillate", "oscillate"), ("diverge", "diverge"))
+# The loss rising in more than this share of the epochs (between the points the curve kept) is
+# oscillation: a loss that converges falls in nearly every epoch.
+OSCILLATING_SHARE = 0.2
+
+
+def behaviour_prompt(settings: dict) -> str:
+    return (f"With η = {STATE.props['lr'].format(settings['lr'])}, will the training loss converge, oscillate "
+            f"or diverge over the first {PREDICT_EPOCHS} epochs?")
+
+
+def loss_behaviour(losses: list[float]) -> tuple[str, str]:
+    """(behaviour, why) of a run's training losses, one per epoch kept by the curve: diverge if
+    it blew up or ended above where it started, oscillate if it often rose, else converge."""
+    first, last = losses[0], losses[-1]
+    said = f"The loss went from {text.plain(first)} to {text.plain(last)}"
+    if not all(math.isfinite(loss) for loss in losses):
+        return "diverge", "The loss became infinite: each step overshot by more than the one before."
+    rises = sum(later > earlier for earlier, later in zip(losses, losses[1:]))
+    share = rises / max(len(losses) - 1, 1)
+    said += f" and rose in {text.percent(share, 0)} of the epochs"
+    if last > first:
+        return "diverge", f"{said}: it ended above where it started, so the steps are too large to go downhill."
+    if share > OSCILLATING_SHARE:
+        return "oscillate", (f"{said}: steps this large overshoot the valley and bounce across it, so the loss "
+                             "goes up as often as down.")
+    return "converge", f"{said}: each step was small enough to go downhill."
+
+
+def behaviour_verdict(settings: dict, losses: list[float], response: str) -> predict.Verdict:
+    """The learner's prediction checked against what the run did."""
+    answer, why = loss_behaviour(losses)
+    question = predict.choice_question("behaviour", behaviour_prompt(settings), BEHAVIOURS, answer, why)
+    return predict.check(question, response)
+
+
 
 # Scrubbing the loss curve back shows the network as it was: its weights are kept at earlier
 # epochs, in at most this many bytes.  Every epoch at first; when full, every other snapshot is

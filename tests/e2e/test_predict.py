@@ -82,3 +82,28 @@ def test_step_through_asks_the_sign_before_each_gradient_and_explains_it(open_pa
     expect(verdict).to_contain_text("Right:")
     expect(page.locator("#predict-tally")).to_have_text("1 of 2 predictions right.")
     save_screenshot(page, "predict-step-through")
+
+
+def test_playground_asks_how_the_loss_will_behave_before_play_and_the_run_answers(open_page):
+    from app import playground_model
+    from tests.app.test_playground_predict import losses_of
+    query = "dataset=xor&lr=0.3&speed=max&predict=1"
+    settings = playground_model.STATE.from_query(query)[0]
+    answer = playground_model.loss_behaviour(losses_of(settings))[0]
+    assert answer == "converge"
+    page = open_page("pages/playground.html?" + query)
+    page.locator("#play").click()
+    expect(page.locator("#predict-prompt")).to_have_text(
+        "With η = 0.3, will the training loss converge, oscillate or diverge over the first 100 epochs?")
+    expect(page.locator("#epoch")).to_have_text("0")                    # nothing runs before the answer
+    expect(page.get_by_role("button", name="converge")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")                                        # "diverge"
+    verdict = page.locator("#predict-verdict")
+    expect(verdict).to_contain_text("Not quite: you said diverge, it is converge.", timeout=60_000)
+    expect(verdict).to_contain_text("small enough to go downhill")
+    expect(page.locator("#predict-tally")).to_contain_text("predictions right")
+    save_screenshot(page, "predict-playground")
+    page.locator("#reset").click()                                      # a new run asks again
+    expect(page.locator("#predict-panel")).to_be_hidden()
