@@ -387,6 +387,7 @@ class DiagramView:
         self.layout = None
         self.heatmaps = None
         self.hover_link = None                  # (layer, source unit, target unit) or None
+        self.link_values = None                 # one point's weight gradients to draw instead of the weights
         self.shown = None                       # (net, data, training inputs) last drawn
         self.features = features.DEFAULT        # the network's input features (their maps in column 0)
         self.regression = False                 # the output square shows values, not probabilities
@@ -459,7 +460,12 @@ class DiagramView:
             output = net.predict_proba(points).reshape(1, UNIT_RESOLUTION, UNIT_RESOLUTION)
             images.append(draw.output_to_rgba(output, self.lut, False, self.regression))
         self.heatmaps.show(np.concatenate(images))
-        ui.set_svg("diagram-links", draw.diagram_links(self.layout, list(net.params[0::2]), self.hover_link))
+        if self.link_values is None:
+            links = draw.diagram_links(self.layout, list(net.params[0::2]), self.hover_link)
+        else:
+            links = draw.diagram_links(self.layout, self.link_values, self.hover_link,
+                                       label="Links of the network, coloured by the sign of one point's weight gradients")
+        ui.set_svg("diagram-links", links)
         if self.hover_link is not None:
             self.show_link_readout()
 
@@ -611,6 +617,7 @@ class Playground:
         self.train_metrics = self.test_metrics = (math.nan, math.nan)   # (loss, accuracy)
         self.undo_settings = None       # what the last preset or plot click replaced, for Undo
         self.notebook_text = ""         # the last export as a Jupyter notebook, for its download button
+        self.inspected = None           # ("training" or "test", index): the point whose pass is shown
         self.prediction = None          # predict mode: what the learner said this run's loss will do
         self.prediction_judged = False
         self.tally = predict.Tally(*ui.stored(TALLY_KEY, [0, 0]))
@@ -646,6 +653,7 @@ class Playground:
     def bind_buttons(self):
         ui.on("play", "click", lambda event: self.toggle_play())
         ui.on("predict-choices", "click", self.on_prediction)
+        ui.on("inspect-point", "change", lambda event: None if event.target.checked else self.stop_inspecting())
         ui.on("step", "click", lambda event: self.step())
         ui.on("reset", "click", lambda event: self.reset())
         ui.on("regenerate", "click", lambda event: self.regenerate())
@@ -812,6 +820,9 @@ class Playground:
         self.apply_settings(dict(self.settings, dataset="custom", points=tuple(points)))
 
     def on_boundary_click(self, event):
+        if ui.element("inspect-point").checked:
+            self.inspect_at(event)
+            return
         if model.is_regression(self.settings):
             return                          # own points are labelled A or B: classification only
         rect = ui.element("boundary").getBoundingClientRect()
@@ -834,6 +845,51 @@ class Playground:
             label = model.DATASET_LABELS.get(before["dataset"], before["dataset"])
             self.offer_undo(before, model.own_points_note(label, before))
 
+    # ------------------------------------------------------------ backprop on one point
+    def inspect_at(self, event):
+        """A click with "Backprop on one point" on: training pauses and the nearest point's pass is shown."""
+        rect = ui.element("boundary").getBoundingClientRect()
+        position = draw.to_data(draw.boundary_axes(self.data.view), (event.clientX - rect.left) / rect.width,
+                                (event.clientY - rect.top) / rect.height)
+        if position is None:
+            return
+        xmin, xmax, _, _ = self.data.view
+        found = model.nearest_point(self.data, position, within=0.04 * (xmax - xmin))
+        if found is None:
+            ui.set_text("point-heading", "No point there: click on a training or test point.")
+            ui.element("point-panel").hidden = False
+            return
+        self.pause()
+        self.inspected = found
+        self.show_point()
+
+    def show_point(self):
+        """The inspected point's forward and backward pass, its ring on the plot, and the links
+        drawn from its weight gradients; nothing when no point is inspected."""
+        panel = ui.element("point-panel")
+        if self.inspected is None or self.run.trainer is None:
+            panel.hidden = True
+            self.diagram.link_values = None
+            self.draw_overlay()
+            self.draw_diagram()
+            return
+        point = model.point_trace(self.run.net, self.data, self.settings, *self.inspected)
+        panel.hidden = False
+        ui.set_text("point-heading", draw.point_heading(point, model.is_regression(self.settings)))
+        ui.fill_table("point-rows", draw.point_rows(self.diagram.layout, point))
+        query = model.lesson_two_query(point, self.run.net, self.settings)
+        link = ui.element("point-lesson-two")
+        link.hidden = query is None
+        if query is not None:
+            link.href = "step-through.html" + query
+        self.diagram.link_values = list(point.trace.weight_grads)
+        self.draw_overlay(point.position)
+        self.draw_diagram()
+
+    def stop_inspecting(self):
+        self.inspected = None
+        self.show_point()
+
     # ------------------------------------------------------------ data and training
     def new_data(self, data=None):
         """Use new data (made from the settings unless given), and restart training on them."""
@@ -849,6 +905,8 @@ class Playground:
         self.test_inputs = model.network_inputs(self.data, self.data.X_test, self.settings)
         self.run = model.TrainingRun(self.settings, self.data)
         self.forget_prediction()        # a new run is predicted afresh
+        self.inspected = self.diagram.link_values = None       # and has no point inspected
+        ui.element("point-panel").hidden = True
         self.frames.restart(self.run)
         self.curve.clear()
         ui.element("divergence").hidden = True
@@ -877,6 +935,8 @@ class Playground:
         if self.frames.playing:
             self.pause()
         elif self.run.can_train:
+            if self.inspected is not None:      # the point's pass was for these weights: training moves on
+                self.stop_inspecting()
             if self.settings["predict"] and self.run.epoch == 0 and self.prediction is None:
                 self.ask_behaviour()        # Play starts once the learner has predicted
                 return
@@ -972,11 +1032,11 @@ class Playground:
         self.diagram.draw(self.run.net, self.data, self.train_inputs)
         self.handles.draw(self.run.net)
 
-    def draw_overlay(self):
+    def draw_overlay(self, marked=None):
         if model.is_regression(self.settings):
             ui.set_svg("boundary-overlay", draw.regression_overlay(self.data, self.settings["show_test"], self.dark))
             return
-        ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"]))
+        ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"], marked))
 
     def draw_boundary(self, while_training=False):
         if self.shown_unit is not None:

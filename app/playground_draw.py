@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from app.svg import Axes, edge_width, svg, tag
+from engine import text
 from engine.text import loss_text
 
 # ------------------------------------------------------------------ colours
@@ -113,12 +114,15 @@ def point_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str) -> str:
     return "".join(marks)
 
 
-def boundary_overlay(data, show_test: bool = True) -> str:
-    """Axes and data points drawn over the boundary canvas."""
+def boundary_overlay(data, show_test: bool = True, marked: tuple | None = None) -> str:
+    """Axes and data points drawn over the boundary canvas; `marked`, a point the learner is
+    inspecting, gets a ring."""
     axes = boundary_axes(data.view)
     parts = [axes.draw(), point_marks(axes, data.X_train, data.y_train, "train")]
     if show_test:
         parts.append(point_marks(axes, data.X_test, data.y_test, "test"))
+    if marked is not None:
+        parts.append(f'<circle class="pt-marked" cx="{axes.x(marked[0]):.1f}" cy="{axes.y(marked[1]):.1f}" r="9"/>')
     label = (f"Decision boundary with {len(data.y_train)} training points"
              + (f" and {len(data.y_test)} test points" if show_test and data.has_test else ""))
     return svg(BOUNDARY_WIDTH, BOUNDARY_HEIGHT, *parts, label=label, cls="boundary-overlay")
@@ -384,7 +388,8 @@ def step_width(step: int) -> float:
     return edge_width((step / (WIDTH_STEPS - 1)) ** 2, 1.0, THINNEST, THICKEST)
 
 
-def diagram_links(layout: DiagramLayout, weights: list, active: tuple | None = None) -> str:
+def diagram_links(layout: DiagramLayout, weights: list, active: tuple | None = None,
+                  label: str = "Links of the network, coloured by the sign of each weight") -> str:
     """The links: colour and dash by sign (dashed = negative, so colour is never
     the only cue), width by |weight| relative to the largest on screen.  The
     link under the pointer (`active`) is drawn again on top, highlighted."""
@@ -403,8 +408,7 @@ def diagram_links(layout: DiagramLayout, weights: list, active: tuple | None = N
         width = edge_width(w, largest, THINNEST, THICKEST)
         segment = layout.link_segments[layer - 1][i * layout.sizes[layer] + j]
         parts.append(f'<g class="edge {sign} active"><path d="{segment}" stroke-width="{width + 1.5:.2f}"/></g>')
-    return svg(layout.width, layout.height, *parts, label="Links of the network, coloured by the sign of each weight",
-               cls="graph links")
+    return svg(layout.width, layout.height, *parts, label=label, cls="graph links")
 
 
 def nearest_link(layout: DiagramLayout, x: float, y: float, within: float = 5.0) -> tuple | None:
@@ -573,11 +577,11 @@ def value_legend(lut: np.ndarray) -> str:
         parts.append(f'<rect x="{left + span * k / LEGEND_STEPS:.2f}" y="2" width="{span / LEGEND_STEPS + 0.3:.2f}" '
                      f'height="{bar}" fill="rgb({r},{g},{b})"/>')
     parts.append(f'<rect class="legend-frame" x="{left}" y="2" width="{span}" height="{bar}" fill="none"/>')
-    for value, text in ((-1.0, "−1 or less"), (0.0, "0"), (1.0, "1 or more")):
+    for value, words in ((-1.0, "−1 or less"), (0.0, "0"), (1.0, "1 or more")):
         x = left + span * (value - low) / (high - low)
         anchor = "start" if value == low else "end" if value == high else "middle"
         parts.append(f'<line class="tick" x1="{x:.1f}" x2="{x:.1f}" y1="{2 + bar}" y2="{5 + bar}"/>')
-        parts.append(f'<text x="{x:.1f}" y="{height - 3}" text-anchor="{anchor}">{text}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 3}" text-anchor="{anchor}">{words}</text>')
     return svg(width, height, *parts, label="Colour map of the output: orange for −1 or less, "
                "the background colour for 0, blue for 1 or more", cls="value-legend")
 
@@ -586,3 +590,24 @@ def feature_images(values: np.ndarray, lut: np.ndarray, resolution: int) -> np.n
     """The input features' maps over the plane, one per column of `values` (resolution², k) →
     (k, resolution, resolution, 4) uint8, each scaled like a unit of the diagram (0 in the middle)."""
     return unit_images(values, 0.0, lut, resolution)
+
+
+# ------------------------------------------------------------------ backprop on one point
+
+def point_rows(layout: DiagramLayout, point) -> list[list[str]]:
+    """The table of a clicked point's pass: one row per unit, inputs first: what it computes
+    forward (z, its output) and backward (grad z = δ, the loss's gradient at its pre-activation)."""
+    trace = point.trace
+    rows = [[layout.unit_name(0, i), "", text.plain(float(x)), ""] for i, x in enumerate(trace.inputs)]
+    for column, (z, out, delta) in enumerate(zip(trace.zs, trace.outputs, trace.deltas, strict=True), start=1):
+        for unit in range(len(z)):
+            rows.append([layout.unit_name(column, unit), text.plain(float(z[unit])), text.plain(float(out[unit])),
+                         text.plain(float(delta[unit]))])
+    return rows
+
+
+def point_heading(point, regression: bool) -> str:
+    x1, x2 = (text.plain(v) for v in point.position)
+    target = f"target {text.plain(point.target)}" if regression else f"class {'AB'[int(point.target)]}"
+    return (f"Backprop on one {point.part} point, ({x1}, {x2}), {target}: its loss is "
+            f"{text.plain(point.trace.loss)}")

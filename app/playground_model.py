@@ -593,6 +593,68 @@ def behaviour_verdict(settings: dict, losses: list[float], response: str) -> pre
     return predict.check(question, response)
 
 
+# ------------------------------------------------------------------ backprop on one point
+
+@dataclass(frozen=True)
+class PointTrace:
+    """One data point the learner clicked, through the network: its forward and backward pass."""
+    part: str                  # "training" or "test"
+    position: tuple            # (x₁, x₂) as the learner sees it
+    target: float              # its class (0 or 1) or value
+    trace: object              # engine.mlp.SampleTrace, at the network's inputs for the point
+
+
+def nearest_point(data: Data, position: tuple, within: float) -> tuple | None:
+    """("training" or "test", index) of the point nearest `position` (the learner's coordinates),
+    if one lies within `within` of it."""
+    best = None
+    for part, X in (("training", data.X_train), ("test", data.X_test)):
+        if not len(X):
+            continue
+        distances = np.hypot(X[:, 0] - position[0], X[:, 1] - position[1])
+        index = int(np.argmin(distances))
+        if distances[index] <= within and (best is None or distances[index] < best[0]):
+            best = (float(distances[index]), part, index)
+    return None if best is None else best[1:]
+
+
+def point_trace(net: MLP, data: Data, settings: dict, part: str, index: int) -> PointTrace:
+    X, y = (data.X_train, data.y_train) if part == "training" else (data.X_test, data.y_test)
+    inputs = network_inputs(data, X[index:index + 1], settings)[0]
+    with np.errstate(all="ignore"):
+        trace = net.sample_trace(inputs, float(y[index]))
+    return PointTrace(part, (float(X[index, 0]), float(X[index, 1])), float(y[index]), trace)
+
+
+# Lesson 2 takes these networks: 2 inputs, one hidden layer of 2 or 3 units with one of its
+# activations, a sigmoid output with cross-entropy; and inputs and weights within its ranges.
+LESSON_TWO_ACTIVATIONS = ("tanh", "sigmoid", "relu")
+LESSON_TWO_INPUTS, LESSON_TWO_PARAMS = 5.0, 10.0
+
+
+def lesson_two_query(point: PointTrace, net: MLP, settings: dict) -> str | None:
+    """The link query that opens lesson 2 on this point with this network's weights, or None
+    when lesson 2 cannot show this network (its shape, activation, loss or ranges)."""
+    sizes = net.config.sizes
+    if (tuple(settings["features"]) != ("x1", "x2") or len(sizes) != 3 or sizes[1] not in (2, 3)
+            or settings["activation"] not in LESSON_TWO_ACTIVATIONS or settings["loss"] != "bce"
+            or is_regression(settings)):
+        return None
+    W1, b1, W2, b2 = (np.asarray(p) for p in net.params)
+    units, out = sizes[1], sizes[1] + 1
+    inputs = point.trace.inputs
+    if np.abs(inputs).max() > LESSON_TWO_INPUTS or max(np.abs(p).max() for p in (W1, b1, W2, b2)) > LESSON_TWO_PARAMS:
+        return None
+    numbers = [("x1", inputs[0]), ("x2", inputs[1]), ("y", point.target)]
+    for j in range(units):
+        numbers += [(f"w{j + 1}1", W1[0, j]), (f"w{j + 1}2", W1[1, j]), (f"b{j + 1}", b1[j])]
+    numbers += [(f"w{out}{j + 1}", W2[j, 0]) for j in range(units)] + [(f"b{out}", b2[0])]
+    words = [("units", str(units)), ("hidden", settings["activation"]), ("output", "sigmoid"), ("loss", "bce")]
+    return "?" + "&".join([f"{name}={value}" for name, value in words] +
+                          [f"{name}={float(value)!r}" for name, value in numbers])
+
+
+# ------------------------------------------------------------------ replay
 
 # Scrubbing the loss curve back shows the network as it was: its weights are kept at earlier
 # epochs, in at most this many bytes.  Every epoch at first; when full, every other snapshot is

@@ -1,0 +1,60 @@
+"""Backprop on one point: the playground's per-point pass is the engine's, and for the networks
+lesson 2 takes, lesson 2 computes the same numbers from the link."""
+from urllib.parse import parse_qsl
+
+import numpy as np
+import pytest
+
+from app import playground_draw as draw
+from app import playground_model as model
+from app import step_through_model
+
+
+def trained(settings, epochs=20):
+    data = model.make_data(settings)
+    net = model.make_network(settings)
+    model.make_trainer(net, data, settings).run(epochs)
+    return data, net
+
+
+def test_the_nearest_point_is_found_within_reach_only():
+    settings = model.STATE.defaults()
+    data = model.make_data(settings)
+    x, y = data.X_train[7]
+    assert model.nearest_point(data, (x + 1e-4, y), within=0.01) == ("training", 7)
+    assert model.nearest_point(data, (50.0, 50.0), within=0.01) is None
+
+
+def test_a_points_table_has_every_units_pass_and_its_gradients():
+    settings = dict(model.STATE.defaults(), layers=(3, 2), features=("x1", "x2", "x1_sq"))
+    data, net = trained(settings)
+    point = model.point_trace(net, data, settings, "test", 4)
+    inputs = model.network_inputs(data, data.X_test[4:5], settings)
+    loss, grads = net.loss_and_grads(inputs, data.y_test[4:5])
+    assert point.trace.loss == pytest.approx(loss, rel=1e-12)
+    for ours, theirs in zip(point.trace.weight_grads, grads[0::2], strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-15)
+    layout = draw.DiagramLayout((3, 3, 2, 1), inputs=("x₁", "x₂", "x₁²"))
+    rows = draw.point_rows(layout, point)
+    assert len(rows) == 3 + 3 + 2 + 1 and rows[-1][0] == "the output"
+    assert rows[-1][3] == draw.text.plain(float(point.trace.deltas[-1][0]))
+    assert "test point" in draw.point_heading(point, regression=False)
+
+
+def test_lesson_two_opens_the_point_with_the_same_loss_and_gradients():
+    settings = dict(model.STATE.defaults(), layers=(2,), activation="tanh")
+    data, net = trained(settings)
+    point = model.point_trace(net, data, settings, "training", 11)
+    query = model.lesson_two_query(point, net, settings)
+    values = step_through_model.STATE.defaults() | {
+        name: (int(v) if name == "units" else v if name in ("hidden", "output", "loss") else float(v))
+        for name, v in parse_qsl(query[1:])}
+    network = step_through_model.Network(values)
+    assert network.loss.data == pytest.approx(point.trace.loss, rel=1e-10)
+    assert network.grad("w31") == pytest.approx(point.trace.weight_grads[1][0, 0], rel=1e-9)
+    assert network.grad("w12") == pytest.approx(point.trace.weight_grads[0][1, 0], rel=1e-9)
+    # networks lesson 2 cannot show get no link
+    for other in (dict(settings, layers=(4,)), dict(settings, layers=(2, 2)), dict(settings, activation="elu"),
+                  dict(settings, features=("x1", "x2", "sin_x1"))):
+        data, net = trained(other, 1)
+        assert model.lesson_two_query(model.point_trace(net, data, other, "training", 0), net, other) is None
