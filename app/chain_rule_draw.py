@@ -26,7 +26,7 @@ from engine.text import exact, plain
 # ---------------------------------------------------------------- a traced graph
 
 
-def layout(graph: TracedGraph, column_gap, row_gap, margin=(60, 58)) -> tuple[dict, int, int]:
+def layout(graph: TracedGraph, column_gap, row_gap, margin=(72, 58)) -> tuple[dict, int, int]:
     """Positions for a left-to-right picture: a node's column is its longest distance from the
     output (so every input sits just left of where it is first needed), and within a column nodes
     are ordered by the height of the nodes they feed, which keeps edges from crossing."""
@@ -60,6 +60,8 @@ def layout(graph: TracedGraph, column_gap, row_gap, margin=(60, 58)) -> tuple[di
     positions = {k: (margin[0] + (deepest - distance[k]) * column_gap, margin[1] + height[k] - top) for k in keys}
     return positions, int(2 * margin[0] + deepest * column_gap), int(2 * margin[1] + bottom - top + 12)
 
+
+NODE_RADIUS = 32
 
 # How a node's operation is named to a screen reader.
 OP_WORDS = {"+": "sum", "-": "difference", "*": "product", "/": "quotient", "**": "power", "neg": "negation",
@@ -95,22 +97,28 @@ def draw_traced_graph(graph: TracedGraph, label: str, selected: str | None = Non
         if node.constant:
             # A literal number is its own title; a named constant (y*) also shows its value.
             named = node.label != exact(node.value)
-            nodes.append(svg.GraphNode(key, x, y, node.label, plain(node.value) if named else "", "",
+            value = svg.node_number(node.value, 24) if named else ""
+            nodes.append(svg.GraphNode(key, x, y, node.label, value, "",
                                        " ".join(classes), f"the constant {node.label} = {plain(node.value)}",
-                                       radius=24 if named else 18))
+                                       radius=24 if named else 18,
+                                       full_value=plain(node.value) if value != plain(node.value) and named else ""))
             continue
         what = OP_WORDS.get(node.op, node.op)
         description = f"{node.name} = {plain(node.value)} ({what})"
         if key in grads:
             description += f", {grad}"
         note = "" if node.op == "input" else OP_NOTES.get(node.op, node.op)
-        nodes.append(svg.GraphNode(key, x, y, node.name, plain(node.value), grad, " ".join(classes), description,
-                                   radius=32, note=note))
+        # A value too wide for its circle (528500000, undefined) is shortened; the full one is
+        # in the node's hover text and accessible name.
+        value = svg.node_number(node.value, NODE_RADIUS)
+        nodes.append(svg.GraphNode(key, x, y, node.name, value, grad, " ".join(classes), description,
+                                   radius=NODE_RADIUS, note=note,
+                                   full_value=plain(node.value) if value != plain(node.value) else ""))
     edges = []
     for parent, child in graph.edges():
         on = (parent, child) in highlight
         text = (edge_labels or {}).get((parent, child), "")
-        # Labels a little before the middle, so that they stay clear of the arrowheads.
+        # Labels start a little before the middle, clear of the arrowheads (svg.place_labels).
         edges.append(svg.GraphEdge(parent, child, text, 2.5 if on else 1.5, 0, "active" if on else "",
                                    f"{graph.nodes[parent].name} feeds {graph.nodes[child].name}", label_at=0.45))
     return svg.draw_graph(svg.Graph(nodes, edges), width, height, label, focusable, marker_id)
@@ -138,7 +146,7 @@ def backward_picture(graph: TracedGraph, frames: list[Frame], index: int) -> str
     labels = {frame.edge: frame.edge_label} if frame.edge else {}
     return draw_traced_graph(graph, f"Backward pass, step {index + 1} of {len(frames)}", selected=frame.active,
                              highlight=edges, edge_labels=labels, grads=frame.grads, focusable=False,
-                             marker_id="p4-arrow", spacing=(170, 95))
+                             marker_id="p4-arrow", spacing=(190, 95))
 
 
 
