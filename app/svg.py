@@ -37,8 +37,9 @@ def text(x, y, content, cls=None, anchor="middle", **attrs) -> str:
     return tag("text", {"x": x, "y": y, "class": cls, "text-anchor": anchor, **attrs}, esc(content))
 
 
-def svg(width, height, *children, label="", cls=None, role="img") -> str:
-    return tag("svg", {"viewBox": f"0 0 {width} {height}", "class": cls, "role": role,
+def svg(width, height, *children, label="", cls=None, role="img", origin=(0, 0)) -> str:
+    left, top = origin
+    return tag("svg", {"viewBox": f"{left:g} {top:g} {width:g} {height:g}", "class": cls, "role": role,
                        "aria-label": label or None, "xmlns": "http://www.w3.org/2000/svg"}, *children)
 
 
@@ -281,11 +282,23 @@ def place_labels(graph: Graph, width: float, height: float) -> Placement:
     return placement
 
 
-def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True, marker_id="arrow") -> str:
+def drawn_area(graph: Graph, width: float, height: float, padding: float = 6) -> Box:
+    """The box around everything draw_graph draws in a width × height area: circles, notes, labels."""
+    placement = place_labels(graph, width, height)
+    boxes = [Box(n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in graph.nodes]
+    boxes += [note_box(n) for n in graph.nodes if n.note]
+    boxes += [*placement.nodes.values(), *placement.edges.values()]
+    return Box(max(0, min(b.left for b in boxes) - padding), max(0, min(b.top for b in boxes) - padding),
+               min(width, max(b.right for b in boxes) + padding), min(height, max(b.bottom for b in boxes) + padding))
+
+
+def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True, marker_id="arrow",
+               shown: Box | None = None) -> str:
     """Nodes are circles with title/value; edges are lines with a label beside them (place_labels).
     Focusable nodes carry tabindex/role so the page can make them keyboard-operable.
     Give each graph on a page its own marker_id: ids are page-wide, and an arrowhead whose
-    marker sits in a hidden graph is not drawn."""
+    marker sits in a hidden graph is not drawn.  `shown`: the part of the width × height area
+    the picture shows (e.g. drawn_area's, without empty margins); all of it by default."""
     # Arrowheads in user units: a fixed size, so thick edges do not grow huge heads.
     parts = [tag("defs", {}, tag("marker", {"id": marker_id, "viewBox": "0 0 10 10", "refX": 9, "refY": 5,
                                             "markerWidth": 11, "markerHeight": 11, "markerUnits": "userSpaceOnUse",
@@ -314,13 +327,14 @@ def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True
             # The accessible name comes from the visible texts (WCAG "label in name");
             # the longer description is announced after it.
             attrs.update({"tabindex": "0", "role": "button", "aria-description": n.description or None})
-            if n.full_value:   # a shortened value: the name says the full one too
+            if n.full_value:   # a shortened number: the name says the full one too
                 attrs["aria-label"] = " ".join(part for part in (n.title, n.value, f"({n.full_value})", n.grad) if part)
         # Focusable nodes carry the description in aria-description instead of a <title>,
-        # whose text would otherwise become part of their accessible name.
+        # whose text would otherwise become part of their accessible name; a shortened number's
+        # full value is their <title> (hover), and in their aria-label.
         tooltip = tag("title", {}, esc(n.description)) if n.description and not focusable else ""
         if focusable and n.full_value:
-            tooltip = tag("title", {}, esc(f"{n.title} = {n.full_value}"))
+            tooltip = tag("title", {}, esc(f"{n.title} = {n.full_value}" if n.value else n.full_value))
         children = [tooltip,
                     tag("circle", {"r": n.radius}),
                     text(0, -3 if n.value else 5, n.title, "node-title")]
@@ -333,7 +347,9 @@ def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True
             children.append(text(0, -n.radius - 7, n.note, "node-note"))
         parts.append(tag("g", attrs, *children))
     # role="img" would hide the focusable nodes from assistive technology; "group" keeps them.
-    return svg(width, height, *parts, label=label, cls="graph", role="group" if focusable else "img")
+    shown = shown or Box(0, 0, width, height)
+    return svg(round(shown.right - shown.left), round(shown.bottom - shown.top), *parts, label=label,
+               cls="graph", role="group" if focusable else "img", origin=(round(shown.left), round(shown.top)))
 
 
 # ---------------------------------------------------------------- plots

@@ -7,7 +7,7 @@ from app import chain_rule_draw as draw
 from app import chain_rule_model as model
 from app import svg
 from engine.text import plain
-from tests.app.pictures import clashes
+from tests.app.pictures import clashes, read_graph
 
 # ---------------------------------------------------------------- graphs
 
@@ -110,3 +110,20 @@ def test_node_values_fit_their_circles_and_keep_the_full_value():
     assert "undef." in markup and "undefined" in markup          # log(−1): short on the node, full in its name
     big = plain(graph.value("v1"))                                # 2.8²⁰ ≈ 8.7e+08
     assert f"({big})" in markup and f"<title>v₁ = {big}</title>" in markup
+
+
+def test_backward_picture_keeps_one_size_and_shows_everything_it_draws():
+    # Panel 4 is cropped to what it draws (it has to fit an 800 × 600 embedding frame), the same
+    # for every step, so the picture does not jump while stepping.
+    graph = model.neuron_graph(-1.0, 3.0, 0.25, 0.0)
+    frames = model.backward_frames(graph)
+    pictures = [draw.backward_picture(graph, frames, index) for index in range(len(frames))]
+    (view_box,) = {re.search(r'viewBox="([^"]+)"', markup).group(1) for markup in pictures}
+    left, top, width, height = map(float, view_box.split())
+    assert width < draw.layout(graph, *draw.BACKWARD_SPACING)[1]       # the empty margins are gone
+    for markup in pictures:
+        nodes, labels, _ = read_graph(markup)
+        for x, y, r in nodes.values():
+            assert left <= x - r and x + r <= left + width and top <= y - r and y + r <= top + height
+        for text, box, _ in labels:
+            assert left <= box.left and box.right <= left + width and top <= box.top and box.bottom <= top + height, text
