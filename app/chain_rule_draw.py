@@ -62,7 +62,7 @@ def layout(graph: TracedGraph, column_gap, row_gap, margin=(72, 58)) -> tuple[di
 
 
 NODE_RADIUS = 32
-BACKWARD_SPACING = (180, 95)   # panel 4's (column gap, row gap)
+BACKWARD_SPACING = (174, 95)   # panel 4's (column gap, row gap)
 CONSTANT_RADIUS = 18
 
 # How a node's operation is named to a screen reader.
