@@ -248,6 +248,7 @@ class Placement:
 
 
 def edge_lines(edge: GraphEdge) -> list[str]:
+    """The texts an edge shows: its label, and under it its gradient."""
     return [line for line in (edge.label, edge.grad) if line]
 
 
@@ -313,12 +314,12 @@ def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True
                             "marker-end": f"url(#{marker_id})"})
         title = tag("title", {}, esc(e.description)) if e.description else ""
         captions = []
-        if i in placement.edges:
+        if i in placement.edges:   # the label, and under it the gradient (either may be missing)
             box = placement.edges[i]
-            centre = (box.left + box.right) / 2
-            for baseline, (content, cls) in zip(baselines(box, 2), [(t, c) for t, c in (
-                    (e.label, "edge-label"), (e.grad, "edge-label edge-grad")) if t]):
-                captions.append(text(centre, baseline, content, cls))
+            lines = [(content, cls) for content, cls in ((e.label, "edge-label"), (e.grad, "edge-label edge-grad"))
+                     if content]
+            for baseline, (content, cls) in zip(baselines(box, len(lines)), lines):
+                captions.append(text((box.left + box.right) / 2, baseline, content, cls))
         parts.append(tag("g", {"class": classes, "data-source": e.source, "data-target": e.target},
                          title, line, *captions))
     for n in graph.nodes:
