@@ -139,7 +139,7 @@ ASCENT = 11             # from a line's top to its baseline
 LABEL_GAP = 3           # between a label and the line it labels
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Box:
     left: float
     top: float
@@ -252,26 +252,71 @@ def edge_lines(edge: GraphEdge) -> list[str]:
     return [line for line in (edge.label, edge.grad) if line]
 
 
+class Obstacles:
+    """What a label must keep clear of, each as (bounding box, kind, what), in a grid of square
+    cells: a label is compared only with what shares a cell with it (a 40-node graph has some
+    3000 spots to try against a hundred obstacles)."""
+    CELL = 100
+
+    def __init__(self):
+        self.cells: dict[tuple[int, int], list] = {}
+
+    def _cells(self, box: Box):
+        for column in range(int(box.left // self.CELL), int(box.right // self.CELL) + 1):
+            for row in range(int(box.top // self.CELL), int(box.bottom // self.CELL) + 1):
+                yield column, row
+
+    def add(self, box: Box, kind: str, what=None):
+        entry = (box, kind, what)
+        for cell in self._cells(box):
+            self.cells.setdefault(cell, []).append(entry)
+
+    def near(self, box: Box) -> list:
+        """What may touch the box: the entries whose bounding box overlaps it, once each."""
+        found, seen = [], set()
+        for cell in self._cells(box):
+            for entry in self.cells.get(cell, ()):
+                if id(entry) not in seen:
+                    seen.add(id(entry))
+                    if entry[0].overlaps(box):
+                        found.append(entry)
+        return found
+
+
 def place_labels(graph: Graph, width: float, height: float) -> Placement:
     """Positions for every node gradient and edge label, clear of nodes, of each other and of
     lines where possible (see the section comment)."""
     by_key = {n.key: n for n in graph.nodes}
     ends = [edge_ends(by_key[e.source], by_key[e.target]) for e in graph.edges]
-    taken = [note_box(n) for n in graph.nodes if n.note]
+    obstacles = Obstacles()
+    for n in graph.nodes:
+        obstacles.add(Box(n.x - n.radius - 2, n.y - n.radius - 2, n.x + n.radius + 2, n.y + n.radius + 2), "node", n)
+        if n.note:
+            obstacles.add(note_box(n), "label")
+    for i, (x1, y1, x2, y2) in enumerate(ends):
+        obstacles.add(Box(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)), "line", (i, (x1, y1, x2, y2)))
     placement = Placement()
 
     def best(spots, lines, own_edge=None):
-        def cost(numbered):
-            index, (cx, cy) = numbered
-            box = label_box(cx, cy, lines)
-            blocked = (sum(box.overlaps(other) for other in taken) + (not box.inside(width, height))
-                       + sum(box.touches_circle(n.x, n.y, n.radius + 2) for n in graph.nodes))
-            crossed = sum(box.crosses(*line) for i, line in enumerate(ends) if i != own_edge)
-            return blocked, crossed, index
-        _, (cx, cy) = min(enumerate(spots), key=cost)
-        box = label_box(cx, cy, lines)
-        taken.append(box)
-        return box
+        """The first spot that is clear, else the least blocked: by the nodes and labels it would
+        cover (+ 1 if it sticks out of the picture), then by the lines it would cross."""
+        chosen, chosen_cost = None, None
+        size = label_box(0, 0, lines)
+        for cx, cy in spots:
+            box = Box(cx + size.left, cy + size.top, cx + size.right, cy + size.bottom)
+            near = obstacles.near(box)
+            blocked = int(not box.inside(width, height)) + sum(
+                kind == "label" or (kind == "node" and box.touches_circle(what.x, what.y, what.radius + 2))
+                for _, kind, what in near)
+            if chosen_cost is not None and blocked > chosen_cost[0]:
+                continue   # worse whatever lines it crosses
+            crossed = sum(kind == "line" and what[0] != own_edge and box.crosses(*what[1]) for _, kind, what in near)
+            if chosen_cost is None or (blocked, crossed) < chosen_cost:
+                chosen, chosen_cost = box, (blocked, crossed)
+                if chosen_cost == (0, 0):
+                    break
+        obstacles.add(chosen, "label")
+        return chosen
 
     for node in graph.nodes:
         if node.grad:
