@@ -14,13 +14,42 @@ from engine.text import fixed, gradient_name, plain
 # ---------------------------------------------------------------- small DOM helpers
 
 
+# A graph's labels are 12 px at full size (site.css); a graph is never drawn so small that they
+# fall below SMALLEST_TEXT_PX: its box scrolls instead, and says so.
+LABEL_TEXT_PX = 12
+SMALLEST_TEXT_PX = 11
+GRAPH_BOXES = ("p1-graph", "p2-graph", "p4-graph", "p5-graph")
+
+
 def draw_graph_in(box, markup):
-    """Put a graph's SVG in its box.  On a narrow screen the graph keeps a readable size
-    (text no smaller than 60 %) and its box scrolls sideways instead."""
+    """Put a graph's SVG in its box, at least at the size that keeps its text readable (on a
+    narrow screen, or for a big expression, the box then scrolls sideways)."""
     box.innerHTML = markup  # built by app.svg, which escapes every text
     picture = box.querySelector("svg")
     if picture is not None:
-        picture.style.minWidth = f"{0.6 * float(picture.viewBox.baseVal.width):.0f}px"
+        view = picture.viewBox.baseVal
+        scale = SMALLEST_TEXT_PX / LABEL_TEXT_PX
+        # Both: a minimum width alone lets max-height shrink a tall picture inside its box.
+        picture.style.minWidth = f"{scale * float(view.width):.0f}px"
+        picture.style.minHeight = f"{scale * float(view.height):.0f}px"
+    show_scroll_cue(box)
+
+
+def follow(box, element):
+    """Scroll a graph box sideways, not the page, so that element (the active node) is in view."""
+    outer, inner = box.getBoundingClientRect(), element.getBoundingClientRect()
+    if inner.left < outer.left or inner.right > outer.right:
+        box.scrollLeft += (inner.left + inner.right) / 2 - (outer.left + outer.right) / 2
+
+
+def show_scroll_cue(box):
+    """The line under a graph box that says it scrolls sideways, shown only when it does
+    (and the box's class "scrolls" adds shadows at the edge that has more)."""
+    scrolls = box.scrollWidth > box.clientWidth + 1
+    box.classList.toggle("scrolls", scrolls)
+    cue = js.document.getElementById(f"{box.id}-cue")
+    if cue is not None:
+        cue.hidden = not scrolls
 
 
 def show_notes(element_id, notes):
@@ -206,7 +235,9 @@ class BackwardPanel:
         self.index = 0          # the frame shown
         self.next_time = 0.0    # when the animation shows the next frame (performance.now())
         self.loop = ui.Loop(self.tick)
-        ui.on("p4-play", "click", lambda event: self.play())
+        self.paused = False     # the animation was paused part-way (the button then says Resume)
+        self.play_button = ui.element("p4-play")
+        ui.on(self.play_button, "click", lambda event: self.play_or_pause())
         ui.on("p4-prev", "click", lambda event: self.step(-1))
         ui.on("p4-next", "click", lambda event: self.step(+1))
         ui.on("p4-end", "click", lambda event: self.step(len(self.frames)))
@@ -228,8 +259,15 @@ class BackwardPanel:
 
     def step(self, delta):
         """Move by delta frames (clamped to the first and last); stops a running animation."""
-        self.loop.stop()
+        self.stop(paused=False)
         self.go(max(0, min(len(self.frames) - 1, self.index + delta)))
+
+    def play_or_pause(self):
+        """The one button: Animate (from the start), Pause while it runs, Resume after a pause."""
+        if self.loop.running:
+            self.stop(paused=True)
+        else:
+            self.play()
 
     def play(self):
         if js.window.matchMedia("(prefers-reduced-motion: reduce)").matches:
@@ -237,38 +275,57 @@ class BackwardPanel:
             self.go(len(self.frames) - 1)
             ui.set_text("p4-counter", "Reduced motion is on: showing the end. Use ← and → to step.")
             return
-        self.go(0)
+        if not self.paused or self.index >= len(self.frames) - 1:
+            self.go(0)
+        self.paused = False
         self.next_time = js.performance.now() + STEP_MS
         self.loop.start()
+        self.show_play_button()
+
+    def stop(self, paused):
+        self.loop.stop()
+        self.paused = paused
+        self.show_play_button()
+
+    def show_play_button(self):
+        """The button's text (its accessible name) says what a press does now."""
+        running = self.loop.running
+        self.play_button.textContent = ("Pause" if running else "Resume animation" if self.paused
+                                        else "Animate backward pass")
 
     def tick(self, _deadline):
         now = js.performance.now()
+        if self.index < len(self.frames) - 1 and now >= self.next_time:
+            self.go(self.index + 1)
+            self.next_time = now + STEP_MS
         if self.index >= len(self.frames) - 1:
+            self.stop(paused=False)   # the end: the button offers the animation again
             return False
-        if now < self.next_time:
-            return True
-        self.go(self.index + 1)
-        self.next_time = now + STEP_MS
-        return self.index < len(self.frames) - 1
+        return True
 
     def go(self, index):
         self.index = index
         frame, last = self.frames[index], len(self.frames) - 1
-        draw_graph_in(ui.element("p4-graph"), draw.backward_picture(self.graph, self.frames, index))
+        box = ui.element("p4-graph")
+        draw_graph_in(box, draw.backward_picture(self.graph, self.frames, index))
+        active = box.querySelector(".node.active")
+        if active is not None:   # on a narrow screen the graph scrolls: keep the step in view
+            follow(box, active)
         ui.tex("p4-step-tex", draw.wrappable(frame.tex))
         ui.set_text("p4-step-text", frame.text)
         ui.set_text("p4-counter", f"Step {index + 1} of {len(self.frames)}")
         ui.element("p4-prev").disabled = index == 0
         ui.element("p4-next").disabled = index == last
-        self.show_results(index == last)
+        self.show_results(frame)
 
-    def show_results(self, finished):
+    def show_results(self, frame):
+        """L, and each input's gradient from the step that computes it on (never ahead of the steps)."""
         box = emptied("p4-results")
         ui.create("dt", "L", parent=box)
         ui.create("dd", plain(self.graph.output_node.value), parent=box, class_="value")
         for key in ("w", "x", "b"):
             ui.create("dt", gradient_name(key), parent=box)
-            ui.create("dd", plain(self.graph.grad(key)) if finished else "… (run the backward pass)",
+            ui.create("dd", plain(frame.grads[key]) if key in frame.grads else "… (not reached yet)",
                       parent=box, class_="value", id=f"p4-grad-{key}")
 
 
@@ -371,6 +428,7 @@ class ChainRulePage:
         self.controls = ui.Controls(model.STATE, [binding for panel in self.panels for binding in panel.controls],
                                     self.state, self.change, on_slide=self.slide)
         ui.on("panel-switcher", "click", self.choose_panel)
+        ui.on(js.window, "resize", lambda event: self.show_scroll_cues())
         self.show_panel(self.state["panel"])
         for panel in self.panels:
             panel.update()
@@ -401,6 +459,11 @@ class ChainRulePage:
         js.document.documentElement.dataset.panel = number
         for button in ui.element("panel-switcher").querySelectorAll("button"):
             button.setAttribute("aria-pressed", "true" if button.dataset.panel == number else "false")
+        self.show_scroll_cues()  # a panel shown now has a width only now
+
+    def show_scroll_cues(self):
+        for box_id in GRAPH_BOXES:
+            show_scroll_cue(ui.element(box_id))
 
     def choose_panel(self, event):
         button = ui.closest(event, "button")

@@ -26,7 +26,7 @@ from engine.text import exact, plain
 # ---------------------------------------------------------------- a traced graph
 
 
-def layout(graph: TracedGraph, column_gap, row_gap, margin=(60, 58)) -> tuple[dict, int, int]:
+def layout(graph: TracedGraph, column_gap, row_gap, margin=(72, 58)) -> tuple[dict, int, int]:
     """Positions for a left-to-right picture: a node's column is its longest distance from the
     output (so every input sits just left of where it is first needed), and within a column nodes
     are ordered by the height of the nodes they feed, which keeps edges from crossing."""
@@ -61,6 +61,10 @@ def layout(graph: TracedGraph, column_gap, row_gap, margin=(60, 58)) -> tuple[di
     return positions, int(2 * margin[0] + deepest * column_gap), int(2 * margin[1] + bottom - top + 12)
 
 
+NODE_RADIUS = 32
+BACKWARD_SPACING = (174, 95)   # panel 4's (column gap, row gap)
+CONSTANT_RADIUS = 18
+
 # How a node's operation is named to a screen reader.
 OP_WORDS = {"+": "sum", "-": "difference", "*": "product", "/": "quotient", "**": "power", "neg": "negation",
             "linear": "weighted sum", "input": "input", "const": "constant"}
@@ -72,11 +76,18 @@ OP_NOTES = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "**": "
 def draw_traced_graph(graph: TracedGraph, label: str, selected: str | None = None,
                       highlight: tuple = (), edge_labels: dict | None = None,
                       grads: dict | None = None, focusable: bool = True, marker_id: str = "arrow",
-                      spacing: tuple = (200, 130)) -> str:
+                      spacing: tuple = (200, 130), shown: svg.Box | None = None) -> str:
     """The graph as SVG.  `highlight`: (parent, child) edges to emphasise; `edge_labels`:
     {(parent, child): text}; `grads`: {key: gradient} to show under nodes (None: every
     gradient from the engine); `marker_id`: unique per graph on a page (see svg.draw_graph);
-    `spacing`: (column gap, row gap)."""
+    `spacing`: (column gap, row gap); `shown`: the part of the picture to show (svg.draw_graph)."""
+    picture, width, height = traced_picture(graph, selected, highlight, edge_labels, grads, spacing)
+    return svg.draw_graph(picture, width, height, label, focusable, marker_id, shown)
+
+
+def traced_picture(graph: TracedGraph, selected: str | None, highlight: tuple, edge_labels: dict | None,
+                   grads: dict | None, spacing: tuple) -> tuple[svg.Graph, int, int]:
+    """The svg.Graph of draw_traced_graph (same arguments), and its width and height."""
     positions, width, height = layout(graph, *spacing)
     if grads is None:
         grads = {k: graph.grad(k) for k, n in graph.nodes.items() if not n.constant}
@@ -94,25 +105,38 @@ def draw_traced_graph(graph: TracedGraph, label: str, selected: str | None = Non
         if node.constant:
             # A literal number is its own title; a named constant (y*) also shows its value.
             named = node.label != exact(node.value)
-            nodes.append(svg.GraphNode(key, x, y, node.label, plain(node.value) if named else "", "",
-                                       " ".join(classes), f"the constant {node.label} = {plain(node.value)}",
-                                       radius=24 if named else 18))
+            if named:
+                value = svg.node_number(node.value, 24)
+                nodes.append(svg.GraphNode(key, x, y, node.label, value, "", " ".join(classes),
+                                           f"the constant {node.label} = {plain(node.value)}", radius=24,
+                                           full_value=plain(node.value) if value != plain(node.value) else ""))
+                continue
+            # A long literal (0.12345678901234568) is shortened in a bigger circle, in full on hover.
+            long_literal = len(node.label) * svg.MONO_CHARACTER_WIDTH > 2 * CONSTANT_RADIUS - 8
+            title = svg.node_number(node.value, 24) if long_literal else node.label
+            nodes.append(svg.GraphNode(key, x, y, title, "", "", " ".join(classes),
+                                       f"the constant {node.label}", radius=24 if long_literal else CONSTANT_RADIUS,
+                                       full_value=node.label if long_literal else ""))
             continue
         what = OP_WORDS.get(node.op, node.op)
         description = f"{node.name} = {plain(node.value)} ({what})"
         if key in grads:
             description += f", {grad}"
         note = "" if node.op == "input" else OP_NOTES.get(node.op, node.op)
-        nodes.append(svg.GraphNode(key, x, y, node.name, plain(node.value), grad, " ".join(classes), description,
-                                   radius=32, note=note))
+        # A value too wide for its circle (528500000, undefined) is shortened; the full one is
+        # in the node's hover text and accessible name.
+        value = svg.node_number(node.value, NODE_RADIUS)
+        nodes.append(svg.GraphNode(key, x, y, node.name, value, grad, " ".join(classes), description,
+                                   radius=NODE_RADIUS, note=note,
+                                   full_value=plain(node.value) if value != plain(node.value) else ""))
     edges = []
     for parent, child in graph.edges():
         on = (parent, child) in highlight
         text = (edge_labels or {}).get((parent, child), "")
-        # Labels a little before the middle, so that they stay clear of the arrowheads.
+        # Labels start a little before the middle, clear of the arrowheads (svg.place_labels).
         edges.append(svg.GraphEdge(parent, child, text, 2.5 if on else 1.5, 0, "active" if on else "",
                                    f"{graph.nodes[parent].name} feeds {graph.nodes[child].name}", label_at=0.45))
-    return svg.draw_graph(svg.Graph(nodes, edges), width, height, label, focusable, marker_id)
+    return svg.Graph(nodes, edges), width, height
 
 
 def derivation_picture(graph: TracedGraph, derivation: Derivation, label: str, marker_id: str) -> str:
@@ -132,12 +156,19 @@ def composition_picture(composition: Composition) -> str:
 def backward_picture(graph: TracedGraph, frames: list[Frame], index: int) -> str:
     """Panel 4 at one frame of the backward pass: the edge being multiplied and the gradients
     so far.  Not focusable: there, the arrow keys step through the frames."""
-    frame = frames[index]
-    edges = (frame.edge,) if frame.edge else ()
-    labels = {frame.edge: frame.edge_label} if frame.edge else {}
-    return draw_traced_graph(graph, f"Backward pass, step {index + 1} of {len(frames)}", selected=frame.active,
-                             highlight=edges, edge_labels=labels, grads=frame.grads, focusable=False,
-                             marker_id="p4-arrow", spacing=(170, 95))
+    def frame_picture(frame):
+        edges = (frame.edge,) if frame.edge else ()
+        labels = {frame.edge: frame.edge_label} if frame.edge else {}
+        return dict(selected=frame.active, highlight=edges, edge_labels=labels, grads=frame.grads,
+                    spacing=BACKWARD_SPACING)
+
+    # Every step shows the same part of the picture, around what any step draws: no empty
+    # margins (the panel fits an embedding frame), and the picture keeps its size while stepping.
+    areas = [svg.drawn_area(*traced_picture(graph, **frame_picture(frame))) for frame in frames]
+    shown = svg.Box(min(a.left for a in areas), min(a.top for a in areas),
+                    max(a.right for a in areas), max(a.bottom for a in areas))
+    return draw_traced_graph(graph, f"Backward pass, step {index + 1} of {len(frames)}", focusable=False,
+                             marker_id="p4-arrow", shown=shown, **frame_picture(frames[index]))
 
 
 

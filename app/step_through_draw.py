@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from app.step_through_model import LessonStep, Network, edge_of_param, is_bias, is_weight, output_unit
-from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, edge_width, svg
+from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, edge_width, node_number, svg
 from engine.text import decimals, gradient_name, pretty_name, short
 
 WIDTH = 960
@@ -153,12 +153,15 @@ def _node(network: Network, label: str, x: float, y: float, show_value: bool, sh
         grad_text = f"{gradient_name(label)} = {short(grad)}"
         description += f"; {grad_text}"
     bias = is_bias(label)
+    radius = 18 if bias else 26
+    # A value too wide for its circle is shortened; the full one is in the hover text (description).
+    shown = node_number(value, radius, short) if show_value else ""
     # Gradients go below a node, except where edges crowd that space: below a bias
     # node are its edge and unit; below an upper hidden unit, its edge to the output.
     upper_hidden = label.startswith("h") and y < layout(network.units)[0]["yhat"][1]
-    return GraphNode(label, x, y, name, short(value) if show_value else "", grad=grad_text,
+    return GraphNode(label, x, y, name, shown, grad=grad_text,
                      classes=" ".join(classes), description=description,
-                     radius=18 if bias else 26, grad_above=bias or upper_hidden)
+                     radius=radius, grad_above=bias or upper_hidden)
 
 
 def _summary(network: Network, step: LessonStep) -> str:

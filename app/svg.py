@@ -11,7 +11,7 @@ import html
 import math
 from dataclasses import dataclass, field
 
-from engine.text import minus
+from engine.text import minus, plain, short
 
 
 def esc(text) -> str:
@@ -37,8 +37,9 @@ def text(x, y, content, cls=None, anchor="middle", **attrs) -> str:
     return tag("text", {"x": x, "y": y, "class": cls, "text-anchor": anchor, **attrs}, esc(content))
 
 
-def svg(width, height, *children, label="", cls=None, role="img") -> str:
-    return tag("svg", {"viewBox": f"0 0 {width} {height}", "class": cls, "role": role,
+def svg(width, height, *children, label="", cls=None, role="img", origin=(0, 0)) -> str:
+    left, top = origin
+    return tag("svg", {"viewBox": f"{left:g} {top:g} {width:g} {height:g}", "class": cls, "role": role,
                        "aria-label": label or None, "xmlns": "http://www.w3.org/2000/svg"}, *children)
 
 
@@ -57,6 +58,7 @@ class GraphNode:
     radius: float = 24
     grad_above: bool = False  # put the gradient above the node (when edges crowd below it)
     note: str = ""           # small text above the node, e.g. its operation ("+", "σ")
+    full_value: str = ""     # the exact value when `value` is shortened to fit (node_number)
 
 
 @dataclass
@@ -94,62 +96,306 @@ VALUE_BASELINE = 13
 MONO_CHARACTER_WIDTH = 7.3
 
 
+def value_room(radius: float) -> float:
+    """How wide a node's value may be: the circle's chord at the value's line, less a margin."""
+    return 2 * math.sqrt(max(radius ** 2 - (VALUE_BASELINE - 4) ** 2, 0.0)) - 6
+
+
+def node_number(x: float, radius: float, preferred=plain) -> str:
+    """The text of a node's value that fits its circle: `preferred` (e.g. 0.6225, 528500000)
+    if it fits, else shorter forms (0.622, 5.3e+08, 5e+08; "undef." for undefined).  The
+    page puts the full value in the node's hover text and accessible name (GraphNode.full_value)."""
+    room = value_room(radius)
+    candidates = [preferred(x), short(x)]
+    if math.isnan(x):
+        candidates.append("undef.")
+    elif math.isfinite(x) and x != 0:
+        candidates += [minus(f"{x:.2g}"), minus(f"{x:.1e}"), minus(f"{x:.0e}")]
+    for candidate in candidates:
+        if len(candidate) * MONO_CHARACTER_WIDTH <= room:
+            return candidate
+    return min(candidates, key=len)
+
+
 def node_value(value: str, radius: float) -> str:
-    """A node's value, squeezed (textLength) where it is wider than the circle at its line, so
-    that "−0.2" in a small bias node or "5.29e+08" never spills over the edge."""
-    room = 2 * math.sqrt(max(radius ** 2 - (VALUE_BASELINE - 4) ** 2, 0.0)) - 6
+    """A node's value, squeezed (textLength) in the rare case that even its shortest form
+    (node_number) is wider than the circle at its line, so that it never spills over the edge."""
+    room = value_room(radius)
     if len(value) * MONO_CHARACTER_WIDTH <= room:
         return text(0, VALUE_BASELINE, value, "node-value")
     return text(0, VALUE_BASELINE, value, "node-value", textLength=f"{room:.1f}", lengthAdjust="spacingAndGlyphs")
 
 
-def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True, marker_id="arrow") -> str:
-    """Nodes are circles with title/value; edges are lines with a label at their middle.
+# ---------------------------------------------------------------- where labels go
+#
+# Edge labels and node gradients are placed so that they overlap no node, no other label and
+# no line: each label tries a few positions (along its edge, on either side of the line; below
+# or above its node) and takes the first that is clear.  A label whose every position is
+# blocked takes the least blocked one.  Text widths are estimated from the 12 px monospace
+# the labels are drawn in (site.css .edge-label, .node-grad).
+
+LINE_HEIGHT = 15        # one line of 12 px label text
+ASCENT = 11             # from a line's top to its baseline
+LABEL_GAP = 3           # between a label and the line it labels
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def overlaps(self, other: Box) -> bool:
+        return self.left < other.right and other.left < self.right and self.top < other.bottom and other.top < self.bottom
+
+    def touches_circle(self, cx: float, cy: float, radius: float) -> bool:
+        nearest_x, nearest_y = min(max(cx, self.left), self.right), min(max(cy, self.top), self.bottom)
+        return math.hypot(cx - nearest_x, cy - nearest_y) < radius
+
+    def inside(self, width: float, height: float) -> bool:
+        return self.left >= 0 and self.top >= 0 and self.right <= width and self.bottom <= height
+
+    def crosses(self, x1: float, y1: float, x2: float, y2: float) -> bool:
+        """Whether the segment (x1, y1)–(x2, y2) passes through the box (Liang–Barsky clipping)."""
+        low, high = 0.0, 1.0
+        dx, dy = x2 - x1, y2 - y1
+        for p, q in ((-dx, x1 - self.left), (dx, self.right - x1), (-dy, y1 - self.top), (dy, self.bottom - y1)):
+            if p == 0:
+                if q < 0:
+                    return False
+                continue
+            t = q / p
+            if p < 0:
+                low = max(low, t)
+            else:
+                high = min(high, t)
+            if low > high:
+                return False
+        return True
+
+
+def text_width(content: str) -> float:
+    return len(content) * MONO_CHARACTER_WIDTH + 4     # + the halo on both ends
+
+
+def label_box(cx: float, cy: float, lines: list[str]) -> Box:
+    """The box of centred lines of label text around (cx, cy)."""
+    half_width = max(text_width(line) for line in lines) / 2
+    half_height = len(lines) * LINE_HEIGHT / 2
+    return Box(cx - half_width, cy - half_height, cx + half_width, cy + half_height)
+
+
+def text_box(x: float, baseline: float, content: str, anchor: str = "middle") -> Box:
+    """The box of one line of 12 px monospace text as drawn by `text` (for checking pictures)."""
+    width = text_width(content)
+    left = {"start": x, "end": x - width}.get(anchor, x - width / 2)
+    return Box(left, baseline - ASCENT, left + width, baseline - ASCENT + LINE_HEIGHT)
+
+
+def baselines(box: Box, count: int) -> list[float]:
+    return [box.top + ASCENT + i * LINE_HEIGHT for i in range(count)]
+
+
+def note_box(node: GraphNode) -> Box:
+    return text_box(node.x, node.y - node.radius - 7, node.note)
+
+
+def edge_ends(a: GraphNode, b: GraphNode) -> tuple[float, float, float, float]:
+    """Where the line from a to b starts and ends: at the circles, with room for the arrowhead."""
+    dx, dy = b.x - a.x, b.y - a.y
+    length = math.hypot(dx, dy) or 1.0
+    return (a.x + dx / length * a.radius, a.y + dy / length * a.radius,
+            b.x - dx / length * (b.radius + 2), b.y - dy / length * (b.radius + 2))
+
+
+def edge_label_spots(ends: tuple, lines: list[str], start: float) -> list[tuple[float, float]]:
+    """Centres to try for an edge's label: from `start` along the edge outwards, each on either
+    side of the line, just far enough off it that the line does not run through the text."""
+    x1, y1, x2, y2 = ends
+    length = math.hypot(x2 - x1, y2 - y1) or 1.0
+    normal_x, normal_y = -(y2 - y1) / length, (x2 - x1) / length   # for a left-to-right edge: down
+    box = label_box(0, 0, lines)
+    reach = (box.right * abs(normal_x) + box.bottom * abs(normal_y)) + LABEL_GAP
+    fractions = [start]
+    for step in (0.1, 0.2, 0.3, 0.4):
+        fractions += [f for f in (start - step, start + step) if 0.12 <= f <= 0.88]
+    spots = []
+    for distance in (reach, reach + LINE_HEIGHT, reach + 2 * LINE_HEIGHT):   # near the line first
+        for fraction in fractions:
+            px, py = x1 + (x2 - x1) * fraction, y1 + (y2 - y1) * fraction
+            for side in (-1, 1):   # above a left-to-right edge first
+                spots.append((px + side * normal_x * distance, py + side * normal_y * distance))
+    return spots
+
+
+def grad_spots(node: GraphNode) -> list[tuple[float, float]]:
+    """Centres to try for the gradient under (or above, if node.grad_above) a node."""
+    below = node.y + node.radius + 4 + LINE_HEIGHT / 2
+    above = node.y - node.radius - (LINE_HEIGHT + 4 if node.note else 2) - LINE_HEIGHT / 2
+    near = [above, below] if node.grad_above else [below, above]
+    further = [y + LINE_HEIGHT if y == below else y - LINE_HEIGHT for y in near]
+    # Centred on the node first, then shifted half a label sideways; a row further out last.
+    shift = text_width(node.grad) / 2
+    return [(node.x + dx, y) for rows in (near, further) for dx in (0, shift, -shift) for y in rows]
+
+
+@dataclass
+class Placement:
+    """Where draw_graph puts each label: {edge index: box} and {node key: box}."""
+    edges: dict = field(default_factory=dict)
+    nodes: dict = field(default_factory=dict)
+
+
+def edge_lines(edge: GraphEdge) -> list[str]:
+    """The texts an edge shows: its label, and under it its gradient."""
+    return [line for line in (edge.label, edge.grad) if line]
+
+
+class Obstacles:
+    """What a label must keep clear of, each as (bounding box, kind, what), in a grid of square
+    cells: a label is compared only with what shares a cell with it (a 40-node graph has some
+    3000 spots to try against a hundred obstacles)."""
+    CELL = 100
+
+    def __init__(self):
+        self.cells: dict[tuple[int, int], list] = {}
+
+    def _cells(self, box: Box):
+        for column in range(int(box.left // self.CELL), int(box.right // self.CELL) + 1):
+            for row in range(int(box.top // self.CELL), int(box.bottom // self.CELL) + 1):
+                yield column, row
+
+    def add(self, box: Box, kind: str, what=None):
+        entry = (box, kind, what)
+        for cell in self._cells(box):
+            self.cells.setdefault(cell, []).append(entry)
+
+    def near(self, box: Box) -> list:
+        """What may touch the box: the entries whose bounding box overlaps it, once each."""
+        found, seen = [], set()
+        for cell in self._cells(box):
+            for entry in self.cells.get(cell, ()):
+                if id(entry) not in seen:
+                    seen.add(id(entry))
+                    if entry[0].overlaps(box):
+                        found.append(entry)
+        return found
+
+
+def place_labels(graph: Graph, width: float, height: float) -> Placement:
+    """Positions for every node gradient and edge label, clear of nodes, of each other and of
+    lines where possible (see the section comment)."""
+    by_key = {n.key: n for n in graph.nodes}
+    ends = [edge_ends(by_key[e.source], by_key[e.target]) for e in graph.edges]
+    obstacles = Obstacles()
+    for n in graph.nodes:
+        obstacles.add(Box(n.x - n.radius - 2, n.y - n.radius - 2, n.x + n.radius + 2, n.y + n.radius + 2), "node", n)
+        if n.note:
+            obstacles.add(note_box(n), "label")
+    for i, (x1, y1, x2, y2) in enumerate(ends):
+        obstacles.add(Box(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)), "line", (i, (x1, y1, x2, y2)))
+    placement = Placement()
+
+    def best(spots, lines, own_edge=None):
+        """The first spot that is clear, else the least blocked: by the nodes and labels it would
+        cover (+ 1 if it sticks out of the picture), then by the lines it would cross."""
+        chosen, chosen_cost = None, None
+        size = label_box(0, 0, lines)
+        for cx, cy in spots:
+            box = Box(cx + size.left, cy + size.top, cx + size.right, cy + size.bottom)
+            near = obstacles.near(box)
+            blocked = int(not box.inside(width, height)) + sum(
+                kind == "label" or (kind == "node" and box.touches_circle(what.x, what.y, what.radius + 2))
+                for _, kind, what in near)
+            if chosen_cost is not None and blocked > chosen_cost[0]:
+                continue   # worse whatever lines it crosses
+            crossed = sum(kind == "line" and what[0] != own_edge and box.crosses(*what[1]) for _, kind, what in near)
+            if chosen_cost is None or (blocked, crossed) < chosen_cost:
+                chosen, chosen_cost = box, (blocked, crossed)
+                if chosen_cost == (0, 0):
+                    break
+        obstacles.add(chosen, "label")
+        return chosen
+
+    for node in graph.nodes:
+        if node.grad:
+            placement.nodes[node.key] = best(grad_spots(node), [node.grad])
+    for i, edge in enumerate(graph.edges):
+        lines = edge_lines(edge)
+        if lines:
+            placement.edges[i] = best(edge_label_spots(ends[i], lines, edge.label_at), lines, own_edge=i)
+    return placement
+
+
+def drawn_area(graph: Graph, width: float, height: float, padding: float = 6) -> Box:
+    """The box around everything draw_graph draws in a width × height area: circles, notes, labels."""
+    placement = place_labels(graph, width, height)
+    boxes = [Box(n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in graph.nodes]
+    boxes += [note_box(n) for n in graph.nodes if n.note]
+    boxes += [*placement.nodes.values(), *placement.edges.values()]
+    return Box(max(0, min(b.left for b in boxes) - padding), max(0, min(b.top for b in boxes) - padding),
+               min(width, max(b.right for b in boxes) + padding), min(height, max(b.bottom for b in boxes) + padding))
+
+
+def draw_graph(graph: Graph, width: int, height: int, label: str, focusable=True, marker_id="arrow",
+               shown: Box | None = None) -> str:
+    """Nodes are circles with title/value; edges are lines with a label beside them (place_labels).
     Focusable nodes carry tabindex/role so the page can make them keyboard-operable.
     Give each graph on a page its own marker_id: ids are page-wide, and an arrowhead whose
-    marker sits in a hidden graph is not drawn."""
+    marker sits in a hidden graph is not drawn.  `shown`: the part of the width × height area
+    the picture shows (e.g. drawn_area's, without empty margins); all of it by default."""
     # Arrowheads in user units: a fixed size, so thick edges do not grow huge heads.
     parts = [tag("defs", {}, tag("marker", {"id": marker_id, "viewBox": "0 0 10 10", "refX": 9, "refY": 5,
                                             "markerWidth": 11, "markerHeight": 11, "markerUnits": "userSpaceOnUse",
                                             "orient": "auto-start-reverse"},
                                  tag("path", {"d": "M0 0 10 5 0 10z", "class": "arrowhead"})))]
     by_key = {n.key: n for n in graph.nodes}
-    for e in graph.edges:
-        a, b = by_key[e.source], by_key[e.target]
-        dx, dy = b.x - a.x, b.y - a.y
-        length = math.hypot(dx, dy) or 1.0
-        x1, y1 = a.x + dx / length * a.radius, a.y + dy / length * a.radius
-        x2, y2 = b.x - dx / length * (b.radius + 2), b.y - dy / length * (b.radius + 2)
+    placement = place_labels(graph, width, height)
+    for i, e in enumerate(graph.edges):
+        x1, y1, x2, y2 = edge_ends(by_key[e.source], by_key[e.target])
         classes = f"edge {SIGN_CLASS[e.sign]} {e.classes}".strip()
         line = tag("line", {"x1": x1, "y1": y1, "x2": x2, "y2": y2, "stroke-width": e.width,
                             "marker-end": f"url(#{marker_id})"})
         title = tag("title", {}, esc(e.description)) if e.description else ""
-        mx, my = x1 + (x2 - x1) * e.label_at, y1 + (y2 - y1) * e.label_at
-        caption = text(mx, my - 6, e.label, "edge-label") if e.label else ""
-        grad = text(mx, my + 14, e.grad, "edge-label edge-grad") if e.grad else ""
+        captions = []
+        if i in placement.edges:   # the label, and under it the gradient (either may be missing)
+            box = placement.edges[i]
+            lines = [(content, cls) for content, cls in ((e.label, "edge-label"), (e.grad, "edge-label edge-grad"))
+                     if content]
+            for baseline, (content, cls) in zip(baselines(box, len(lines)), lines):
+                captions.append(text((box.left + box.right) / 2, baseline, content, cls))
         parts.append(tag("g", {"class": classes, "data-source": e.source, "data-target": e.target},
-                         title, line, caption, grad))
+                         title, line, *captions))
     for n in graph.nodes:
         attrs = {"class": f"node {n.classes}".strip(), "data-key": n.key, "transform": f"translate({n.x:.1f},{n.y:.1f})"}
         if focusable:
             # The accessible name comes from the visible texts (WCAG "label in name");
             # the longer description is announced after it.
             attrs.update({"tabindex": "0", "role": "button", "aria-description": n.description or None})
+            if n.full_value:   # a shortened number: the name says the full one too
+                attrs["aria-label"] = " ".join(part for part in (n.title, n.value, f"({n.full_value})", n.grad) if part)
         # Focusable nodes carry the description in aria-description instead of a <title>,
-        # whose text would otherwise become part of their accessible name.
+        # whose text would otherwise become part of their accessible name; a shortened number's
+        # full value is their <title> (hover), and in their aria-label.
         tooltip = tag("title", {}, esc(n.description)) if n.description and not focusable else ""
+        if focusable and n.full_value:
+            tooltip = tag("title", {}, esc(f"{n.title} = {n.full_value}" if n.value else n.full_value))
         children = [tooltip,
                     tag("circle", {"r": n.radius}),
                     text(0, -3 if n.value else 5, n.title, "node-title")]
         if n.value:
             children.append(node_value(n.value, n.radius))
-        if n.grad:
-            children.append(text(0, -(n.radius + 8) if n.grad_above else n.radius + 16, n.grad, "node-grad"))
+        if n.key in placement.nodes:
+            box = placement.nodes[n.key]
+            children.append(text((box.left + box.right) / 2 - n.x, baselines(box, 1)[0] - n.y, n.grad, "node-grad"))
         if n.note:
             children.append(text(0, -n.radius - 7, n.note, "node-note"))
         parts.append(tag("g", attrs, *children))
     # role="img" would hide the focusable nodes from assistive technology; "group" keeps them.
-    return svg(width, height, *parts, label=label, cls="graph", role="group" if focusable else "img")
+    shown = shown or Box(0, 0, width, height)
+    return svg(round(shown.right - shown.left), round(shown.bottom - shown.top), *parts, label=label,
+               cls="graph", role="group" if focusable else "img", origin=(round(shown.left), round(shown.top)))
 
 
 # ---------------------------------------------------------------- plots

@@ -2,6 +2,7 @@
 the loss sparkline."""
 from app import step_through_draw as picture
 from app.step_through_model import STATE, Network, lesson_steps, preset_values
+from tests.app.pictures import clashes
 
 
 def network(name="default"):
@@ -38,3 +39,12 @@ def test_sparkline_needs_two_losses():
     points = markup.split('points="')[1].split('"')[0].split()
     assert len(points) == 3
     assert "<polyline" not in picture.loss_sparkline([0.44, float("nan")])   # nothing to draw from one number
+
+
+def test_no_label_sits_on_a_node_or_another_label_at_any_step():
+    # Issue 20: labels piled up where the x₁/x₂ edges cross; bias values spilled over their circles.
+    for preset in ("default", "relu-231"):
+        net = network(preset)
+        steps = lesson_steps(net)
+        for index in range(len(steps)):
+            assert clashes(picture.draw(net, steps, index)) == [], (preset, index)

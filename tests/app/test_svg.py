@@ -1,7 +1,25 @@
 """The SVG builders: text is escaped, ticks are readable, graphs carry what pages need."""
 import re
 
-from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, format_tick, log_ticks, nice_ticks, tick_labels
+from app.svg import (
+    MONO_CHARACTER_WIDTH,
+    Axes,
+    Box,
+    Graph,
+    GraphEdge,
+    GraphNode,
+    draw_graph,
+    format_tick,
+    log_ticks,
+    nice_ticks,
+    node_number,
+    node_value,
+    place_labels,
+    tick_labels,
+    value_room,
+)
+from engine.text import short
+from tests.app.pictures import clashes
 
 
 def test_text_is_escaped():
@@ -20,11 +38,12 @@ def test_graph_nodes_are_keyboard_operable_and_edges_know_their_ends():
 
 
 def test_edges_can_carry_a_gradient_caption_and_nodes_a_gradient_above():
-    graph = Graph([GraphNode("b", 10, 10, "b", grad="g=1", grad_above=True), GraphNode("f", 90, 10, "f")],
+    graph = Graph([GraphNode("b", 40, 60, "b", grad="g=1", grad_above=True), GraphNode("f", 160, 60, "f")],
                   [GraphEdge("b", "f", label="w", grad="∂=−2", label_at=0.25)])
-    markup = draw_graph(graph, 100, 40, label="g")
+    markup = draw_graph(graph, 200, 120, label="g")
     assert 'class="edge-label edge-grad"' in markup and ">∂=−2<" in markup
-    assert 'y="-32" class="node-grad"' in markup       # above: -(radius 24 + 8)
+    (baseline,) = re.findall(r'y="([-\d.]+)" class="node-grad"', markup)
+    assert float(baseline) < -24                           # above the node (radius 24)
     assert 'markerUnits="userSpaceOnUse"' in markup      # thick edges keep small arrowheads
 
 
@@ -83,3 +102,33 @@ def test_a_node_value_wider_than_its_circle_is_squeezed_inside_it():
         markup = node_value(value, radius)
         room = float(re.search(r'textLength="([\d.]+)"', markup).group(1))
         assert room < len(value) * MONO_CHARACTER_WIDTH and room < 2 * radius
+
+
+def test_labels_are_placed_beside_their_line_clear_of_nodes_and_each_other():
+    # Two edges crossing between four nodes, each with a two-line label, and nodes with gradients:
+    # every label keeps off the nodes, the other labels and every line (its own included).
+    nodes = [GraphNode("a", 70, 50, "a", grad="∂L/∂a = −0.25"), GraphNode("b", 70, 170, "b", grad="∂L/∂b = 1"),
+             GraphNode("c", 290, 50, "c"), GraphNode("d", 290, 170, "d", note="σ")]
+    edges = [GraphEdge("a", "d", label="w₁ = 0.5", grad="∂L/∂w₁ = −0.1"),
+             GraphEdge("b", "c", label="w₂ = −0.3", grad="∂L/∂w₂ = 0.07"),
+             GraphEdge("a", "c", label="w₃ = 2")]
+    markup = draw_graph(Graph(nodes, edges), 360, 240, label="g")
+    assert clashes(markup, own_line_too=True) == []
+    placement = place_labels(Graph(nodes, edges), 360, 240)
+    assert set(placement.nodes) == {"a", "b"} and set(placement.edges) == {0, 1, 2}
+
+
+def test_box_geometry():
+    box = Box(0, 0, 10, 10)
+    assert box.crosses(-5, 5, 15, 5) and not box.crosses(-5, 12, 15, 12) and box.crosses(-5, -5, 15, 15)
+    assert not box.crosses(11, 0, 20, 10) and box.crosses(5, 5, 6, 6)        # ends outside / inside
+    assert box.touches_circle(14, 5, 5) and not box.touches_circle(14, 14, 5)   # a corner stays clear
+
+
+def test_node_values_are_shortened_to_fit_their_circle():
+    assert node_number(0.6225, 32) == "0.6225"
+    assert node_number(528500000.0, 32) == "5.3e+08" and node_number(float("nan"), 32) == "undef."
+    assert len(node_number(-1234.5678, 32)) * MONO_CHARACTER_WIDTH <= value_room(32)
+    # What no form fits (a 4-character number in a small bias node) is squeezed into the circle.
+    assert 'textLength="25.2"' in node_value(node_number(-1234.5678, 18, short), 18)
+    assert node_number(-0.2, 18, short) == "−0.2"

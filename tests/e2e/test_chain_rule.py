@@ -143,7 +143,7 @@ def test_backward_pass_steps_with_keys_and_animates(open_page):
     assert edge.get_attribute("data-source") == "z" and edge.get_attribute("data-target") == "a"
     assert "∂a/∂z = 0.235" in edge.text_content()
     assert "grad z = −0.1774" in node_text(page, "p4-graph", "z")
-    assert "run the backward pass" in text(page, "#p4-grad-w")
+    assert "not reached yet" in text(page, "#p4-grad-w")
     page.keyboard.press("ArrowLeft")
     assert text(page, "#p4-counter") == "Step 3 of 7"
     save_panel(page, 4, "chain-rule-backward-step")
@@ -165,6 +165,60 @@ def test_backward_pass_steps_with_keys_and_animates(open_page):
     assert page.locator("#p4-b").get_attribute("aria-invalid") == "true"
     assert "still using −0.5" in text(page, "#p4-b-error")
     assert text(page, "#p4-grad-b") == plain(graph.grad("b"))
+
+
+def test_results_fill_at_the_step_that_computes_them(open_page):
+    # Issue 20: the results said "(run the backward pass)" for ∂L/∂w at step 5 while step 5
+    # itself said ∂L/∂w "is now −0.08872".
+    page = open_page(PAGE)
+    graph = model.neuron_graph(2.0, 0.5, -0.5, 1.0)
+    frames = model.backward_frames(graph)
+    page.locator("#p4-graph").focus()
+    for index, frame in enumerate(frames):
+        expect(page.locator("#p4-counter")).to_have_text(f"Step {index + 1} of {len(frames)}")
+        for key in "wxb":
+            shown = text(page, f"#p4-grad-{key}")
+            if key in frame.grads:
+                assert shown == plain(graph.grad(key)), (index, key)
+                # The step that computes it says the same number.
+                assert frame.active != key or f"is now {shown}" in text(page, "#p4-step-text")
+            else:
+                assert shown == "… (not reached yet)", (index, key)
+        page.keyboard.press("ArrowRight")
+    assert text(page, "#p4-grad-w") == "−0.08872"
+
+
+def test_the_animation_pauses_and_resumes_from_the_keyboard(open_page):
+    page = open_page(PAGE)
+    # Every text the step counter shows, in order, to see where a resumed animation goes on.
+    page.evaluate("""() => {
+        window.counterTexts = [];
+        const counter = document.getElementById('p4-counter');
+        new MutationObserver(() => window.counterTexts.push(counter.textContent))
+            .observe(counter, {childList: true, characterData: true, subtree: true});
+    }""")
+    play = page.locator("#p4-play")
+    expect(page.get_by_role("button", name="Animate backward pass")).to_be_visible()
+    play.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Pause")).to_be_focused()
+    expect(page.locator("#p4-counter")).to_have_text("Step 3 of 7", timeout=5000)
+    page.keyboard.press("Space")
+    expect(page.get_by_role("button", name="Resume animation")).to_be_focused()
+    paused_at = int(text(page, "#p4-counter").split()[1])
+    seen_at_pause = page.evaluate("window.counterTexts.length")
+    assert 3 <= paused_at < 7
+    page.keyboard.press("Enter")
+    expect(page.locator("#p4-counter")).to_have_text("Step 7 of 7", timeout=10000)
+    expect(page.get_by_role("button", name="Animate backward pass")).to_be_visible()
+    after_pause = page.evaluate("window.counterTexts")[seen_at_pause:]
+    # Resumed where it paused: the next steps in order, none skipped and none from the start again.
+    assert after_pause == [f"Step {n} of 7" for n in range(paused_at + 1, 8)]
+    # A step by hand stops a running animation, and the button offers it again.
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    page.click("#p4-prev")
+    expect(page.get_by_role("button", name="Animate backward pass")).to_be_visible()
 
 
 def test_reduced_motion_skips_the_animation(open_page):
@@ -260,12 +314,68 @@ def test_outside_a_functions_domain_value_and_derivative_are_undefined_with_a_no
     assert text(page, "#p5-value") == "8" and page.locator("#p5-note").is_hidden()
 
 
+GRAPH_SIZES = """(id) => {
+    const box = document.getElementById(id), picture = box.querySelector('svg');
+    const cue = document.getElementById(id + '-cue');
+    return {scrollWidth: box.scrollWidth, clientWidth: box.clientWidth,
+            cueShown: cue.checkVisibility(),
+            textPx: 12 * picture.getBoundingClientRect().width / picture.viewBox.baseVal.width};
+}"""
+
+
+def assert_readable_or_cued(page, graph_id):
+    """A graph's 12 px labels are drawn at 11 px or more; if the graph is then wider than its box,
+    the line under the box says it scrolls."""
+    size = page.evaluate(GRAPH_SIZES, graph_id)
+    assert size["textPx"] >= 10.95, (graph_id, size)
+    assert size["cueShown"] == (size["scrollWidth"] > size["clientWidth"]), (graph_id, size)
+    return size
+
+
 def test_narrow_screen(page, open_page):
     page.set_viewport_size({"width": 360, "height": 800})
     open_page(PAGE)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways at 360 px ({width} px wide)"
+    # Issue 20: lesson 1's first graph was cut off at 360 px with nothing saying there was more.
+    for graph_id in ("p1-graph", "p2-graph", "p4-graph", "p5-graph"):
+        assert_readable_or_cued(page, graph_id)
+    assert page.locator("#p1-graph-cue").is_visible()
+    # Its right end (the output f) can be scrolled into view inside the box.
+    page.locator("#p1-graph").evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    box, output = (page.locator(s).bounding_box() for s in ("#p1-graph", "#p1-graph [data-key='f'] circle"))
+    assert box["x"] <= output["x"] and output["x"] + output["width"] <= box["x"] + box["width"]
     save_screenshot(page, "chain-rule-360")
+    for number in range(1, 6):
+        save_panel(page, number, f"chain-rule-360-panel-{number}")
+    # At full width the small graphs fit without scrolling.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for graph_id in ("p1-graph", "p2-graph", "p4-graph"):
+        expect(page.locator(f"#{graph_id}-cue")).to_be_hidden()
+        size = assert_readable_or_cued(page, graph_id)
+        assert size["scrollWidth"] <= size["clientWidth"], (graph_id, size)
+
+
+# Thirty nested tanh around x·y + z·0.5000…1: exactly 500 characters, 37 nodes, 33 columns deep.
+LONG_EXPRESSION = "tanh(" * 30 + "x*y + z*0.5" + "0" * 308 + "1" + ")" * 30
+
+
+def test_a_long_expression_keeps_readable_text_and_scrolls(open_page):
+    # Issue 20: a long expression shrank panel 5's graph to ~7 px text, its output off to the right.
+    assert len(LONG_EXPRESSION) == model.MAX_EXPRESSION_LENGTH
+    page = open_page(PAGE)
+    page.fill("#p5-expr", LONG_EXPRESSION)
+    page.press("#p5-expr", "Enter")
+    expect(page.locator("#p5-expr")).to_have_attribute("aria-invalid", "false")
+    size = assert_readable_or_cued(page, "p5-graph")
+    assert size["scrollWidth"] > size["clientWidth"] and page.locator("#p5-graph-cue").is_visible()
+    page.locator("#p5-graph [data-key='f']").scroll_into_view_if_needed()
+    box, output = (page.locator(s).bounding_box() for s in ("#p5-graph", "#p5-graph [data-key='f'] circle"))
+    assert box["x"] <= output["x"] and output["x"] + output["width"] <= box["x"] + box["width"]
+    save_panel(page, 5, "chain-rule-panel-5-long-expression")
+    # A short one fits again and the cue goes.
+    page.click("#p5-presets button >> nth=0")
+    expect(page.locator("#p5-graph-cue")).to_be_hidden()
 
 
 # ---------------------------------------------------------------- URL state and embed mode
