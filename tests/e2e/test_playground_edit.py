@@ -290,6 +290,9 @@ def test_screenshots_of_the_editing_features(page, base_url, width, scheme):
     page.locator(".pg-columns").screenshot(path=str(SCREENSHOTS / f"playground-edit-unit-{width}-{scheme}.png"))
     page.locator("#layers").fill("3,,2")
     page.locator("#layers").press("Enter")
+    page.locator("#diagram").scroll_into_view_if_needed()    # a click by coordinates must land on screen
+    page.mouse.move(*link_middle(page, layout, 2, 1, 0))      # a person points at the link, then clicks
+    expect(page.locator("#link-readout")).to_contain_text("Weight from")
     page.mouse.click(*link_middle(page, layout, 2, 1, 0))
     page.locator("#param-value").fill("abc")
     page.locator("#param-value").press("Enter")
