@@ -9,6 +9,7 @@ by an `overflow: hidden` box; and no text of an SVG picture renders smaller than
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import expect
 
 from app import matrix_form_model, playground_model, step_through_model
 from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
@@ -109,3 +110,14 @@ def test_every_page_and_preset_fits_an_800_by_600_embed(page, other_site, name, 
     assert [s["name"] for s in fit["scrollers"] if not s["cue"]] == [], \
         f"{name}: scrolls with no visible cue: {fit['scrollers']}"
     assert fit["small"] == [], f"{name}: SVG text below {SMALLEST_TEXT_PX} px: {fit['small'][:8]}"
+    # A stepper's later steps say more than its first: every step must fit too.
+    scrubber = frame.locator("#scrubber")
+    if scrubber.count():
+        too_big = []
+        for number in range(1, int(scrubber.get_attribute("max")) + 1):
+            scrubber.fill(str(number))
+            expect(frame.locator("#step-counter")).to_contain_text(f"Step {number} /")
+            size = frame.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+            if size[0] > fit["frameWidth"] or size[1] > fit["frameHeight"]:
+                too_big.append((number, size))
+        assert too_big == [], f"{name}: steps larger than the frame (step, [width, height]): {too_big}"
