@@ -8,14 +8,12 @@ from dataclasses import dataclass
 
 from app import svg
 from app.gradients_model import (
-    CRITICAL_ABOVE,
     CRITICAL_BELOW_SHARE,
-    WARNING_ABOVE,
-    WARNING_BELOW_SHARE,
     Measurement,
     count_statuses,
     dead_text,
     layer_name,
+    status_zones,
 )
 from engine.text import significant
 
@@ -55,26 +53,23 @@ def value_range(measurements: list[Measurement]) -> tuple[float, float]:
     return 10.0 ** math.floor(math.log10(min(lows))), 10.0 ** math.ceil(math.log10(max(highs)))
 
 
+def zone_label_box(x0: float, x1: float, caption: str) -> tuple[float, float]:
+    """Left and right of a zone's caption centred over the zone (about 7 px a character)."""
+    middle, half = (x0 + x1) / 2, len(caption) * 3.5
+    return middle - half, middle + half
+
+
 def _zones(axes: svg.Axes, low: float, high: float, reference: float, top: float, bottom: float) -> list[str]:
-    """Shaded x ranges where a bar counts as warning / critical, labelled above the plot."""
-    zones = [(CRITICAL_ABOVE, high, "critical", "exploding"),
-             (WARNING_ABOVE, CRITICAL_ABOVE, "warning", "")]
-    if math.isfinite(reference) and reference > 0:
-        zones += [(low, reference * CRITICAL_BELOW_SHARE, "critical", "vanishing"),
-                  (reference * CRITICAL_BELOW_SHARE, reference * WARNING_BELOW_SHARE, "warning", "")]
-    parts, labelled = [], []      # labelled: (left, right) of the captions placed so far
-    for start, stop, level, caption in zones:
-        start, stop = max(start, low), min(stop, high)
-        if stop <= start:
-            continue
+    """Shaded x ranges where a bar counts as warning / critical (status_zones: they never
+    overlap), a critical one captioned above the plot when its caption fits inside it."""
+    parts = []
+    for start, stop, status in status_zones(low, high, reference):
         x0, x1 = axes.x(start), axes.x(stop)
         parts.append(svg.tag("rect", {"x": x0, "y": top, "width": x1 - x0, "height": bottom - top,
-                                      "class": f"zone zone-{level}"}))
-        middle, half = (x0 + x1) / 2, len(caption) * 3.5      # about 7 px per character
-        fits = x1 - x0 >= 2 * half and all(middle + half < left or middle - half > right for left, right in labelled)
-        if caption and fits:
-            parts.append(svg.text(middle, top - 8, caption, "zone-label"))
-            labelled.append((middle - half, middle + half))
+                                      "class": f"zone zone-{status.level}"}))
+        left, right = zone_label_box(x0, x1, status.word)
+        if status.level == "critical" and x0 <= left and right <= x1:
+            parts.append(svg.text((left + right) / 2, top - 8, status.word, "zone-label"))
     return parts
 
 

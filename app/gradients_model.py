@@ -161,6 +161,29 @@ def classify(value: float, reference: float | None) -> Status:
     return Status("healthy", "healthy")
 
 
+def status_zones(low: float, high: float, reference: float) -> list[tuple[float, float, Status]]:
+    """The x ranges of a chart from `low` to `high` where a hidden layer's bar would be warning or
+    critical, as (start, stop, status), in order and never overlapping: each range is what
+    `classify` says for the values in it, so a chart's shading agrees with its bars' icons
+    whatever the reference (a huge reference makes small values vanishing and values over
+    CRITICAL_ABOVE exploding, side by side)."""
+    limits = [WARNING_ABOVE, CRITICAL_ABOVE]
+    if math.isfinite(reference) and reference > 0:
+        limits += [reference * share for share in (CRITICAL_BELOW_SHARE, WARNING_BELOW_SHARE,
+                                                    WARNING_ABOVE_SHARE, CRITICAL_ABOVE_SHARE)]
+    else:
+        reference = None
+    edges = sorted({low, high, *(limit for limit in limits if low < limit < high)})
+    zones: list[tuple[float, float, Status]] = []
+    for start, stop in zip(edges, edges[1:]):
+        status = classify(math.sqrt(start * stop), reference)   # the middle on a log axis
+        if zones and zones[-1][2] == status:
+            zones[-1] = (zones[-1][0], stop, status)
+        else:
+            zones.append((start, stop, status))
+    return [zone for zone in zones if zone[2].level != "healthy"]
+
+
 # ----------------------------------------------------------------- measuring
 
 @dataclass(frozen=True)

@@ -193,11 +193,33 @@
 
   // "Share / embed": the page keeps its state in the address bar, so the link is
   // location.href as it is when the button is pressed.
-  function embedUrl() {
+  function embedUrl(theme) {
     const url = new URL(location.href);
     url.searchParams.set("embed", "1");
     applyEmbedChoices(url);
+    // The embed's colours: those of the course page it sits in, or the visitor's system ("auto").
+    if (theme === "light" || theme === "dark") url.searchParams.set("theme", theme);
+    else url.searchParams.delete("theme");
     return url.href;
+  }
+
+  const THEMES = [["auto", "Follow the visitor's system"], ["light", "Light"], ["dark", "Dark"]];
+
+  // The theme menu for the embed snippet; calls onChange(theme) when another is chosen.
+  function themeField(onChange) {
+    const wrap = document.createElement("div");
+    wrap.className = "field share-field";
+    const label = document.createElement("label");
+    label.htmlFor = "share-theme";
+    label.textContent = "Embed colours";
+    const menu = document.createElement("select");
+    menu.id = "share-theme";
+    for (const [value, text] of THEMES) menu.append(new Option(text, value));
+    const current = params.get("theme");
+    menu.value = current === "light" || current === "dark" ? current : "auto";
+    menu.addEventListener("change", () => onChange(menu.value));
+    wrap.append(label, menu);
+    return wrap;
   }
 
   function copyField(id, labelText, value) {
@@ -246,12 +268,24 @@
       button.setAttribute("aria-expanded", String(open));
       if (!open) return;
       const title = document.title.replace(/ · Backprop Lab$/, "");
-      const snippet = `<iframe src="${escapeAttribute(embedUrl())}" width="800" height="600" style="border:0" ` +
-        `title="${escapeAttribute("Backprop Lab: " + title)}" loading="lazy"></iframe>`;
+      const snippet = (theme) => `<iframe src="${escapeAttribute(embedUrl(theme))}" width="800" height="600" ` +
+        `style="border:0" title="${escapeAttribute("Backprop Lab: " + title)}" loading="lazy"></iframe>`;
+      const menu = themeField((theme) => {
+        document.getElementById("share-embed-field").replaceWith(embedField(theme));
+      });
+      const embedField = (theme) => {
+        const field = copyField("share-embed", "Embed (iframe)", snippet(theme));
+        field.id = "share-embed-field";
+        return field;
+      };
       panel.replaceChildren(
         copyField("share-link", "Link", location.href),
-        copyField("share-embed", "Embed (iframe)", snippet));
-      addEmbedChoices(panel);
+        menu,
+        embedField(menu.querySelector("select").value));
+      // A page's own choices (which controls to hide) rewrite the snippet, with the chosen colours.
+      addEmbedChoices(panel, () => {
+        document.getElementById("share-embed-field").replaceWith(embedField(menu.querySelector("select").value));
+      });
     });
     header.append(button, panel);
   }
@@ -269,8 +303,7 @@
     });
   }
 
-  function addEmbedChoices(panel) {
-    const snippet = panel.querySelector("#share-embed");
+  function addEmbedChoices(panel, refresh) {
     embedChoices.forEach((option) => {
       const fieldset = document.createElement("fieldset");
       fieldset.className = "share-choices";
@@ -287,10 +320,9 @@
         box.value = value;
         box.checked = option.checked.includes(value);
         box.addEventListener("change", () => {
-          const before = escapeAttribute(embedUrl());
           const ticked = [...boxes.querySelectorAll("input:checked")].map((input) => input.value);
           option.checked = values.filter((v) => ticked.includes(v));
-          snippet.value = snippet.value.replace(before, escapeAttribute(embedUrl()));
+          refresh();
         });
         label.append(box, " ", text);
         boxes.append(label);
@@ -298,6 +330,32 @@
       fieldset.append(legend, boxes);
       panel.append(fieldset);
     });
+  }
+
+  // Embed mode: a small link to the same lesson in the same state, whole (header, text, footer),
+  // in a new tab.  The page keeps its state in the address bar, so the link is read from it
+  // whenever the learner is about to follow it.
+  function fullLessonUrl() {
+    const url = new URL(location.href);
+    url.searchParams.delete("embed");
+    url.searchParams.delete("hide");      // the whole lesson has every control
+    return url.href;
+  }
+
+  function buildFullLessonLink() {
+    const line = document.createElement("p");
+    line.className = "full-lesson";
+    const a = document.createElement("a");
+    a.id = "full-lesson";
+    a.target = "_blank";
+    a.rel = "noopener";
+    a.textContent = "Open the full lesson ↗";
+    a.title = "The whole lesson in a new tab, in this state";
+    a.href = fullLessonUrl();
+    const refresh = () => { a.href = fullLessonUrl(); };
+    for (const event of ["pointerenter", "focus", "click", "auxclick", "contextmenu"]) a.addEventListener(event, refresh);
+    line.append(a);
+    document.body.append(line);
   }
 
   window.backpropLabCourse = {
@@ -322,6 +380,7 @@
     if (footer) buildFooter(footer);
     const reset = document.getElementById("reset-progress");
     if (reset) reset.addEventListener("click", () => window.backpropLabCourse.resetProgress());
+    if (root.classList.contains("embed") && currentIndex >= 0) buildFullLessonLink();
   }
 
   // build(element) once, as soon as the parser has added the element with this id (the element is

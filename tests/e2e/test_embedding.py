@@ -4,9 +4,12 @@ The host page is on `localhost` and the lesson on `127.0.0.1`: two sites, so the
 the lesson as a third-party frame and blocks its storage (localStorage throws, IndexedDB does
 not open).  PyScript needs IndexedDB to start; static/start.js gives it one in memory there.
 """
+import html
 import json
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
 
@@ -93,3 +96,49 @@ def test_an_embed_takes_the_theme_its_link_sets_whatever_the_visitors_os_uses(pa
     assert frame.locator("#url-notes").is_hidden()      # theme is not a lesson setting to complain about
     save_screenshot(page, f"embed-theme-{theme}", full_page=False)
     page.emulate_media(color_scheme="light")
+
+
+def test_an_embed_links_to_the_full_lesson_in_the_same_state_and_the_full_page_does_not(page, other_site, base_url):
+    page.goto(other_site("pages/step-through.html?embed=1&theme=dark&step=5"))
+    frame = lesson_frame(page)
+    link = frame.get_by_role("link", name="Open the full lesson")
+    expect(link).to_be_visible()
+    assert link.get_attribute("target") == "_blank" and "noopener" in link.get_attribute("rel").split()
+    # Small: one line of small text, not a second header.
+    box = link.bounding_box()
+    assert box["height"] <= 20 and float(link.evaluate("a => getComputedStyle(a).fontSize")[:-2]) <= 13
+    # The state the learner reached in the frame, without embed=1.
+    frame.locator("#next-step").click()
+    expect(frame.locator("#step-counter")).to_contain_text("Step 6 /")
+    link.hover()
+    href = link.get_attribute("href")
+    assert "embed" not in href and "step=6" in href and "theme=dark" in href
+    with page.context.expect_page() as opened:
+        link.click()
+    full = opened.value
+    wait_until_ready(full)
+    assert "embed" not in full.url
+    expect(full.locator("#site-header")).to_be_visible()
+    expect(full.locator("#step-counter")).to_contain_text("Step 6 /")
+    full.close()
+    page.goto(base_url + "pages/step-through.html")
+    wait_until_ready(page)
+    assert page.locator("#full-lesson").count() == 0
+
+
+def test_the_share_dialog_writes_the_chosen_theme_into_the_embed_and_the_embed_takes_it(page, other_site, base_url):
+    page.emulate_media(color_scheme="light")
+    page.goto(base_url + "pages/gradients.html?depth=6")
+    wait_until_ready(page)
+    page.get_by_role("button", name="Share / embed").click()
+    snippet = page.locator("#share-embed")
+    assert "theme=" not in snippet.input_value()                 # follows the visitor's system by default
+    page.get_by_label("Embed colours").select_option("dark")
+    expect(snippet).to_have_value(re.compile(r"theme=dark"))
+    src = html.unescape(re.search(r'src="([^"]*)"', snippet.input_value()).group(1))
+    assert "embed=1" in src and "depth=6" in src
+    # The snippet's frame, in a light course page for a visitor with a light OS, is dark.
+    page.goto(other_site(src.removeprefix(base_url)))
+    frame = lesson_frame(page)
+    assert frame.evaluate("getComputedStyle(document.documentElement).backgroundColor") == "rgb(20, 23, 27)"
+    save_screenshot(page, "embed-share-theme-dark", full_page=False)
