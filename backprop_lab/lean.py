@@ -152,16 +152,7 @@ def _site_imports(path: Path, module: str, root: Path) -> list[tuple[str, int]]:
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        names = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join(anchor + ([node.module] if node.module else []))
-            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
-        for name in names:
+        for name in _imported_names(node, package):
             parts = name.split(".")
             found += [(".".join(parts[:i]), node.lineno) for i in range(1, len(parts) + 1)
                       if _module_file(".".join(parts[:i]), root)]
@@ -250,17 +241,23 @@ def import_closure(names: set[str], stdlib_zip: Path, known: set[str] = frozense
                               if line.startswith(("import ", "from ")) and "(" not in line
                               for node in _parse_line(line)]
             for node in statements:
-                targets = []
-                if isinstance(node, ast.Import):
-                    targets = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom):
-                    base = node.module or ""
-                    if node.level:
-                        anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                        base = ".".join(anchor + ([node.module] if node.module else []))
-                    targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
-                todo += [target for target in targets if target in sources and target not in found]
+                todo += [target for target in _imported_names(node, package)
+                         if target in sources and target not in found]
     return found
+
+
+def _imported_names(node, package: str) -> list[str]:
+    """The modules an import statement in `package` may load (`from a import b`: a, and a.b in
+    case b is a module), relative imports resolved; [] for any other node."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    base = node.module or ""
+    if node.level:
+        anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+        base = ".".join(anchor + ([node.module] if node.module else []))
+    return [base] + [f"{base}.{alias.name}" for alias in node.names]
 
 
 def _parse_line(line: str) -> list:
