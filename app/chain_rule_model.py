@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.state import ChoiceProp, FloatProp, StateTable, TextProp
-from engine.gradcheck import finite_difference
 from engine.graph import Value, linear
 from engine.parser import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from engine.parser import Expression, ParseError, parse
+from engine.scalar import finite_difference  # not engine.gradcheck: this page loads without NumPy
 from engine.text import fmt, gradient_tex, partial, plain, pretty_name
 
 # ---------------------------------------------------------------- notation in products

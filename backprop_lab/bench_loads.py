@@ -83,10 +83,19 @@ class Wire:
             "offline": False, "latency": round_trip_ms,
             "downloadThroughput": bits_per_second / 8, "uploadThroughput": bits_per_second / 8})
         self.bytes = 0
+        self.urls: dict[str, str] = {}       # request id -> URL
+        self.by_file: dict[str, int] = {}    # URL -> bytes received for it
+        self.devtools.on("Network.requestWillBeSent", self.remember)
         self.devtools.on("Network.loadingFinished", self.count)
 
+    def remember(self, event):
+        self.urls[event["requestId"]] = event["request"]["url"]
+
     def count(self, event):
-        self.bytes += int(event.get("encodedDataLength", 0))
+        received = int(event.get("encodedDataLength", 0))
+        self.bytes += received
+        url = self.urls.get(event["requestId"], "?")
+        self.by_file[url] = self.by_file.get(url, 0) + received
 
     def load(self, url: str) -> tuple[float, int]:
         """(seconds to ready, bytes over the wire for this navigation until ready)."""
@@ -114,13 +123,15 @@ def wait_for_precache(page, root: str, limit_s: float = 120) -> float:
     return time.perf_counter() - start
 
 
-def network_runs(playwright, base: str, bits: int, rtt: int) -> list[tuple[str, float, int]]:
+def network_runs(playwright, base: str, bits: int, rtt: int) -> tuple[list[tuple[str, float, int]], dict]:
+    """The rows (load, seconds to ready, bytes), and the first lesson's bytes per file."""
     rows = []
     with tempfile.TemporaryDirectory() as profile:
         context = launch_profile(playwright, profile)
         wire = Wire(context, bits, rtt)
         ready, sent = wire.load(base + FIRST_LESSON)
         rows.append(("first lesson (fresh profile)", ready, sent))
+        first_lesson_files = {url.removeprefix(base): size for url, size in wire.by_file.items()}
         wait_for_precache(wire.page, base)  # the learner reads lesson 1 meanwhile
         wire.page.close()
         wire = Wire(context, bits, rtt)
@@ -136,7 +147,16 @@ def network_runs(playwright, base: str, bits: int, rtt: int) -> list[tuple[str, 
         ready, sent = wire.load(base + FIRST_LESSON)
         rows.append((f"landing ({landing / 1e6:.2f} MB), {READING_SECONDS} s, then lesson 1", ready, sent))
         context.close()
-    return rows
+    return rows, first_lesson_files
+
+
+def print_files(files: dict[str, int], top: int = 8) -> None:
+    """The first lesson's bytes per file, largest first (the rest summed)."""
+    ranked = sorted(files.items(), key=lambda item: -item[1])
+    for url, size in ranked[:top]:
+        print(f"    {size / 1e6:6.3f} MB  {url}")
+    rest = ranked[top:]
+    print(f"    {sum(size for _, size in rest) / 1e6:6.3f} MB  {len(rest)} other files", flush=True)
 
 
 def network_main(repeat: int) -> int:
@@ -147,11 +167,15 @@ def network_main(repeat: int) -> int:
     print(f"{'network':16} {'load':48} {'MB':>6} {'ready s':>8}")
     with served_site() as base, sync_playwright() as playwright:
         for name, bits, rtt in NETWORKS:
-            runs = [network_runs(playwright, base, bits, rtt) for _ in range(repeat)]
+            results = [network_runs(playwright, base, bits, rtt) for _ in range(repeat)]
+            runs = [rows for rows, _ in results]
             for index, (label, _, _) in enumerate(runs[0]):
                 ready = statistics.median(run[index][1] for run in runs)
                 sent = statistics.median(run[index][2] for run in runs)
-                print(f"{name:16} {label:48} {sent / 1e6:6.2f} {ready:8.2f}", flush=True)
+                times = ", ".join(f"{run[index][1]:.2f}" for run in runs)
+                print(f"{name:16} {label:48} {sent / 1e6:6.2f} {ready:8.2f}  ({times})", flush=True)
+            print(f"  first lesson, bytes per file ({name}, first run):")
+            print_files(results[0][1])
     return 0
 
 

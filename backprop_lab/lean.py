@@ -8,11 +8,17 @@ backprop_lab/lean_imports.json, committed).  Setup then packs only those files
 (`trim_stdlib`, `trim_numpy`), and `check_imports` makes the build fail, naming the
 module and the file, when app/ or engine/ imports a standard-library module or NumPy
 subpackage the recording lacks: never a half-working page.
+
+A page whose PyScript config lists no packages (static/pyscript-lite.json: the chain-rule
+lesson) starts without NumPy, 2 MB less to download.  `check_pages_without_numpy` makes the
+build fail, naming the import, when anything such a page imports, at any depth, imports NumPy;
+the recording lists those pages and stops if one of them loaded a NumPy file.
 """
 from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -116,6 +122,88 @@ def check_imports(sources: list[Path], stdlib_all: set[str], numpy_all: set[str]
                     f"and set up again.")
 
 
+# A page's Python: <script type="py" config="../static/pyscript.json">import app.chain_rule</script>
+PAGE_SCRIPT = re.compile(r'<script type="py" config="([^"]+)">(.*?)</script>', re.S)
+
+
+def page_script(page: Path) -> tuple[Path, str]:
+    """(the PyScript config file, the page's Python) of a page that runs Python."""
+    match = PAGE_SCRIPT.search(page.read_text())
+    if not match:
+        raise LeanError(f"{page.name}: no <script type=\"py\" config=...> found")
+    return (page.parent / match.group(1)).resolve(), match.group(2)
+
+
+def loads_numpy(config: Path) -> bool:
+    return "numpy" in json.loads(config.read_text()).get("packages", [])
+
+
+def _module_file(module: str, root: Path) -> Path | None:
+    path = root.joinpath(*module.split("."))
+    for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _site_imports(path: Path, module: str, root: Path) -> list[tuple[str, int]]:
+    """(module, line) of every site module (app.*, engine.*) that `path` imports, relative imports
+    resolved, with the packages whose __init__ importing runs."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        for name in _imported_names(node, package):
+            parts = name.split(".")
+            found += [(".".join(parts[:i]), node.lineno) for i in range(1, len(parts) + 1)
+                      if _module_file(".".join(parts[:i]), root)]
+    return found
+
+
+def check_pages_without_numpy(pages: list[Path], root: Path) -> list[str]:
+    """The pages (paths from `root`) whose config loads no NumPy; raise LeanError, naming the
+    chain of imports, if anything such a page imports, at any depth, imports NumPy."""
+    without = []
+    for page in pages:
+        config, script = page_script(page)
+        if loads_numpy(config):
+            continue
+        name = page.relative_to(root).as_posix()
+        chains, todo = {}, []  # module -> how the page reaches it; modules still to read
+        for node in ast.walk(ast.parse(script)):
+            if isinstance(node, ast.Import):
+                todo += [(alias.name, (f"{name}: import {alias.name}",)) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                todo.append((node.module, (f"{name}: from {node.module} import ...",)))
+        todo = [(".".join(m.split(".")[:i]), chain) for m, chain in todo for i in range(1, len(m.split(".")) + 1)]
+        while todo:
+            module, chain = todo.pop()
+            path = _module_file(module, root)
+            if module in chains or path is None:
+                continue
+            chains[module] = chain
+            where = path.relative_to(root).as_posix()
+            for imported, line in imports_of(path):
+                if imported == "numpy" or imported.startswith("numpy."):
+                    raise LeanError(
+                        f"lean runtime: {name} starts without NumPy ({config.name} lists no packages), "
+                        f"but {where}:{line} imports {imported}; it is loaded through "
+                        f"{' -> '.join(chain + (where,))}.  Keep NumPy out of what this page imports, "
+                        f"or give the page static/pyscript.json.")
+            todo += [(imported, chain + (f"{where}:{line}",)) for imported, line in _site_imports(path, module, root)]
+        without.append(name)
+    return without
+
+
+def check_recorded_pages_without_numpy(pages: list[Path], root: Path) -> None:
+    """check_pages_without_numpy, and the recording must have seen each such page reach ready
+    without NumPy (a page that imports NumPy by a name the build cannot read fails there)."""
+    recorded_without = set(recorded().get("pages_without_numpy", []))
+    for name in check_pages_without_numpy(pages, root):
+        if name not in recorded_without:
+            raise LeanError(f"lean runtime: {name} starts without NumPy, which the recording has not seen it do. "
+                            f"Run `python -m backprop_lab record-imports` and set up again.")
+
+
 def numpy_modules(wheel: Path) -> set[str]:
     with zipfile.ZipFile(wheel) as archive:
         names = set()
@@ -153,17 +241,23 @@ def import_closure(names: set[str], stdlib_zip: Path, known: set[str] = frozense
                               if line.startswith(("import ", "from ")) and "(" not in line
                               for node in _parse_line(line)]
             for node in statements:
-                targets = []
-                if isinstance(node, ast.Import):
-                    targets = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom):
-                    base = node.module or ""
-                    if node.level:
-                        anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                        base = ".".join(anchor + ([node.module] if node.module else []))
-                    targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
-                todo += [target for target in targets if target in sources and target not in found]
+                todo += [target for target in _imported_names(node, package)
+                         if target in sources and target not in found]
     return found
+
+
+def _imported_names(node, package: str) -> list[str]:
+    """The modules an import statement in `package` may load (`from a import b`: a, and a.b in
+    case b is a module), relative imports resolved; [] for any other node."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    base = node.module or ""
+    if node.level:
+        anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+        base = ".".join(anchor + ([node.module] if node.module else []))
+    return [base] + [f"{base}.{alias.name}" for alias in node.names]
 
 
 def _parse_line(line: str) -> list:
@@ -194,6 +288,8 @@ def record_imports(log=print) -> dict:
     from .browser import launch, served_site, wait_until_ready
 
     files: set[str] = set()
+    # Before opening any page: a page without NumPy that imports it stops here, naming the import.
+    without_numpy = check_pages_without_numpy([site.ROOT / page for page in site.python_pages()], site.ROOT)
     with served_site(full_runtime=True) as base, sync_playwright() as playwright:
         browser = launch(playwright)
         for page_path in site.python_pages():
@@ -201,7 +297,10 @@ def record_imports(log=print) -> dict:
             page.goto(base + page_path)
             wait_until_ready(page)
             loaded = json.loads(page.evaluate("backpropLab.diagnostics()"))["loaded_files"]
-            log(f"{page_path}: {len(loaded)} files")
+            uses_numpy = any(f.startswith(NUMPY_PREFIX + "numpy/") for f in loaded)
+            log(f"{page_path}: {len(loaded)} files{'' if uses_numpy else ', no NumPy'}")
+            if uses_numpy and page_path in without_numpy:
+                raise LeanError(f"lean runtime: {page_path} starts without NumPy but loaded NumPy's files")
             files.update(loaded)
             page.close()
         browser.close()
@@ -212,7 +311,7 @@ def record_imports(log=print) -> dict:
     stdlib = sorted(stdlib | import_closure(direct & stdlib_names(stdlib_zip), stdlib_zip, known=stdlib))
     numpy_files = sorted(f[len(NUMPY_PREFIX):] for f in files
                          if f.startswith(NUMPY_PREFIX + "numpy/") and f.endswith((".py", ".so")))
-    record = {"stdlib": stdlib, "numpy_files": numpy_files,
+    record = {"stdlib": stdlib, "numpy_files": numpy_files, "pages_without_numpy": without_numpy,
               "numpy_modules": sorted({module_of(f) or f.split(".", 1)[0].replace("/", ".") for f in numpy_files})}
     RECORD.write_text(json.dumps(record, indent=1) + "\n")
     log(f"wrote {RECORD}: {len(stdlib)} standard-library modules, {len(numpy_files)} NumPy files")

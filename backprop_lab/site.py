@@ -240,6 +240,7 @@ def check_lean_imports(wheel: Path | None) -> None:
     stdlib_all = lean.stdlib_names(NODE_MODULES / "pyodide" / "python_stdlib.zip")
     try:
         lean.check_imports(python_sources(), stdlib_all, numpy_all, ROOT)
+        lean.check_recorded_pages_without_numpy([ROOT / page for page in python_pages()], ROOT)
     except lean.LeanError as error:
         raise SetupError(str(error)) from None
 
@@ -317,8 +318,15 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             body = python_archive()
             return self.send_body(body, "application/zip", f'"{hashlib.sha256(body).hexdigest()[:24]}"')
         path = Path(self.translate_path(self.path))
-        if not path.is_file() or self.path.split("?")[0].endswith("/"):
-            return super().send_head()  # directories, redirects and 404s as before
+        folder = self.path.split("?")[0].endswith("/")
+        if folder and (path / "index.html").is_file():
+            # The site's own address (/): its index.html with the same ETag and no-cache as any file.
+            # The base class sends Last-Modified alone, which a browser keeps for a tenth of the file's
+            # age without asking: offline, the landing page then came from that cache, not the
+            # service worker's, and its scripts from nowhere.
+            path = path / "index.html"
+        elif not path.is_file() or folder:
+            return super().send_head()  # other directories, redirects and 404s as before
         digest = compress.FileInfo.digest(path)
         source, encoding = path, None
         if compress.compressible(path):

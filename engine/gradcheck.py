@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .parser import Expression, parse
+from .scalar import finite_difference  # f'(x) of one float: defined without NumPy, for pages that load none
 
 FLOOR = 1e-8
 
@@ -40,11 +41,6 @@ class Comparison:
     @property
     def relative(self) -> float:
         return relative_error(self.backprop, self.numeric)
-
-
-def finite_difference(f, x: float, h: float = 1e-6) -> float:
-    """Central difference estimate of f'(x) for a function of one float."""
-    return (f(x + h) - f(x - h)) / (2 * h)
 
 
 def check_graph(build, values: dict, h: float = 1e-6) -> dict:

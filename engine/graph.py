@@ -21,16 +21,15 @@ Bad arithmetic never raises.  Outside a function's domain (log(-1), 1/0,
 sqrt(-1)) a node has no value and no derivative: both are NaN, and every node
 computed from it is NaN too.  `_outside_domain` is the one place that decides
 this.  A value too large for a float (exp(1000)) is inf, as IEEE arithmetic
-has it.
+has it: the arithmetic is engine/scalar.py's, plain Python with IEEE results
+(no NumPy, so the chain-rule lesson starts without downloading it).
 """
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from . import scalar
 from . import trace as lesson_text
-from .registry import ACTIVATIONS, LOSSES
 
 
 class Value:
@@ -90,8 +89,8 @@ class Value:
     def __truediv__(self, other):                      # a/b:  ∂/∂a = 1/b, ∂/∂b = −a/b²
         other = _lift(other)
         a, b = self.data, other.data
-        return _node("/", _ieee(np.divide, a, b), [self, other],
-                     [_ieee(np.divide, 1.0, b), _ieee(lambda a, b: -a / (b * b), a, b)])
+        return _node("/", scalar.divide(a, b), [self, other],
+                     [scalar.divide(1.0, b), scalar.divide(-a, b * b)])
 
     def __neg__(self):                                 # −a:  ∂/∂a = −1
         return _node("neg", -self.data, [self], [-1.0])
@@ -100,15 +99,14 @@ class Value:
         if isinstance(other, Value):
             return self._power(other)
         n, a = float(other), self.data
-        slope = n * _ieee(np.power, a, n - 1) if n else 0.0    # a⁰ = 1 is flat, even at a = 0
-        return _node("**", _ieee(np.power, a, n), [self], [slope], arg=n)
+        slope = n * scalar.power(a, n - 1) if n else 0.0    # a⁰ = 1 is flat, even at a = 0
+        return _node("**", scalar.power(a, n), [self], [slope], arg=n)
 
     def _power(self, other):
         """aᵇ with both a and b in the graph:  ∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·log a."""
         a, b = self.data, other.data
-        out = _ieee(np.power, a, b)
-        return _node("**", out, [self, other],
-                     [_ieee(lambda a, b: b * a ** (b - 1), a, b), _ieee(lambda a, o: o * np.log(a), a, out)])
+        out = scalar.power(a, b)
+        return _node("**", out, [self, other], [b * scalar.power(a, b - 1), out * scalar.log(a)])
 
     def __radd__(self, other):
         return _lift(other) + self
@@ -128,29 +126,28 @@ class Value:
     # -- functions ----------------------------------------------------------
 
     def exp(self):                                     # eᵃ:  ∂/∂a = eᵃ, its own value
-        out = _ieee(np.exp, self.data)
+        out = scalar.exp(self.data)
         return _node("exp", out, [self], [out])
 
     def log(self):                                     # log a:  ∂/∂a = 1/a
-        return _node("log", _ieee(np.log, self.data), [self], [_ieee(np.divide, 1.0, self.data)])
+        return _node("log", scalar.log(self.data), [self], [scalar.divide(1.0, self.data)])
 
     def sin(self):                                     # sin a:  ∂/∂a = cos a
-        return _node("sin", _ieee(np.sin, self.data), [self], [_ieee(np.cos, self.data)])
+        return _node("sin", scalar.sin(self.data), [self], [scalar.cos(self.data)])
 
     def cos(self):                                     # cos a:  ∂/∂a = −sin a
-        return _node("cos", _ieee(np.cos, self.data), [self], [-_ieee(np.sin, self.data)])
+        return _node("cos", scalar.cos(self.data), [self], [-scalar.sin(self.data)])
 
     def sqrt(self):                                    # √a is the node a ** 0.5
         return self ** 0.5
 
-    # Activations take value and derivative from engine.registry, so this
-    # graph and the vectorized MLP share one definition of each.
+    # Activations and losses are engine.scalar's one-number forms of
+    # engine.registry's (tests/engine check that both give the same numbers).
     def _activation(self, name):
-        activation = ACTIVATIONS[name]
-        with np.errstate(all="ignore"):
-            z = np.asarray(self.data, dtype=float)
-            a = activation.output(z)
-            return _node(name, float(a), [self], [float(activation.derivative(z, a))])
+        output, derivative = scalar.ACTIVATIONS[name]
+        z = self.data
+        a = output(z)
+        return _node(name, a, [self], [derivative(z, a)])
 
     def tanh(self):
         return self._activation("tanh")
@@ -171,11 +168,9 @@ class Value:
 
     # Losses of this prediction ŷ against a target y, a number (not a node).
     def _loss(self, name, target):
-        loss, y = LOSSES[name], float(target)
-        with np.errstate(all="ignore"):
-            yhat = np.asarray(self.data, dtype=float)
-            value, local = float(loss.value(yhat, y)), float(loss.derivative(yhat, y))
-        return _node(name, value, [self], [local], arg=y)
+        value, derivative = scalar.LOSSES[name]
+        yhat, y = self.data, float(target)
+        return _node(name, value(yhat, y), [self], [derivative(yhat, y)], arg=y)
 
     def bce(self, target: float):
         """Binary cross-entropy −[y log ŷ + (1 − y) log(1 − ŷ)]."""
@@ -268,13 +263,6 @@ def linear(weights, inputs, bias=None) -> Value:
 def _lift(x) -> Value:
     """Numbers written into a formula (the 2 in 2*x) become constant leaves."""
     return x if isinstance(x, Value) else Value(x, constant=True)
-
-
-def _ieee(fn, *args) -> float:
-    """fn on float64 with IEEE results instead of exceptions or warnings:
-    1/0 = inf, log(-1) = nan, exp(1000) = inf."""
-    with np.errstate(all="ignore"):
-        return float(fn(*[np.float64(a) for a in args]))
 
 
 def _node(op: str, data: float, parents: list, local: list, arg: float | None = None) -> Value:

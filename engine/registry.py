@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .scalar import LEAKY_SLOPE  # the graph's leaky ReLU has the same slope
+
 Array = np.ndarray
 
 
@@ -42,7 +44,6 @@ def sigmoid(z):
     return np.where(z >= 0, r, e * r)
 
 
-LEAKY_SLOPE = 0.01
 # GELU in its tanh form (as in GPT-2 and PyTorch's approximate="tanh"):
 # NumPy has no vectorized erf, and a Python-level erf is far too slow in Pyodide.
 _GELU_K = math.sqrt(2.0 / math.pi)

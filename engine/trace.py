@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .registry import LEAKY_SLOPE
+from .scalar import LEAKY_SLOPE
 from .text import GREEK, exact, fmt, gradient_tex, partial, plain, pretty_name, tex_name  # noqa: F401  (pages import some from here)
 
 if TYPE_CHECKING:

@@ -129,7 +129,10 @@ async function refresh() {
 
 async function openPage(event) {
   try {
-    const response = await fetch(event.request);
+    // "no-cache": only the server's answer counts as online.  A page kept by the HTTP cache
+    // without asking (a host that sends Last-Modified alone is cached for a tenth of the file's
+    // age) would come up "online" when offline, and its files then from a network that is gone.
+    const response = await fetch(new Request(event.request, { cache: "no-cache" }));
     if (event.resultingClientId) await bind(event.resultingClientId, NETWORK);
     event.waitUntil(refresh().catch(() => {}));
     event.waitUntil(forgetClosedPages().catch(() => {}));
