@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.state import ChoiceProp, StateTable
 from engine.gradcheck import finite_difference
 from engine.graph import Value, linear
 from engine.registry import ACTIVATIONS, sigmoid
@@ -512,3 +513,29 @@ EXERCISES = {e.key: e for e in [
              "This backward pass has one wrong local derivative. Find it with your gradcheck, and fix it.",
              BUGGY, BUGGY.replace("(1 + h * h)", "(1 - h * h)"), grade_find_bug),
 ]}
+
+
+# ------------------------------------------------------------------ the page's state
+
+# The link names the exercise (?exercise=neuron); the learner's code is kept in the browser's
+# storage, not in the link.
+STATE = StateTable(
+    ChoiceProp("exercise", "add-mul", choices=tuple(EXERCISES),
+               labels=tuple((key, exercise.title) for key, exercise in EXERCISES.items()), label="exercise"),
+)
+
+
+def read_completed(stored) -> list[str]:
+    """The exercises recorded as passed, in course order, from whatever the storage held (it may
+    be anything: another version, another script): only known exercise keys count."""
+    if not isinstance(stored, list):
+        return []
+    return [key for key in EXERCISES if key in stored]
+
+
+def with_completed(completed: list[str], key: str) -> list[str]:
+    return read_completed(list(completed) + [key])
+
+
+def all_completed(completed: list[str]) -> bool:
+    return set(completed) >= set(EXERCISES)
