@@ -58,7 +58,11 @@ class Storage:
 
 class Editor:
     """The code box: a <textarea> in which Tab indents, Enter keeps the line's indentation and
-    Ctrl/Cmd-Enter runs.  Escape then Tab leaves it, so the keyboard is never trapped."""
+    Ctrl/Cmd-Enter runs.  Escape then Tab leaves it, so the keyboard is never trapped.
+
+    static/write-it-editor.js puts CodeMirror in its place once loaded and keeps the textarea
+    holding the code (with an "input" event per edit), so reading stays the same; new code is
+    also handed to CodeMirror (window.backpropLabEditor)."""
 
     def __init__(self, textarea_id, on_run, on_edit):
         self.box = ui.element(textarea_id)
@@ -74,6 +78,17 @@ class Editor:
     @text.setter
     def text(self, value):
         self.box.value = value
+        code_mirror = self.code_mirror()
+        if code_mirror is not None:
+            code_mirror.setText(value)
+
+    @staticmethod
+    def code_mirror():
+        return None if ui.is_missing(getattr(js.window, "backpropLabEditor", None)) else js.window.backpropLabEditor
+
+    def focus(self):
+        code_mirror = self.code_mirror()
+        (code_mirror if code_mirror is not None else self.box).focus()
 
     def on_key(self, event):
         key = str(event.key)
@@ -233,7 +248,7 @@ class WriteItPage:
         if push:
             self.url.save(self.values, push=True)
         self.show_exercise()
-        ui.element("code").focus()
+        self.editor.focus()
 
     def show_exercise(self):
         key = self.key()
@@ -251,7 +266,7 @@ class WriteItPage:
         self.editor.text = model.EXERCISES[self.key()].starter
         self.storage.remove(CODE_KEY + self.key())
         self.clear_result()
-        ui.element("code").focus()
+        self.editor.focus()
 
     def show_solution_button(self):
         button = ui.element("show-solution")

@@ -15,9 +15,14 @@ WORKER_START_MS = 90_000      # the worker's Pyodide and NumPy start on a busy m
 RUN_MS = 30_000
 
 
+def editor(page):
+    """CodeMirror's editable area (the page's <textarea id="code"> keeps a copy of its text)."""
+    return page.locator("#write-it .cm-content")
+
+
 def write_and_run(page, code):
-    page.locator("#code").fill(code)
-    page.locator("#code").press("Control+Enter")
+    editor(page).fill(code)
+    editor(page).press("Control+Enter")
 
 
 def open_fresh(open_page, path):
@@ -101,25 +106,25 @@ def test_import_js_reaches_the_worker_not_the_page(open_page):
 
 def test_the_editor_indents_with_tab_and_escape_then_tab_leaves_it(open_page):
     page = open_fresh(open_page, "pages/write-it.html?exercise=neuron")
-    editor = page.locator("#code")
-    editor.fill("")
-    editor.press_sequentially("def f():")
-    editor.press("Enter")
-    editor.press_sequentially("return 1")
-    expect(editor).to_have_value("def f():\n    return 1")
-    editor.press("Tab")
-    expect(editor).to_be_focused()
-    expect(editor).to_have_value("def f():\n    return 1    ")
-    editor.press("Escape")
-    editor.press("Tab")
+    code = editor(page)
+    code.fill("")
+    code.press_sequentially("def f():")
+    code.press("Enter")
+    code.press_sequentially("return 1")
+    expect(page.locator("#code")).to_have_value("def f():\n    return 1")
+    code.press("Tab")
+    expect(code).to_be_focused()
+    expect(page.locator("#code")).to_have_value("def f():\n        return 1")
+    code.press("Escape")
+    code.press("Tab")
     expect(page.locator("#run")).to_be_focused()
+    expect(page.locator("#editor-keys")).to_contain_text("press Escape, then Tab")
 
 
 def test_the_page_works_in_a_frame_on_another_site_without_storage(page, other_site):
     page.goto(other_site("pages/write-it.html?embed=1&exercise=add-mul"))
     frame = lesson_frame(page)
-    frame.locator("#code").fill(EXERCISES["add-mul"].solution)
-    frame.locator("#code").press("Control+Enter")
+    write_and_run(frame, EXERCISES["add-mul"].solution)
     expect(frame.locator("#verdicts .verdict-summary")).to_have_class("verdict-summary passed",
                                                                       timeout=WORKER_START_MS)
     expect(frame.locator("#storage-note")).to_contain_text("keeps no storage")
