@@ -154,7 +154,7 @@ class Runner:
         kind, run_id = data.get("type"), data.get("id")
         if kind == "ready":
             self.ready = True
-            self.on_status("" if self.run_id == 0 else "Running your code…")
+            self.on_status("Python for your code is ready." if self.run_id == 0 else "Running your code…")
         elif kind == "failed":
             self.on_status(f"Python could not start for your code: {data.get('message')}. Reload the page to try again.")
         elif kind == "started" and run_id == self.run_id:

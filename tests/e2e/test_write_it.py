@@ -1,12 +1,14 @@
 """Lesson 6 as a learner uses it: write code in the editor, Run it, read the verdicts.  The code
 runs in a Web Worker with its own Pyodide, so the first Run of each test waits for that to start."""
 import re
+import shutil
 
 import pytest
 from playwright.sync_api import expect
 
 from app.write_it_model import EXERCISES
 from tests.e2e.conftest import needs_numpy, save_screenshot
+from tests.e2e.test_course import AXE, serious_violations
 from tests.e2e.test_embedding import lesson_frame
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
@@ -25,6 +27,12 @@ def write_and_run(page, code):
     editor(page).press("Control+Enter")
 
 
+@pytest.fixture(scope="module")
+def axe_url(site_dir, base_url):
+    shutil.copyfile(AXE, site_dir / "static" / "axe.min.js")   # the strict CSP forbids injecting it inline
+    return base_url + "static/axe.min.js"
+
+
 def open_fresh(open_page, path):
     """The page as a first visit sees it: no code or passed exercises kept from another test."""
     page = open_page(path)
@@ -41,7 +49,7 @@ def summary(page):
 
 def test_reference_solutions_pass_every_check_and_count_as_completed(open_page):
     page = open_fresh(open_page, "pages/write-it.html?exercise=add-mul")
-    for number, key in enumerate(["add-mul", "neuron", "dense"]):
+    for number, key in enumerate(["add-mul", "neuron", "dense", "training"]):
         if number:
             page.locator(f'#exercise-list a[data-exercise="{key}"]').click()
             expect(page).to_have_url(re.compile(f"[?&]exercise={key}$"))
@@ -57,13 +65,13 @@ def test_reference_solutions_pass_every_check_and_count_as_completed(open_page):
     # The code is kept per exercise: a reload shows what was run, and Reset brings back the starter.
     page.reload()
     page.wait_for_selector("html[data-status=ready]")
-    expect(page.locator("#code")).to_have_value(EXERCISES["dense"].solution)
+    expect(page.locator("#code")).to_have_value(EXERCISES["training"].solution)
     expect(page.locator('#exercise-list li.done a[data-exercise="neuron"]')).to_be_visible()
     page.locator("#reset").click()
-    expect(page.locator("#code")).to_have_value(EXERCISES["dense"].starter)
+    expect(page.locator("#code")).to_have_value(EXERCISES["training"].starter)
 
 
-def test_a_wrong_answer_says_what_is_wrong_and_offers_the_solution(open_page):
+def test_a_wrong_answer_says_what_is_wrong_and_offers_the_solution(open_page, axe_url):
     page = open_fresh(open_page, "pages/write-it.html?exercise=dense&theme=dark")
     expect(page.locator("#show-solution")).to_be_hidden()
     write_and_run(page, "def dense_backward(X, W, b, delta):\n    return delta.T @ X, delta.sum(axis=0), delta @ W.T\n")
@@ -72,6 +80,7 @@ def test_a_wrong_answer_says_what_is_wrong_and_offers_the_solution(open_page):
     page.locator("#show-solution").click()
     expect(page.locator("#solution-code")).to_have_text(EXERCISES["dense"].solution)
     save_screenshot(page, "write-it-dark")
+    assert serious_violations(page, axe_url) == []
 
 
 def test_an_endless_loop_is_stopped_and_the_next_run_works(open_page):
