@@ -1,5 +1,6 @@
 """Lesson 6 as a learner uses it: write code in the editor, Run it, read the verdicts.  The code
 runs in a Web Worker with its own Pyodide, so the first Run of each test waits for that to start."""
+import json
 import re
 import shutil
 
@@ -69,6 +70,19 @@ def test_reference_solutions_pass_every_check_and_count_as_completed(open_page):
     expect(page.locator('#exercise-list li.done a[data-exercise="neuron"]')).to_be_visible()
     page.locator("#reset").click()
     expect(page.locator("#code")).to_have_value(EXERCISES["training"].starter)
+
+
+def test_passing_the_last_exercise_marks_the_lesson_completed_in_the_course(open_page):
+    page = open_fresh(open_page, "pages/write-it.html?exercise=add-mul")
+    others = [key for key in EXERCISES if key != "add-mul"]
+    page.evaluate(f"localStorage.setItem('backprop-lab:write-it:completed', '{json.dumps(others)}')")
+    page.reload()
+    page.wait_for_selector("html[data-status=ready]")
+    expect(page.locator("#exercise-list li.done")).to_have_count(len(others))
+    expect(page.locator("#site-header nav a", has_text="Write it")).to_have_text("6. Write it")
+    write_and_run(page, EXERCISES["add-mul"].solution)
+    expect(page.locator("#site-header nav a", has_text="Write it")).to_have_text("6. Write it ✓", timeout=WORKER_START_MS)
+    expect(page.locator("#site-footer button")).to_have_text("✓ Completed (undo)")
 
 
 def test_a_wrong_answer_says_what_is_wrong_and_offers_the_solution(open_page, axe_url):
