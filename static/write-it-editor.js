@@ -28,9 +28,9 @@ const highlight = HighlightStyle.define([
 
 const theme = EditorView.theme({
   "&": { color: "var(--text)", backgroundColor: "var(--bg)", border: "1px solid var(--border)", borderRadius: "6px",
-         fontSize: "0.9rem", minHeight: "14rem", maxHeight: "70vh" },
+         fontSize: "0.9rem", minHeight: "16rem", maxHeight: "70vh", boxSizing: "border-box" },
   "&.cm-focused": { outline: "3px solid var(--focus)", outlineOffset: "2px" },
-  ".cm-scroller": { minHeight: "14rem", fontFamily: "var(--mono)", lineHeight: "1.45" },
+  ".cm-scroller": { minHeight: "calc(16rem - 2px)", fontFamily: "var(--mono)", lineHeight: "1.45" },
   ".cm-content": { caretColor: "var(--text)", fontFamily: "var(--mono)" },
   ".cm-gutters": { backgroundColor: "var(--surface)", color: "var(--muted)", borderRight: "1px solid var(--border)" },
   ".cm-activeLine": { backgroundColor: "var(--code-active-line)" },
