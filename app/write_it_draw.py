@@ -12,10 +12,12 @@ def exercise_list(current: str, completed: list[str], links: dict[str, str]) -> 
     items = []
     for number, (key, exercise) in enumerate(EXERCISES.items(), start=1):
         done = key in completed
-        label = f"{number}. {exercise.title}"
         mark = tag("span", {"class": "done-mark", "aria-label": "passed"}, " ✓") if done else ""
-        link = tag("a", {"href": links[key], "data-exercise": key,
-                         "aria-current": "step" if key == current else None}, esc(label), mark)
+        # On a phone the list is a row of numbers: the title is then hidden from sight only.
+        link = tag("a", {"href": links[key], "data-exercise": key, "title": exercise.title,
+                         "aria-current": "step" if key == current else None},
+                   tag("span", {"class": "exercise-number"}, f"{number}."), " ",
+                   tag("span", {"class": "exercise-name"}, esc(exercise.title)), mark)
         items.append(tag("li", {"class": "done" if done else None}, link))
     return "".join(items)
 

@@ -22,7 +22,7 @@ def test_the_list_marks_the_current_and_the_passed_exercises():
     links = {key: f"?exercise={key}" for key in EXERCISES}
     markup = draw.exercise_list("neuron", ["add-mul"], links)
     assert markup.count("<li") == len(EXERCISES)
-    assert 'href="?exercise=neuron" data-exercise="neuron" aria-current="step"' in markup
+    assert 'href="?exercise=neuron" data-exercise="neuron" title="One neuron" aria-current="step"' in markup
     assert markup.count("aria-current") == 1 and markup.count("✓") == 1
     assert '<li class="done"><a href="?exercise=add-mul"' in markup
 
