@@ -3,7 +3,7 @@ results).  Everything the learner wrote or printed is escaped: it is shown, neve
 from __future__ import annotations
 
 from app.svg import esc, tag
-from app.write_it_model import EXERCISES, Result
+from app.write_it_model import EXERCISES, HINTS, Result
 
 
 def exercise_list(current: str, completed: list[str], links: dict[str, str]) -> str:
@@ -26,7 +26,8 @@ def statement(key: str) -> str:
     exercise = EXERCISES[key]
     number = list(EXERCISES).index(key) + 1
     return (tag("h2", {"id": "exercise-title"}, esc(f"Exercise {number} of {len(EXERCISES)}: {exercise.title}"))
-            + tag("p", {"class": "task"}, esc(exercise.task)))
+            + tag("p", {"class": "task"}, esc(exercise.task))
+            + tag("details", {"class": "hint"}, tag("summary", {}, "Hint"), tag("p", {}, esc(HINTS[key]))))
 
 
 def summary(result: Result) -> str:

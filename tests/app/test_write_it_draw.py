@@ -1,6 +1,9 @@
 """Lesson 6's markup and page state: what the learner reads after a run, and the exercise list."""
+import re
+
 from app import write_it_draw as draw
-from app.write_it_model import EXERCISES, STATE, Check, Result, all_completed, read_completed, with_completed
+from app.svg import esc
+from app.write_it_model import EXERCISES, HINTS, STATE, Check, Result, all_completed, read_completed, with_completed
 
 
 def test_the_exercise_is_read_from_the_link_and_an_unknown_one_falls_back_with_a_note():
@@ -40,3 +43,11 @@ def test_verdicts_say_pass_or_fail_per_check_and_escape_what_the_code_returned()
 def test_the_time_limit_message_names_the_limit_and_says_to_run_again():
     message = draw.stopped(5.0)
     assert "more than 5 s" in message and "Run again" in message
+
+
+def test_every_exercise_has_a_statement_and_a_hint_that_does_not_give_the_solution_away():
+    assert set(HINTS) == set(EXERCISES)
+    for key, exercise in EXERCISES.items():
+        markup = draw.statement(key)
+        assert esc(exercise.title) in markup and "<summary>Hint</summary>" in markup
+        assert not re.search(r"\breturn\b|\bdef ", HINTS[key]), key     # a rule to use, not code
