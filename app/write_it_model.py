@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.state import ChoiceProp, StateTable
 from engine.gradcheck import finite_difference
 from engine.graph import Value, linear
 from engine.registry import ACTIVATIONS, sigmoid
@@ -512,3 +513,54 @@ EXERCISES = {e.key: e for e in [
              "This backward pass has one wrong local derivative. Find it with your gradcheck, and fix it.",
              BUGGY, BUGGY.replace("(1 + h * h)", "(1 - h * h)"), grade_find_bug),
 ]}
+
+# A nudge for a learner who is stuck, shown on request: the rule to use, not the code.
+HINTS = {
+    "add-mul": "A sum passes the upstream gradient to both inputs unchanged (∂(a + b)/∂a = 1). A product sends "
+               "each input the other input times the upstream gradient (∂(a·b)/∂a = b).",
+    "activations": "tanh′(z) = 1 − tanh(z)² and σ′(z) = σ(z)(1 − σ(z)): write both with out, the value the "
+                   "forward function returned, not with z.",
+    "backward": "Order: visit a node's parents before appending the node itself (depth first). Then, from the "
+                "output back, add node.grad × local to each parent's grad. Use +=: a node used twice gets a "
+                "share from each use.",
+    "neuron": "With z = w·x + b and s = σ(z): ∂L/∂s = 2(s − y), ∂s/∂z = s(1 − s), and ∂z/∂w = x, ∂z/∂x = w, "
+              "∂z/∂b = 1. Multiply along the path.",
+    "network": "With a sigmoid output and cross-entropy, ∂L/∂z₃ = ŷ − y. Then ∂L/∂w₃ⱼ = (ŷ − y)·hⱼ, and "
+               "hidden unit j gets δⱼ = (ŷ − y)·w₃ⱼ·(1 − hⱼ²), which gives ∂L/∂wⱼ₁ = δⱼ·x₁, ∂L/∂wⱼ₂ = δⱼ·x₂ "
+               "and ∂L/∂bⱼ = δⱼ.",
+    "dense": "Each gradient has the shape of what it is the gradient of: dW like W, db like b (sum δ over the "
+             "rows, the examples), dX like X. The shapes leave one way to multiply X, W and δ.",
+    "bce": "One example's loss is log(1 + eᶻ) − z·y; np.logaddexp(0, z) computes log(1 + eᶻ) without "
+           "overflow. The mean's gradient is (σ(z) − y)/n.",
+    "training": "Each epoch: forward (H = tanh(XW₁ + b₁), p = σ(HW₂ + b₂)); δ₂ = (p − y)/n and "
+                "δ₁ = δ₂W₂ᵀ ⊙ (1 − H²); the gradients as in exercise 6; then W −= lr·dW for every parameter.",
+    "gradcheck": "For each coordinate i, nudge a copy of x by +h and another by −h in that coordinate only: "
+                 "the gradient's i-th entry is (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h.",
+    "find-the-bug": "Finite differences tell which of the two gradients is wrong. Follow the lines that lead to "
+                    "it and check each local derivative against its rule.",
+}
+
+# ------------------------------------------------------------------ the page's state
+
+# The link names the exercise (?exercise=neuron); the learner's code is kept in the browser's
+# storage, not in the link.
+STATE = StateTable(
+    ChoiceProp("exercise", "add-mul", choices=tuple(EXERCISES),
+               labels=tuple((key, exercise.title) for key, exercise in EXERCISES.items()), label="exercise"),
+)
+
+
+def read_completed(stored) -> list[str]:
+    """The exercises recorded as passed, in course order, from whatever the storage held (it may
+    be anything: another version, another script): only known exercise keys count."""
+    if not isinstance(stored, list):
+        return []
+    return [key for key in EXERCISES if key in stored]
+
+
+def with_completed(completed: list[str], key: str) -> list[str]:
+    return read_completed(list(completed) + [key])
+
+
+def all_completed(completed: list[str]) -> bool:
+    return set(completed) >= set(EXERCISES)

@@ -15,6 +15,7 @@ import io
 import json
 import mimetypes
 import os
+import re
 import shutil
 import socketserver
 import sys
@@ -38,6 +39,41 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 # What the pages request, per npm package: (source inside node_modules, destination inside static/vendor).
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
 KATEX_FILES = ["katex.min.js", "katex.min.css"]
+# CodeMirror 6, lesson 6's code editor: the ES module file of each package it is made of (the
+# `import` entry of its package.json), copied to static/vendor/codemirror/<package>.js.  Their
+# imports of each other ("@codemirror/state") are rewritten to those files as they are copied
+# (link_es_modules), so the browser loads them as they are: no bundler, and no import map
+# (an inline one would need an exception in the Content-Security-Policy).
+CODEMIRROR_MODULES = {
+    "codemirror": "dist/index.js", "@codemirror/autocomplete": "dist/index.js",
+    "@codemirror/commands": "dist/index.js", "@codemirror/lang-python": "dist/index.js",
+    "@codemirror/language": "dist/index.js", "@codemirror/lint": "dist/index.js",
+    "@codemirror/search": "dist/index.js", "@codemirror/state": "dist/index.js", "@codemirror/streamparser": "dist/index.js",
+    "@codemirror/view": "dist/index.js", "@lezer/common": "dist/index.js", "@lezer/highlight": "dist/index.js",
+    "@lezer/lr": "dist/index.js", "@lezer/python": "dist/index.js", "@marijn/find-cluster-break": "src/index.js",
+    "style-mod": "src/style-mod.js", "w3c-keyname": "index.js", "crelt": "index.js",
+}
+# `import ... from "x"` / `export ... from "x"` at the start of a line (not the same words in a comment).
+ES_IMPORT = re.compile(r"""^(\s*(?:import|export)\b[^;'"]*?\bfrom\s*)(['"])([^'"]+)\2""", re.MULTILINE)
+
+
+def codemirror_file(package: str) -> str:
+    """@codemirror/state -> codemirror-state.js: the vendored file of a CodeMirror package."""
+    return package.lstrip("@").replace("/", "-") + ".js"
+
+
+def link_es_modules(folder: Path) -> None:
+    """Point the vendored CodeMirror modules' package imports at their vendored files."""
+    def relative(match):
+        package = match.group(3)
+        if package.startswith("."):
+            return match.group(0)
+        if package not in CODEMIRROR_MODULES:
+            raise SetupError(f"{folder.name}: a vendored module imports {package!r}, which CODEMIRROR_MODULES "
+                             "in backprop_lab/site.py does not list")
+        return f"{match.group(1)}{match.group(2)}./{codemirror_file(package)}{match.group(2)}"
+    for path in sorted(folder.glob("*.js")):
+        path.write_text(ES_IMPORT.sub(relative, path.read_text(encoding="utf-8")), encoding="utf-8")
 
 # The Python the pages import, shipped as one archive that PyScript unpacks.
 PYTHON_PACKAGES = ["engine", "app"]
@@ -131,6 +167,8 @@ def vendor_sources() -> dict[str, Path]:
     fake_indexeddb = NODE_MODULES / "fake-indexeddb" / "build" / "esm"
     for path in sorted(fake_indexeddb.rglob("*.js")):
         sources[f"fake-indexeddb/{path.relative_to(fake_indexeddb).as_posix()}"] = path
+    for package, entry in CODEMIRROR_MODULES.items():
+        sources[f"codemirror/{codemirror_file(package)}"] = NODE_MODULES / package / entry
     return sources
 
 
@@ -186,6 +224,7 @@ def vendor(log=print, full_runtime: bool = False) -> bool:
         target = VENDOR / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
+    link_es_modules(VENDOR / "codemirror")
 
     pyodide = VENDOR / "pyodide"
     scratch_dir = tempfile.TemporaryDirectory()

@@ -64,6 +64,17 @@
           <g class="labels"><text x="42" y="88">X</text><text x="112" y="58">W</text><text x="172" y="88">Z</text><text x="77" y="34">·</text><text x="142" y="34">=</text></g>`,
       },
     },
+    {
+      href: "pages/write-it.html",
+      title: "Write backprop yourself",
+      short: "Write it",         // in the header, where all the lessons share one line
+      blurb: "Ten exercises in Python, from the derivative of a sum to a training loop, checked in your browser against the engine.",
+      preview: {
+        label: "Lines of code beside a check mark",
+        drawing: `<g class="bars"><rect x="20" y="14" width="90" height="8" rx="2"/><rect x="32" y="30" width="70" height="8" rx="2"/><rect x="32" y="46" width="100" height="8" rx="2"/><rect x="20" y="62" width="60" height="8" rx="2"/></g>
+          <g class="edges"><path class="back" d="M148 46 160 58 182 30"/></g>`,
+      },
+    },
   ];
   const STORAGE_KEY = "backprop-lab:completed";
   const root = document.documentElement;
@@ -364,6 +375,19 @@
     addEmbedChoices(option) {
       const known = embedChoices.findIndex((other) => other.param === option.param);
       embedChoices.splice(known < 0 ? embedChoices.length : known, 1, { ...option, checked: [] });
+    },
+    // A page whose own work completes it (lesson 6: every exercise passed) marks itself, as the
+    // footer's button would.  False where the browser keeps no storage.
+    markCompleted() {
+      if (currentIndex < 0) return false;
+      const href = PAGES[currentIndex].href;
+      const list = readCompleted().filter((h) => h !== href).concat([href]);
+      const kept = writeCompleted(list);
+      const nav = document.querySelector("#site-header nav");
+      if (nav) nav.replaceWith(buildNav());
+      const footer = document.getElementById("site-footer");
+      if (footer) buildFooter(footer);
+      return kept;
     },
   };
 

@@ -132,9 +132,9 @@ def test_completed_marks_are_kept_and_resettable(open_page, base_url):
 
 
 LESSON_CARDS = ["1. Chain rule", "2. Step through a network", "3. Vanishing & exploding gradients",
-                "4. Training playground", "5. Backprop in matrix form"]
+                "4. Training playground", "5. Backprop in matrix form", "6. Write backprop yourself"]
 # The header keeps all the lessons on one line with their short names (the full ones are the links' titles).
-LESSON_LINKS = ["1. Chain rule", "2. Step through", "3. Gradients", "4. Playground", "5. Matrix form"]
+LESSON_LINKS = ["1. Chain rule", "2. Step through", "3. Gradients", "4. Playground", "5. Matrix form", "6. Write it"]
 
 
 def header_links(page):

@@ -1,0 +1,80 @@
+// Lesson 6's code editor: CodeMirror 6 (self-hosted in static/vendor/codemirror, see
+// backprop_lab/site.py) put in place of the page's <textarea id="code">.
+//
+// The textarea stays the page's one source of truth: every edit is copied into it and announced
+// with an "input" event, so app/write_it.py reads and saves the code the same way with or without
+// this editor (if this module fails to load, the plain textarea is the editor).  The page writes
+// new code (another exercise, Reset) through window.backpropLabEditor.setText.
+// Keyboard: Tab indents; Escape then Tab leaves the editor (CodeMirror's tab focus mode);
+// Ctrl/Cmd-Enter runs.
+import { EditorView, minimalSetup } from "./vendor/codemirror/codemirror.js";
+import { EditorState } from "./vendor/codemirror/codemirror-state.js";
+import { highlightActiveLine, keymap, lineNumbers } from "./vendor/codemirror/codemirror-view.js";
+import { indentWithTab } from "./vendor/codemirror/codemirror-commands.js";
+import { HighlightStyle, bracketMatching, indentOnInput, indentUnit, syntaxHighlighting }
+  from "./vendor/codemirror/codemirror-language.js";
+import { tags } from "./vendor/codemirror/lezer-highlight.js";
+import { python } from "./vendor/codemirror/codemirror-lang-python.js";
+
+// Colours are the site's CSS variables (light-dark() in static/write-it.css), so the editor
+// follows the page's light or dark theme without a second theme here.
+const highlight = HighlightStyle.define([
+  { tag: [tags.keyword, tags.controlKeyword, tags.definitionKeyword, tags.operatorKeyword], color: "var(--code-keyword)" },
+  { tag: [tags.string, tags.special(tags.string)], color: "var(--code-string)" },
+  { tag: [tags.number, tags.bool, tags.null], color: "var(--code-number)" },
+  { tag: tags.comment, color: "var(--code-comment)", fontStyle: "italic" },
+  { tag: [tags.function(tags.definition(tags.variableName)), tags.definition(tags.className)], color: "var(--code-definition)" },
+]);
+
+const theme = EditorView.theme({
+  "&": { color: "var(--text)", backgroundColor: "var(--bg)", border: "1px solid var(--border)", borderRadius: "6px",
+         fontSize: "0.9rem", minHeight: "16rem", maxHeight: "70vh", boxSizing: "border-box" },
+  "&.cm-focused": { outline: "3px solid var(--focus)", outlineOffset: "2px" },
+  ".cm-scroller": { minHeight: "calc(16rem - 2px)", fontFamily: "var(--mono)", lineHeight: "1.45" },
+  ".cm-content": { caretColor: "var(--text)", fontFamily: "var(--mono)" },
+  ".cm-gutters": { backgroundColor: "var(--surface)", color: "var(--muted)", borderRight: "1px solid var(--border)" },
+  ".cm-activeLine": { backgroundColor: "var(--code-active-line)" },
+  ".cm-activeLineGutter": { backgroundColor: "var(--code-active-line)" },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground": { backgroundColor: "var(--code-selection)" },
+  "&.cm-focused .cm-cursor": { borderLeftColor: "var(--text)" },
+});
+
+function upgrade(textarea) {
+  const copyToTextarea = EditorView.updateListener.of((update) => {
+    if (!update.docChanged) return;
+    textarea.value = update.state.doc.toString();
+    textarea.dispatchEvent(new Event("input"));
+  });
+  const extensions = [
+    keymap.of([{ key: "Mod-Enter", run: () => { document.getElementById("run").click(); return true; } }, indentWithTab]),
+    minimalSetup, lineNumbers(), highlightActiveLine(), indentOnInput(), bracketMatching(),
+    indentUnit.of("    "), python(), syntaxHighlighting(highlight), theme, copyToTextarea,
+    // The editor lives in a shadow root (below), which ids of the page cannot reach: it is named here.
+    EditorView.contentAttributes.of({
+      "aria-label": "Your code",
+      "aria-description": document.getElementById("editor-keys").textContent.replace(/\s+/g, " ").trim(),
+    }),
+  ];
+  // In a shadow root because of the Content-Security-Policy (style-src 'self'): CodeMirror's
+  // styles are built at run time, and outside a shadow root they go into a <style> element, which
+  // the policy blocks; inside one they are a constructed style sheet, which it allows.  The site's
+  // CSS variables (colours, fonts) are inherited into it.
+  const host = document.createElement("div");
+  host.className = "code-editor-host";
+  const shadow = host.attachShadow({ mode: "open" });
+  const view = new EditorView({ doc: textarea.value, extensions, root: shadow, parent: shadow });
+  textarea.after(host);
+  textarea.hidden = true;
+  // The label names the textarea; clicking it should still reach the code.
+  const label = document.querySelector('label[for="code"]');
+  if (label) label.addEventListener("click", (event) => { event.preventDefault(); view.focus(); });
+  document.documentElement.dataset.codeEditor = "codemirror";
+  window.backpropLabEditor = {
+    // A new state, not an edit: another exercise's code has its own undo history.
+    setText(text) { view.setState(EditorState.create({ doc: text, extensions })); },
+    focus() { view.focus(); },
+  };
+}
+
+const textarea = document.getElementById("code");
+if (textarea) upgrade(textarea);
