@@ -323,7 +323,7 @@ class StepThroughPage:
         question = self._question()
         waiting = question is not None and self._answer_key(question) not in self.answered
         self._show_stepper_bar()
-        ui.set_svg("network-graph", draw(self.network, self.steps, self.index))
+        ui.set_svg("network-graph", draw(self.network, self.steps, self.index, withheld=waiting))
         ui.element("network-graph").classList.toggle("focused", bool(step.active or step.used))
         self._follow_highlight()
         self._show_step_card(step)

@@ -66,10 +66,11 @@ def _sign(x: float) -> int:
     return 1 if x > 0 else -1 if x < 0 else 0
 
 
-def known_labels(steps: list[LessonStep], index: int) -> tuple[set, set]:
-    """(labels whose value is shown, labels whose gradient is shown) at step `index`."""
+def known_labels(steps: list[LessonStep], index: int, withheld: bool = False) -> tuple[set, set]:
+    """(labels whose value is shown, labels whose gradient is shown) at step `index`; withheld:
+    the step's own result waits (predict mode asks for it first)."""
     values, grads = set(), set()
-    for step in steps[:index + 1]:
+    for step in steps[:index if withheld else index + 1]:
         if step.phase == "forward":
             values.update(("x1", "x2") if step.node == "inputs" else (step.node,))
         elif step.phase == "backward":
@@ -87,12 +88,12 @@ def _edge_gradient(network: Network, source: str, target: str, param: str) -> fl
     return term.product
 
 
-def draw(network: Network, steps: list[LessonStep], index: int) -> str:
-    """The picture at step `index` (0-based) of `steps`."""
+def draw(network: Network, steps: list[LessonStep], index: int, withheld: bool = False) -> str:
+    """The picture at step `index` (0-based) of `steps`; withheld: without the step's own result."""
     units = network.units
     at, height = layout(units)
     step = steps[index]
-    shown_values, shown_grads = known_labels(steps, index)
+    shown_values, shown_grads = known_labels(steps, index, withheld)
     edges = _edges(units)
     gradients = {(s, t): _edge_gradient(network, s, t, p) for s, t, p in edges}
     largest = max((abs(g) for g in gradients.values() if g is not None), default=0.0)

@@ -53,3 +53,16 @@ def test_the_default_network_step_fourteen_reads_as_in_the_lesson():
     assert "grad z₃ is negative and ∂z₃/∂h₁ is positive; one factor is negative, so the product is negative" \
         in verdict.message
     assert model.step_question(network, steps[1]) is None          # a forward step other than ŷ asks nothing
+
+
+def test_the_graph_withholds_the_steps_result_while_it_is_asked():
+    from app import step_through_draw
+    network = model.Network(model.STATE.defaults())
+    steps = model.lesson_steps(network)
+    index = next(i for i, s in enumerate(steps) if s.phase == "backward" and s.node == "h1")
+    shown = step_through_draw.draw(network, steps, index)
+    asked = step_through_draw.draw(network, steps, index, withheld=True)
+    from engine.text import short
+    label = f"grad h₁ = {short(network.grad('h1'))}"
+    assert label in shown and label not in asked
+    assert f"grad z₃ = {short(network.grad('z3'))}" in asked         # what came before stays
