@@ -337,16 +337,22 @@ class StepThroughPage:
 
     @staticmethod
     def _follow_highlight():
-        """On a narrow screen the graph scrolls sideways: keep this step's part of it in view."""
+        """The graph scrolls in its box (sideways on a narrow screen, up and down in an embed):
+        keep this step's part of it in view."""
         box = ui.element("network-graph").parentElement
         active = js.document.querySelectorAll("#network-graph .active")
-        if box.scrollWidth <= box.clientWidth or active.length == 0:
+        if active.length == 0:
             return
         frame = box.getBoundingClientRect()
-        left = min(float(node.getBoundingClientRect().left) for node in active)
-        right = max(float(node.getBoundingClientRect().right) for node in active)
-        if left < frame.left or right > frame.right:
-            box.scrollLeft += (left + right) / 2 - (frame.left + frame.right) / 2
+        boxes = [node.getBoundingClientRect() for node in active]
+        if box.scrollWidth > box.clientWidth:
+            left, right = min(float(b.left) for b in boxes), max(float(b.right) for b in boxes)
+            if left < frame.left or right > frame.right:
+                box.scrollLeft += (left + right) / 2 - (frame.left + frame.right) / 2
+        if box.scrollHeight > box.clientHeight:
+            top, bottom = min(float(b.top) for b in boxes), max(float(b.bottom) for b in boxes)
+            if top < frame.top or bottom > frame.bottom:
+                box.scrollTop += (top + bottom) / 2 - (frame.top + frame.bottom) / 2
 
     def _show_stepper_bar(self):
         index, count = self.index, len(self.steps)

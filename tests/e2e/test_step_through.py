@@ -227,3 +227,25 @@ def test_on_a_narrow_screen_the_graph_follows_the_step(open_page):
             assert box["x"] - 1 <= bounds["x"] and bounds["x"] + bounds["width"] <= box["x"] + box["width"] + 1
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_embedded_the_graph_scrolls_to_the_step_of_a_tall_network(open_page):
+    from app import step_through_model
+    page = open_page(PAGE + "?embed=1&units=3&hidden=relu&x1=0.8&x2=0.2&step=1")
+    page.set_viewport_size({"width": 800, "height": 600})
+    try:
+        network = step_through_model.Network(step_through_model.preset_values(
+            "relu-231", step_through_model.STATE.defaults()))
+        steps = step_through_model.lesson_steps(network)
+        low = [1 + next(i for i, s in enumerate(steps) if (s.phase, s.node) == key)
+               for key in (("forward", "z3"), ("backward", "h3"), ("backward", "w32"))]
+        for number in low:                          # steps low in the 2-3-1 graph
+            page.locator("#scrubber").fill(str(number))
+            expect(page.locator("#step-counter")).to_contain_text(f"Step {number} /")
+            box = page.locator(".graph-scroll").bounding_box()
+            for node in page.locator("#network-graph .active").all():
+                bounds = node.bounding_box()
+                assert box["y"] - 1 <= bounds["y"] and bounds["y"] + bounds["height"] <= box["y"] + box["height"] + 1, \
+                    f"step {number}: the highlighted part is outside the graph's box"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
