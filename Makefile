@@ -1,7 +1,7 @@
 # Backprop Lab: the README's commands.  `make serve` and `make test` work from a fresh clone.
 PYTHON ?= python3
 PORT ?= 8000
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= --durations=25
 
 .PHONY: setup serve build test bench
 

@@ -237,7 +237,7 @@ def test_hide_in_the_link_hides_those_controls_and_notes_unknown_names(page, bas
 
 
 def test_hiding_every_data_control_hides_the_data_panel(open_page):
-    page = open_page(PAGE + "?hide=dataset,noise,train,n,data_seed,points")
+    page = open_page(PAGE + "?hide=problem,dataset,noise,train,n,data_seed,points")
     expect(page.locator(".pg-data")).to_be_hidden()
     expect(page.locator(".pg-network")).to_be_visible()
 
