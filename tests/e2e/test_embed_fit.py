@@ -36,11 +36,9 @@ assert len(EIGHT_EXAMPLES.split(";")) == matrix_form_model.MAX_BATCH
 # PAGES, each preset its menus offer, and the largest sizes its settings allow.
 CASES = [
     *[(f"chain-rule-panel-{n}", f"chain-rule.html?panel={n}") for n in range(1, 6)],
-    # Panel 5's longest preset expression: the biggest graph a preset draws.  Its labels render at
-    # about 7 px: panel 5's readable minimum size is issue 20 section 4, another change (strict:
-    # this fails, and says so, once that change makes it pass).
-    pytest.param("chain-rule-panel-5-longest", "chain-rule.html?" + urlencode({"panel": 5, "expr": "x * exp(-x) + log(y)"}),
-                 marks=pytest.mark.xfail(strict=True, reason="issue 20 §4: panel 5's long graphs shrink their text")),
+    # Panel 5's longest preset expression: the biggest graph a preset draws, at its readable
+    # minimum text size, scrolling in its box.
+    ("chain-rule-panel-5-longest", "chain-rule.html?" + urlencode({"panel": 5, "expr": "x * exp(-x) + log(y)"})),
     *[(f"step-through-{name}", step_through_preset(name)) for name in step_through_model.PRESETS],
     ("gradients-default", "gradients.html"),
     ("gradients-deepest-widest", "gradients.html?depth=30&width=64"),

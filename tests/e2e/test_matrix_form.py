@@ -113,24 +113,6 @@ def test_hovering_a_product_cell_lights_its_row_and_column(open_page):
     expect(why).to_be_hidden()
 
 
-EIGHT = "0,0,0;0,1,1;1,0,1;1,1,0;0.5,0.5,1;-1,0.5,0;2,-1,1;-0.5,-2,0"
-
-
-def test_embedded_every_step_fits_800_by_600_even_with_eight_examples(open_page):
-    page = open_page(f"pages/matrix-form.html?embed=1&units=3&sample=2&batch={EIGHT}")
-    page.set_viewport_size({"width": 800, "height": 600})
-    try:
-        page.locator("#step-counter").click()
-        for number in range(1, len(model.lesson_steps("tanh")) + 1):
-            page.locator("#scrubber").fill(str(number))
-            expect(page.locator("#step-counter")).to_contain_text(f"Step {number} /")
-            size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
-            assert size[0] <= 800 and size[1] <= 600, f"step {number}: {size}"
-        save_screenshot(page, "matrix-form-embed", full_page=False)
-    finally:
-        page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_focus_stays_on_a_result_cell_while_the_mouse_rests_on_another(open_page):
     page = open_page("pages/matrix-form.html?step=2")
     cell(page, "Z1", 0, 0).hover()                         # the mouse rests on the result

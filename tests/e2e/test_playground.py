@@ -290,19 +290,6 @@ def test_hostile_url_is_neutralised(open_page):
     assert epoch(page) == 1
 
 
-def test_embed_mode_fits_800_by_600(page, base_url):
-    page.set_viewport_size({"width": 800, "height": 600})
-    page.goto(base_url + "pages/playground.html?embed=1&dataset=spiral&layers=8,8,8")
-    wait_until_ready(page)
-    assert page.locator("#site-header").is_hidden() and page.locator(".quick-checks").is_hidden()
-    box = page.locator("#playground").bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 800
-    assert box["y"] >= 0 and box["y"] + box["height"] <= 600
-    assert page.evaluate("document.documentElement.scrollWidth") <= 800
-    train_past(page, 20)
-    save_screenshot(page, "playground-embed", full_page=False)
-
-
 def test_a_preset_keeps_own_points_and_can_be_undone(open_page):
     """Issue 18, item 4: a preset replaced the learner's points, seed and batch, and the
     address bar was replaced, not pushed, so Back could not bring them back."""
