@@ -9,19 +9,11 @@ import pytest
 from app import playground_draw as draw
 from app import playground_model as model
 from engine import features
+from tests.app.test_playground_model import train
 
 
 def regression_settings(**changes):
     return dict(model.switch_problem(model.STATE.defaults(), "regression"), **changes)
-
-
-def train(settings, epochs):
-    data = model.make_data(settings)
-    net = model.make_network(settings)
-    trainer = model.make_trainer(net, data, settings)
-    with np.errstate(all="ignore"):
-        trainer.run(epochs)
-    return data, net, trainer
 
 
 # ------------------------------------------------------------------- state table
