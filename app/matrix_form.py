@@ -4,9 +4,9 @@ What to show is decided in app/matrix_form_model.py and drawn by app/matrix_form
 """
 import js
 
+from app import lesson_two_names, ui
 from app import matrix_form_draw as draw
 from app import matrix_form_model as model
-from app import ui
 from engine import text
 
 PLAY_EVERY_MS = 1200
@@ -88,13 +88,14 @@ class MatrixFormPage:
     def build_weight_editor(self):
         """One text box per weight, laid out as the cells of W₁, b₁, W₂ and b₂; a refused or
         clamped value is explained under the tables, naming its cell."""
-        W1, b1, W2, b2 = model.weight_names(self.values["units"])
+        grids = lesson_two_names.matrix_names(self.values["units"])
         editor = ui.element("weight-editor")
         editor.replaceChildren()
         notes = js.document.createElement("div")
         notes.className = "cell-notes"
         self.weight_fields = []
-        for title, grid in (("W₁", W1), ("b₁", [b1]), ("W₂", [[name] for name in W2]), ("b₂", [[b2]])):
+        for matrix, grid in grids.items():
+            title = model.PLAIN[matrix]
             table = js.document.createElement("table")
             table.className = "matrix editable"
             caption = js.document.createElement("caption")
@@ -124,7 +125,7 @@ class MatrixFormPage:
                 table.append(line)
             editor.append(table)
         editor.append(notes)
-        for name in [name for row in W1 for name in row] + b1 + W2 + [b2]:
+        for name in [name for grid in grids.values() for row in grid for name in row]:
             prop = model.STATE.props[name]
             self.weight_fields.append(ui.NumberField(
                 f"cell-{name}", self.values[name], lambda value, name=name: self.change(name, value),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.matrix_form_model import MatrixStep, ProductCell, lesson_two_name, product_cell, product_sources, shape_text
+from app.lesson_two_names import cell_name
+from app.matrix_form_model import MatrixStep, ProductCell, product_cell, product_sources, shape_text
 from app.svg import esc, tag
 from engine import text
 
@@ -33,7 +34,8 @@ def matrix_table(name: str, matrix: np.ndarray, example: int | None = None,
     for r, row in enumerate(matrix):
         cells = []
         for c, value in enumerate(row):
-            known_as = lesson_two_name(name, r, c, units) if units else None    # a parameter's cell
+            # a parameter's cell (or its gradient's, or its update's) has a name in lesson 2
+            known_as = cell_name(name.removeprefix("d").removesuffix("_new"), r, c, units) if units else None
             hover = text.plain(float(value), 12)
             if known_as:
                 hover += f" ({'grad ' if name.startswith('d') else ''}{text.pretty_name(known_as)} in lesson 2)"

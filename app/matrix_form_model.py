@@ -10,7 +10,8 @@ batch of n examples at once.  Every step of one training step is one matrix oper
 
 Row i of every n-row matrix is lesson 2's scalar network on example i (its gradients ÷ n, as L
 is the mean).  The weights keep lesson 2's names, w_ji from input i to unit j, so a link can
-open lesson 2 on any one example: W1[i, j] = w_(j+1)(i+1), W2[j, 0] = w_o(j+1).
+open lesson 2 on any one example: W1[i, j] = w_(j+1)(i+1), W2[j, 0] = w_o(j+1)
+(app/lesson_two_names.py).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app import lesson_two_names as names
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, Prop, StateTable, parse_number
 from engine.gradcheck import Comparison, finite_difference
 from engine.registry import sigmoid
@@ -33,36 +35,6 @@ DEFAULT_WEIGHTS = {"w11": 0.5, "w12": -0.3, "b1": 0.1, "w21": -0.4, "w22": 0.8, 
                    "w31": 0.7, "w32": -0.6, "b3": 0.05,
                    "w41": 0.8, "w42": -0.6, "w43": 0.5, "b4": -0.2}
 HIDDEN = {"tanh": "tanh", "relu": "ReLU"}
-
-
-def output_unit(units: int) -> int:
-    return units + 1
-
-
-def weight_names(units: int) -> tuple[list[list[str]], list[str], list[str], str]:
-    """Lesson 2's names for the cells of W1 (2 × units), b1, W2 (units × 1) and b2."""
-    out = output_unit(units)
-    W1 = [[f"w{j}{i}" for j in range(1, units + 1)] for i in (1, 2)]
-    b1 = [f"b{j}" for j in range(1, units + 1)]
-    W2 = [f"w{out}{j}" for j in range(1, units + 1)]
-    return W1, b1, W2, f"b{out}"
-
-
-def lesson_two_name(matrix: str, row: int, column: int, units: int) -> str | None:
-    """Lesson 2's name for cell (row, column) of a parameter matrix (W1, b1, W2, b2), or None:
-    lesson 2 numbers units across the network, so W₁[i, j] is w_ji and the output's bias is b₃."""
-    W1, b1, W2, b2 = weight_names(units)
-    names = {"W1": W1, "b1": [b1], "W2": [[name] for name in W2], "b2": [[b2]]}
-    grid = names.get(matrix.removeprefix("d").removesuffix("_new"))
-    return None if grid is None else grid[row][column]
-
-
-def all_weight_names() -> tuple[str, ...]:
-    names = []
-    for units in (2, 3):
-        W1, b1, W2, b2 = weight_names(units)
-        names += [name for row in W1 for name in row] + b1 + W2 + [b2]
-    return tuple(dict.fromkeys(names))
 
 
 def format_batch(batch) -> str:
@@ -109,7 +81,7 @@ STATE = StateTable(
     IntProp("units", 2, low=2, high=3, label="hidden units"),
     ChoiceProp("hidden", "tanh", choices=tuple(HIDDEN), labels=tuple(HIDDEN.items()), label="hidden activation"),
     *[FloatProp(name, DEFAULT_WEIGHTS[name], low=PARAM_RANGE[0], high=PARAM_RANGE[1], label=name)
-      for name in all_weight_names()],
+      for name in names.ALL_PARAMS],
     FloatProp("lr", 0.5, low=0.001, high=10.0, label="learning rate η"),
     IntProp("step", 1, low=1, high=99, label="step"),
     IntProp("sample", 0, low=0, high=MAX_BATCH, label="highlighted example"),
@@ -137,12 +109,9 @@ class Pass:
 
 
 def weights(state: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    W1n, b1n, W2n, b2n = weight_names(state["units"])
-    W1 = np.array([[state[name] for name in row] for row in W1n])
-    b1 = np.array([[state[name] for name in b1n]])
-    W2 = np.array([[state[name]] for name in W2n])
-    b2 = np.array([[state[b2n]]])
-    return W1, b1, W2, b2
+    """W1, b1, W2, b2 from the state's lesson-2 names."""
+    return tuple(np.array([[state[name] for name in row] for row in grid])
+                 for grid in names.matrix_names(state["units"]).values())
 
 
 def batch_arrays(state: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -235,27 +204,15 @@ def outer_products(values: dict, left: str, right: str) -> list[np.ndarray]:
 def lesson_two_link(state: dict, example: int) -> str:
     """The query that opens lesson 2 on one example of this batch with these weights."""
     x1, x2, label = state["batch"][example]
-    W1n, b1n, W2n, b2n = weight_names(state["units"])
-    names = [name for row in W1n for name in row] + b1n + W2n + [b2n]
-    pairs = [("units", str(state["units"])), ("hidden", state["hidden"]),
-             ("x1", f"{x1:.6g}"), ("x2", f"{x2:.6g}"), ("y", str(label))]
-    pairs += [(name, f"{state[name]:.6g}") for name in names]
-    pairs.append(("lr", f"{state['lr']:.6g}"))
-    return "?" + "&".join(f"{key}={value}" for key, value in pairs)
+    units = state["units"]
+    return names.query(units, state["hidden"], x1, x2, label, {name: state[name] for name in names.param_names(units)},
+                       lr=state["lr"])
 
 
 def updated_state(state: dict) -> dict:
     """The state after the update step: every weight moved against its gradient."""
     values = run(state).values
-    names = dict(zip(("W1", "b1", "W2", "b2"), weight_names(state["units"])))
-    new = dict(state)
-    for matrix, cell_names in names.items():
-        grid = np.atleast_2d(np.array(cell_names, dtype=object))
-        if matrix == "W2":
-            grid = grid.reshape(-1, 1)
-        for (row, column), name in np.ndenumerate(grid):
-            new[name] = float(values[f"{matrix}_new"][row, column])
-    return new
+    return {**state, **names.named_values(state["units"], [values[f"{m}_new"] for m in ("W1", "b1", "W2", "b2")])}
 
 
 # ------------------------------------------------------------------ the steps
@@ -288,8 +245,8 @@ TEX = {"X": "X", "y": "y", "W1": "W_1", "b1": "b_1", "W2": "W_2", "b2": "b_2", "
 PLAIN = {"W1": "W₁", "b1": "b₁", "W2": "W₂", "b2": "b₂"}     # parameter names in plain text
 
 
-def _op(*names: str) -> tuple:
-    return tuple(Operand(name, TEX[name]) for name in names)
+def _op(*keys: str) -> tuple:
+    return tuple(Operand(key, TEX[key]) for key in keys)
 
 
 def lesson_steps(hidden: str) -> list[MatrixStep]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app import predict
+from app import lesson_two_names, predict
 from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number, quoted_names
 from engine import MLP, datasets, features, registry, text
 from engine.mlp import grid_points
@@ -641,17 +641,12 @@ def lesson_two_query(point: PointTrace, net: MLP, settings: dict) -> str | None:
             or is_regression(settings)):
         return None
     W1, b1, W2, b2 = (np.asarray(p) for p in net.params)
-    units, out = sizes[1], sizes[1] + 1
+    units = sizes[1]
     inputs = point.trace.inputs
     if np.abs(inputs).max() > LESSON_TWO_INPUTS or max(np.abs(p).max() for p in (W1, b1, W2, b2)) > LESSON_TWO_PARAMS:
         return None
-    numbers = [("x1", inputs[0]), ("x2", inputs[1]), ("y", point.target)]
-    for j in range(units):
-        numbers += [(f"w{j + 1}1", W1[0, j]), (f"w{j + 1}2", W1[1, j]), (f"b{j + 1}", b1[j])]
-    numbers += [(f"w{out}{j + 1}", W2[j, 0]) for j in range(units)] + [(f"b{out}", b2[0])]
-    words = [("units", str(units)), ("hidden", settings["activation"]), ("output", "sigmoid"), ("loss", "bce")]
-    return "?" + "&".join([f"{name}={value}" for name, value in words] +
-                          [f"{name}={float(value)!r}" for name, value in numbers])
+    params = lesson_two_names.named_values(units, [np.atleast_2d(p) for p in (W1, b1, W2, b2)])
+    return lesson_two_names.query(units, settings["activation"], inputs[0], inputs[1], point.target, params)
 
 
 # ------------------------------------------------------------------ replay

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app import predict
+from app.lesson_two_names import ALL_PARAMS, hidden_params, output_params, output_unit, param_names
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
 from engine.gradcheck import Comparison, finite_difference
 from engine.graph import Value, linear
@@ -42,18 +43,8 @@ PARAM_RANGE = (-10.0, 10.0)
 LEARNING_RATE_RANGE = (0.001, 10.0)
 MAX_TRAIN_STEPS = 1000
 
-
-def output_unit(units: int) -> int:
-    return units + 1
-
-
-def hidden_params(unit: int) -> list[str]:
-    return [f"w{unit}1", f"w{unit}2", f"b{unit}"]
-
-
-def output_params(units: int) -> list[str]:
-    o = output_unit(units)
-    return [f"w{o}{j}" for j in range(1, units + 1)] + [f"b{o}"]
+# Parameter names (output_unit, hidden_params, output_params, param_names, ALL_PARAMS) are
+# app.lesson_two_names', shared with lesson 5 and the playground's link here.
 
 
 def is_weight(label: str) -> bool:
@@ -62,16 +53,6 @@ def is_weight(label: str) -> bool:
 
 def is_bias(label: str) -> bool:
     return label.startswith("b")
-
-
-def param_names(units: int) -> list[str]:
-    """Every weight and bias of the network, hidden units first."""
-    names = [name for unit in range(1, units + 1) for name in hidden_params(unit)]
-    return names + output_params(units)
-
-
-# Both networks' parameters: the URL and the fields know all of them.
-ALL_PARAMS = tuple(dict.fromkeys(param_names(2) + param_names(3)))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from app import lesson_two_names
 from app import matrix_form_model as model
 from app import step_through_model as lesson_two  # the scalar lesson, for the row-by-row comparison
 from engine.mlp import MLP
@@ -17,7 +18,7 @@ def random_state(seed: int) -> dict:
     n = int(rng.integers(1, model.MAX_BATCH + 1))
     batch = tuple((float(a), float(b), int(c)) for (a, b), c in
                   zip(rng.uniform(-2, 2, (n, 2)).round(3), rng.integers(0, 2, n)))
-    weights = {name: round(float(rng.normal()), 3) for name in model.all_weight_names()}
+    weights = {name: round(float(rng.normal()), 3) for name in lesson_two_names.ALL_PARAMS}
     return state_with(batch=batch, units=units, hidden=str(rng.choice(["tanh", "relu"])), **weights)
 
 
@@ -46,7 +47,7 @@ def test_every_row_is_lesson_two_on_that_example(seed):
     state = random_state(seed) if seed else model.STATE.defaults()
     values = model.run(state).values
     n, units = len(state["batch"]), state["units"]
-    out = model.output_unit(units)
+    out = lesson_two_names.output_unit(units)
     for i in range(n):
         query = model.lesson_two_link(state, i)
         scalar_state, notes = lesson_two.STATE.from_query(query)
