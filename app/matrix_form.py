@@ -77,6 +77,7 @@ class MatrixFormPage:
         ui.set_text("batch-error", "")
         self.values["batch"] = batch
         self.values["sample"] = min(self.values["sample"], len(batch))
+        self.focus = None                   # its cell may be gone with the rows
         self.batch_input.value = model.format_batch(batch)
         self.save_and_show()
 
@@ -167,6 +168,10 @@ class MatrixFormPage:
 
     def on_key(self, event):
         target = event.target
+        if event.key in model.CELL_MOVES and ui.closest(event, "table[role=grid] td[data-matrix]") is not None:
+            event.preventDefault()          # arrows move inside a matrix; Tab leaves it
+            self.move_in_matrix(target, event.key)
+            return
         tag = str(getattr(target, "tagName", "")).lower()
         typing = tag in ("input", "select", "textarea", "button", "summary")
         if typing or bool(getattr(target, "isContentEditable", False)):
@@ -180,8 +185,24 @@ class MatrixFormPage:
             event.preventDefault()
             self.toggle_play()
 
+    def move_in_matrix(self, cell, key):
+        """Roving tab stop: the arrow key's neighbour becomes the matrix's one tab stop and takes
+        the focus (which lights its sources, as pointing at it does)."""
+        table = cell.closest("table")
+        shape = (int(table.rows.length), int(table.rows[0].cells.length))
+        row, column = model.cell_after_key(shape, (int(cell.dataset.row), int(cell.dataset.col)), key)
+        target = table.rows[row].cells[column]
+        if not target.isSameNode(cell):
+            cell.setAttribute("tabindex", "-1")
+            target.setAttribute("tabindex", "0")
+            target.focus()
+
     def on_cell(self, event):
         cell = ui.closest(event, "td[data-matrix]")
+        if cell is not None and str(event.type) == "focusin" and cell.hasAttribute("tabindex"):
+            for other in cell.closest("table").querySelectorAll("td[tabindex='0']"):
+                other.setAttribute("tabindex", "-1")       # a clicked cell is the matrix's tab stop now
+            cell.setAttribute("tabindex", "0")
         step = self.steps()[self.values["step"] - 1]
         if cell is None or step.kind != "product" or str(cell.dataset.matrix) != step.result:
             return
@@ -252,7 +273,7 @@ class MatrixFormPage:
         example = self.values["sample"] - 1 if self.values["sample"] else None
         box = ui.element("step-matrices")
         had_focus = bool(box.contains(js.document.activeElement))
-        ui.set_svg("step-matrices", draw.step_matrices(step, values, example, lr=self.values["lr"]))
+        ui.set_svg("step-matrices", draw.step_matrices(step, values, example, self.focus, lr=self.values["lr"]))
         if had_focus:                           # the focused cell is gone with its step: stay on the card
             ui.element("step-card").focus()
         show_scroll_hint("step-matrices")

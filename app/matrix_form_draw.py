@@ -15,11 +15,11 @@ from engine import text
 
 # The names the tables carry, in plain Unicode (the equation above them is LaTeX).
 NAMES = {"X": "X", "y": "y", "W1": "W₁", "b1": "b₁", "W2": "W₂", "b2": "b₂", "Z1": "Z₁", "H1": "H₁",
-         "z2": "z₂", "yhat": "ŷ", "L": "L", "d2": "δ₂", "dW2": "dW₂", "db2": "db₂", "dH1": "dH₁",
+         "z2": "z₂", "yhat": "ŷ", "losses": "ℓ", "L": "L", "d2": "δ₂", "dW2": "dW₂", "db2": "db₂", "dH1": "dH₁",
          "d1": "δ₁", "dW1": "dW₁", "db1": "db₁", "W1_new": "W₁ after", "b1_new": "b₁ after",
-         "W2_new": "W₂ after", "b2_new": "b₂ after"}
+         "W2_new": "W₂ after", "b2_new": "b₂ after", "slope": "act′(Z₁)"}
 # Matrices with one row per example: the highlighted example is a row of each.
-PER_EXAMPLE = {"X", "y", "Z1", "H1", "z2", "yhat", "d2", "dH1", "d1"}
+PER_EXAMPLE = {"X", "y", "Z1", "H1", "z2", "yhat", "losses", "d2", "dH1", "slope", "d1"}
 
 
 def matrix_table(name: str, matrix: np.ndarray, example: int | None = None,
@@ -27,9 +27,13 @@ def matrix_table(name: str, matrix: np.ndarray, example: int | None = None,
                  focusable: bool = False, units: int | None = None, caption: str | None = None) -> str:
     """One matrix as a captioned table.  example: the highlighted example's row (for matrices
     with a row per example); lit: ("row" or "column", index) that makes the focused result cell;
-    focus: the result cell whose sources are lit; focusable: cells take keyboard focus; units:
-    the hidden units, so that a parameter's cells can say their names in lesson 2; caption: a
-    name for a table that is a piece of `name` (a term of a sum), not the matrix itself."""
+    focus: the result cell whose sources are lit; focusable: the table is one tab stop (the
+    focused cell, else the first) and arrow keys move between its cells (app/matrix_form.py),
+    each cell named for a screen reader; units: the hidden units, so that a parameter's cells
+    can say their names in lesson 2; caption: the table's name where it is not NAMES[name] (a
+    term of a sum, the activation's slope)."""
+    title = caption or NAMES[name]
+    tab_stop = focus if focus is not None else (0, 0)
     rows = []
     for r, row in enumerate(matrix):
         cells = []
@@ -39,6 +43,8 @@ def matrix_table(name: str, matrix: np.ndarray, example: int | None = None,
             hover = text.plain(float(value), 12)
             if known_as:
                 hover += f" ({'grad ' if name.startswith('d') else ''}{text.pretty_name(known_as)} in lesson 2)"
+            elif name == "losses":          # one example's loss is lesson 2's L on that example
+                hover += f" (lesson 2's L for example {r + 1})"
             classes = []
             if example is not None and name in PER_EXAMPLE and r == example:
                 classes.append("example")
@@ -46,13 +52,16 @@ def matrix_table(name: str, matrix: np.ndarray, example: int | None = None,
                 classes.append("source")
             if focus == (r, c):
                 classes.append("focus")
+            shown = text.plain(float(value))
+            keyboard = {"tabindex": "0" if (r, c) == tab_stop else "-1",
+                        "aria_label": f"{title}[{r + 1},{c + 1}] = {shown}"} if focusable else {}
             cells.append(tag("td", {"class": " ".join(classes) or None, "data_matrix": name, "data_row": r,
-                                    "data_col": c, "tabindex": "0" if focusable else None,
-                                    "title": hover}, esc(text.plain(float(value)))))
+                                    "data_col": c, **keyboard, "title": hover}, esc(shown)))
         rows.append(tag("tr", None, *cells))
-    caption = tag("caption", None, tag("span", {"class": "matrix-name"}, esc(caption or NAMES[name])), " ",
+    heading = tag("caption", None, tag("span", {"class": "matrix-name"}, esc(title)), " ",
                   tag("span", {"class": "shape"}, esc(shape_text(matrix))))
-    return tag("table", {"class": "matrix", "data_name": name}, caption, tag("tbody", None, *rows))
+    return tag("table", {"class": "matrix", "data_name": name, "role": "grid" if focusable else None},
+               heading, tag("tbody", None, *rows))
 
 
 def step_matrices(step: MatrixStep, values: dict, example: int | None,
@@ -69,9 +78,14 @@ def step_matrices(step: MatrixStep, values: dict, example: int | None,
     if step.kind == "input":        # the data itself: X and y side by side, nothing computed
         return tag("div", {"class": "matrix-row"}, matrix_table("X", values["X"], example),
                    matrix_table("y", values["y"], example))
-    parts = [matrix_table(o.name, values[o.name], example, sources.get(o.name), units=units) for o in step.operands]
-    result = matrix_table(step.result, values[step.result], example, focus=focus, focusable=step.kind == "product",
-                          units=units)
+    parts = [matrix_table(o.name, values[o.name], example, sources.get(o.name), units=units, caption=o.plain or None)
+             for o in step.operands]
+    if step.kind == "elementwise" and len(parts) == 2:      # dH₁ ⊙ (1 − H₁²): the product is cell by cell
+        parts.insert(1, tag("span", {"class": "arrow operator", "title": "elementwise product"}, "⊙"))
+    result = matrix_table(step.result, values[step.result], example, focus=focus if step.kind == "product" else None,
+                          focusable=True, units=units)
+    if step.via:                    # ŷ, y → ℓ (one per example) → mean → L
+        result = matrix_table(step.via, values[step.via], example, focusable=True) + MEAN + result
     return tag("div", {"class": "matrix-row"}, *parts, ARROW, result)
 
 
@@ -87,6 +101,7 @@ def source_selectors(step: MatrixStep, focus: tuple[int, int]) -> list[str]:
 
 
 ARROW = tag("span", {"class": "arrow", "aria_hidden": "true"}, "→")
+MEAN = tag("span", {"class": "arrow mean"}, "mean", tag("span", {"aria_hidden": "true"}, " →"))
 
 
 def update_row(name: str, values: dict, units: int, lr: float | None = None) -> str:
@@ -95,7 +110,7 @@ def update_row(name: str, values: dict, units: int, lr: float | None = None) -> 
     return tag("div", {"class": "matrix-row update"}, matrix_table(name, values[name], units=units),
                tag("span", {"class": "arrow", "aria_hidden": "true"}, f"− {esc(step_size)} ·"),
                matrix_table(f"d{name}", values[f"d{name}"], units=units),
-               ARROW, matrix_table(f"{name}_new", values[f"{name}_new"], units=units))
+               ARROW, matrix_table(f"{name}_new", values[f"{name}_new"], units=units, focusable=True))
 
 
 def outer_product_sum(values: dict, left: str, right: str, result: str, pieces: list[np.ndarray],

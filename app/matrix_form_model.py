@@ -3,9 +3,10 @@
 Lesson 2's network (2 inputs, 2 or 3 hidden units, one sigmoid output, cross-entropy) on a
 batch of n examples at once.  Every step of one training step is one matrix operation:
 
-    forward   Z1 = X W1 + b1,  H1 = tanh(Z1),  z2 = H1 W2 + b2,  ŷ = σ(z2),  L = mean BCE
+    forward   Z1 = X W1 + b1,  H1 = tanh(Z1),  z2 = H1 W2 + b2,  ŷ = σ(z2),
+              ℓ = BCE per example,  L = mean ℓ
     backward  δ2 = (ŷ − y)/n,  dW2 = H1ᵀ δ2,  db2 = Σ δ2,  dH1 = δ2 W2ᵀ,
-              δ1 = dH1 ⊙ tanh′,  dW1 = Xᵀ δ1,  db1 = Σ δ1
+              δ1 = dH1 ⊙ tanh′(Z1) (tanh′ = 1 − H1²),  dW1 = Xᵀ δ1,  db1 = Σ δ1
     update    W ← W − η dW  (for W1, b1, W2, b2)
 
 Row i of every n-row matrix is lesson 2's scalar network on example i (its gradients ÷ n, as L
@@ -22,7 +23,7 @@ import numpy as np
 from app import lesson_two_names as names
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, Prop, StateTable, parse_number
 from engine.gradcheck import Comparison, finite_difference
-from engine.registry import sigmoid
+from engine.registry import ACTIVATIONS, sigmoid
 
 # ------------------------------------------------------------------ the batch and the weights
 
@@ -122,17 +123,23 @@ def batch_arrays(state: dict) -> tuple[np.ndarray, np.ndarray]:
 
 
 def activate(hidden: str, Z: np.ndarray) -> np.ndarray:
-    return np.tanh(Z) if hidden == "tanh" else np.maximum(Z, 0.0)
+    return ACTIVATIONS[hidden].output(Z)
 
 
 def activation_slope(hidden: str, Z: np.ndarray, H: np.ndarray) -> np.ndarray:
-    """tanh′ = 1 − H², ReLU′ = 1 where Z > 0: elementwise, from what the forward pass kept."""
-    return 1.0 - H * H if hidden == "tanh" else (Z > 0).astype(float)
+    """The engine's derivative of the activation, cell by cell, from what the forward pass kept:
+    tanh′ = 1 − H², ReLU′ = 1 where Z > 0 (else 0)."""
+    return ACTIVATIONS[hidden].derivative(Z, H)
+
+
+def bce_per_example(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each example's binary cross-entropy of σ(z) against y, from the logit z: softplus(z) − z·y,
+    the engine MLP's stable form (no log of a rounded 0 for large |z|)."""
+    return np.logaddexp(0.0, z) - z * y
 
 
 def mean_bce(z: np.ndarray, y: np.ndarray) -> float:
-    """Mean binary cross-entropy of σ(z) against y, from the logit z (stable for large |z|)."""
-    return float(np.mean(np.logaddexp(0.0, z) - z * y))
+    return float(np.mean(bce_per_example(z, y)))
 
 
 def run(state: dict) -> Pass:
@@ -145,12 +152,14 @@ def run(state: dict) -> Pass:
     v["H1"] = activate(h, v["Z1"])
     v["z2"] = v["H1"] @ W2 + b2
     v["yhat"] = sigmoid(v["z2"])
-    v["L"] = np.array([[mean_bce(v["z2"], y)]])
+    v["losses"] = bce_per_example(v["z2"], y)          # ℓ: one loss per example, n × 1
+    v["L"] = v["losses"].mean(axis=0, keepdims=True)
     v["d2"] = (v["yhat"] - y) / n
     v["dW2"] = v["H1"].T @ v["d2"]
     v["db2"] = v["d2"].sum(axis=0, keepdims=True)
     v["dH1"] = v["d2"] @ W2.T
-    v["d1"] = v["dH1"] * activation_slope(h, v["Z1"], v["H1"])
+    v["slope"] = activation_slope(h, v["Z1"], v["H1"])  # the activation's local derivative, n × units
+    v["d1"] = v["dH1"] * v["slope"]
     v["dW1"] = X.T @ v["d1"]
     v["db1"] = v["d1"].sum(axis=0, keepdims=True)
     lr = state["lr"]
@@ -221,6 +230,7 @@ def updated_state(state: dict) -> dict:
 class Operand:
     name: str              # key in Pass.values
     tex: str               # its name in the equation
+    plain: str = ""        # its name in plain text, where that depends on the step (the slope)
 
 
 @dataclass(frozen=True)
@@ -234,10 +244,11 @@ class MatrixStep:
     numpy: str                      # the NumPy line
     torch: str                      # what PyTorch writes for it
     shape_check: str = ""           # why the shapes are these (backward steps)
+    via: str = ""                   # a matrix computed on the way to the result, shown before it
 
 
 TEX = {"X": "X", "y": "y", "W1": "W_1", "b1": "b_1", "W2": "W_2", "b2": "b_2", "Z1": "Z_1", "H1": "H_1",
-       "z2": "z_2", "yhat": r"\hat y", "L": "L", "d2": r"\delta_2", "dW2": r"dW_2", "db2": "db_2",
+       "z2": "z_2", "yhat": r"\hat y", "losses": r"\ell", "L": "L", "d2": r"\delta_2", "dW2": r"dW_2", "db2": "db_2",
        "dH1": "dH_1", "d1": r"\delta_1", "dW1": "dW_1", "db1": "db_1",
        "W1_new": r"W_1'", "b1_new": r"b_1'", "W2_new": r"W_2'", "b2_new": r"b_2'"}
 
@@ -253,6 +264,7 @@ def lesson_steps(hidden: str) -> list[MatrixStep]:
     """The steps of one training step, the same for every batch (the numbers come from run())."""
     act = r"\tanh" if hidden == "tanh" else r"\operatorname{ReLU}"
     slope = r"(1 - H_1^{2})" if hidden == "tanh" else r"[Z_1 > 0]"
+    slope_plain = "1 − H₁²" if hidden == "tanh" else "[Z₁ > 0]"
     slope_np = "(1 - H1**2)" if hidden == "tanh" else "(Z1 > 0)"
     act_np = "np.tanh(Z1)" if hidden == "tanh" else "np.maximum(Z1, 0)"
     act_torch = "torch.tanh(Z1)" if hidden == "tanh" else "torch.relu(Z1)"
@@ -273,10 +285,13 @@ def lesson_steps(hidden: str) -> list[MatrixStep]:
         MatrixStep("forward", "yhat", r"\hat y = \sigma(z_2)", _op("z2"), "map",
                    "The sigmoid of every example's z₂: its predicted probability of class 1.",
                    "yhat = 1 / (1 + np.exp(-z2))", "yhat = torch.sigmoid(z2)"),
-        MatrixStep("forward", "L", r"L = \tfrac1n \sum_i \mathrm{BCE}(\hat y_i, y_i)", _op("yhat", "y"), "loss",
-                   "One number for the whole batch: the mean of the examples' cross-entropies.",
-                   "L = np.mean(-(y*np.log(yhat) + (1-y)*np.log(1-yhat)))",
-                   "L = F.binary_cross_entropy(yhat, y)"),
+        MatrixStep("forward", "L", r"\ell_i = \mathrm{BCE}(\hat y_i, y_i),\quad L = \tfrac1n \sum_i \ell_i",
+                   _op("yhat", "y"), "loss",
+                   "Each example's cross-entropy ℓᵢ is the loss lesson 2 shows for that example alone; "
+                   "the batch's L is their mean (their sum ÷ n), so for a batch of one, L is lesson 2's loss.",
+                   "losses = -(y*np.log(yhat) + (1-y)*np.log(1-yhat))\nL = losses.mean()",
+                   "losses = F.binary_cross_entropy(yhat, y, reduction='none')\nL = losses.mean()",
+                   via="losses"),
         MatrixStep("backward", "d2", r"\delta_2 = \operatorname{grad} z_2 = \tfrac1n(\hat y - y)",
                    _op("yhat", "y"), "elementwise",
                    "Sigmoid and cross-entropy together give ŷ − y per example, as in lesson 2; ÷ n because "
@@ -298,9 +313,10 @@ def lesson_steps(hidden: str) -> list[MatrixStep]:
                    "example's gradient at every hidden unit.",
                    "dH1 = d2 @ W2.T", "(not kept by autograd)",
                    "n × units like H₁: δ₂ (n × 1) times W₂ᵀ (1 × units)."),
-        MatrixStep("backward", "d1", rf"\delta_1 = dH_1 \odot {slope}", _op("dH1", "H1"), "elementwise",
-                   "Through the activation, cell by cell: each gradient times its own local derivative "
-                   "(⊙ is the elementwise product, not a matrix product).",
+        MatrixStep("backward", "d1", rf"\delta_1 = dH_1 \odot {slope}",
+                   (Operand("dH1", TEX["dH1"]), Operand("slope", slope, slope_plain)), "elementwise",
+                   f"Through the activation, cell by cell: each gradient times its own local derivative, "
+                   f"the cell of {slope_plain} in the same place (⊙ is the elementwise product, not a matrix product).",
                    f"d1 = dH1 * {slope_np}", "(not kept by autograd)",
                    "n × units, unchanged: an elementwise step keeps the shape."),
         MatrixStep("backward", "dW1", r"dW_1 = X^{\top} \delta_1", _op("X", "d1"), "product",
@@ -339,7 +355,21 @@ def shape_badge(step: MatrixStep, values: dict) -> str:
         return f"{text} → {shape_text(values[step.result])}"
     if step.kind == "input":
         return f"X {shape_text(values['X'])}, y {shape_text(values['y'])}"
-    return f"{', '.join(shape_text(values[o.name]) for o in step.operands)} → {shape_text(values[step.result])}"
+    via = f" → {shape_text(values[step.via])}" if step.via else ""
+    return f"{', '.join(shape_text(values[o.name]) for o in step.operands)}{via} → {shape_text(values[step.result])}"
+
+
+# Arrow keys move between the cells of a result matrix (one tab stop per matrix).
+CELL_MOVES = {"ArrowUp": (-1, 0), "ArrowDown": (1, 0), "ArrowLeft": (0, -1), "ArrowRight": (0, 1)}
+
+
+def cell_after_key(shape: tuple[int, int], cell: tuple[int, int], key: str) -> tuple[int, int] | None:
+    """The cell an arrow key moves to from `cell` in a matrix of this shape; the same cell at
+    an edge (the keys stay in the matrix); None for a key that does not move between cells."""
+    if key not in CELL_MOVES:
+        return None
+    (rows, columns), (dr, dc) = shape, CELL_MOVES[key]
+    return min(max(cell[0] + dr, 0), rows - 1), min(max(cell[1] + dc, 0), columns - 1)
 
 
 def _as_used(values: dict, name: str, step: MatrixStep) -> np.ndarray:

@@ -101,3 +101,57 @@ def test_the_shapes_in_the_explanation_follow_the_batch_and_the_hidden_units():
     values = model.run(state).values
     said = draw.product_why(STEPS["dW1"], values)
     assert "Xᵀ is 2×2 and δ₁ is 2×3" in said and "result has Xᵀ's rows and δ₁'s columns: 2×3" in said
+
+
+def tables(markup):
+    """{matrix name: [(attrs, text) of its cells]} in the order drawn."""
+    found = {}
+    for attrs, value in cells(markup):
+        found.setdefault(attrs["data-matrix"], []).append((attrs, value))
+    return found
+
+
+def test_each_result_matrix_is_one_tab_stop_with_named_cells():
+    for step in model.lesson_steps("tanh")[1:]:
+        markup = draw.step_matrices(step, VALUES, example=None, lr=0.5)
+        results = {f"{m}_new" for m in ("W1", "b1", "W2", "b2")} if step.kind == "update" else \
+            {step.result} | ({step.via} if step.via else set())
+        for name, found in tables(markup).items():
+            stops = [a for a, _ in found if a.get("tabindex") == "0"]
+            if name in results:
+                assert len(stops) == 1 and (stops[0]["data-row"], stops[0]["data-col"]) == ("0", "0")
+                assert all(a["tabindex"] == "-1" for a, _ in found if a is not stops[0])
+                # a screen reader names each cell: its matrix, row, column and number
+                for attrs, value in found:
+                    r, c = int(attrs["data-row"]) + 1, int(attrs["data-col"]) + 1
+                    assert attrs["aria-label"].endswith(f"[{r},{c}] = {value}")
+            else:
+                assert all("tabindex" not in a for a, _ in found), f"{name} is an operand: no tab stop"
+        assert markup.count('role="grid"') == len(results)
+    # the focused cell of a product is its matrix's tab stop
+    found = tables(draw.step_matrices(STEPS["Z1"], VALUES, example=None, focus=(2, 1)))["Z1"]
+    assert [(a["data-row"], a["data-col"]) for a, _ in found if a["tabindex"] == "0"] == [("2", "1")]
+    assert found[0][0]["aria-label"] == f"Z₁[1,1] = {draw.text.plain(float(VALUES['Z1'][0, 0]))}"
+
+
+def test_the_loss_step_shows_each_examples_loss_then_their_mean():
+    markup = draw.step_matrices(STEPS["L"], VALUES, example=1)
+    found = tables(markup)
+    assert list(found) == ["yhat", "y", "losses", "L"]
+    assert [v for _, v in found["losses"]] == [draw.text.plain(float(x)) for x in VALUES["losses"][:, 0]]
+    assert [v for _, v in found["L"]] == [draw.text.plain(float(VALUES["losses"].mean()))]
+    assert "example" in found["losses"][1][0]["class"]                   # the lit example's row
+    assert found["losses"][1][0]["title"].endswith("(lesson 2's L for example 2)")
+    assert "mean" in markup and "ℓ" in markup
+
+
+def test_delta_one_shows_the_activations_slope_as_its_own_matrix():
+    for hidden, caption in (("tanh", "1 − H₁²"), ("relu", "[Z₁ > 0]")):
+        values = model.run(model.STATE.defaults() | {"hidden": hidden}).values
+        step = next(s for s in model.lesson_steps(hidden) if s.result == "d1")
+        markup = draw.step_matrices(step, values, example=None)
+        found = tables(markup)
+        assert list(found) == ["dH1", "slope", "d1"]
+        assert [v for _, v in found["slope"]] == [draw.text.plain(float(x)) for x in values["slope"].ravel()]
+        assert f'<span class="matrix-name">{draw.esc(caption)}</span>' in markup
+        assert markup.index("dH1") < markup.index("⊙") < markup.index('data-matrix="slope"')

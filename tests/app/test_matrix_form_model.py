@@ -115,3 +115,61 @@ def test_a_batch_round_trips_through_a_link():
     state = state_with(batch=((0.5, -1.25, 1), (2.0, 0.0, 0)))
     values, notes = model.STATE.from_query(model.STATE.to_query(state))
     assert notes == [] and values["batch"] == state["batch"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_each_examples_loss_is_lesson_twos_and_the_batch_loss_their_mean(seed):
+    state = random_state(seed + 40) if seed else model.STATE.defaults()
+    values = model.run(state).values
+    n = len(state["batch"])
+    assert values["losses"].shape == (n, 1)
+    for i in range(n):
+        lesson_two_state, notes = lesson_two.STATE.from_query(model.lesson_two_link(state, i))
+        assert notes == []
+        assert values["losses"][i, 0] == pytest.approx(lesson_two.Network(lesson_two_state).loss.data, rel=1e-12)
+        # ... and the engine's loss on a batch of that one example
+        one = state_with(**{k: state[k] for k in state if k != "batch"}, batch=(state["batch"][i],))
+        assert values["losses"][i, 0] == pytest.approx(engine_gradients(one)[0], rel=1e-12)
+    assert values["L"][0, 0] == pytest.approx(values["losses"].sum() / n, rel=1e-15)
+
+
+def test_for_a_batch_of_one_the_loss_is_lesson_twos():
+    state = state_with(batch=((0.6, -0.4, 1),))
+    lesson_two_state, _ = lesson_two.STATE.from_query(model.lesson_two_link(state, 0))
+    assert model.run(state).values["L"][0, 0] == pytest.approx(lesson_two.Network(lesson_two_state).loss.data, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_delta_one_is_dh1_times_the_activations_slope_cell_by_cell(seed):
+    state = random_state(seed + 60)
+    values = model.run(state).values
+    H1, Z1 = values["H1"], values["Z1"]
+    expected = 1 - H1 ** 2 if state["hidden"] == "tanh" else (Z1 > 0).astype(float)
+    np.testing.assert_allclose(values["slope"], expected, rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(values["d1"], values["dH1"] * values["slope"])
+    step = next(s for s in model.lesson_steps(state["hidden"]) if s.result == "d1")
+    assert [o.name for o in step.operands] == ["dH1", "slope"]
+    assert step.operands[1].plain == ("1 − H₁²" if state["hidden"] == "tanh" else "[Z₁ > 0]")
+    # each slope cell is lesson 2's local derivative ∂h_j/∂z_j for that example
+    lesson_two_state, _ = lesson_two.STATE.from_query(model.lesson_two_link(state, 0))
+    net = lesson_two.Network(lesson_two_state)
+    for j in range(state["units"]):
+        if net.grad(f"h{j + 1}") != 0:
+            assert values["slope"][0, j] == pytest.approx(net.grad(f"z{j + 1}") / net.grad(f"h{j + 1}"), rel=1e-9)
+
+
+def test_the_loss_step_goes_through_the_per_example_losses():
+    values = model.run(model.STATE.defaults()).values
+    step = next(s for s in model.lesson_steps("tanh") if s.result == "L")
+    assert step.via == "losses"
+    assert model.shape_badge(step, values) == "4×1, 4×1 → 4×1 → 1×1"
+
+
+def test_arrow_keys_move_between_the_cells_of_a_matrix_and_stop_at_its_edges():
+    assert model.cell_after_key((4, 2), (0, 0), "ArrowDown") == (1, 0)
+    assert model.cell_after_key((4, 2), (1, 0), "ArrowRight") == (1, 1)
+    assert model.cell_after_key((4, 2), (1, 1), "ArrowRight") == (1, 1)
+    assert model.cell_after_key((4, 2), (3, 1), "ArrowDown") == (3, 1)
+    assert model.cell_after_key((4, 2), (0, 1), "ArrowUp") == (0, 1)
+    assert model.cell_after_key((4, 2), (2, 1), "ArrowLeft") == (2, 0)
+    assert model.cell_after_key((4, 2), (2, 1), "Home") is None

@@ -23,6 +23,10 @@ def test_keys_step_through_every_matrix_with_the_models_numbers(open_page):
         expect(page.locator("#step-counter")).to_have_text(f"Step {number} / {len(steps)}")
         if step.phase != "update":
             expect(cell(page, step.result, 0, 0)).to_have_text(text.plain(float(values[step.result][0, 0])))
+        if step.via or step.result == "d1":      # ℓ on the way to L; the activation's slope beside dH₁
+            extra = step.via or "slope"
+            shown_extra = page.locator(f'#step-matrices td[data-matrix="{extra}"]').all_inner_texts()
+            assert shown_extra == [text.plain(float(x)) for x in values[extra].ravel()]
         # nothing later than this step is on screen: the step shows its operands and its result only
         shown = set(page.locator("#step-matrices td").evaluate_all("cells => cells.map(c => c.dataset.matrix)"))
         later = {s.result for s in steps[number:]} - {o.name for o in step.operands} - {step.result}
@@ -40,11 +44,15 @@ def test_an_example_lights_its_row_and_opens_in_lesson_two_with_the_same_numbers
     expect(lit).to_have_count(4)              # Z1 and H1: one row of two cells each
     assert set(lit.evaluate_all("cells => cells.map(c => c.dataset.row)")) == {"2"}
     h1 = page.locator('#step-matrices td.example[data-matrix="H1"]').first.get_attribute("title")
+    page.locator("#scrubber").fill("6")     # the loss step: this example's own loss, ℓ₃
+    loss = page.locator('#step-matrices td.example[data-matrix="losses"]').get_attribute("title")
+    assert loss.endswith("(lesson 2's L for example 3)")
     href = page.locator("#lesson-two-link").get_attribute("href")
     page.goto(base_url + "pages/" + href)
     page.wait_for_selector("html[data-status=ready]")
     page.keyboard.press("End")              # every value is shown once its step is reached
     expect(page.locator("#network-graph")).to_contain_text(text.short(float(h1)))
+    expect(page.locator("#live-loss")).to_have_text(text.decimals(float(loss.split(" ")[0].replace("−", "-"))))
 
 
 def test_editing_a_weight_cell_recomputes_the_batch(open_page):
@@ -113,21 +121,36 @@ def test_hovering_a_product_cell_lights_its_row_and_column(open_page):
     expect(why).to_be_hidden()
 
 
-def test_focus_stays_on_a_result_cell_while_the_mouse_rests_on_another(open_page):
+def test_a_result_matrix_is_one_tab_stop_and_arrow_keys_move_between_its_cells(open_page):
     page = open_page("pages/matrix-form.html?step=2")
     cell(page, "Z1", 0, 0).hover()                         # the mouse rests on the result
     page.locator("#sample").focus()
-    for _ in range(4):
+    stops = []
+    for _ in range(3):
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement !== document.body"), "Tab lost the focus"
-    focused = page.evaluate("document.activeElement.dataset.matrix")
-    assert focused in ("X", "W1", "b1", "Z1") or focused is None
-    # a result cell with the focus, then → : the step changes and the focus stays on the step card
-    cell(page, "Z1", 1, 1).focus()
-    expect(cell(page, "Z1", 1, 1)).to_have_class("focus")
-    expect(page.locator('#step-matrices td.source[data-matrix="b1"]')).to_have_count(1)   # the bias added
+        stops.append(page.evaluate("document.activeElement.dataset.matrix || document.activeElement.id"))
+    assert stops[0] == "Z1" and "Z1" not in stops[1:], f"Z₁ is one tab stop, not one per cell: {stops}"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    expect(cell(page, "Z1", 0, 0)).to_be_focused()
+    page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowRight")
-    expect(page.locator("#step-counter")).to_contain_text("Step 3 /")
+    page.keyboard.press("ArrowRight")                       # at the matrix's edge: stays, and no step
+    moved = cell(page, "Z1", 1, 1)
+    expect(moved).to_be_focused()
+    expect(page.locator("#step-counter")).to_contain_text("Step 2 /")
+    expect(page.locator('#step-matrices td[data-matrix="Z1"][tabindex="0"]')).to_have_count(1)
+    expect(moved).to_have_attribute("tabindex", "0")
+    value = model.run(model.STATE.defaults()).values["Z1"][1, 1]
+    expect(moved).to_have_accessible_name(f"Z₁[2,2] = {text.plain(float(value))}")
+    # the focused cell lights what it is made from, and keeps the focus while the mouse rests elsewhere
+    expect(moved).to_have_class("focus")
+    expect(page.locator('#step-matrices td.source[data-matrix="b1"]')).to_have_count(1)   # the bias added
+    expect(page.locator("#product-why")).to_contain_text("Z₁[2,2] = row 2 of X")
+    # End (a step key) from inside a matrix: the step changes and the focus stays on the step card
+    page.keyboard.press("End")
+    expect(page.locator("#step-counter")).to_contain_text("Step 14 /")
     expect(page.locator("#step-card")).to_be_focused()
 
 
