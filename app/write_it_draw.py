@@ -201,8 +201,8 @@ def network_picture(data: dict) -> str:
                   f"{verdict}", picture, cls="wide")
 
 
-BOUNDARY_SIZE = 230
-BOUNDARY_MARGIN = (24, 8, 36, 56)       # top, right, bottom, left
+BOUNDARY_SIZE = 260
+BOUNDARY_MARGIN = (26, 10, 36, 56)       # top, right, bottom, left
 
 
 def boundary(title: str, grid: list, extent: list, points: list, labels: list) -> str:
@@ -227,7 +227,7 @@ def boundary(title: str, grid: list, extent: list, points: list, labels: list) -
     marks = [axes.point(x, y, cls="xor-point " + ("class-b" if label > 0.5 else "class-a"), r=6)
              for (x, y), label in zip(points, labels)]
     return svg(BOUNDARY_SIZE, BOUNDARY_SIZE, axes.draw(), *cells, *marks,
-               text(BOUNDARY_SIZE / 2 + BOUNDARY_MARGIN[3] / 2, 15, title, "boundary-title"),
+               text(BOUNDARY_SIZE / 2, 16, title, "boundary-title"),
                label=title, cls="boundary")
 
 
