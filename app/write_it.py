@@ -185,6 +185,14 @@ class Runner:
     def on_error(self, event):
         event.preventDefault()
         waiting = self.run_id != 0
+        if not self.ready and not waiting:
+            # It never started (its script could not load, say): starting it again at once would
+            # fail again, and again.  The next Run tries.
+            self.clear_timer()
+            self.worker.terminate()
+            self.worker = None
+            self.on_status("Python for your code could not start; Run tries again.")
+            return
         self.restart()
         if waiting:
             self.on_stopped(draw.crashed())
