@@ -125,7 +125,7 @@ def test_errors_show_the_learners_line_and_print_output(open_page):
     expect(page.locator("#output-text")).to_have_text("checking 42\n")
 
 
-def test_pictures_of_wrong_gradients_too_much_memory_and_standard_library_imports(open_page):
+def test_pictures_of_wrong_gradients_too_much_memory_and_standard_library_imports(open_page, axe_url):
     page = open_fresh(open_page, "pages/write-it.html?exercise=backward&theme=dark")
     # Exercise 3 with = for +=: x, used twice, keeps only its last share; its node is marked.
     write_and_run(page, EXERCISES["backward"].solution.replace("parent.grad +=", "parent.grad ="))
@@ -141,6 +141,7 @@ def test_pictures_of_wrong_gradients_too_much_memory_and_standard_library_import
     expect(page.locator("#picture .edge.mismatch")).to_have_count(4)
     expect(page.locator("#picture .node.mismatch")).to_have_count(2)
     save_screenshot(page, "write-it-network-dark")
+    assert serious_violations(page, axe_url) == []
     page.set_viewport_size({"width": 360, "height": 800})
     page.locator("#picture").scroll_into_view_if_needed()
     save_screenshot(page, "write-it-network-360", full_page=False)
