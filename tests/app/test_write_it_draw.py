@@ -135,6 +135,14 @@ def test_exercise_8_draws_the_boundary_of_the_learners_weights_beside_the_engine
     assert "<rect" in engine and yours.count('class="cell-') == 0 and "Your weights: 50% right" in yours
 
 
+def test_the_xor_pictures_titles_fit_their_picture():
+    for title in ("Your weights: 100% right", "The engine's: 100% right"):
+        markup = draw.boundary(title, [[0.5, 0.5], [0.5, 0.5]], [0, 1], [], [])
+        x = float(re.search(r'<text x="([\d.]+)"[^>]*class="boundary-title"', markup).group(1))
+        # 13 px bold sans is at most about 7.6 px a character
+        assert x - len(title) * 7.6 / 2 >= 0 and x + len(title) * 7.6 / 2 <= draw.BOUNDARY_SIZE
+
+
 def test_the_xor_pictures_shade_towards_the_class_the_network_predicts():
     markup = draw.boundary("t", [[0.0, 1.0], [0.5, 0.9]], [0, 1], [], [])
     cells = re.findall(r'class="(cell-[ab])" fill-opacity="([\d.]+)"', markup)
