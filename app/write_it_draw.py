@@ -97,7 +97,8 @@ def figure(caption: str, *pictures: str, cls: str = "") -> str:
     """The pictures over their caption, in a box that scrolls sideways where the screen is too
     narrow for them (focusable, so a keyboard can scroll it too)."""
     return tag("figure", {"class": f"result-picture {cls}".strip()},
-               tag("div", {"class": "picture-scroll", "tabindex": "0", "role": "group", "aria-label": "picture"},
+               tag("div", {"class": "picture-scroll scroll-cue-x cue-everywhere", "tabindex": "0", "role": "group",
+                           "aria-label": "picture"},
                    *pictures),
                tag("figcaption", {}, esc(caption)))
 
