@@ -66,18 +66,23 @@ def add_rest():
 
 # One grading before "ready", so that the learner's first Run does not pay for the first call
 # of each code path (WebAssembly compiled on first use, modules' first imports).
-from app.write_it_model import EXERCISES
+from app.write_it_model import EXERCISES, prepare
 grade("add-mul", EXERCISES["add-mul"].solution)
 
-grade_as_json, add_rest
+grade_as_json, add_rest, prepare
 `);
-  const [gradeAsJson, addRest] = grade.toJs();
-  return { pyodide, gradeAsJson, addRest };
+  const [gradeAsJson, addRest, prepare] = grade.toJs();
+  return { pyodide, gradeAsJson, addRest, prepare };
 }
 
 const runtime = start();
 runtime.then(
-  () => self.postMessage({ type: "ready" }),
+  (python) => {
+    self.postMessage({ type: "ready" });
+    // Exercise 8's reference network, trained once while nobody waits (a Run sent meanwhile goes
+    // first: its handler continues before this timer fires).
+    setTimeout(() => python.prepare("training"), 1000);
+  },
   (error) => self.postMessage({ type: "failed", message: String(error && error.message || error) }));
 
 // Fetched at most once: true once on sys.path, or once it could not be (then an import of it
@@ -101,6 +106,7 @@ self.addEventListener("message", async (event) => {
   if (type !== "grade") return;
   let python;
   try { python = await runtime; } catch (error) { return; }     // "failed" was already posted
+  try { python.prepare(String(key)); } catch (error) { /* the grader reports it */ }
   self.postMessage({ type: "started", id });
   try {
     let json = python.gradeAsJson(String(key), String(code), Boolean(restFetched));

@@ -1,5 +1,6 @@
 """The write-it-yourself exercises: every reference solution passes, every starter fails, and the
 typical mistakes fail with the message that names them."""
+import numpy as np
 import pytest
 
 from app.write_it_model import BUGGY, EXERCISES, grade
@@ -87,3 +88,12 @@ def test_a_missing_module_is_named_so_the_runner_can_fetch_the_rest_of_the_stand
     assert grade("neuron", "import no_such_module_here\n").missing_module == "no_such_module_here"
     assert grade("neuron", "from json import tool\nimport fractions\n").missing_module == ""
     assert grade("neuron", "x = 1 / 0\n").missing_module == ""
+
+
+def test_the_engines_xor_reference_is_trained_once_before_any_run_needs_it():
+    from app.write_it_model import engine_xor_network, prepare
+
+    prepare("training")          # the runner does this outside the learner's time limit
+    assert engine_xor_network.cache_info().currsize == 1
+    assert engine_xor_network().accuracy(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])) == 1.0
+    prepare("neuron")            # nothing to prepare for the others
