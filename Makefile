@@ -27,3 +27,4 @@ bench: setup
 	$(PYTHON) -m backprop_lab bench playground
 	$(PYTHON) -m backprop_lab bench gradients
 	$(PYTHON) -m backprop_lab bench loads
+	$(PYTHON) -m backprop_lab bench writeit

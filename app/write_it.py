@@ -159,13 +159,24 @@ class Runner:
             self.on_status(f"Python could not start for your code: {data.get('message')}. Reload the page to try again.")
         elif kind == "started" and run_id == self.run_id:
             # The time limit counts the run only, never the worker's start-up.
+            self.clear_timer()
             self.timer = js.setTimeout(self.timeout_proxy, int(TIME_LIMIT_S * 1000))
+        elif kind == "loading" and run_id == self.run_id:
+            # Nor the download of the standard-library modules the code imports ("started" again after).
+            self.clear_timer()
+            self.on_status("Fetching the rest of Python's standard library for your import…")
+        elif kind == "recycle" and self.run_id == 0:
+            self.restart()
+        elif kind == "crashed" and run_id == self.run_id:
+            self.restart()
+            self.on_stopped(draw.crashed())
         elif kind == "result" and run_id == self.run_id:
             self.clear_timer()
             self.run_id = 0
             self.on_status("")
             checks = tuple(model.Check(str(c["name"]), bool(c["passed"]), str(c["message"])) for c in data["checks"])
-            self.on_result(model.Result(checks, str(data["output"]), str(data["error"])))
+            self.on_result(model.Result(checks, str(data["output"]), str(data["error"]), data.get("picture")),
+                           str(data.get("key", "")))
 
     def on_timeout(self):
         self.restart()
@@ -174,6 +185,14 @@ class Runner:
     def on_error(self, event):
         event.preventDefault()
         waiting = self.run_id != 0
+        if not self.ready and not waiting:
+            # It never started (its script could not load, say): starting it again at once would
+            # fail again, and again.  The next Run tries.
+            self.clear_timer()
+            self.worker.terminate()
+            self.worker = None
+            self.on_status("Python for your code could not start; Run tries again.")
+            return
         self.restart()
         if waiting:
             self.on_stopped(draw.crashed())
@@ -288,15 +307,18 @@ class WriteItPage:
 
     def clear_result(self):
         ui.set_svg("verdicts", "")
+        ui.set_svg("picture", "")
         for box_id in ("traceback", "output"):
             ui.element(box_id).hidden = True
         ui.element("results").setAttribute("aria-busy", "false")
 
-    def show_result(self, result):
+    def show_result(self, result, run_key):
         key = self.key()
         self.attempted.add(key)
         ui.element("results").setAttribute("aria-busy", "false")
         ui.set_svg("verdicts", draw.verdicts(result))
+        # The picture of the exercise that ran (the learner may have moved on to another meanwhile).
+        ui.set_svg("picture", draw.picture(key, result.picture) if run_key == key else "")
         self.show_text("traceback", result.error)
         self.show_text("output", result.output)
         if result.passed and key not in self.completed:

@@ -8,6 +8,7 @@ typical mistake explains the numbers (a sign, a missing transpose, a forgotten 1
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import traceback
@@ -19,10 +20,14 @@ import numpy as np
 from app.state import ChoiceProp, StateTable
 from engine.gradcheck import finite_difference
 from engine.graph import Value, linear
+from engine.mlp import MLP, grid_points
+from engine.optim import Trainer
 from engine.registry import ACTIVATIONS, sigmoid
 
 FILENAME = "<your code>"
 MAX_OUTPUT = 4000          # characters of print() output kept
+MEMORY_MESSAGE = ("Your code asked for more memory than Python in this browser tab can have. Make the list or "
+                  "array smaller, then Run again: nothing else was lost.")
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,21 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Graded:
+    """A grader's checks, and the data of a picture drawn from the learner's results beside the
+    engine's (exercises 3, 5 and 8).  The picture holds plain lists, numbers (None where the
+    learner's value is not a finite number) and strings: it travels from the worker as JSON."""
+    checks: list
+    picture: dict
+
+
+@dataclass(frozen=True)
 class Result:
     checks: tuple
     output: str = ""
     error: str = ""        # the learner's traceback (their lines only), or ""
+    picture: dict | None = None
+    missing_module: str = ""   # the module an import could not find (the worker may fetch it: any stdlib module)
 
     @property
     def passed(self) -> bool:
@@ -65,7 +81,18 @@ def learner_traceback(error: BaseException, code: str) -> str:
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == FILENAME]
     lines = [f"line {frame.lineno}, in {frame.name}: {source[frame.lineno - 1].strip()}"
              for frame in frames if frame.lineno and frame.lineno <= len(source)]
-    return "\n".join(lines + [f"{type(error).__name__}: {error}"])
+    lines.append(f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
+    if too_big(error):
+        lines.append(MEMORY_MESSAGE)
+    return "\n".join(lines)
+
+
+def too_big(error: BaseException) -> bool:
+    """The error says the code asked for more memory than there is: a MemoryError, or what
+    Python and NumPy raise first in a 32-bit WebAssembly Python, for a size past its addresses."""
+    return (isinstance(error, MemoryError)
+            or (isinstance(error, OverflowError) and "index-sized integer" in str(error))
+            or (isinstance(error, ValueError) and "array is too big" in str(error)))
 
 
 def run(code: str, grade: Callable) -> Result:
@@ -77,14 +104,24 @@ def run(code: str, grade: Callable) -> Result:
         compiled = compile(code, FILENAME, "exec")
         with contextlib.redirect_stdout(output):
             exec(compiled, namespace)  # noqa: S102 - running the learner's code is the point
-            checks = tuple(grade(namespace))
+            graded = grade(namespace)
     except Exception as error:  # noqa: BLE001 - any error in their code is shown to them
-        return Result((), output.getvalue()[:MAX_OUTPUT], learner_traceback(error, code))
-    return Result(checks, output.getvalue()[:MAX_OUTPUT])
+        missing = (error.name or "") if isinstance(error, ModuleNotFoundError) else ""
+        return Result((), output.getvalue()[:MAX_OUTPUT], learner_traceback(error, code), missing_module=missing)
+    if isinstance(graded, Graded):
+        return Result(tuple(graded.checks), output.getvalue()[:MAX_OUTPUT], picture=graded.picture)
+    return Result(tuple(graded), output.getvalue()[:MAX_OUTPUT])
 
 
 def grade(key: str, code: str) -> Result:
     return run(code, EXERCISES[key].grade)
+
+
+def prepare(key: str) -> None:
+    """Work a grader needs that does not depend on the learner's code (the engine's reference
+    network of exercise 8): the runner does it before a run's time limit starts, and when idle."""
+    if key == "training":
+        engine_xor_network()
 
 
 def function(namespace: dict, name: str):
@@ -103,6 +140,21 @@ def close(a, b, tolerance=1e-6) -> bool:
 
 def number(x) -> str:
     return f"{float(x):.6g}"
+
+
+def shown(x) -> str:
+    """A value the learner's code returned, for a message: a number like number(), else its repr."""
+    return number(x) if finite_or_none(x) is not None else repr(x)
+
+
+def finite_or_none(x) -> float | None:
+    """A learner's value as a plain float for a picture, or None if it is not a finite number
+    (JSON has no NaN, and a string or an array is not one gradient)."""
+    try:
+        value = float(x)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def inputs(count: int, seed: int) -> list[tuple]:
@@ -175,39 +227,71 @@ def _derivative_at_z(record, z: float) -> float:
 
 # ------------------------------------------------------------------ 3. backward()
 
+# Each graph: its operations in order, (node, op, left input, right input), on the inputs x, y, z;
+# the last node is the output.  Only + and × (the starter's Value has those two).
+BACKWARD_INPUTS = {"x": 2.0, "y": -3.0, "z": 0.5}
+BACKWARD_GRAPHS = {
+    "(x + y) * z": (("s", "+", "x", "y"), ("out", "*", "s", "z")),
+    "a node used twice: x * x + x": (("p", "*", "x", "x"), ("out", "+", "p", "x")),
+    "a longer chain: (x * y + z) * (x + z)": (("m", "*", "x", "y"), ("a", "+", "m", "z"), ("c", "+", "x", "z"),
+                                              ("out", "*", "a", "c")),
+}
+
+
+def build_graph(node_class, steps) -> dict:
+    """The graph's nodes by name, built with node_class (the learner's Value or the engine's)."""
+    nodes = {name: node_class(value) for name, value in BACKWARD_INPUTS.items()}
+    for name, op, left, right in steps:
+        nodes[name] = nodes[left] + nodes[right] if op == "+" else nodes[left] * nodes[right]
+    return nodes
+
+
+def backward_picture(title, steps, theirs: dict, ours: dict) -> dict:
+    """The graph with every node's value and gradient, the learner's beside the engine's."""
+    used = [name for name in BACKWARD_INPUTS if any(name in step[2:] for step in steps)] + [s[0] for s in steps]
+    ops = {name: (op, [left, right]) for name, op, left, right in steps}
+    return {"title": title,
+            "nodes": [{"name": name, "op": ops.get(name, ("", []))[0], "inputs": ops.get(name, ("", []))[1],
+                       "value": float(ours[name].data),
+                       "yours": finite_or_none(getattr(theirs[name], "grad", None)), "engine": float(ours[name].grad)}
+                      for name in used]}
+
+
 def grade_backward(ns):
     Node = ns.get("Value")
     if not isinstance(Node, type) or not callable(getattr(Node, "backward", None)):
         raise NameError("keep the class Value and give it a backward() method")
     checks = []
-    cases = {"(x + y) * z": lambda V, x, y, z: (x + y) * z,
-             "a node used twice: x * x + x": lambda V, x, y, z: x * x + x,
-             "a longer chain: (x * y + z) * (x + z)": lambda V, x, y, z: (x * y + z) * (x + z)}
-    for title, build in cases.items():
-        theirs = [Node(v) for v in (2.0, -3.0, 0.5)]
-        ours = [Value(v) for v in (2.0, -3.0, 0.5)]
-        build(Node, *theirs).backward()
-        build(Value, *ours).backward()
-        got, want = [t.grad for t in theirs], [o.grad for o in ours]
+    for title, steps in BACKWARD_GRAPHS.items():
+        theirs, ours = build_graph(Node, steps), build_graph(Value, steps)
+        theirs["out"].backward()
+        ours["out"].backward()
+        got = [getattr(theirs[name], "grad", None) for name in BACKWARD_INPUTS]
+        want = [ours[name].grad for name in BACKWARD_INPUTS]
         if not close(got, want):
             hint = ""
             if title.startswith("a node used") and close(got[0], 2.0):
                 hint = " A node used twice gets gradient from both uses: add them (+=), do not overwrite."
             checks.append(Check(title, False, f"expected gradients {[number(w) for w in want]} for x, y, z; "
-                                              f"got {[number(g) for g in got]}.{hint}"))
-            return checks
+                                              f"got {[shown(g) for g in got]}.{hint}"))
+            return Graded(checks, backward_picture(title, steps, theirs, ours))
         checks.append(Check(title, True))
-    theirs = [Node(v) for v in (2.0, -3.0, 0.5)]
-    out = (theirs[0] + theirs[1]) * theirs[2]
-    out.backward()
-    first = [t.grad for t in theirs]
-    out.backward()
-    if not close([t.grad for t in theirs], first):
+    title, steps = next(iter(BACKWARD_GRAPHS.items()))
+    theirs, ours = build_graph(Node, steps), build_graph(Value, steps)
+    theirs["out"].backward()
+    first = [theirs[name].grad for name in BACKWARD_INPUTS]
+    theirs["out"].backward()
+    ours["out"].backward()
+    if not close([theirs[name].grad for name in BACKWARD_INPUTS], first):
         checks.append(Check("calling backward() twice", False,
                             "the second call doubled the gradients: set every node's grad to 0 before the sweep."))
-    else:
-        checks.append(Check("calling backward() twice gives the same gradients", True))
-    return checks
+        return Graded(checks, backward_picture(f"{title}, after a second backward()", steps, theirs, ours))
+    checks.append(Check("calling backward() twice gives the same gradients", True))
+    title, steps = list(BACKWARD_GRAPHS.items())[-1]
+    theirs, ours = build_graph(Node, steps), build_graph(Value, steps)
+    theirs["out"].backward()
+    ours["out"].backward()
+    return Graded(checks, backward_picture(title, steps, theirs, ours))
 
 
 # ------------------------------------------------------------------ 4. one neuron
@@ -259,6 +343,15 @@ def network_graph(v: dict) -> dict:
     return {"forward": forward, "grads": {name: node.grad for name, node in leaves.items() if name in NETWORK_PARAMS}}
 
 
+def network_picture(values: dict, truth: dict, theirs) -> dict:
+    """Lesson 2's network at these values: its forward values, and the nine gradients, the
+    learner's beside the engine's."""
+    theirs = theirs if isinstance(theirs, dict) else {}
+    return {"values": {name: float(value) for name, value in {**values, **truth["forward"]}.items()},
+            "yours": {name: finite_or_none(theirs.get(name)) for name in NETWORK_PARAMS},
+            "engine": {name: float(truth["grads"][name]) for name in NETWORK_PARAMS}}
+
+
 def grade_network(ns):
     network_grads = function(ns, "network_grads")
     rng = np.random.default_rng(5)
@@ -266,19 +359,22 @@ def grade_network(ns):
               "b2": 0.2, "w31": 0.7, "w32": -0.6, "b3": 0.05}]
     cases += [{**{k: round(float(rng.normal()), 3) for k in ("x1", "x2", *NETWORK_PARAMS)}, "y": float(i % 2)}
               for i in range(3)]
+    first = None            # the picture at lesson 2's values, if every case passes
     for values in cases:
         truth = network_graph(values)
         given = {**values, **truth["forward"]}
         theirs = network_grads(dict(given))
+        picture = network_picture(values, truth, theirs)
+        first = first or picture
         if not isinstance(theirs, dict):
-            return [Check("network_grads", False, "return a dict from parameter name to gradient")]
+            return Graded([Check("network_grads", False, "return a dict from parameter name to gradient")], picture)
         wrong = [name for name in NETWORK_PARAMS if not close(theirs.get(name, math.nan), truth["grads"][name])]
         if wrong:
             name = wrong[0]
-            return [Check(f"network_grads at x = ({values['x1']}, {values['x2']})", False,
-                          f"{len(wrong)} of 9 gradients are off; the first, grad {name}, should be "
-                          f"{number(truth['grads'][name])}, got {theirs.get(name)!r}.")]
-    return [Check("all nine gradients, at lesson 2's values and 3 others", True)]
+            return Graded([Check(f"network_grads at x = ({values['x1']}, {values['x2']})", False,
+                                 f"{len(wrong)} of 9 gradients are off; the first, grad {name}, should be "
+                                 f"{number(truth['grads'][name])}, got {theirs.get(name)!r}.")], picture)
+    return Graded([Check("all nine gradients, at lesson 2's values and 3 others", True)], first)
 
 
 # ------------------------------------------------------------------ 6. a dense layer in matrix form
@@ -340,18 +436,57 @@ XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)
 
 
+BOUNDARY_EXTENT = (-0.5, 1.5)      # the square both XOR pictures show, in each input
+BOUNDARY_RESOLUTION = 21            # grid points a side (engine.mlp.grid_points: row 0 at the top)
+
+
+def xor_probabilities(params, points: np.ndarray) -> np.ndarray:
+    """The learner's 2-4-1 network (tanh hidden, sigmoid output) at the points."""
+    W1, b1, W2, b2 = params
+    with np.errstate(all="ignore"):
+        return sigmoid(np.tanh(points @ W1 + b1.reshape(1, -1)) @ W2 + b2.reshape(1, -1))[:, 0]
+
+
+@functools.cache
+def engine_xor_network() -> MLP:
+    """The engine's network for the same task, trained the same way (full-batch SGD, η = 1, 2000
+    epochs): the reference picture beside the learner's."""
+    net = MLP([2, 4, 1], activation="tanh", output="sigmoid", loss="bce", seed=1)
+    Trainer(net, XOR_X, XOR_Y[:, 0], optimizer="sgd", lr=1.0).run(2000)
+    return net
+
+
+def boundary_grid(probabilities: np.ndarray) -> list:
+    """Rows of the grid (top first) as plain floats, None where the network gave no number."""
+    image = probabilities.reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
+    return [[None if value is None else round(value, 3) for value in map(finite_or_none, row)] for row in image]
+
+
+def training_picture(params) -> dict:
+    points = grid_points(*BOUNDARY_EXTENT, *BOUNDARY_EXTENT, BOUNDARY_RESOLUTION)
+    net = engine_xor_network()
+    return {"extent": list(BOUNDARY_EXTENT),
+            "points": XOR_X.tolist(), "labels": XOR_Y[:, 0].tolist(),
+            "yours": boundary_grid(xor_probabilities(params, points)),
+            "engine": boundary_grid(net.predict_proba(points)),
+            "accuracy_yours": float(np.mean((xor_probabilities(params, XOR_X) > 0.5) == (XOR_Y[:, 0] > 0.5))),
+            "accuracy_engine": float(net.accuracy(XOR_X, XOR_Y[:, 0]))}
+
+
 def grade_training(ns):
     train = function(ns, "train")
     params = train(XOR_X.copy(), XOR_Y.copy())
     W1, b1, W2, b2 = (np.asarray(p, dtype=float) for p in params)
-    if W1.shape != (2, 4) or W2.shape != (4, 1):
-        return [Check("train", False, f"expected W1 2×4 and W2 4×1, got {W1.shape} and {W2.shape}")]
-    p = sigmoid(np.tanh(XOR_X @ W1 + b1.reshape(1, -1)) @ W2 + b2.reshape(1, -1))
-    accuracy = float(np.mean((p > 0.5) == (XOR_Y > 0.5)))
+    if W1.shape != (2, 4) or W2.shape != (4, 1) or b1.size != 4 or b2.size != 1:
+        return [Check("train", False, f"expected W1 2×4, b1 of 4, W2 4×1 and b2 of 1, got {W1.shape}, "
+                                      f"{b1.shape}, {W2.shape} and {b2.shape}")]
+    picture = training_picture((W1, b1, W2, b2))
+    accuracy = picture["accuracy_yours"]
     if accuracy < 0.99:
-        return [Check("XOR accuracy", False, f"the trained network gets {accuracy:.0%} of XOR right; it needs 100%. "
-                                             "More epochs, a larger learning rate, or check the gradients.")]
-    return [Check("the 2-4-1 network you trained gets XOR right", True)]
+        return Graded([Check("XOR accuracy", False,
+                             f"the trained network gets {accuracy:.0%} of XOR right; it needs 100%. "
+                             "More epochs, a larger learning rate, or check the gradients.")], picture)
+    return Graded([Check("the 2-4-1 network you trained gets XOR right", True)], picture)
 
 
 # ------------------------------------------------------------------ 9. gradient check

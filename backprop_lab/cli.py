@@ -14,6 +14,7 @@ BENCHMARKS = {
     "playground": "bench_pages",       # browser: epochs/s, frames/s, longest task while training
     "gradients": "bench_gradients",    # browser: one forward+backward pass at depth 30
     "loads": "bench_loads",            # browser: cold and warm load of every page to "ready"
+    "writeit": "bench_writeit",        # browser: lesson 6's first and later Runs, and its readiness
 }
 
 

@@ -59,16 +59,40 @@ def stdlib_names(stdlib_zip: Path) -> set[str]:
         return {name for name in map(module_of, archive.namelist()) if name}
 
 
-def trim_stdlib(source: Path, target: Path, keep: set[str]) -> None:
-    """Copy the .py files of the modules in `keep` (and their parent packages) to a new zip."""
+def with_parents(keep: set[str]) -> set[str]:
     wanted = set(keep) | ALWAYS
     for name in list(wanted):
         parts = name.split(".")
         wanted.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    return wanted
+
+
+def trim_stdlib(source: Path, target: Path, keep: set[str]) -> None:
+    """Copy the .py files of the modules in `keep` (and their parent packages) to a new zip."""
+    wanted = with_parents(keep)
     with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in archive.infolist():
             if module_of(info.filename) in wanted:
                 out.writestr(info, archive.read(info))
+
+
+def rest_of_stdlib(source: Path, target: Path, keep: set[str]) -> None:
+    """The standard library that trim_stdlib leaves out, for lesson 6's runner to fetch when the
+    learner's code imports a module the lean runtime lacks (static/write-it-worker.js).  It goes
+    first on sys.path there, so a package that the lean zip holds only in part is here whole: its
+    __init__ found here gives it every submodule."""
+    wanted = with_parents(keep)
+    with zipfile.ZipFile(source) as archive:
+        groups = {}
+        for info in archive.infolist():
+            groups.setdefault(info.filename.split("/")[0].removesuffix(".py"), []).append(info)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for infos in groups.values():
+                modules = [name for name in (module_of(info.filename) for info in infos) if name]
+                if modules and all(name in wanted for name in modules):
+                    continue
+                for info in infos:
+                    out.writestr(info, archive.read(info))
 
 
 def trim_numpy(source: Path, target: Path, keep_files: set[str]) -> None:

@@ -37,6 +37,7 @@ NUMPY_SHA256 = "c90162c4b09a5d8ac3ce975e0b4282ed5df06de446e3d0aec7406821fc5346e1
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 
 # What the pages request, per npm package: (source inside node_modules, destination inside static/vendor).
+STDLIB_REST = "python_stdlib_rest.zip"
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
 KATEX_FILES = ["katex.min.js", "katex.min.css"]
 # CodeMirror 6, lesson 6's code editor: the ES module file of each package it is made of (the
@@ -237,6 +238,13 @@ def vendor(log=print, full_runtime: bool = False) -> bool:
     optimize = -1 if full_runtime else 2
     jobs = [bytecode.Job(stdlib, pyodide / "python_stdlib.zip", bytecode.STDLIB_PATH, "beside", keep_sources=False,
                          optimize=optimize)]
+    if not full_runtime:
+        # What the lean stdlib leaves out, fetched only by lesson 6's runner when the learner's code
+        # imports it (any standard-library module may be imported there).
+        rest = scratch / STDLIB_REST
+        lean.rest_of_stdlib(NODE_MODULES / "pyodide" / "python_stdlib.zip", rest, set(lean.recorded()["stdlib"]))
+        jobs.append(bytecode.Job(rest, pyodide / STDLIB_REST, f"/lib/{STDLIB_REST}/", "beside", keep_sources=False,
+                                 optimize=optimize))
     lock_path = pyodide / "pyodide-lock.json"
     lock = json.loads(lock_path.read_text())
     if wheel is not None and full_runtime:
@@ -318,7 +326,9 @@ def build(out: Path, log=print, full_runtime: bool = False, precompressed: bool 
 
 
 # PyScript's editor and terminal chunks: no page uses them, so the service worker does not precache them.
-NOT_PRECACHED = ("static/vendor/pyscript/codemirror", "static/vendor/pyscript/xterm", "static/sw.js")
+# Nor the standard library that only a learner's import in lesson 6 fetches (1.9 MB; see vendor()).
+NOT_PRECACHED = ("static/vendor/pyscript/codemirror", "static/vendor/pyscript/xterm", "static/sw.js",
+                 "static/vendor/pyodide/python_stdlib_rest.zip")
 
 
 def write_offline_files(out: Path) -> str:

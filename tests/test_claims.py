@@ -21,13 +21,16 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from app import chain_rule_model, gradients_model, matrix_form_model, playground_model, step_through_model
+from app import chain_rule_model, gradients_model, matrix_form_model, playground_model, step_through_model, write_it_model
 from engine.graph import Value
 from engine.parser import parse
+from engine.registry import ACTIVATIONS
+from engine.scalar import finite_difference
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_MODELS = {"chain-rule": chain_rule_model, "step-through": step_through_model,
-               "gradients": gradients_model, "playground": playground_model, "matrix-form": matrix_form_model}
+               "gradients": gradients_model, "playground": playground_model, "matrix-form": matrix_form_model,
+               "write-it": write_it_model}
 QUICK_CHECKS = json.loads((ROOT / "static" / "quick-checks.json").read_text(encoding="utf-8"))
 PREDICTION_WORDS = re.compile(r"\b(try|watch)\b", re.IGNORECASE)
 TRY_HEADINGS = re.compile(r"^\s*(try this|things to try)\s*$", re.IGNORECASE)
@@ -523,6 +526,52 @@ def _(states):
     pieces = matrix_form_model.outer_products(values, "H1", "d2")
     assert len(pieces) == len(state["batch"])
     np.testing.assert_allclose(sum(pieces), values["dW2"], atol=1e-15)
+
+
+def quick_check_answer(claim_id: str) -> str:
+    (question,) = [q for questions in QUICK_CHECKS.values() for q in questions if q.get("claim") == claim_id]
+    (answer,) = [option["text"] for option in question["options"] if option["correct"]]
+    return answer
+
+
+@claim("write-it/qc-accumulate")
+def _(states):
+    """grad x of x·x + x at x = 2 is the engine's 5; exercise 3 with = instead of += gives 2."""
+    (state,) = states
+    assert state["exercise"] == "backward"
+    x = Value(2.0)
+    (x * x + x).backward()
+    assert float(quick_check_answer("write-it/qc-accumulate")) == x.grad
+    overwriting = write_it_model.EXERCISES["backward"].solution.replace("parent.grad +=", "parent.grad =")
+    picture = write_it_model.grade("backward", overwriting).picture
+    assert picture["title"].startswith("a node used twice: x * x + x")
+    assert {n["name"]: n["yours"] for n in picture["nodes"]}["x"] == 2.0
+
+
+@claim("write-it/qc-sigmoid-local")
+def _(states):
+    """σ′ from the output 0.8, by the engine's sigmoid record: 0.16."""
+    (state,) = states
+    assert state["exercise"] == "activations"
+    sigmoid = ACTIVATIONS["sigmoid"]
+    z = np.log(0.8 / 0.2)
+    assert float(sigmoid.output(np.array(z))) == pytest.approx(0.8)
+    assert float(quick_check_answer("write-it/qc-sigmoid-local")) == pytest.approx(
+        float(sigmoid.derivative(np.array(z), np.array(0.8))), abs=5e-5)
+
+
+@claim("write-it/qc-central")
+def _(states):
+    """The errors of central and one-sided differences of x³ at 1 with h = 0.01."""
+    (state,) = states
+    assert state["exercise"] == "gradcheck"
+    central, one_sided = re.findall(r"[\d.]+", quick_check_answer("write-it/qc-central"))
+
+    def cube(x):
+        return x ** 3
+
+    assert float(central) == pytest.approx(abs(finite_difference(cube, 1.0, 0.01) - 3), abs=5e-5)
+    assert float(one_sided) == pytest.approx(abs((cube(1.01) - cube(1.0)) / 0.01 - 3), abs=5e-5)
 
 
 # ----------------------------------------------------------------- the tests

@@ -1,6 +1,7 @@
 """Pages that start without NumPy (static/pyscript-lite.json): the build knows which they are and
 stops, naming the import, if one of them would import NumPy (issue 22: lesson 1 downloads 2 MB less)."""
 import json
+import zipfile
 
 import pytest
 
@@ -71,3 +72,16 @@ def test_the_lite_config_is_the_full_one_without_packages():
     full = json.loads((site.ROOT / "static" / "pyscript.json").read_text())
     lite = json.loads((site.ROOT / "static" / "pyscript-lite.json").read_text())
     assert lite == {key: value for key, value in full.items() if key not in ("packages", "packages_cache")}
+
+
+def test_the_rest_of_the_stdlib_holds_what_the_lean_one_leaves_out_and_partial_packages_whole(tmp_path):
+    source, rest = tmp_path / "stdlib.zip", tmp_path / "rest.zip"
+    with zipfile.ZipFile(source, "w") as archive:
+        for name in ("kept.py", "left.py", "part/__init__.py", "part/used.py", "part/unused.py",
+                     "whole/__init__.py", "whole/sub.py", "encodings/__init__.py"):
+            archive.writestr(name, "")
+    lean.rest_of_stdlib(source, rest, {"kept", "part.used", "whole", "whole.sub"})
+    with zipfile.ZipFile(rest) as archive:
+        # A package the lean zip holds in part comes whole: it goes first on sys.path in the runner,
+        # and its __init__ found there must find every submodule beside it.
+        assert sorted(archive.namelist()) == ["left.py", "part/__init__.py", "part/unused.py", "part/used.py"]

@@ -79,6 +79,20 @@ def test_vendored_python_ships_as_bytecode_the_browser_uses_unchecked(tmp_path, 
         # The lean stdlib: what the pages import (backprop_lab/lean_imports.json), not the rest.
         assert not {"sqlite3/__init__.pyc", "tkinter/__init__.pyc", "xml/dom/minidom.pyc", "mailbox.pyc"} & names
         assert pyc_flags(stdlib.read("inspect.pyc")) == 1  # unchecked hash: no mtime to compare
+    with zipfile.ZipFile(pyodide / site.STDLIB_REST) as rest:
+        rest_names = set(rest.namelist())
+        # The rest, for lesson 6's runner: what the lean one lacks, and whole any package it holds
+        # only in part; none of its top-level modules twice.
+        assert {"fractions.pyc", "statistics.pyc", "mailbox.pyc", "xml/dom/minidom.pyc"} <= rest_names
+        assert {"json/__init__.pyc", "json/tool.pyc"} <= rest_names and "inspect.pyc" not in rest_names
+        assert not any(name.endswith(".py") for name in rest_names)
+    # Fetched when a learner's import needs it, never in advance: the service worker leaves it out.
+    out = tmp_path / "site"
+    shutil.copytree(tmp_path / "vendor", out / "static" / "vendor")
+    site.write_offline_files(out)
+    precached = json.loads((out / "build.json").read_text())["files"]
+    assert "static/vendor/pyodide/python_stdlib.zip" in precached
+    assert f"static/vendor/pyodide/{site.STDLIB_REST}" not in precached
     with zipfile.ZipFile(tmp_path / "vendor" / site.PYTHON_ZIP) as python:
         names = set(python.namelist())
         assert {"app/ui.py", "app/__pycache__/ui.cpython-314.pyc", "engine/__pycache__/mlp.cpython-314.pyc"} <= names

@@ -1,5 +1,6 @@
 """The write-it-yourself exercises: every reference solution passes, every starter fails, and the
 typical mistakes fail with the message that names them."""
+import numpy as np
 import pytest
 
 from app.write_it_model import BUGGY, EXERCISES, grade
@@ -71,3 +72,28 @@ def test_a_runtime_error_shows_only_the_learners_lines():
 def test_a_missing_function_is_named_and_print_output_is_kept():
     result = grade("dense", "print('hello')\n")
     assert result.output == "hello\n" and "define a function called dense_backward" in result.error
+
+
+@pytest.mark.parametrize("code", ["x = [0] * 10**10\n", "x = np.zeros((10**6, 10**6))\n", "x = 'ab' * 10**19\n"])
+def test_code_that_asks_for_too_much_memory_is_told_so_in_plain_words(code):
+    # In the browser's 32-bit Python the first and last raise OverflowError, NumPy a ValueError or
+    # MemoryError; here (64-bit) MemoryError or OverflowError: each gets the same sentence.
+    result = grade("neuron", code)
+    assert result.error.startswith("line 1, in <module>: " + code.strip())
+    assert "more memory than Python in this browser tab can have" in result.error
+    assert "more memory" not in grade("neuron", "raise ValueError('too big')\n").error
+
+
+def test_a_missing_module_is_named_so_the_runner_can_fetch_the_rest_of_the_standard_library():
+    assert grade("neuron", "import no_such_module_here\n").missing_module == "no_such_module_here"
+    assert grade("neuron", "from json import tool\nimport fractions\n").missing_module == ""
+    assert grade("neuron", "x = 1 / 0\n").missing_module == ""
+
+
+def test_the_engines_xor_reference_is_trained_once_before_any_run_needs_it():
+    from app.write_it_model import engine_xor_network, prepare
+
+    prepare("training")          # the runner does this outside the learner's time limit
+    assert engine_xor_network.cache_info().currsize == 1
+    assert engine_xor_network().accuracy(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])) == 1.0
+    prepare("neuron")            # nothing to prepare for the others

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
+from app import write_it_draw as draw
 from app.write_it_model import EXERCISES
 from tests.e2e.conftest import needs_numpy, save_screenshot
 from tests.e2e.test_course import AXE, serious_violations
@@ -62,6 +63,13 @@ def test_every_reference_solution_passes_every_check_and_counts_as_completed(ope
         expect(page.locator("#verdicts li.fail")).to_have_count(0)
         assert page.locator("#verdicts li.pass").count() >= 1
         expect(page.locator(f'#exercise-list li.done a[data-exercise="{key}"]')).to_be_visible()
+        if key in draw.PICTURES:      # drawn from what their code returned: here it agrees everywhere
+            expect(page.locator("#picture figure")).to_be_visible()
+            expect(page.locator("#picture .mismatch")).to_have_count(0)
+        if key == "training":
+            expect(page.locator("#picture svg.boundary")).to_have_count(2)
+            expect(page.locator("#picture")).to_contain_text("Your weights: 100% right")
+            save_screenshot(page, "write-it-xor")
     save_screenshot(page, "write-it")
     page.set_viewport_size({"width": 360, "height": 800})
     save_screenshot(page, "write-it-360")
@@ -115,6 +123,39 @@ def test_errors_show_the_learners_line_and_print_output(open_page):
     write_and_run(page, "print('checking', 6 * 7)\n\ndef neuron_grads(w, x, b, y):\n    return 1 / 0\n")
     expect(page.locator("#traceback-text")).to_contain_text("line 4, in neuron_grads: return 1 / 0", timeout=RUN_MS)
     expect(page.locator("#output-text")).to_have_text("checking 42\n")
+
+
+def test_pictures_of_wrong_gradients_too_much_memory_and_standard_library_imports(open_page, axe_url):
+    page = open_fresh(open_page, "pages/write-it.html?exercise=backward&theme=dark")
+    # Exercise 3 with = for +=: x, used twice, keeps only its last share; its node is marked.
+    write_and_run(page, EXERCISES["backward"].solution.replace("parent.grad +=", "parent.grad ="))
+    expect(page.locator("#picture figcaption")).to_contain_text("differ from the engine's at x (✗)",
+                                                                timeout=WORKER_START_MS)
+    expect(page.locator('#picture .node.mismatch[data-key="x"]')).to_contain_text("grad x: yours 2, engine 5 ✗")
+    expect(page.locator("#picture .mismatch")).to_have_count(1)
+    save_screenshot(page, "write-it-backward-dark")
+    page.locator('#exercise-list a[data-exercise="network"]').click()
+    expect(page.locator("#picture")).to_be_empty()
+    write_and_run(page, EXERCISES["network"].solution.replace("(1 - h * h)", "(1 + h * h)"))
+    expect(page.locator("#picture figcaption")).to_contain_text("6 of 9 differ", timeout=RUN_MS)
+    expect(page.locator("#picture .edge.mismatch")).to_have_count(4)
+    expect(page.locator("#picture .node.mismatch")).to_have_count(2)
+    save_screenshot(page, "write-it-network-dark")
+    assert serious_violations(page, axe_url) == []
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.locator("#picture").scroll_into_view_if_needed()
+    save_screenshot(page, "write-it-network-360", full_page=False)
+    # Too much memory (in the browser's 32-bit Python: MemoryError, or OverflowError / NumPy's
+    # ValueError past the address space): the same plain sentence, and the next run works.
+    for code in ("x = [0] * 10**9\n", "x = [0] * 10**10\n", "x = np.zeros((10**6, 10**6))\n"):
+        write_and_run(page, code)
+        expect(page.locator("#traceback-text")).to_contain_text(code.strip(), timeout=RUN_MS)
+        expect(page.locator("#traceback-text")).to_contain_text("more memory than Python in this browser tab")
+    # Any standard-library module: those the lean runtime leaves out are fetched on first import.
+    write_and_run(page, "import fractions, statistics\nprint(fractions.Fraction(1, 3) + 1, statistics.median([3, 1, 2]))\n"
+                  + EXERCISES["network"].solution)
+    expect(summary(page)).to_have_class("verdict-summary passed", timeout=RUN_MS)
+    expect(page.locator("#output-text")).to_have_text("4/3 2\n")
 
 
 def test_import_js_reaches_the_worker_not_the_page(open_page):
