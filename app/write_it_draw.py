@@ -125,13 +125,26 @@ def backward_graph(data: dict) -> Graph:
         column[node["name"]] = 1 + max((column[i] for i in node["inputs"]), default=-1)
     rows = {c: [n["name"] for n in nodes if column[n["name"]] == c] for c in set(column.values())}
     tallest = max(len(names) for names in rows.values())
-    graph = Graph()
+    y = {}
     for node in nodes:
         name, c = node["name"], column[node["name"]]
         row, count = rows[c].index(name), len(rows[c])
+        y[name] = GRAPH_MARGIN / 2 + (row + (tallest - count) / 2 + 0.5) * ROW_GAP
+    # An edge that skips a column (x → out in x * x + x) would run straight through a node in
+    # between and hide that x is used twice: that node moves down off the line.
+    for node in nodes:
+        end = node["name"]
+        for start in node["inputs"]:
+            for between in (n["name"] for n in nodes if column[start] < column[n["name"]] < column[end]):
+                share = (column[between] - column[start]) / (column[end] - column[start])
+                if abs(y[start] + share * (y[end] - y[start]) - y[between]) < ROW_GAP / 3:
+                    y[between] += ROW_GAP / 2
+    graph = Graph()
+    for node in nodes:
+        name, c = node["name"], column[node["name"]]
         label, good = compared(name, node["yours"], node["engine"])
         graph.nodes.append(GraphNode(
-            key=name, x=GRAPH_MARGIN + c * COLUMN_GAP, y=GRAPH_MARGIN / 2 + (row + (tallest - count) / 2 + 0.5) * ROW_GAP,
+            key=name, x=GRAPH_MARGIN + c * COLUMN_GAP, y=y[name],
             title=pretty_name(name), value=node_number(node["value"], 24), grad=label,
             classes=("input" if not node["op"] else "") + ("" if good else " mismatch"),
             note=OP_SYMBOLS.get(node["op"], ""), full_value=plain(node["value"]),

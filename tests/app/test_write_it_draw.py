@@ -1,5 +1,6 @@
 """Lesson 6's markup and page state: what the learner reads after a run, and the exercise list."""
 import html
+import math
 import json
 import re
 
@@ -118,6 +119,17 @@ def test_exercise_5_draws_the_nine_gradients_on_the_network_and_marks_the_wrong_
                                        ("network", NETWORK_SIGN), ("network", NETWORK_ALL_WRONG)])
 def test_no_label_of_a_picture_covers_a_node_another_label_or_a_line(key, code):
     assert clashes(svg_of(picture_of(key, code))) == []
+
+
+@pytest.mark.parametrize("code", [EXERCISES["backward"].solution, BACKWARD_OVERWRITES], ids=["solution", "overwrites"])
+def test_no_edge_runs_through_a_node_it_does_not_join(code):
+    """x * x + x: the edge x → out skips p's column; on p's row it would hide that x is used twice."""
+    nodes, _, lines = read_graph(svg_of(picture_of("backward", code)))
+    for x1, y1, x2, y2 in lines:
+        for key, (x, y, r) in nodes.items():
+            t = max(0.0, min(1.0, ((x - x1) * (x2 - x1) + (y - y1) * (y2 - y1)) / ((x2 - x1) ** 2 + (y2 - y1) ** 2)))
+            gap = math.hypot(x1 + t * (x2 - x1) - x, y1 + t * (y2 - y1) - y) - r
+            assert gap > 8 or abs(gap) < 3, f"an edge grazes {key}"     # well clear, or one of its own ends
 
 
 def test_exercise_8_draws_the_boundary_of_the_learners_weights_beside_the_engines():
