@@ -1,7 +1,7 @@
 """Lesson 6's markup and page state: what the learner reads after a run, and the exercise list."""
 import html
-import math
 import json
+import math
 import re
 
 import pytest
