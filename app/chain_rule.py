@@ -240,6 +240,7 @@ class LockstepPanel:
         ui.set_text("p3-product", "?" if waiting else fixed(result.product))
         ui.set_text("p3-fd", "?" if waiting else fixed(result.finite_difference))
         show_question(self.predict_panel, self.question, self.answered.get(self.question and self.question.key))
+        ui.element("panel-3").classList.toggle("predicting", self.question is not None)
 
 
 # ---------------------------------------------------------------- panel 4: animated backward pass
@@ -363,6 +364,7 @@ class BackwardPanel:
         self.show_results(self.frames[index - 1] if waiting else frame)
         key = self.question and (self.question.key, self.question.why)
         show_question(self.predict_panel, self.question, self.answered.get(key))
+        ui.element("panel-4").classList.toggle("predicting", bool(state["predict"]))
 
     def show_results(self, frame):
         """L, and each input's gradient from the step that computes it on (never ahead of the steps)."""

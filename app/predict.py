@@ -117,7 +117,7 @@ class Tally:
     def summary(self, kept: bool = True) -> str:
         counted = f"{self.right} of {self.made} predictions right." if self.made else "No predictions yet."
         # A frame on another site (or a private window) gets no storage: say so rather than pretend.
-        return counted if kept else counted + " Counted while this page is open, not kept: the browser gives it no storage here."
+        return counted if kept else counted + " Not kept: the browser allows no storage here."
 
 
 # ----------------------------------------------------------------- the panel every page shows

@@ -433,14 +433,18 @@ class PredictPanel:
     open), counted in the tally (kept with the progress marks where the browser allows), and
     `on_answer(response, verdict)` tells the page, which then reveals.  A question whose answer
     is still to come (lesson 4: the run answers) has answer None: on_answer gets verdict None
-    and the page calls record() later."""
+    and the page calls record() later.  Panels with one tally key (lesson 1's two) share the tally."""
+
+    panels = {}     # tally key -> the panels that show it
 
     def __init__(self, container_id, tally_key, on_answer, prefix="predict"):
         self.box = element(container_id)
         self.box.innerHTML = predict.panel_markup(prefix)     # static markup: no text from anywhere
         self.prefix, self.tally_key, self.on_answer = prefix, tally_key, on_answer
-        self.tally = predict.Tally(*stored(tally_key, [0, 0]))
+        others = PredictPanel.panels.setdefault(tally_key, [])
+        self.tally = others[0].tally if others else predict.Tally(*stored(tally_key, [0, 0]))
         self.kept = can_store()
+        others.append(self)
         self.question = None        # the question waiting for an answer, or None
         self.choices, self.number = self.part("choices"), self.part("number")
         on(self.choices, "click", self._chosen)
@@ -502,8 +506,11 @@ class PredictPanel:
     def record(self, verdict, focus=True):
         """Count a verdict and show it; focused, the screen reader reads it and Tab goes on from there
         (not when it comes later, from a run: the learner may be elsewhere; it is a status all the same)."""
-        self.tally = self.tally.add(verdict)
-        self.kept = store(self.tally_key, [self.tally.made, self.tally.right]) and self.kept
+        tally = self.tally.add(verdict)
+        kept = store(self.tally_key, [tally.made, tally.right]) and self.kept
+        for panel in PredictPanel.panels[self.tally_key]:
+            panel.tally, panel.kept = tally, kept
+            set_text(f"{panel.prefix}-tally", tally.summary(kept))
         self.show_verdict(verdict.message)
         if focus:
             self.part("verdict").focus()

@@ -85,7 +85,7 @@ def test_multiplying_the_factors_as_shown_counts_as_right():
 def test_the_tally_says_when_the_browser_keeps_nothing():
     tally = predict.Tally().add(predict.Verdict(True, ""))
     assert tally.summary() == "1 of 1 predictions right."
-    assert tally.summary(kept=False).startswith("1 of 1 predictions right. Counted while this page is open, not kept")
+    assert tally.summary(kept=False) == "1 of 1 predictions right. Not kept: the browser allows no storage here."
 
 
 def test_one_panel_markup_with_names_for_screen_readers():
