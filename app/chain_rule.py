@@ -356,8 +356,7 @@ class BackwardPanel:
             follow(box, active)
         # Predict mode: the step's factors are on screen, its result waits for the answer.
         ui.tex("p4-step-tex", draw.wrappable(frame.asked_tex if waiting else frame.tex))
-        ui.set_text("p4-step-text", "Multiply the upstream gradient by the local derivative: your prediction first."
-                    if waiting else frame.text)
+        ui.set_text("p4-step-text", model.ASKED_TEXT if waiting else frame.text)
         ui.set_text("p4-counter", f"Step {index + 1} of {len(self.frames)}")
         ui.element("p4-prev").disabled = index == 0
         ui.element("p4-next").disabled = index == last

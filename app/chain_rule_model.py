@@ -479,6 +479,8 @@ def backward_frames(graph: TracedGraph) -> list[Frame]:
 # ---------------------------------------------------------------- predict, then reveal (issue 25)
 
 ASK_CHOICES = (("sign", "its sign"), ("value", "its value"))
+# Panel 4's step text while its result waits for the learner's prediction.
+ASKED_TEXT = "Multiply the upstream gradient by the local derivative: your prediction first."
 
 
 def frame_question(frame: Frame, ask: str = "sign") -> predict.Question | None:
