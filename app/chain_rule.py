@@ -11,6 +11,8 @@ from app import chain_rule_model as model
 from app import ui
 from engine.text import fixed, gradient_name, plain
 
+TALLY_KEY = "predictions:chain-rule"
+
 # ---------------------------------------------------------------- small DOM helpers
 
 
@@ -143,6 +145,16 @@ def show_derivation(container_id, graph, derivation):
     ui.create("p", derivation.explanation, parent=box, class_="muted explanation")
 
 
+def show_question(panel, question, verdict_message):
+    """Predict mode in a panel: no question, one waiting for its answer, or one answered."""
+    if question is None:
+        panel.hide()
+    elif verdict_message is None:
+        panel.ask(question)
+    else:
+        panel.show_answered(question, verdict_message)
+
+
 # ---------------------------------------------------------------- panel 1: (x + y) · z
 
 
@@ -200,11 +212,18 @@ class CompositionPanel:
 
 
 class LockstepPanel:
-    controls = (("p3-x", "p3x"),)
-    names = ("p3x",)
+    controls = (("p3-x", "p3x"), ("p3-predict", "predict"))
+    names = ("p3x", "predict")
 
     def __init__(self, page):
         self.page = page
+        self.question = None    # predict mode: df/dx for the x shown
+        self.answered = {}      # verdicts by question key (the x)
+        self.predict_panel = ui.PredictPanel("p3-predict-panel", TALLY_KEY, self.on_answer, prefix="p3-predict")
+
+    def on_answer(self, _response, verdict):
+        self.answered[self.question.key] = verdict.message
+        self.update()
 
     def update(self):
         result = model.lockstep(self.page.state["p3x"])
@@ -215,8 +234,13 @@ class LockstepPanel:
             ui.set_text(f"p3-out-{stage.key}", fixed(value))
             ui.set_text(f"p3-local-{stage.key}", fixed(factor.value))
             ui.tex(f"p3-local-{stage.key}-tex", model.stage_local_tex(stage, factor))
-        ui.set_text("p3-product", fixed(result.product))
-        ui.set_text("p3-fd", fixed(result.finite_difference))
+        # Predict mode: the product and its check wait for the learner's df/dx.
+        self.question = model.lockstep_question(result) if self.page.state["predict"] else None
+        waiting = self.question is not None and self.question.key not in self.answered
+        ui.set_text("p3-product", "?" if waiting else fixed(result.product))
+        ui.set_text("p3-fd", "?" if waiting else fixed(result.finite_difference))
+        show_question(self.predict_panel, self.question, self.answered.get(self.question and self.question.key))
+        ui.element("panel-3").classList.toggle("predicting", self.question is not None)
 
 
 # ---------------------------------------------------------------- panel 4: animated backward pass
@@ -225,8 +249,9 @@ STEP_MS = 1100  # long enough to read the edge label before the next one lights 
 
 
 class BackwardPanel:
-    controls = (("p4-w", "p4w"), ("p4-x", "p4x"), ("p4-b", "p4b"), ("p4-y", "p4y"))
-    names = ("p4w", "p4x", "p4b", "p4y")
+    controls = (("p4-w", "p4w"), ("p4-x", "p4x"), ("p4-b", "p4b"), ("p4-y", "p4y"), ("p4-predict", "predict"),
+                ("p4-ask", "p4ask"))
+    names = ("p4w", "p4x", "p4b", "p4y", "predict", "p4ask")
 
     def __init__(self, page):
         self.page = page
@@ -236,6 +261,9 @@ class BackwardPanel:
         self.next_time = 0.0    # when the animation shows the next frame (performance.now())
         self.loop = ui.Loop(self.tick)
         self.paused = False     # the animation was paused part-way (the button then says Resume)
+        self.question = None    # predict mode: what the frame shown asks
+        self.answered = {}      # verdicts by (question key, why): new inputs ask again
+        self.predict_panel = ui.PredictPanel("p4-predict-panel", TALLY_KEY, self.on_answer, prefix="p4-predict")
         self.play_button = ui.element("p4-play")
         ui.on(self.play_button, "click", lambda event: self.play_or_pause())
         ui.on("p4-prev", "click", lambda event: self.step(-1))
@@ -293,11 +321,22 @@ class BackwardPanel:
         self.play_button.textContent = ("Pause" if running else "Resume animation" if self.paused
                                         else "Animate backward pass")
 
+    def on_answer(self, _response, verdict):
+        self.answered[(self.question.key, self.question.why)] = verdict.message
+        self.go(self.index)
+
+    def waiting(self) -> bool:
+        return self.question is not None and (self.question.key, self.question.why) not in self.answered
+
     def tick(self, _deadline):
         now = js.performance.now()
         if self.index < len(self.frames) - 1 and now >= self.next_time:
             self.go(self.index + 1)
             self.next_time = now + STEP_MS
+            if self.waiting():      # predict mode: the animation waits for the answer
+                self.stop(paused=True)
+                self.predict_panel.focus_answer()
+                return False
         if self.index >= len(self.frames) - 1:
             self.stop(paused=False)   # the end: the button offers the animation again
             return False
@@ -306,17 +345,25 @@ class BackwardPanel:
     def go(self, index):
         self.index = index
         frame, last = self.frames[index], len(self.frames) - 1
+        state = self.page.state
+        ui.element("p4-ask").hidden = not state["predict"]
+        self.question = model.frame_question(frame, state["p4ask"]) if state["predict"] else None
+        waiting = self.waiting()
         box = ui.element("p4-graph")
-        draw_graph_in(box, draw.backward_picture(self.graph, self.frames, index))
+        draw_graph_in(box, draw.backward_picture(self.graph, self.frames, index, withheld=waiting))
         active = box.querySelector(".node.active")
         if active is not None:   # on a narrow screen the graph scrolls: keep the step in view
             follow(box, active)
-        ui.tex("p4-step-tex", draw.wrappable(frame.tex))
-        ui.set_text("p4-step-text", frame.text)
+        # Predict mode: the step's factors are on screen, its result waits for the answer.
+        ui.tex("p4-step-tex", draw.wrappable(frame.asked_tex if waiting else frame.tex))
+        ui.set_text("p4-step-text", model.ASKED_TEXT if waiting else frame.text)
         ui.set_text("p4-counter", f"Step {index + 1} of {len(self.frames)}")
         ui.element("p4-prev").disabled = index == 0
         ui.element("p4-next").disabled = index == last
-        self.show_results(frame)
+        self.show_results(self.frames[index - 1] if waiting else frame)
+        key = self.question and (self.question.key, self.question.why)
+        show_question(self.predict_panel, self.question, self.answered.get(key))
+        ui.element("panel-4").classList.toggle("predicting", bool(state["predict"]))
 
     def show_results(self, frame):
         """L, and each input's gradient from the step that computes it on (never ahead of the steps)."""
@@ -424,7 +471,10 @@ class ChainRulePage:
         self.expression_panel = ExpressionPanel(self)
         self.panels = (ClassicPanel(self), CompositionPanel(self), LockstepPanel(self), BackwardPanel(self),
                        self.expression_panel)
-        self.panel_of = {name: panel for panel in self.panels for name in panel.names}  # which redraws
+        self.panels_of = {}     # which panels redraw for a property (predict mode: panels 3 and 4)
+        for panel in self.panels:
+            for name in panel.names:
+                self.panels_of.setdefault(name, []).append(panel)
         self.controls = ui.Controls(model.STATE, [binding for panel in self.panels for binding in panel.controls],
                                     self.state, self.change, on_slide=self.slide)
         ui.on("panel-switcher", "click", self.choose_panel)
@@ -443,14 +493,16 @@ class ChainRulePage:
     def slide(self, name, value):
         """A slider moving: its panel follows at once; the link is written when it is let go."""
         self.state[name] = value
-        self.panel_of[name].update()
+        for panel in self.panels_of[name]:
+            panel.update()
 
     def change(self, name, value):
         """A committed change (a slider let go, a menu, a number, a node chosen): the link
         follows, and the panel redraws unless it shows this value already (a slider's)."""
         if self.state[name] != value:
             self.state[name] = value
-            self.panel_of[name].update()
+            for panel in self.panels_of[name]:
+                panel.update()
         self.save_url()
 
     def show_panel(self, number):

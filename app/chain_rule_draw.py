@@ -153,14 +153,16 @@ def composition_picture(composition: Composition) -> str:
                              highlight=tuple(labels), edge_labels=labels, marker_id="p2-arrow")
 
 
-def backward_picture(graph: TracedGraph, frames: list[Frame], index: int) -> str:
+def backward_picture(graph: TracedGraph, frames: list[Frame], index: int, withheld: bool = False) -> str:
     """Panel 4 at one frame of the backward pass: the edge being multiplied and the gradients
-    so far.  Not focusable: there, the arrow keys step through the frames."""
-    def frame_picture(frame):
+    so far.  Not focusable: there, the arrow keys step through the frames.  `withheld` (predict
+    mode, before the answer): the edge and its local derivative, but the gradients of the frame
+    before, so the node's new gradient is not shown yet."""
+    def frame_picture(frame, grads=None):
         edges = (frame.edge,) if frame.edge else ()
         labels = {frame.edge: frame.edge_label} if frame.edge else {}
-        return dict(selected=frame.active, highlight=edges, edge_labels=labels, grads=frame.grads,
-                    spacing=BACKWARD_SPACING)
+        return dict(selected=frame.active, highlight=edges, edge_labels=labels,
+                    grads=frame.grads if grads is None else grads, spacing=BACKWARD_SPACING)
 
     # Every step shows the same part of the picture, around what any step draws: no empty
     # margins (the panel fits an embedding frame), and the picture keeps its size while stepping.
@@ -168,7 +170,8 @@ def backward_picture(graph: TracedGraph, frames: list[Frame], index: int) -> str
     shown = svg.Box(min(a.left for a in areas), min(a.top for a in areas),
                     max(a.right for a in areas), max(a.bottom for a in areas))
     return draw_traced_graph(graph, f"Backward pass, step {index + 1} of {len(frames)}", focusable=False,
-                             marker_id="p4-arrow", shown=shown, **frame_picture(frames[index]))
+                             marker_id="p4-arrow", shown=shown,
+                             **frame_picture(frames[index], frames[index - 1].grads if withheld and index else None))
 
 
 

@@ -12,12 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.state import ChoiceProp, FloatProp, StateTable, TextProp
+from app import predict
+from app.state import BoolProp, ChoiceProp, FloatProp, StateTable, TextProp
 from engine.graph import Value, linear
 from engine.parser import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from engine.parser import Expression, ParseError, parse
 from engine.scalar import finite_difference  # not engine.gradcheck: this page loads without NumPy
-from engine.text import fmt, gradient_tex, partial, plain, pretty_name
+from engine.text import fixed, fmt, gradient_tex, partial, plain, pretty_name
 
 # ---------------------------------------------------------------- notation in products
 
@@ -439,6 +440,14 @@ class Frame:
     active: str           # the node receiving gradient
     tex: str              # the step as LaTeX: grad z += grad a · ∂a/∂z = …
     text: str             # the same in words
+    asked_tex: str = ""   # predict mode: the step before its result, grad z = grad a · ∂a/∂z = (…) · (…) = ?
+    node_name: str = ""   # the node receiving gradient: "z"
+    upstream_name: str = ""   # the factors: "grad a" and "∂a/∂z", their values and the product
+    local_name: str = ""
+    upstream: float = math.nan
+    local: float = math.nan
+    product: float = math.nan
+    whole: bool = True    # the term is the node's whole gradient (used once; else one path's share)
 
 
 def backward_frames(graph: TracedGraph) -> list[Frame]:
@@ -459,9 +468,50 @@ def backward_frames(graph: TracedGraph) -> list[Frame]:
             text = (f"grad {node.name} += grad {child.name} · {f.symbol_text}"
                     f" = {factor_text(term.upstream)} · {factor_text(f.value)} = {plain(term.product)},"
                     f" so grad {node.name} is now {plain(grads[node.key])}.")
+            asked = (rf"{gradient_tex(node.tex)} = {upstream} \cdot {f.symbol}"
+                     rf" = ({fmt(term.upstream)}) \cdot {grouped(f.numbers)} = \,?")
             frames.append(Frame((node.key, term.child), f"{f.symbol_text} = {plain(f.value)}", dict(grads),
-                                node.key, tex, text))
+                                node.key, tex, text, asked, node.name, f"grad {child.name}", f.symbol_text,
+                                term.upstream, f.value, term.product, len(node.backward.terms) == 1))
     return frames
+
+
+# ---------------------------------------------------------------- predict, then reveal (issue 25)
+
+ASK_CHOICES = (("sign", "its sign"), ("value", "its value"))
+# Panel 4's step text while its result waits for the learner's prediction.
+ASKED_TEXT = "Multiply the upstream gradient by the local derivative: your prediction first."
+
+
+def frame_question(frame: Frame, ask: str = "sign") -> predict.Question | None:
+    """Panel 4 in predict mode: before a frame's gradient is shown, its sign or its value, from
+    the two factors on screen (the upstream gradient on the child's badge, the local derivative
+    on the edge); None for the first frame (grad L = 1 is where the pass starts)."""
+    if frame.edge is None:
+        return None
+    name = f"grad {frame.node_name}" if frame.whole else f"this step's term of grad {frame.node_name}"
+    factors = [(f"{frame.upstream_name} (upstream)", frame.upstream), (f"{frame.local_name} (local)", frame.local)]
+    product = (f"{name} = {frame.upstream_name} · {frame.local_name} = {factor_text(frame.upstream)} · "
+               f"{factor_text(frame.local)} = {plain(frame.product)}")
+    key = f"p4-{frame.edge[0]}-{frame.edge[1]}-{ask}"
+    if ask == "value":
+        tolerance = predict.shown_product_tolerance(frame.product, [plain(frame.upstream), plain(frame.local)])
+        why = (f"{product}: the upstream gradient {frame.upstream_name} times the local derivative "
+               f"{frame.local_name}.")
+        return predict.value_question(key, name, frame.product, why, tolerance)
+    return predict.sign_question(key, name, frame.product, factors)
+
+
+def lockstep_question(result: Lockstep) -> predict.Question:
+    """Panel 3 in predict mode: df/dx from the three local derivatives shown (to 4 decimals)."""
+    names = ["".join(("d", *stage.derivative[:1], "/d", stage.derivative[1])) for stage in STAGES]
+    values = [factor.value for factor in result.locals]
+    shown = [fixed(value) for value in values]
+    product = " · ".join(f"({text})" if text.startswith("−") else text for text in shown)
+    why = (f"df/dx = {' · '.join(names)} = {product} = {fixed(result.product)}: the chain rule multiplies the "
+           f"three local derivatives; {predict.product_sign_reason(list(zip(names, values)))}.")
+    tolerance = predict.shown_product_tolerance(result.product, shown)
+    return predict.value_question(f"p3-{result.x!r}", "df/dx", result.product, why, tolerance)
 
 
 # ---------------------------------------------------------------- panel 5: your own expression
@@ -542,4 +592,8 @@ STATE = StateTable(
     FloatProp("p5y", 3.0, low=-4.0, high=4.0, step=0.1, label="panel 5 y"),
     FloatProp("p5z", 1.0, low=-4.0, high=4.0, step=0.1, label="panel 5 z"),
     TextProp("p5node", "x", check=_check_node_key, label="panel 5 node"),
+    # Predict mode (panels 3 and 4): the learner predicts before a gradient is shown.
+    BoolProp("predict", False, label="predict first"),
+    ChoiceProp("p4ask", "sign", choices=tuple(key for key, _ in ASK_CHOICES), labels=ASK_CHOICES,
+               label="what panel 4 asks"),
 )

@@ -6,10 +6,11 @@ frames, and shows what app/gradients_model.py says about them with the chart of
 app/gradients_draw.py.
 """
 import math
+from dataclasses import replace
 
 import js
 
-from app import predict, ui
+from app import ui
 from app.gradients_draw import bar_chart, value_range
 from app.gradients_model import (
     STATE,
@@ -19,9 +20,9 @@ from app.gradients_model import (
     explanation_items,
     legend,
     make_data,
+    questions,
     remedies_on,
     shown_activations,
-    smallest_layer_question,
     status_rules,
     summary_text,
     table_rows,
@@ -57,8 +58,9 @@ class GradientsPage:
         self.job = None                     # the work under way: a generator of slices
         self.needs_draw = False             # new networks took the screen during the job
         self.last_drawn_ms = 0.0
-        self.question = None                # predict mode: asked for the networks measured last, not yet answered
-        self.tally = predict.Tally(*ui.stored(TALLY_KEY, [0, 0]))
+        self.questions = []                 # predict mode: still to answer for the networks measured last
+        self.verdicts = []                  # what the answers so far were told
+        self.predict_panel = ui.PredictPanel("predict-panel", TALLY_KEY, self.answered)
         self.loop = ui.Loop(self.work_slice, after=self.after_slice, budget_ms=FRAME_BUDGET_MS)
         self.progress = ui.Progress("train-progress", "train-stop", self.finish_training)
         self.add_second_side()
@@ -97,7 +99,6 @@ class GradientsPage:
             ui.on(f"train-{amount}", "click", lambda event, amount=amount: self.train(amount))
         ui.on("play", "click", lambda event: self.toggle_play())
         ui.on("reset", "click", lambda event: self.rebuild())
-        ui.on("predict-reveal", "click", lambda event: self.reveal())
         ui.on(js.window, "resize", lambda event: self.draw())
 
     def warm_up(self):
@@ -244,34 +245,37 @@ class GradientsPage:
 
     # -- predict, then reveal
     def ask(self, measurement):
-        """Predict mode: new networks are measured; the bars wait for the learner's answer."""
-        self.question = None if measurement is None else smallest_layer_question(measurement)
-        ui.set_text("predict-verdict", "")
-        if self.question is not None:
-            title = f" ({self.runs[0].title} network)" if len(self.runs) > 1 else ""
-            ui.set_text("predict-prompt", self.question.prompt + title)
-            ui.fill_select("predict-choice", self.question.choices)
-        else:
-            ui.set_text("predict-prompt", "")
+        """Predict mode: new networks are measured; the bars wait for the learner's answers
+        (which layer's gradient is smallest, then whether it will train)."""
+        self.questions = [] if measurement is None else questions(measurement)
+        self.verdicts = []
+        self.ask_next()
 
-    def reveal(self):
-        if self.question is None:
-            return
-        verdict = predict.check(self.question, str(ui.element("predict-choice").value))
-        self.tally = self.tally.add(verdict)
-        ui.store(TALLY_KEY, [self.tally.made, self.tally.right])
-        ui.set_text("predict-verdict", verdict.message)
-        self.question = None
-        self.draw()
-        ui.element("predict-verdict").focus()
+    def ask_next(self):
+        if self.questions:
+            question = self.questions[0]
+            title = f" ({self.runs[0].title} network)" if len(self.runs) > 1 else ""
+            self.predict_panel.ask(replace(question, prompt=question.prompt + title),
+                                   focus=bool(self.verdicts))       # the second follows the first's keys
+            self.predict_panel.show_verdict("\n".join(self.verdicts))
+
+    def answered(self, _response, verdict):
+        self.questions.pop(0)
+        self.verdicts.append(verdict.message)
+        if self.questions:
+            self.ask_next()
+        else:
+            self.predict_panel.show_verdict("\n".join(self.verdicts))
+            self.draw()
+            self.predict_panel.part("verdict").focus()
 
     def show_prediction(self):
-        """The question hides the bars and what is said about them until it is answered."""
-        waiting = self.question is not None
-        ui.element("predict-panel").hidden = not self.state["predict"]
-        ui.element("predict-choice").disabled = not waiting
-        ui.element("predict-reveal").disabled = not waiting
-        ui.set_text("predict-tally", self.tally.summary())
+        """The questions hide the bars and what is said about them until they are answered."""
+        waiting = bool(self.questions)
+        if not self.state["predict"]:
+            self.predict_panel.hide()
+        else:
+            self.predict_panel.box.hidden = False
         ui.element("sides").hidden = waiting
         ui.element("explain-list").closest("section").hidden = waiting
 

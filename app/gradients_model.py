@@ -403,6 +403,55 @@ def smallest_layer_question(measurement: Measurement) -> predict.Question | None
                                    choices, str(smallest.layer), why + ".")
 
 
+TRAINS = (("yes", "yes, every layer learns"), ("slowly", "slowly, some layers lag"),
+          ("no", "no, some layers barely learn or it blows up"))
+# What a status means for the layers that have it, in the answer's why.
+STATUS_EFFECTS = {
+    "vanishing": "almost no gradient reaches them, so their weights barely move",
+    "no gradient": "no gradient reaches them, so their weights never move",
+    "exploding": "their gradient is far too big, so each step throws their weights around",
+    "overflow": "their gradient overflowed, so the steps are not numbers any more",
+    "small": "their gradient is small next to the last hidden layer's, so they learn slower",
+    "growing": "their gradient grew on the way back, so their steps are larger than the rest's",
+    "large": "their steps are large, so they learn unsteadily",
+}
+
+
+def layers_listed(bars: list[LayerBar]) -> str:
+    names = [layer_name(bar) for bar in bars]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"layer{'s' if len(names) > 1 else ''} {listed} {'are' if len(names) > 1 else 'is'}"
+
+
+def trains_question(measurement: Measurement) -> predict.Question:
+    """Will this train?  Answered by the page's own judgement of the bars (the statuses the
+    chart colours and the summary counts) and of the loss: diverged or any critical layer, no;
+    any warning, slowly; every layer healthy, yes.  The why names the layers that decide it."""
+    prompt = "Will this network train: will every layer's weights learn?"
+    if has_diverged(measurement.loss):
+        return predict.choice_question(
+            "trains", prompt, TRAINS, "no",
+            f"The loss is {significant(measurement.loss, overflow=True)}, where a coin toss scores "
+            f"{significant(CHANCE_LOSS)}: the network has diverged, and training cannot bring it back.")
+    critical = [bar for bar in measurement.bars if bar.status.level == "critical"]
+    warning = [bar for bar in measurement.bars if bar.status.level == "warning"]
+    answer = "no" if critical else "slowly" if warning else "yes"
+    deciding = critical or warning
+    reasons = []
+    for word in dict.fromkeys(bar.status.word for bar in deciding):
+        bars = [bar for bar in deciding if bar.status.word == word]
+        reasons.append(f"{layers_listed(bars)} {bars[0].status.level} ({word}): {STATUS_EFFECTS[word]}")
+    why = "; ".join(reasons) or (f"all {len(measurement.bars)} layers are healthy: each gets a gradient "
+                                 "of a size it can learn from")
+    return predict.choice_question("trains", prompt, TRAINS, answer, why[0].upper() + why[1:] + ".")
+
+
+def questions(measurement: Measurement) -> list[predict.Question]:
+    """What predict mode asks, in order, before the bars of a new setting are drawn."""
+    smallest = smallest_layer_question(measurement)
+    return ([smallest] if smallest is not None else []) + [trains_question(measurement)]
+
+
 # ----------------------------------------------------------------- training
 
 # A pass over the samples is computed this many at a time, between frames (the page's Python

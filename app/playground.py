@@ -620,7 +620,7 @@ class Playground:
         self.inspected = None           # ("training" or "test", index): the point whose pass is shown
         self.prediction = None          # predict mode: what the learner said this run's loss will do
         self.prediction_judged = False
-        self.tally = predict.Tally(*ui.stored(TALLY_KEY, [0, 0]))
+        self.predict_panel = ui.PredictPanel("predict-panel", TALLY_KEY, self.on_prediction)
         self.out = {name: ui.element(name) for name in
                     ("epoch", "train-loss", "test-loss", "train-accuracy", "test-accuracy", "boundary-canvas",
                      "train-r2", "test-r2")}
@@ -652,7 +652,6 @@ class Playground:
     # ------------------------------------------------------------ controls
     def bind_buttons(self):
         ui.on("play", "click", lambda event: self.toggle_play())
-        ui.on("predict-choices", "click", self.on_prediction)
         ui.on("inspect-point", "change", lambda event: None if event.target.checked else self.stop_inspecting())
         ui.on("step", "click", lambda event: self.step())
         ui.on("reset", "click", lambda event: self.reset())
@@ -944,24 +943,16 @@ class Playground:
 
     # ------------------------------------------------------------ predict, then reveal
     def ask_behaviour(self):
-        ui.element("predict-panel").hidden = False
-        ui.set_text("predict-prompt", model.behaviour_prompt(self.settings))
-        choices = ui.element("predict-choices")
-        choices.replaceChildren()
-        for value, label in model.BEHAVIOURS:
-            ui.create("button", label, parent=choices, type="button", data_answer=value)
-        ui.set_text("predict-verdict", "")
-        ui.set_text("predict-tally", self.tally.summary())
-        choices.querySelector("button").focus()
+        # The run answers this one (answer None): the verdict comes in judge_prediction.
+        self.predict_panel.ask(predict.Question("behaviour", model.behaviour_prompt(self.settings), "choice",
+                                                None, "", model.BEHAVIOURS), focus=True)
 
-    def on_prediction(self, event):
-        button = ui.closest(event, "button[data-answer]")
-        if button is None or self.prediction is not None:
+    def on_prediction(self, response, _verdict):
+        if self.prediction is not None:
             return
-        self.prediction = str(button.dataset.answer)
-        ui.element("predict-choices").replaceChildren()
-        ui.set_text("predict-verdict", f"You said: {self.prediction}. Watch the loss curve: the first "
-                                       f"{model.PREDICT_EPOCHS} epochs answer.")
+        self.prediction = response
+        self.predict_panel.show_verdict(f"You said: {self.prediction}. Watch the loss curve: the first "
+                                        f"{model.PREDICT_EPOCHS} epochs answer.")
         ui.element("play").focus()
         self.frames.play()
         self.show_state()
@@ -978,14 +969,11 @@ class Playground:
             losses.append(math.inf)
         verdict = model.behaviour_verdict(self.settings, losses, self.prediction)
         self.prediction_judged = True
-        self.tally = self.tally.add(verdict)
-        ui.store(TALLY_KEY, [self.tally.made, self.tally.right])
-        ui.set_text("predict-verdict", verdict.message)
-        ui.set_text("predict-tally", self.tally.summary())
+        self.predict_panel.record(verdict, focus=False)
 
     def forget_prediction(self):
         self.prediction, self.prediction_judged = None, False
-        ui.element("predict-panel").hidden = True
+        self.predict_panel.hide()
 
     def pause(self):
         if self.frames.pause():

@@ -8,6 +8,7 @@ product, which factors decide its sign).  The page asks it, reads the learner's 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from app.state import parse_number
@@ -74,6 +75,14 @@ def value_question(key: str, name: str, value: float, why: str, tolerance: float
                     why, tolerance=tolerance)
 
 
+def shown_product_tolerance(value: float, shown: list[str]) -> float:
+    """How far off a value answer may be when the learner multiplies the factors as the page shows
+    them (rounded): 1% of |value| (at least 0.001), or more if the rounding alone is further off,
+    so multiplying the numbers on the screen always counts as right."""
+    rounded = math.prod(parse_number(text) for text in shown)
+    return max(0.01 * abs(value), 1e-3, 1.5 * abs(rounded - value))
+
+
 def choice_question(key: str, prompt: str, choices: tuple, answer: str, why: str) -> Question:
     if answer not in {value for value, _ in choices}:
         raise ValueError(f"answer {answer!r} is not one of the choices")
@@ -105,7 +114,31 @@ class Tally:
     def add(self, verdict: Verdict) -> Tally:
         return Tally(self.made + 1, self.right + int(verdict.correct))
 
-    def summary(self) -> str:
-        if not self.made:
-            return "No predictions yet."
-        return f"{self.right} of {self.made} predictions right."
+    def summary(self, kept: bool = True) -> str:
+        counted = f"{self.right} of {self.made} predictions right." if self.made else "No predictions yet."
+        # A frame on another site (or a private window) gets no storage: say so rather than pretend.
+        return counted if kept else counted + " Not kept: the browser allows no storage here."
+
+
+# ----------------------------------------------------------------- the panel every page shows
+PANEL_PREFIX = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def panel_markup(prefix: str = "predict") -> str:
+    """The predict panel's inside, one source for every page: the question, its answer controls
+    (buttons for a sign or a choice, filled by app.ui.PredictPanel; a number field and Reveal for
+    a value), the verdict (a status the screen reader reads, focused once answered) and the tally.
+    Ids start with `prefix` (lesson 1 has two panels: p3-predict, p4-predict)."""
+    if not PANEL_PREFIX.fullmatch(prefix):
+        raise ValueError(f"prefix {prefix!r} is not an id prefix")
+    p = prefix
+    return (f'<p id="{p}-prompt" class="predict-prompt"></p>'
+            f'<div id="{p}-choices" class="predict-choices" role="group" aria-labelledby="{p}-prompt"></div>'
+            f'<div id="{p}-value" class="predict-value" hidden>'
+            f'<label for="{p}-number">Your prediction</label> '
+            f'<input type="text" id="{p}-number" class="num" inputmode="decimal" autocomplete="off" '
+            f'spellcheck="false" aria-describedby="{p}-prompt {p}-error"> '
+            f'<button type="button" id="{p}-reveal" class="primary">Reveal</button>'
+            f'<span id="{p}-error" class="field-error" role="alert"></span></div>'
+            f'<p id="{p}-verdict" class="predict-verdict" role="status" tabindex="-1"></p>'
+            f'<p id="{p}-tally" class="muted predict-tally"></p>')

@@ -7,7 +7,7 @@ tested in CPython.
 """
 import js
 
-from app import predict, ui
+from app import ui
 from app.step_through_draw import draw, loss_sparkline
 from app.step_through_model import (
     ALL_PARAMS,
@@ -61,7 +61,7 @@ class StepThroughPage:
         self.loss_before = 0.0      # the loss when it started
         self.last_advance = 0.0     # when Play last moved on (ms)
         self.answered = {}          # predict mode: verdicts by question (its numbers included)
-        self.tally = predict.Tally(*ui.stored(TALLY_KEY, [0, 0]))
+        self.predict_panel = ui.PredictPanel("predict-box", TALLY_KEY, self._on_answer)
         self.player = ui.Loop(self._play_frame)
         # Training runs in slices, a few steps per frame: 100 steps with the gradient check took
         # 0.7 s in one go, a frozen tab.
@@ -146,7 +146,6 @@ class StepThroughPage:
         ui.on("train-1", "click", lambda event: self.train(1))
         ui.on("train-100", "click", lambda event: self.train(100))
         ui.on("reset-weights", "click", lambda event: self.choose_preset(self.base_preset))
-        ui.on("predict-choices", "click", self._on_answer)
 
     def _on_key(self, event):
         """The stepper's keys (the bar lists them), unless the learner is typing in a control."""
@@ -284,31 +283,20 @@ class StepThroughPage:
         question = self._question()
         return question if question is not None and self._answer_key(question) not in self.answered else None
 
-    def _on_answer(self, event):
-        button = ui.closest(event, "button[data-answer]")
+    def _on_answer(self, _response, verdict):
         question = self._waiting_question()
-        if button is None or question is None:
-            return
-        verdict = predict.check(question, str(button.dataset.answer))
-        self.answered[self._answer_key(question)] = verdict.message
-        self.tally = self.tally.add(verdict)
-        ui.store(TALLY_KEY, [self.tally.made, self.tally.right])
-        self.show_step()
-        ui.element("predict-verdict").focus()
+        if question is not None:
+            self.answered[self._answer_key(question)] = verdict.message
+            self.show_step()
 
     def _show_prediction(self, question, waiting):
-        box = ui.element("predict-box")
-        box.hidden = question is None
         if question is None:
+            self.predict_panel.hide()
             return
-        ui.set_text("predict-prompt", question.prompt)
-        choices = ui.element("predict-choices")
-        choices.replaceChildren()
         if waiting:
-            for value, label in question.choices:
-                ui.create("button", label, parent=choices, type="button", data_answer=value)
-        ui.set_text("predict-verdict", "" if waiting else self.answered[self._answer_key(question)])
-        ui.set_text("predict-tally", self.tally.summary())
+            self.predict_panel.ask(question)
+        else:
+            self.predict_panel.show_answered(question, self.answered[self._answer_key(question)])
         # What would give the answer away waits for it: the numbers and the result.
         for element_id in ("step-substituted", "step-result"):
             ui.element(element_id).parentElement.hidden = waiting

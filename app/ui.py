@@ -9,6 +9,7 @@
 - UrlState: a page's StateTable bound to the address bar and a visible notes box.
 - Loop: requestAnimationFrame work in time slices, so long work never blocks the page.
 - Progress: a progress bar and a Stop button for such work.
+- PredictPanel: predict, then reveal (app/predict.py): asks a question, checks the answer, keeps the tally.
 - start/ready/fail: page life cycle, reported to the loader (static/loader.js); ready() also
   publishes the page's figures (app/diagnostics.py).
 """
@@ -19,7 +20,7 @@ import traceback
 import js
 from pyodide.ffi import create_proxy, jsnull, to_js
 
-from app import diagnostics
+from app import diagnostics, predict
 from app.state import IntProp, StateTable, notes_text, parse_number, presentation, zero_note
 from engine.text import minus
 
@@ -414,6 +415,132 @@ class Progress:
         if stop_had_focus and self.return_focus is not None:
             self.return_focus.focus()
         self.return_focus = None
+
+
+def can_store() -> bool:
+    """Whether the browser keeps this page's storage (not in a frame on another site that blocks it)."""
+    try:
+        return js.localStorage.length >= 0     # reading it throws where storage is blocked
+    except Exception:   # noqa: BLE001 - see stored()
+        return False
+
+
+class PredictPanel:
+    """Predict, then reveal: the panel of app.predict.panel_markup in the element `container_id`
+    (hidden until asked).  ask() shows a Question and waits: sign and choice questions get a
+    button each, a value question the number field and Reveal.  The learner's answer is checked
+    against the question's answer (a bad number is refused at the field and the question stays
+    open), counted in the tally (kept with the progress marks where the browser allows), and
+    `on_answer(response, verdict)` tells the page, which then reveals.  A question whose answer
+    is still to come (lesson 4: the run answers) has answer None: on_answer gets verdict None
+    and the page calls record() later.  Panels with one tally key (lesson 1's two) share the tally."""
+
+    panels = {}     # tally key -> the panels that show it
+
+    def __init__(self, container_id, tally_key, on_answer, prefix="predict"):
+        self.box = element(container_id)
+        self.box.innerHTML = predict.panel_markup(prefix)     # static markup: no text from anywhere
+        self.prefix, self.tally_key, self.on_answer = prefix, tally_key, on_answer
+        others = PredictPanel.panels.setdefault(tally_key, [])
+        self.tally = others[0].tally if others else predict.Tally(*stored(tally_key, [0, 0]))
+        self.kept = can_store()
+        others.append(self)
+        self.question = None        # the question waiting for an answer, or None
+        self.choices, self.number = self.part("choices"), self.part("number")
+        on(self.choices, "click", self._chosen)
+        on(self.part("reveal"), "click", lambda event: self._answer(str(self.number.value)))
+        on(self.number, "keydown", lambda event: self._answer(str(self.number.value)) if event.key == "Enter" else None)
+        on(self.number, "input", lambda event: self._show_error(None))
+
+    def part(self, name):
+        return element(f"{self.prefix}-{name}")
+
+    @property
+    def waiting(self) -> bool:
+        return self.question is not None
+
+    def ask(self, question, focus=False):
+        """Show the question with its answer controls; `focus`: move the keyboard there.  Asked
+        again (a redraw), it keeps what the learner has typed."""
+        if question == self.question and not self.box.hidden:
+            if focus:
+                self.focus_answer()
+            return
+        self.question = question
+        self.box.hidden = False
+        set_text(f"{self.prefix}-prompt", question.prompt)
+        self.choices.replaceChildren()
+        for value, label in question.choices:
+            create("button", label, parent=self.choices, type="button", data_answer=value)
+        self.part("value").hidden = question.kind != "value"
+        self.number.value = ""
+        self._show_error(None)
+        self.show_verdict("")
+        if focus:
+            self.focus_answer()
+
+    def focus_answer(self):
+        """The keyboard to the first answer control (the number field, or the first choice)."""
+        if self.question is not None:
+            first = self.number if self.question.kind == "value" else self.choices.querySelector("button")
+            if not is_missing(first):
+                first.focus()
+
+    def show_answered(self, question, message):
+        """A question answered before (stepping back to it): its prompt and verdict, no controls."""
+        self.question = None
+        self.box.hidden = False
+        set_text(f"{self.prefix}-prompt", question.prompt)
+        self.choices.replaceChildren()
+        self.part("value").hidden = True
+        self.show_verdict(message)
+
+    def show_verdict(self, message):
+        set_text(f"{self.prefix}-verdict", message)
+        set_text(f"{self.prefix}-tally", self.tally.summary(self.kept))
+
+    def hide(self):
+        self.question = None
+        self.box.hidden = True
+
+    def record(self, verdict, focus=True):
+        """Count a verdict and show it; focused, the screen reader reads it and Tab goes on from there
+        (not when it comes later, from a run: the learner may be elsewhere; it is a status all the same)."""
+        tally = self.tally.add(verdict)
+        kept = store(self.tally_key, [tally.made, tally.right]) and self.kept
+        for panel in PredictPanel.panels[self.tally_key]:
+            panel.tally, panel.kept = tally, kept
+            set_text(f"{panel.prefix}-tally", tally.summary(kept))
+        self.show_verdict(verdict.message)
+        if focus:
+            self.part("verdict").focus()
+
+    def _chosen(self, event):
+        button = closest(event, "button[data-answer]")
+        if button is not None:
+            self._answer(str(button.dataset.answer))
+
+    def _show_error(self, message):
+        self.number.setAttribute("aria-invalid", "true" if message else "false")
+        set_text(f"{self.prefix}-error", message or "")
+
+    def _answer(self, response):
+        question = self.question
+        if question is None:
+            return
+        verdict = None
+        if question.answer is not None:
+            try:
+                verdict = predict.check(question, response)
+            except ValueError as error:
+                self._show_error(f"{error}; the question is still open")
+                return
+        self.question = None
+        self.choices.replaceChildren()
+        self.part("value").hidden = True
+        if verdict is not None:
+            self.record(verdict)
+        self.on_answer(response, verdict)
 
 
 def ready():

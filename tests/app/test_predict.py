@@ -66,3 +66,43 @@ def test_nan_has_no_sign_and_the_tally_counts():
     question = predict.sign_question("k", "x", 1.0, reason="it is one")
     tally = tally.add(predict.check(question, "positive")).add(predict.check(question, "zero"))
     assert (tally.made, tally.right) == (2, 1) and tally.summary() == "1 of 2 predictions right."
+
+
+def test_multiplying_the_factors_as_shown_counts_as_right():
+    rng = random.Random(5)
+    for _ in range(300):
+        factors = [rng.uniform(-3, 3) for _ in range(rng.choice([2, 3]))]
+        value = math.prod(factors)
+        shown = [f"{f:.4f}".replace("-", "−") for f in factors]
+        question = predict.value_question("p3", "df/dx", value, "…", predict.shown_product_tolerance(value, shown))
+        rounded = math.prod(float(text.replace("−", "-")) for text in shown)
+        assert predict.check(question, f"{rounded:.4f}").correct or abs(rounded) < 1e-3 < question.tolerance
+        assert question.tolerance <= max(0.01 * abs(value), 1e-3) + 1e-3     # and no more lenient than needed
+    assert not predict.check(predict.value_question("p", "v", 1.0, "", predict.shown_product_tolerance(1.0, ["1"])),
+                             "1.02").correct
+
+
+def test_the_tally_says_when_the_browser_keeps_nothing():
+    tally = predict.Tally().add(predict.Verdict(True, ""))
+    assert tally.summary() == "1 of 1 predictions right."
+    assert tally.summary(kept=False) == "1 of 1 predictions right. Not kept: the browser allows no storage here."
+
+
+def test_one_panel_markup_with_names_for_screen_readers():
+    markup = predict.panel_markup("p4-predict")
+    for part in ("prompt", "choices", "value", "number", "reveal", "error", "verdict", "tally"):
+        assert f'id="p4-predict-{part}"' in markup
+    assert 'role="group" aria-labelledby="p4-predict-prompt"' in markup      # the buttons' question
+    assert '<label for="p4-predict-number">Your prediction</label>' in markup
+    assert 'id="p4-predict-verdict" class="predict-verdict" role="status"' in markup
+    with pytest.raises(ValueError):
+        predict.panel_markup('x" onclick="')
+
+
+def test_no_page_has_its_own_copy_of_the_panel():
+    from backprop_lab import site
+    pages = {name: (site.ROOT / "pages" / f"{name}.html").read_text()
+             for name in ("chain-rule", "step-through", "gradients", "playground")}
+    for name, text in pages.items():
+        assert 'class="predict-prompt"' not in text and 'class="predict-verdict"' not in text, name
+        assert 'class="predict' in text, name          # the box app.ui.PredictPanel fills

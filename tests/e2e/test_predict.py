@@ -3,61 +3,74 @@ the engine's numbers for the state on screen, and says why."""
 import pytest
 from playwright.sync_api import expect
 
-from app import gradients_model
-from tests.e2e.conftest import needs_numpy, save_screenshot
+from app import chain_rule_model, gradients_model
+from engine.text import fixed
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
 
-def tally(page):
+def tally(page, selector="#predict-tally"):
     """(right, made) as the page's tally reads; a browser that kept earlier predictions counts on."""
-    text = page.locator("#predict-tally").inner_text()
+    text = page.locator(selector).inner_text()
     if text.startswith("No predictions"):
         return 0, 0
     right, _, made = text.split(" predictions")[0].partition(" of ")
     return int(right), int(made)
 
 
-def expected_smallest_layer(query):
+def expected_answers(query):
+    """The answer keys of lesson 3's two questions, from the page model in CPython."""
     state = gradients_model.STATE.from_query(query)[0]
     X, y = gradients_model.make_data(state)
     run = gradients_model.Run(state, state["act"], X, y)
     run.remeasure()
-    return gradients_model.smallest_layer_question(run.measurement).answer
+    return tuple(question.answer for question in gradients_model.questions(run.measurement))
 
 
-def test_gradients_asks_which_layer_is_smallest_before_drawing_the_bars(open_page):
+def test_gradients_asks_two_questions_before_drawing_the_bars(open_page):
     query = "depth=8&act=sigmoid&predict=1"
     page = open_page("pages/gradients.html?" + query)
     panel = page.locator("#predict-panel")
     expect(panel).to_be_visible()
     expect(page.locator("#predict-prompt")).to_contain_text("Which layer will have the smallest gradient")
-    expect(page.locator("#sides")).to_be_hidden()                  # no bars before the answer
-    answer = expected_smallest_layer(query)
-    assert answer == "1"
-    wrong = "9"
+    expect(page.locator("#sides")).to_be_hidden()                  # no bars before the answers
+    smallest, trains = expected_answers(query)
+    assert (smallest, trains) == ("1", "no")
     before = tally(page)
-    page.locator("#predict-choice").focus()                        # keyboard only
-    page.keyboard.press("End")
-    assert page.locator("#predict-choice").input_value() == wrong
-    page.keyboard.press("Tab")
-    expect(page.locator("#predict-reveal")).to_be_focused()
+    page.get_by_role("button", name="layer 9 (output)").focus()    # keyboard only from here
     page.keyboard.press("Enter")
     verdict = page.locator("#predict-verdict")
     expect(verdict).to_contain_text("Not quite: you said layer 9 (output), it is layer 1")
     expect(verdict).to_contain_text("shrinks on its way to the input")
+    # The second question, "will this train?", takes the keys; the bars still wait
+    expect(page.locator("#predict-prompt")).to_have_text("Will this network train: will every layer's weights learn?")
+    expect(page.get_by_role("button", name="yes, every layer learns")).to_be_focused()
+    expect(page.locator("#sides")).to_be_hidden()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")                                   # "no, …": right
+    expect(verdict).to_contain_text("Right: you said no, some layers barely learn or it blows up")
+    expect(verdict).to_contain_text("Layers 1, 2 and 3 are critical (vanishing)")
+    expect(verdict).to_contain_text("it is layer 1")              # the first verdict stays above it
+    expect(verdict).to_be_focused()
     expect(page.locator("#sides")).to_be_visible()
-    assert tally(page) == (before[0], before[1] + 1)
+    # the page's own judgement, on screen now, agrees with the answer key
+    expect(page.locator("#side-0-summary")).to_contain_text("3 critical")
+    assert tally(page) == (before[0] + 1, before[1] + 2)
     save_screenshot(page, "predict-gradients")
-    # A new setting asks again; the right answer is counted
+    # A new setting asks again: the smallest layer right, "will this train?" wrong
     page.locator("#depth").focus()
     page.keyboard.press("ArrowLeft")                               # 7 hidden layers
     expect(page.locator("#sides")).to_be_hidden()
-    expect(page.locator("#predict-verdict")).to_have_text("")
-    page.locator("#predict-choice").select_option(expected_smallest_layer("depth=7&act=sigmoid&predict=1"))
-    page.locator("#predict-reveal").click()
-    expect(page.locator("#predict-verdict")).to_contain_text("Right:")
-    assert tally(page) == (before[0] + 1, before[1] + 2)
+    expect(verdict).to_have_text("")
+    smallest, trains = expected_answers("depth=7&act=sigmoid&predict=1")
+    page.locator(f'#predict-choices button[data-answer="{smallest}"]').click()
+    expect(verdict).to_contain_text("Right:")
+    wrong = "yes" if trains != "yes" else "no"
+    page.locator(f'#predict-choices button[data-answer="{wrong}"]').click()
+    expect(verdict).to_contain_text("Not quite: you said")
+    assert tally(page) == (before[0] + 2, before[1] + 4)
     # Off: the bars at once, no question
     page.locator("#predict-toggle").uncheck()
     expect(panel).to_be_hidden()
@@ -118,3 +131,108 @@ def test_playground_asks_how_the_loss_will_behave_before_play_and_the_run_answer
     save_screenshot(page, "predict-playground")
     page.locator("#reset").click()                                      # a new run asks again
     expect(page.locator("#predict-panel")).to_be_hidden()
+
+
+def test_chain_rule_asks_df_dx_and_each_gradient_before_showing_them(open_page):
+    """Lesson 1, keyboard only: panel 3's df/dx from its three factors, panel 4's gradients by
+    value and by sign; the animation stops at a question."""
+    page = open_page("pages/chain-rule.html?predict=1&p4ask=value")
+    # Panel 3: the product and its check wait; a wrong value, then (new x) a right one
+    expect(page.locator("#p3-predict-prompt")).to_have_text("What will df/dx be? (within ±0.01)")
+    expect(page.locator("#p3-product")).to_have_text("?")
+    expect(page.locator("#p3-fd")).to_have_text("?")
+    before = tally(page, "#p3-predict-tally")
+    page.locator("#p3-predict-number").focus()
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    verdict = page.locator("#p3-predict-verdict")
+    expect(verdict).to_contain_text("Not quite: you said 5, it is 1.009. df/dx = dh/dx · dg/du · df/dv = "
+                                    "1.4000 · 0.7937 · 0.9084 = 1.0094")
+    expect(verdict).to_be_focused()
+    expect(page.locator("#p3-product")).to_have_text(fixed(chain_rule_model.lockstep(0.7).product))
+    page.locator("#p3-x").focus()
+    page.keyboard.press("ArrowRight")                                  # x = 0.71: asked again
+    expect(page.locator("#p3-product")).to_have_text("?")
+    expect(verdict).to_have_text("")
+    page.locator("#p3-predict-number").focus()
+    page.keyboard.type("abc")
+    page.keyboard.press("Enter")                                       # refused at the field, still open
+    expect(page.locator("#p3-predict-error")).to_contain_text("is not a number; the question is still open")
+    expect(page.locator("#p3-predict-number")).to_have_attribute("aria-invalid", "true")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(f"{chain_rule_model.lockstep(0.71).product:.3f}")
+    page.keyboard.press("Enter")
+    expect(verdict).to_contain_text("Right: you said")
+    assert tally(page, "#p3-predict-tally") == (before[0] + 1, before[1] + 2)
+    page.locator("#panel-3").screenshot(path=str(SCREENSHOTS / "predict-chain-rule-panel-3.png"))
+    # Panel 4, by value: the step's factors shown, its result not
+    page.locator("#p4-next").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#p4-predict-prompt")).to_have_text("What will grad d be? (within ±0.0076)")
+    expect(page.locator("#p4-step-text")).to_have_text(
+        "Multiply the upstream gradient by the local derivative: your prediction first.")
+    expect(page.locator("#p4-graph")).not_to_contain_text("grad d =")
+    expect(page.locator("#p4-graph")).to_contain_text("∂L/∂d = −0.7551")          # the factors to reason from
+    expect(page.locator("#p4-graph")).to_contain_text("grad L = 1")
+    page.locator("#p4-predict-number").focus()
+    page.keyboard.type("0.7551")
+    page.keyboard.press("Enter")
+    verdict = page.locator("#p4-predict-verdict")
+    expect(verdict).to_contain_text("Not quite: you said 0.7551, it is −0.7551. grad d = grad L · ∂L/∂d = "
+                                    "1 · (−0.7551) = −0.7551: the upstream gradient grad L times the local "
+                                    "derivative ∂L/∂d.")
+    expect(page.locator("#p4-graph")).to_contain_text("grad d = −0.7551")
+    # By sign: the menu beside the toggle; the same step asks its sign now
+    page.locator("#p4-ask").focus()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#p4-predict-prompt")).to_have_text("Will grad d be positive, negative or zero?")
+    assert "p4ask=sign" in page.url or "p4ask" not in page.url
+    page.get_by_role("button", name="negative").focus()
+    page.keyboard.press("Enter")
+    expect(verdict).to_contain_text("Right: you said negative, it is negative. grad d = −0.7551: grad L "
+                                    "(upstream) is positive and ∂L/∂d (local) is negative")
+    # The animation stops at the next question, with the keys at its answers
+    page.locator("#p4-play").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#p4-predict-prompt")).to_have_text("Will grad a be positive, negative or zero?",
+                                                            timeout=15_000)
+    expect(page.locator("#p4-counter")).to_have_text("Step 3 of 7")
+    expect(page.locator("#p4-play")).to_have_text("Resume animation")
+    expect(page.get_by_role("button", name="positive")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")                                       # negative: right
+    expect(verdict).to_contain_text("Right: you said negative")
+    # One tally for the page, shown in both panels
+    assert tally(page, "#p4-predict-tally") == (before[0] + 3, before[1] + 5)
+    expect(page.locator("#p3-predict-tally")).to_have_text(page.locator("#p4-predict-tally").inner_text())
+    page.locator("#panel-4").screenshot(path=str(SCREENSHOTS / "predict-chain-rule-panel-4.png"))
+    # Off: every number at once
+    page.locator("#p4-predict").uncheck()
+    expect(page.locator("#p4-predict-panel")).to_be_hidden()
+    expect(page.locator("#p3-predict-panel")).to_be_hidden()
+    expect(page.locator("#p4-ask")).to_be_hidden()
+    assert "predict" not in page.url
+
+
+def test_predict_mode_in_an_embed_on_another_site_counts_without_storage(page, other_site):
+    """An instructor's link with predict=1, framed 800 × 600 by another site: the browser gives the
+    frame no storage, so the tally counts while the page is open and says it is not kept."""
+    page.set_viewport_size({"width": 840, "height": 700})
+    page.goto(other_site("pages/chain-rule.html?embed=1&panel=4&predict=1"))
+    page.wait_for_selector("iframe", state="attached")
+    frame = page.frames[1]
+    wait_until_ready(frame)
+    assert frame.evaluate("() => { try { localStorage.length; return 'available'; } "
+                          "catch (e) { return e.name; } }") == "SecurityError"
+    expect(frame.locator("#p4-predict")).to_be_checked()
+    frame.locator("#p4-next").focus()
+    frame.locator("#p4-next").press("Enter")
+    expect(frame.locator("#p4-predict-prompt")).to_have_text("Will grad d be positive, negative or zero?")
+    frame.get_by_role("button", name="negative").press("Enter")
+    expect(frame.locator("#p4-predict-verdict")).to_contain_text("Right: you said negative")
+    tally_line = frame.locator("#p4-predict-tally")
+    expect(tally_line).to_have_text("1 of 1 predictions right. Not kept: the browser allows no storage here.")
+    frame.locator("#p4-next").press("Enter")
+    frame.get_by_role("button", name="positive").press("Enter")                   # grad a is negative
+    expect(tally_line).to_contain_text("1 of 2 predictions right.")
+    save_screenshot(page, "predict-embed-other-site-chain-rule", full_page=False)
