@@ -257,7 +257,7 @@ class GradientsPage:
             title = f" ({self.runs[0].title} network)" if len(self.runs) > 1 else ""
             self.predict_panel.ask(replace(question, prompt=question.prompt + title),
                                    focus=bool(self.verdicts))       # the second follows the first's keys
-            self.predict_panel.show_verdict("\n".join(self.verdicts))
+            self.predict_panel.show_verdict("\n".join(self.verdicts), earlier=True)
 
     def answered(self, _response, verdict):
         self.questions.pop(0)

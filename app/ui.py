@@ -495,8 +495,10 @@ class PredictPanel:
         self.part("value").hidden = True
         self.show_verdict(message)
 
-    def show_verdict(self, message):
+    def show_verdict(self, message, earlier=False):
+        """`earlier`: the verdict of a question before the open one, shown above the open question."""
         set_text(f"{self.prefix}-verdict", message)
+        self.box.classList.toggle("earlier-verdict", bool(earlier and message))
         set_text(f"{self.prefix}-tally", self.tally.summary(self.kept))
 
     def hide(self):

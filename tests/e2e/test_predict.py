@@ -47,6 +47,9 @@ def test_gradients_asks_two_questions_before_drawing_the_bars(open_page):
     expect(page.locator("#predict-prompt")).to_have_text("Will this network train: will every layer's weights learn?")
     expect(page.get_by_role("button", name="yes, every layer learns")).to_be_focused()
     expect(page.locator("#sides")).to_be_hidden()
+    # the first verdict is read above the open question, not under its buttons
+    prompt_box, verdict_box = page.locator("#predict-prompt").bounding_box(), verdict.bounding_box()
+    assert verdict_box["y"] + verdict_box["height"] <= prompt_box["y"] + 1
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")                                   # "no, …": right
