@@ -825,9 +825,7 @@ class Playground:
             return
         if model.is_regression(self.settings):
             return                          # own points are labelled A or B: classification only
-        rect = ui.element("boundary").getBoundingClientRect()
-        position = draw.to_data(draw.boundary_axes(self.data.view), (event.clientX - rect.left) / rect.width,
-                                (event.clientY - rect.top) / rect.height)
+        position = self.boundary_position(event)
         if position is None:
             return
         label = 1 if event.shiftKey or ui.element("class-b").checked else 0
@@ -845,12 +843,16 @@ class Playground:
             label = model.DATASET_LABELS.get(before["dataset"], before["dataset"])
             self.offer_undo(before, model.own_points_note(label, before))
 
+    def boundary_position(self, event):
+        """Where a pointer event is on the output picture, in the data's coordinates; None off the plot."""
+        rect = ui.element("boundary").getBoundingClientRect()
+        return draw.to_data(draw.boundary_axes(self.data.view), (event.clientX - rect.left) / rect.width,
+                            (event.clientY - rect.top) / rect.height)
+
     # ------------------------------------------------------------ backprop on one point
     def inspect_at(self, event):
         """A click with "Backprop on one point" on: training pauses and the nearest point's pass is shown."""
-        rect = ui.element("boundary").getBoundingClientRect()
-        position = draw.to_data(draw.boundary_axes(self.data.view), (event.clientX - rect.left) / rect.width,
-                                (event.clientY - rect.top) / rect.height)
+        position = self.boundary_position(event)
         if position is None:
             return
         xmin, xmax, _, _ = self.data.view
@@ -1034,7 +1036,8 @@ class Playground:
 
     def draw_overlay(self, marked=None):
         if model.is_regression(self.settings):
-            ui.set_svg("boundary-overlay", draw.regression_overlay(self.data, self.settings["show_test"], self.dark))
+            ui.set_svg("boundary-overlay", draw.regression_overlay(self.data, self.settings["show_test"], self.dark,
+                                                                   marked))
             return
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"], marked))
 

@@ -114,6 +114,13 @@ def point_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str) -> str:
     return "".join(marks)
 
 
+def marked_ring(axes: Axes, marked: tuple | None) -> str:
+    """The ring around the point the learner inspects (backprop on one point); "" for none."""
+    if marked is None:
+        return ""
+    return f'<circle class="pt-marked" cx="{axes.x(marked[0]):.1f}" cy="{axes.y(marked[1]):.1f}" r="9"/>'
+
+
 def boundary_overlay(data, show_test: bool = True, marked: tuple | None = None) -> str:
     """Axes and data points drawn over the boundary canvas; `marked`, a point the learner is
     inspecting, gets a ring."""
@@ -121,8 +128,7 @@ def boundary_overlay(data, show_test: bool = True, marked: tuple | None = None) 
     parts = [axes.draw(), point_marks(axes, data.X_train, data.y_train, "train")]
     if show_test:
         parts.append(point_marks(axes, data.X_test, data.y_test, "test"))
-    if marked is not None:
-        parts.append(f'<circle class="pt-marked" cx="{axes.x(marked[0]):.1f}" cy="{axes.y(marked[1]):.1f}" r="9"/>')
+    parts.append(marked_ring(axes, marked))
     label = (f"Decision boundary with {len(data.y_train)} training points"
              + (f" and {len(data.y_test)} test points" if show_test and data.has_test else ""))
     return svg(BOUNDARY_WIDTH, BOUNDARY_HEIGHT, *parts, label=label, cls="boundary-overlay")
@@ -548,12 +554,14 @@ def value_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str, dark: bool 
     return "".join(marks)
 
 
-def regression_overlay(data, show_test: bool = True, dark: bool = False) -> str:
-    """Axes and regression points (coloured by target) drawn over the output canvas."""
+def regression_overlay(data, show_test: bool = True, dark: bool = False, marked: tuple | None = None) -> str:
+    """Axes and regression points (coloured by target) drawn over the output canvas; `marked`, a
+    point the learner is inspecting, gets a ring as in boundary_overlay."""
     axes = boundary_axes(data.view)
     parts = [axes.draw(), value_marks(axes, data.X_train, data.y_train, "train", dark)]
     if show_test:
         parts.append(value_marks(axes, data.X_test, data.y_test, "test", dark))
+    parts.append(marked_ring(axes, marked))
     label = (f"Network output with {len(data.y_train)} training points"
              + (f" and {len(data.y_test)} test points" if show_test and data.has_test else "")
              + ", coloured by their target value")
