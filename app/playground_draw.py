@@ -8,7 +8,7 @@ arrays, so the page hands each picture to a canvas with one buffer copy.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -192,6 +192,11 @@ class LossHistory:
             # MAX is even, so [::2] of MAX + 1 samples keeps the first and the newest.
             self.epochs, self.train, self.test = self.epochs[::2], self.train[::2], self.test[::2]
 
+    def forget_after(self, epoch: int) -> None:
+        """Drop the samples after `epoch` (the run went back to it)."""
+        keep = bisect_right(self.epochs, epoch)
+        del self.epochs[keep:], self.train[keep:], self.test[keep:]
+
     def nearest(self, epoch: float) -> int | None:
         """Index of the sample closest to `epoch`."""
         if not self.epochs:
@@ -264,15 +269,17 @@ def curve_readout(history: LossHistory, index: int) -> str:
 
 
 def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = None,
-               size: tuple = CURVE_SIZE, log_x: bool = False) -> str:
+               size: tuple = CURVE_SIZE, log_x: bool = False, viewed: int | None = None) -> str:
     """Training loss (solid) and test loss (dashed) against epoch, with a
-    marker at the hovered sample."""
+    marker at the hovered sample; when the learner views an earlier epoch (`viewed`), a line
+    there and the later epochs veiled."""
     axes = curve_axes(history, log_y, size, log_x)
     parts = [axes.draw(),
              tag("polyline", {"points": curve_points(axes, history.epochs, history.test),
                               "class": "series test", "fill": "none"}),
              tag("polyline", {"points": curve_points(axes, history.epochs, history.train),
-                              "class": "series train", "fill": "none"})]
+                              "class": "series train", "fill": "none"}),
+             viewed_marks(axes, viewed)]
     if hover is not None and 0 <= hover < len(history) and (history.epochs[hover] > 0 or not log_x):
         epoch = history.epochs[hover]
         x = axes.x(epoch)
@@ -282,6 +289,22 @@ def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = No
             if math.isfinite(value) and (value > 0 or not log_y):
                 parts.append(axes.point(epoch, value, r=4))
     return svg(*size, *parts, label=curve_label(history), cls="loss-curve")
+
+
+def viewed_marks(axes: Axes, viewed: int | None) -> str:
+    """The viewed epoch on the curve: a veil over the later epochs (Play would drop them), a line
+    at it and its number."""
+    if viewed is None or (axes.log_x and viewed < 1):
+        return ""
+    x, right = axes.x(viewed), axes.width - axes.right
+    top, bottom = axes.top, axes.height - axes.bottom
+    anchor = "end" if x > (axes.left + right) / 2 else "start"
+    return "".join([
+        tag("rect", {"x": x, "y": top, "width": max(right - x, 0.0), "height": bottom - top, "class": "later"}),
+        tag("line", {"x1": x, "x2": x, "y1": top, "y2": bottom, "class": "viewed-line"}),
+        tag("text", {"x": x + (-4 if anchor == "end" else 4), "y": top + 12, "text-anchor": anchor,
+                     "class": "viewed-label"}, f"epoch {viewed}"),
+    ])
 
 
 def curve_table_rows(history: LossHistory, count: int = 10) -> list[tuple[str, str, str]]:
@@ -295,6 +318,13 @@ def curve_label(history: LossHistory) -> str:
     if not history.epochs:
         return "Loss curve: no training yet"
     return f"Loss curve up to epoch {history.epochs[-1]}: " + curve_readout(history, len(history) - 1)
+
+
+def scrub_placement(size: tuple = CURVE_SIZE) -> dict:
+    """The slider under the curve, spanning the curve's plot area (CSS lengths)."""
+    width = size[0]
+    left, right = CURVE_MARGIN[3], CURVE_MARGIN[1]
+    return {"marginLeft": f"{100 * left / width:.3f}%", "width": f"{100 * (width - left - right) / width:.3f}%"}
 
 
 def epoch_at(history: LossHistory, log_y: bool, fx: float, size: tuple = CURVE_SIZE, log_x: bool = False) -> float:

@@ -798,6 +798,53 @@ class WeightHistory:
         del self.epochs[keep:], self.weights[keep:], self.checkpoints[keep:]
 
 
+def scrub_count(history: WeightHistory, latest: int) -> int:
+    """How many epochs the learner can view: those kept, and the latest (the run as it is)."""
+    return len(history.epochs) + (latest > history.latest)
+
+
+def scrub_positions(history: WeightHistory, latest: int) -> list[int]:
+    """The epochs the slider under the curve steps through, oldest first."""
+    return history.epochs + [latest] if latest > history.latest else list(history.epochs)
+
+
+def viewed_epoch(history: WeightHistory, latest: int, epoch: float) -> int | None:
+    """The epoch shown when the learner scrubs to `epoch`: the kept one at or before it, or None
+    for the run as it is (at or past the latest epoch)."""
+    if epoch >= latest:
+        return None
+    kept = history.nearest(max(int(epoch), 0))
+    return None if kept >= latest else kept
+
+
+def viewing_note(viewed: int, latest: int) -> str:
+    """What the page says while it shows an earlier epoch."""
+    later = f"epoch {latest}" if latest == viewed + 1 else f"epochs {viewed + 1}–{latest}"
+    return (f"Viewing epoch {viewed} of {latest}: training paused. ▶ Play trains on from epoch {viewed} "
+            f"and drops {later}.")
+
+
+def replaying_note(epoch: int) -> str:
+    return f"Replaying this run to epoch {epoch}: the same seed, data, batches and changes."
+
+
+def replayed_note(epoch: int, before: float, after: float) -> str:
+    """What the page says when a replay reached the epoch the run had: its training loss then and now."""
+    if after == before or (math.isnan(after) and math.isnan(before)):
+        return f"Replayed to epoch {epoch}: training loss {text.loss_text(after)}, the same as the first time, bit for bit."
+    return (f"Replayed to epoch {epoch}: training loss {text.loss_text(after)}; the first time it was "
+            f"{text.loss_text(before)}.")
+
+
+def replay_hint(history: WeightHistory | None) -> str:
+    """The help under the curve: how to scrub, and the memory the kept weights may take."""
+    kept = "" if history is None else (f" For this network it keeps up to {history.capacity} epochs; a long run "
+                                       "keeps them at wider intervals.")
+    return ("Drag along the curve, or use the slider under it (arrow keys, Home, End), to see the network as it "
+            f"was at an earlier epoch. The weights and the optimizer's state are kept in at most "
+            f"{size_text(HISTORY_BYTES)}.{kept} Replay trains the run again from epoch 0, bit for bit.")
+
+
 def replay_script(log: RunLog) -> list:
     """What a replay of the logged run does besides training, in order: (epoch, mini-batch steps
     into the next epoch, "change" or "edit", setting name or edit target, value)."""

@@ -2,6 +2,7 @@
 them back exactly when the learner scrubs the loss curve."""
 import numpy as np
 
+from app import playground_draw as draw
 from app import playground_model as model
 
 
@@ -158,3 +159,37 @@ def test_going_back_with_another_learning_rate_logs_it_there_and_forgets_later_c
     again = run.replay(dict(settings, lr=0.2), data)       # the branched run replays as it went
     run_steps(again, 100)
     assert again.epoch == 25 and again.trainer.loss == run.trainer.loss
+
+
+def test_scrubbing_lands_on_a_kept_epoch_or_on_the_run_as_it_is():
+    settings = dict(model.STATE.defaults(), layers=(8, 8))
+    net = model.make_network(settings)
+    history = model.WeightHistory(net, max_bytes=8 * sum(p.size for p in net.params) * 10)
+    net, _ = trained(settings, 50, history)
+    interval = history.interval
+    assert interval > 1 and history.latest < 50
+    assert model.viewed_epoch(history, 50, interval + 1) == interval          # the kept epoch before it
+    assert model.viewed_epoch(history, 50, -3.5) == 0
+    assert model.viewed_epoch(history, 50, 50) is None                        # the latest: the run itself
+    assert model.viewed_epoch(history, 50, 49.9) == history.latest            # the last kept one before the run
+    positions = model.scrub_positions(history, 50)
+    assert positions == [*history.epochs, 50] and model.scrub_count(history, 50) == len(positions)
+
+
+def test_the_notes_say_which_epoch_is_shown_and_what_play_drops():
+    assert model.viewing_note(120, 800) == ("Viewing epoch 120 of 800: training paused. ▶ Play trains on from "
+                                            "epoch 120 and drops epochs 121–800.")
+    assert model.viewing_note(7, 8).endswith("drops epoch 8.")
+    assert model.replayed_note(80, 0.125, 0.125).endswith("the same as the first time, bit for bit.")
+    assert "the first time it was 0.1250" in model.replayed_note(80, 0.125, 0.126)
+
+
+def test_the_curve_marks_the_viewed_epoch_and_forgets_later_samples_on_going_back():
+    history = draw.LossHistory()
+    for epoch in range(0, 101, 10):
+        history.add(epoch, 1 / (epoch + 1), 2 / (epoch + 1))
+    curve = draw.loss_curve(history, viewed=40)
+    assert curve.count('class="viewed-line"') == 1 and ">epoch 40</text>" in curve
+    assert 'class="later"' in curve and "viewed-line" not in draw.loss_curve(history)
+    history.forget_after(45)
+    assert history.epochs == [0, 10, 20, 30, 40]
