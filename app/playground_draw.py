@@ -211,8 +211,9 @@ class LossHistory:
 
 # (width, height) in SVG units; narrow boxes get fewer units, so labels stay readable.
 CURVE_SIZE, NARROW_CURVE_SIZE = (480, 180), (320, 140)
-# Embedded in an 800 × 600 frame the curve is flatter, so the widget fits the frame.
-EMBED_CURVE_SIZE = (320, 112)
+# Embedded in an 800 × 600 frame the curve is flatter, so the widget fits the frame (with the
+# replay slider under it).
+EMBED_CURVE_SIZE = (320, 100)
 CURVE_MARGIN = (10, 14, 36, 54)
 
 
