@@ -673,6 +673,10 @@ class Playground:
         self.viewing = None
         self.replaying = None
         self.scrub_shown = None         # (positions, position) the slider shows
+        # A scrub draws the boundary (coarse for a large network), the numbers and the curve at
+        # once; the full boundary and the diagram follow, one frame each, after the last scrub.
+        self.scrub_rest = ui.Loop(self.draw_scrubbed_rest)
+        self.scrub_phase = None
         self.curve = CurveView(is_training=lambda: self.frames.playing, on_scrub=self.scrub_to)
         self.diagram = DiagramView(self.lut, lambda layers: self.change("layers", layers),
                                    is_training=lambda: self.frames.playing)
@@ -1149,10 +1153,28 @@ class Playground:
         self.viewing = viewed
         if changed:
             self.editor.close()
-            self.show_viewed()
+            self.show_viewed(at_once=False)
 
-    def show_viewed(self):
-        """Everything that shows the network, for the epoch shown, and the note that says which."""
+    def draw_scrubbed_rest(self, deadline_ms):
+        """Loop work after a scrub: the full boundary in one frame, the diagram in the next."""
+        if self.scrub_phase == "boundary":
+            self.draw_boundary()
+            self.scrub_phase = "diagram"
+            return True
+        if self.scrub_phase == "diagram":
+            self.draw_scrubbed_diagram()
+        self.scrub_phase = None
+        return False
+
+    def draw_scrubbed_diagram(self):
+        if self.inspected is not None:
+            self.show_point()                   # this point's pass at the epoch shown (draws the diagram)
+        else:
+            self.draw_diagram()
+
+    def show_viewed(self, at_once=True):
+        """Everything that shows the network, for the epoch shown, and the note that says which.
+        Scrubbing (not at_once) draws what answers the learner's hand first (see scrub_rest)."""
         self.curve.viewed = self.viewing
         if self.viewing is not None:
             self.say_replay(model.viewing_note(self.viewing, self.run.epoch), back_to=self.run.epoch)
@@ -1161,14 +1183,16 @@ class Playground:
         else:
             self.say_replay(None)
         self.record_losses()
-        self.draw_boundary()
+        self.draw_boundary(while_training=not at_once)
         self.draw_numbers()
         self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
         self.show_scrub()
-        if self.inspected is not None:
-            self.show_point()                   # this point's pass at the epoch shown (draws the diagram)
+        if at_once:
+            self.scrub_phase = None
+            self.draw_scrubbed_diagram()
         else:
-            self.draw_diagram()
+            self.scrub_phase = "boundary"
+            self.scrub_rest.start()
 
     def show_scrub(self):
         """The slider under the curve: one position per kept epoch and the latest, at the one shown."""
