@@ -686,6 +686,8 @@ class Playground:
         self.layers_field = LayersField(lambda layers: self.change("layers", layers))
         self.editor = ParamEditor(self.edit_param)
         self.handles = UnitHandles(self.show_unit, self.start_editing)
+        self.pressed_link = None        # the link under the last press on the diagram
+        ui.on("diagram", "pointerdown", self.on_diagram_press)
         ui.on("diagram", "click", self.on_diagram_click)
         ui.on("diagram", "keydown", self.on_diagram_key)
         self.offer_hide_choices()
@@ -1383,10 +1385,20 @@ class Playground:
         course.addEmbedChoices(ui.js_object({"param": "hide", "legend": "Hide these controls in the embed",
                                              "choices": choices}))
 
+    def on_diagram_press(self, event):
+        """The link under a press, found before anything moves.  A tap on a touch screen sends a
+        mousemove just before its click: the link's read-out under the diagram replaces the hint,
+        one line shorter at 360 px, and the page's scroll anchoring moved the diagram by that line,
+        so the click landed beside the link (issue 21)."""
+        layout = self.diagram.layout
+        self.pressed_link = draw.nearest_link(layout, *diagram_position(event, layout))
+
     def on_diagram_click(self, event):
         """A click on a link opens its weight's editing field."""
         layout = self.diagram.layout
-        link = draw.nearest_link(layout, *diagram_position(event, layout))
+        link, self.pressed_link = self.pressed_link, None
+        if link is None:
+            link = draw.nearest_link(layout, *diagram_position(event, layout))
         if link is not None:
             self.start_editing(("weight", *link))
 
