@@ -1066,8 +1066,10 @@ class Playground:
             self.frames.finish_epoch(None)
 
     def diverge(self):
-        # Only Reset helps now: the weights are not numbers any more.
+        # Only Reset (or going back to an earlier epoch) helps now: the weights are not numbers any more.
         self.judge_prediction(blew_up=True)
+        if self.replaying is not None:
+            self.end_replay(model.replay_diverged_note(self.run.epoch, self.replaying[0]))
         box = ui.element("divergence")
         box.textContent = model.divergence_message(self.run.epoch, self.settings)
         box.hidden = False

@@ -836,6 +836,12 @@ def replayed_note(epoch: int, before: float, after: float) -> str:
             f"{text.loss_text(before)}.")
 
 
+def replay_diverged_note(epoch: int, reached: int) -> str:
+    """What the page says when a replay's loss blew up at `epoch` (the run had reached `reached`)."""
+    again = "as the first time" if epoch == reached else f"the first time the run reached epoch {reached}"
+    return f"Replayed to epoch {epoch}: the loss became infinite or not a number there, {again}."
+
+
 def replay_hint(history: WeightHistory | None) -> str:
     """The help under the curve: how to scrub, and the memory the kept weights may take."""
     kept = "" if history is None else (f" For this network it keeps up to {history.capacity} epochs; a long run "

@@ -1,6 +1,7 @@
 """Replay: the playground keeps a run's weights at earlier epochs, in bounded memory, and puts
 them back exactly when the learner scrubs the loss curve."""
 import numpy as np
+import pytest
 
 from app import playground_draw as draw
 from app import playground_model as model
@@ -182,6 +183,20 @@ def test_the_notes_say_which_epoch_is_shown_and_what_play_drops():
     assert model.viewing_note(7, 8).endswith("drops epoch 8.")
     assert model.replayed_note(80, 0.125, 0.125).endswith("the same as the first time, bit for bit.")
     assert "the first time it was 0.1250" in model.replayed_note(80, 0.125, 0.126)
+    assert model.replay_diverged_note(12, 12).endswith("there, as the first time.")
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")     # the overflow is the point
+def test_a_diverging_run_replays_to_the_same_divergence():
+    settings = dict(model.STATE.defaults(), activation="linear", lr=10.0)
+    data = model.make_data(settings)
+    run = model.TrainingRun(settings, data)
+    while not run.diverged:
+        run.step()
+    again = run.replay(settings, data)
+    while not again.diverged and not again.replay_done:
+        again.step()
+    assert again.diverged and again.epoch == run.epoch
 
 
 def test_the_curve_marks_the_viewed_epoch_and_forgets_later_samples_on_going_back():
