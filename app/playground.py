@@ -127,10 +127,12 @@ class FrameScheduler:
 
     The page gives it what to draw and what to do when training stops by itself."""
 
-    def __init__(self, draw_picture, draw_diagram, on_diverged, show_state, counters_element):
+    def __init__(self, draw_picture, draw_diagram, on_diverged, on_replayed, show_state, counters_element):
         self.draw_picture = draw_picture        # draw_picture(while_training) -> True if drawn coarse
         self.draw_diagram = draw_diagram
         self.on_diverged = on_diverged
+        self.on_replayed = on_replayed          # a replay reached its epoch (called after that frame's drawing)
+        self.replay_ended = False
         self.show_state = show_state            # the buttons follow playing / finishing
         self.run = None                         # the model.TrainingRun being trained
         # Play's pace: epochs per second (None: as fast as the frames allow), counted from where
@@ -228,6 +230,9 @@ class FrameScheduler:
         self.counters.count(finished - self.frame_started, coarse)
         if not self.loop.running:
             self.show_state()
+        if self.replay_ended:
+            self.replay_ended = False
+            self.on_replayed()
 
     def train_steps(self, deadline_ms, until_epoch_end=False, epoch_limit=None):
         """Mini-batch steps until the deadline (or the epoch's end, with until_epoch_end, or
@@ -245,6 +250,10 @@ class FrameScheduler:
                     self.loop.stop()
                     self.on_diverged()
                     return False
+                if run.replay_done:
+                    self.loop.stop()
+                    self.replay_ended = True
+                    return True
                 ended = now()
                 paced_out = epoch_limit is not None and self.epochs_trained() >= epoch_limit
                 if ended >= deadline_ms or (until_epoch_end and finished) or paced_out:
@@ -297,6 +306,9 @@ class FrameScheduler:
             return True
         then = self.after_epoch
         self.end_finishing()
+        if self.replay_ended:                   # Step ended a replay
+            self.replay_ended = False
+            self.on_replayed()
         then()
         return False
 
@@ -314,8 +326,11 @@ class CurveView:
     """The loss curve (training and test loss by epoch), the read-out of the epoch under the
     pointer and the table view of the newest losses."""
 
-    def __init__(self, is_training):
+    def __init__(self, is_training, on_scrub):
         self.is_training = is_training          # while training, the next frame redraws
+        self.on_scrub = on_scrub                # on_scrub(epoch): the learner pressed or dragged on the curve
+        self.viewed = None                      # the earlier epoch the page shows, or None
+        self.dragging = False
         self.history = draw.LossHistory()
         self.log_y = self.log_x = False         # log scales of the loss and of the epochs
         self.hover = None                       # index of the sample under the pointer
@@ -328,6 +343,12 @@ class CurveView:
         self.svg = self.train_line = self.test_line = None
         ui.on("loss-curve", "mousemove", self.on_pointer)
         ui.on("loss-curve", "mouseleave", lambda event: self.set_hover(None))
+        ui.on("loss-curve", "pointerdown", self.on_press)
+        ui.on("loss-curve", "pointermove", self.on_drag)
+        ui.on("loss-curve", "pointerup", self.on_release)
+        ui.on("loss-curve", "pointercancel", self.on_release)
+        # The slider under the curve spans its plot area, so its thumb sits under the epoch shown.
+        place(ui.element("scrub"), draw.scrub_placement(self.size))
         ui.on("curve-table-box", "toggle", self.fill_table)
 
     def clear(self):
@@ -341,10 +362,10 @@ class CurveView:
         (most frames) only move its two lines."""
         history, self.log_y, self.log_x = self.history, log_y, log_x
         axes = draw.curve_axes(history, log_y, self.size, log_x)
-        key = (axes.xlim, axes.ylim, log_y, log_x, self.hover)
+        key = (axes.xlim, axes.ylim, log_y, log_x, self.hover, self.viewed)
         if key != self.drawn_key:
             self.drawn_key = key
-            ui.set_svg("loss-curve", draw.loss_curve(history, log_y, self.hover, self.size, log_x))
+            ui.set_svg("loss-curve", draw.loss_curve(history, log_y, self.hover, self.size, log_x, self.viewed))
             curve = ui.element("loss-curve")
             self.svg = curve.firstElementChild
             self.train_line = curve.querySelector(".series.train")
@@ -362,11 +383,29 @@ class CurveView:
             self.table_epoch = newest
             ui.fill_table("curve-table", draw.curve_table_rows(self.history))
 
-    def on_pointer(self, event):
+    def pointer_epoch(self, event):
+        """The epoch under a pointer event on the curve."""
         rect = ui.element("loss-curve").getBoundingClientRect()
-        epoch = draw.epoch_at(self.history, self.log_y, (event.clientX - rect.left) / rect.width, self.size,
-                              self.log_x)
-        self.set_hover(self.history.nearest(epoch))
+        return draw.epoch_at(self.history, self.log_y, (event.clientX - rect.left) / rect.width, self.size,
+                             self.log_x)
+
+    def on_pointer(self, event):
+        self.set_hover(self.history.nearest(self.pointer_epoch(event)))
+
+    def on_press(self, event):
+        """Pressing on the curve shows that epoch; dragging moves through the epochs."""
+        if event.button != 0 or not len(self.history):
+            return
+        self.dragging = True
+        event.currentTarget.setPointerCapture(event.pointerId)
+        self.on_scrub(self.pointer_epoch(event))
+
+    def on_drag(self, event):
+        if self.dragging:
+            self.on_scrub(self.pointer_epoch(event))
+
+    def on_release(self, event):
+        self.dragging = False
 
     def set_hover(self, index):
         self.hover = index
@@ -626,10 +665,19 @@ class Playground:
                      "train-r2", "test-r2")}
         self.boundary = CanvasImage(self.out["boundary-canvas"])
         place(self.out["boundary-canvas"], draw.canvas_placement())
-        self.frames = FrameScheduler(self.draw_picture, self.draw_diagram, self.diverge, self.show_state,
-                                     self.out["boundary-canvas"])
+        self.frames = FrameScheduler(self.draw_picture, self.draw_diagram, self.diverge, self.replayed,
+                                     self.show_state, self.out["boundary-canvas"])
         self.frames.set_pace(model.epochs_per_second(self.settings["speed"]))
-        self.curve = CurveView(is_training=lambda: self.frames.playing)
+        # Replay (issue 21): an earlier epoch the learner scrubbed to, shown instead of the run as it
+        # is (None: the latest), and while a replay runs, (epoch, training loss) the run had reached.
+        self.viewing = None
+        self.replaying = None
+        self.scrub_shown = None         # (positions, position) the slider shows
+        # A scrub draws the boundary (coarse for a large network), the numbers and the curve at
+        # once; the full boundary and the diagram follow, one frame each, after the last scrub.
+        self.scrub_rest = ui.Loop(self.draw_scrubbed_rest)
+        self.scrub_phase = None
+        self.curve = CurveView(is_training=lambda: self.frames.playing, on_scrub=self.scrub_to)
         self.diagram = DiagramView(self.lut, lambda layers: self.change("layers", layers),
                                    is_training=lambda: self.frames.playing)
         # Issue 21: the typed architecture, the weight and bias editing field, the bias handles
@@ -638,6 +686,8 @@ class Playground:
         self.layers_field = LayersField(lambda layers: self.change("layers", layers))
         self.editor = ParamEditor(self.edit_param)
         self.handles = UnitHandles(self.show_unit, self.start_editing)
+        self.pressed_link = None        # the link under the last press on the diagram
+        ui.on("diagram", "pointerdown", self.on_diagram_press)
         ui.on("diagram", "click", self.on_diagram_click)
         ui.on("diagram", "keydown", self.on_diagram_key)
         self.offer_hide_choices()
@@ -654,6 +704,10 @@ class Playground:
         ui.on("play", "click", lambda event: self.toggle_play())
         ui.on("inspect-point", "change", lambda event: None if event.target.checked else self.stop_inspecting())
         ui.on("step", "click", lambda event: self.step())
+        ui.on("replay", "click", lambda event: self.replay())
+        ui.on("replay-latest", "click", lambda event: self.scrub_to(self.run.epoch))
+        ui.on("scrub", "input", lambda event: self.scrub_to(
+            model.scrub_positions(self.run.history, self.run.epoch)[int(event.target.value)]))
         ui.on("reset", "click", lambda event: self.reset())
         ui.on("regenerate", "click", lambda event: self.regenerate())
         presets = ui.element("presets")
@@ -711,12 +765,14 @@ class Playground:
         self.feature_toggles.show(chosen)
     def show_state(self):
         """The buttons that depend on whether training can run, runs, or finishes an epoch."""
-        playing, trainable = self.frames.playing, self.run.can_train
+        # An earlier epoch shown can be trained on from, even after the run diverged.
+        playing, trainable = self.frames.playing, self.run.can_train or self.viewing is not None
         play = ui.element("play")
         play.textContent = "❚❚ Pause" if playing else "▶ Play"
         play.setAttribute("aria-pressed", "true" if playing else "false")
         play.disabled = not trainable
         ui.element("step").disabled = not trainable or self.frames.finishing
+        ui.element("replay").disabled = self.run.trainer is None or self.run.epoch == 0 or self.frames.finishing
         ui.element("export").disabled = self.frames.finishing
 
     # ------------------------------------------------------------ state changes
@@ -730,6 +786,8 @@ class Playground:
             return
         self.settings[name] = value
         if name in model.LIVE_SETTINGS:
+            if self.replaying is not None:
+                self.end_replay("Replay ended: you changed a setting, so the run takes a path of its own from here.")
             self.run.change(name, value)
         elif name == "problem":
             self.apply_settings(model.switch_problem(self.settings, value))
@@ -824,9 +882,7 @@ class Playground:
             return
         if model.is_regression(self.settings):
             return                          # own points are labelled A or B: classification only
-        rect = ui.element("boundary").getBoundingClientRect()
-        position = draw.to_data(draw.boundary_axes(self.data.view), (event.clientX - rect.left) / rect.width,
-                                (event.clientY - rect.top) / rect.height)
+        position = self.boundary_position(event)
         if position is None:
             return
         label = 1 if event.shiftKey or ui.element("class-b").checked else 0
@@ -844,12 +900,16 @@ class Playground:
             label = model.DATASET_LABELS.get(before["dataset"], before["dataset"])
             self.offer_undo(before, model.own_points_note(label, before))
 
+    def boundary_position(self, event):
+        """Where a pointer event is on the output picture, in the data's coordinates; None off the plot."""
+        rect = ui.element("boundary").getBoundingClientRect()
+        return draw.to_data(draw.boundary_axes(self.data.view), (event.clientX - rect.left) / rect.width,
+                            (event.clientY - rect.top) / rect.height)
+
     # ------------------------------------------------------------ backprop on one point
     def inspect_at(self, event):
         """A click with "Backprop on one point" on: training pauses and the nearest point's pass is shown."""
-        rect = ui.element("boundary").getBoundingClientRect()
-        position = draw.to_data(draw.boundary_axes(self.data.view), (event.clientX - rect.left) / rect.width,
-                                (event.clientY - rect.top) / rect.height)
+        position = self.boundary_position(event)
         if position is None:
             return
         xmin, xmax, _, _ = self.data.view
@@ -872,11 +932,11 @@ class Playground:
             self.draw_overlay()
             self.draw_diagram()
             return
-        point = model.point_trace(self.run.net, self.data, self.settings, *self.inspected)
+        point = model.point_trace(self.net, self.data, self.settings, *self.inspected)
         panel.hidden = False
         ui.set_text("point-heading", draw.point_heading(point, model.is_regression(self.settings)))
         ui.fill_table("point-rows", draw.point_rows(self.diagram.layout, point))
-        query = model.lesson_two_query(point, self.run.net, self.settings)
+        query = model.lesson_two_query(point, self.net, self.settings)
         link = ui.element("point-lesson-two")
         link.hidden = query is None
         if query is not None:
@@ -897,12 +957,15 @@ class Playground:
         self.draw_overlay()
         self.reset()
 
-    def reset(self):
-        """New random weights: a new run, from epoch 0."""
+    def reset(self, run=None):
+        """New random weights: a new run, from epoch 0 (`run`, a replay, or a fresh one)."""
         # The network's inputs: the chosen features of the standardized points.
         self.train_inputs = model.network_inputs(self.data, self.data.X_train, self.settings)
         self.test_inputs = model.network_inputs(self.data, self.data.X_test, self.settings)
-        self.run = model.TrainingRun(self.settings, self.data)
+        self.run = model.TrainingRun(self.settings, self.data) if run is None else run
+        self.viewing = self.curve.viewed = None
+        if run is None:
+            self.end_replay()
         self.forget_prediction()        # a new run is predicted afresh
         self.inspected = self.diagram.link_values = None       # and has no point inspected
         ui.element("point-panel").hidden = True
@@ -912,6 +975,7 @@ class Playground:
         self.diagram.set_inputs(self.settings["features"], model.is_regression(self.settings))
         self.diagram.show_layers((len(self.settings["features"]), *self.settings["layers"], 1))
         self.after_layers()
+        ui.set_text("scrub-hint", model.replay_hint(self.run.history))
         # Without points of both classes there is nothing to train on (yet).
         ui.set_text("train-status", self.data.problem)
         if self.data.problem:
@@ -933,7 +997,10 @@ class Playground:
     def toggle_play(self):
         if self.frames.playing:
             self.pause()
-        elif self.run.can_train:
+        elif self.run.can_train or self.viewing is not None:
+            self.train_from_viewed()
+            if not self.run.can_train:
+                return
             if self.inspected is not None:      # the point's pass was for these weights: training moves on
                 self.stop_inspecting()
             if self.settings["predict"] and self.run.epoch == 0 and self.prediction is None:
@@ -982,23 +1049,28 @@ class Playground:
     def step(self):
         """Train one epoch (or finish the one under way)."""
         self.pause()
+        self.train_from_viewed()
         if self.run.can_train and not self.frames.finishing:
             self.frames.finish_epoch(None)
 
     def diverge(self):
-        # Only Reset helps now: the weights are not numbers any more.
+        # Only Reset (or going back to an earlier epoch) helps now: the weights are not numbers any more.
         self.judge_prediction(blew_up=True)
+        if self.replaying is not None:
+            self.end_replay(model.replay_diverged_note(self.run.epoch, self.replaying[0]))
         box = ui.element("divergence")
         box.textContent = model.divergence_message(self.run.epoch, self.settings)
         box.hidden = False
         self.show_state()
 
     def record_losses(self):
+        """The shown network's losses; the run's own (not an earlier epoch's) go on the curve."""
         with np.errstate(all="ignore"):
-            self.train_metrics = model.evaluate(self.run.net, self.train_inputs, self.data.y_train)
-            self.test_metrics = model.evaluate(self.run.net, self.test_inputs, self.data.y_test)
-        self.curve.history.add(self.run.epoch, self.train_metrics[0], self.test_metrics[0])
-        self.judge_prediction()
+            self.train_metrics = model.evaluate(self.net, self.train_inputs, self.data.y_train)
+            self.test_metrics = model.evaluate(self.net, self.test_inputs, self.data.y_test)
+        if self.viewing is None:
+            self.curve.history.add(self.run.epoch, self.train_metrics[0], self.test_metrics[0])
+            self.judge_prediction()
 
     # ------------------------------------------------------------ drawing
     def draw_picture(self, while_training=False):
@@ -1008,6 +1080,9 @@ class Playground:
         coarse = self.draw_boundary(while_training)
         self.draw_numbers()
         self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
+        self.show_scrub()
+        if self.replaying is not None:
+            self.follow_replay()
         return coarse
 
     def draw_all(self):
@@ -1017,21 +1092,22 @@ class Playground:
         self.draw_diagram()
 
     def draw_diagram(self):
-        self.diagram.draw(self.run.net, self.data, self.train_inputs)
-        self.handles.draw(self.run.net)
+        self.diagram.draw(self.net, self.data, self.train_inputs)
+        self.handles.draw(self.net)
 
     def draw_overlay(self, marked=None):
         if model.is_regression(self.settings):
-            ui.set_svg("boundary-overlay", draw.regression_overlay(self.data, self.settings["show_test"], self.dark))
+            ui.set_svg("boundary-overlay", draw.regression_overlay(self.data, self.settings["show_test"], self.dark,
+                                                                   marked))
             return
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"], marked))
 
     def draw_boundary(self, while_training=False):
         if self.shown_unit is not None:
             return self.draw_unit(while_training)
-        resolution = draw.boundary_resolution(self.run.net.config.sizes, while_training)
+        resolution = draw.boundary_resolution(self.net.config.sizes, while_training)
         with np.errstate(all="ignore"):
-            p = model.predict_grid(self.run.net, self.data, self.settings, resolution)
+            p = model.predict_grid(self.net, self.data, self.settings, resolution)
         self.boundary.show(draw.output_to_rgba(p, self.lut, self.settings["discrete"],
                                                model.is_regression(self.settings)))
         return resolution != draw.FULL_GRID
@@ -1039,7 +1115,7 @@ class Playground:
     def draw_numbers(self):
         (train_loss, train_accuracy), (test_loss, test_accuracy) = self.train_metrics, self.test_metrics
         out = self.out
-        out["epoch"].textContent = str(self.run.epoch)
+        out["epoch"].textContent = str(self.run.epoch if self.viewing is None else self.viewing)
         out["train-loss"].textContent = text.loss_text(train_loss)
         out["test-loss"].textContent = text.loss_text(test_loss)
         out["train-accuracy"].textContent = text.percent(train_accuracy)
@@ -1048,9 +1124,161 @@ class Playground:
             out["train-r2"].textContent = model.r2_text(train_accuracy)
             out["test-r2"].textContent = model.r2_text(test_accuracy)
 
+    # ------------------------------------------------------------ replay (issue 21)
+    @property
+    def net(self):
+        """The network the page shows: the run's, or a copy with an earlier epoch's weights."""
+        return self.run.net if self.viewing is None else self.run.viewer
+
+    def scrub_to(self, epoch):
+        """Show the run as it was at `epoch` (the kept epoch at or before it); training pauses.
+        At or past the latest epoch, the run as it is."""
+        if self.run.history is None:
+            return
+        self.pause()
+        if self.frames.finishing:
+            self.frames.end_finishing()
+        viewed = model.viewed_epoch(self.run.history, self.run.epoch, epoch)
+        if viewed is not None:
+            self.run.network_at(viewed)
+        changed = viewed != self.viewing
+        self.viewing = viewed
+        if changed:
+            self.editor.close()
+            self.show_viewed(at_once=False)
+
+    def draw_scrubbed_rest(self, deadline_ms):
+        """Loop work after a scrub: the full boundary in one frame, the diagram in the next."""
+        if self.scrub_phase == "boundary":
+            self.draw_boundary()
+            self.scrub_phase = "diagram"
+            return True
+        if self.scrub_phase == "diagram":
+            self.draw_scrubbed_diagram()
+        self.scrub_phase = None
+        return False
+
+    def draw_scrubbed_diagram(self):
+        if self.inspected is not None:
+            self.show_point()                   # this point's pass at the epoch shown (draws the diagram)
+        else:
+            self.draw_diagram()
+
+    def show_viewed(self, at_once=True):
+        """Everything that shows the network, for the epoch shown, and the note that says which.
+        Scrubbing (not at_once) draws what answers the learner's hand first (see scrub_rest)."""
+        self.curve.viewed = self.viewing
+        if self.viewing is not None:
+            self.say_replay(model.viewing_note(self.viewing, self.run.epoch), back_to=self.run.epoch)
+        elif self.replaying is not None:
+            self.say_replay(model.replaying_note(self.replaying[0]))
+        else:
+            self.say_replay(None)
+        self.record_losses()
+        self.draw_boundary(while_training=not at_once)
+        self.draw_numbers()
+        self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
+        self.show_scrub()
+        if at_once:
+            self.scrub_phase = None
+            self.draw_scrubbed_diagram()
+        else:
+            self.scrub_phase = "boundary"
+            self.scrub_rest.start()
+
+    def show_scrub(self):
+        """The slider under the curve: one position per kept epoch and the latest, at the one shown."""
+        history, latest = self.run.history, self.run.epoch
+        if history is None:
+            positions, position = 1, 0
+        else:
+            positions = model.scrub_count(history, latest)
+            position = positions - 1 if self.viewing is None else history.epochs.index(self.viewing)
+        if self.scrub_shown == (positions, position, latest):
+            return
+        self.scrub_shown = (positions, position, latest)
+        scrub = ui.element("scrub")
+        scrub.max = positions - 1
+        scrub.value = position
+        scrub.disabled = positions < 2
+        shown = latest if self.viewing is None else self.viewing
+        scrub.setAttribute("aria-valuetext", f"epoch {shown} of {latest}")
+
+    def train_from_viewed(self):
+        """Play, Step or an edit while an earlier epoch is shown train on from that epoch: the run
+        goes back to it exactly (weights, optimizer, batches) and the later epochs are dropped."""
+        if self.viewing is None:
+            return
+        kept = self.run.go_back(self.viewing, {name: self.settings[name] for name in model.LIVE_SETTINGS})
+        self.curve.history.forget_after(kept)
+        self.viewing = None
+        self.end_replay()
+        ui.element("divergence").hidden = True
+        self.show_viewed()
+        self.show_state()
+
+    def replay(self):
+        """Train this run again from epoch 0, bit for bit, to the epoch it had reached."""
+        self.pause()
+        if self.run.trainer is None or self.run.epoch == 0:
+            return
+        if self.viewing is not None:
+            self.scrub_to(self.run.epoch)
+        if self.run.trainer.mid_epoch and not self.run.diverged:
+            self.frames.finish_epoch(self.start_replay)     # whole epochs: the replay stops at an epoch's end
+        elif not self.frames.finishing:
+            self.start_replay()
+
+    def start_replay(self):
+        run = self.run
+        with np.errstate(all="ignore"):
+            loss = model.evaluate(run.net, self.train_inputs, self.data.y_train)[0]
+        again = run.replay(self.settings, self.data)
+        self.settings.update(again.log.live_values())      # the learning rate etc. the run started with
+        self.controls.show(self.settings)
+        self.reset(again)
+        self.replaying = (run.epoch, loss)
+        self.say_replay(model.replaying_note(run.epoch))
+        self.frames.play()
+
+    def follow_replay(self):
+        """While replaying, the controls show the live settings as the run changed them."""
+        live = self.run.log.live_values()
+        if any(self.settings[name] != value for name, value in live.items()):
+            self.settings.update(live)
+            self.controls.show(self.settings)
+
+    def replayed(self):
+        """The replay reached the epoch the run had: say whether it ended where the run did."""
+        epoch, before = self.replaying
+        self.end_replay(model.replayed_note(epoch, before, self.train_metrics[0]))
+        self.draw_boundary()                # at full resolution again
+        self.save_url()
+
+    def end_replay(self, note=None):
+        """The run is no longer a replay (done, or the learner took it elsewhere); `note` says so."""
+        self.replaying = None
+        self.run.replay_until = None
+        self.run.script = []
+        self.say_replay(note)
+
+    def say_replay(self, note, back_to=None):
+        """The note above the columns: the epoch shown (with a way back to `back_to`, the latest)
+        or how a replay goes; None hides it."""
+        element = ui.element("replay-note")
+        element.hidden = note is None
+        element.classList.toggle("viewing", back_to is not None)
+        ui.set_text("replay-text", note or "")
+        button = ui.element("replay-latest")
+        button.hidden = back_to is None
+        if back_to is not None:
+            button.textContent = f"Back to epoch {back_to}"
+
     # ------------------------------------------------------------ export
     def export(self):
         self.pause()
+        if self.viewing is not None:
+            self.scrub_to(self.run.epoch)           # the export is of the run as it is
         trainer = self.run.trainer
         if trainer is not None and trainer.mid_epoch and not self.run.diverged:
             self.frames.finish_epoch(self.write_export)    # whole epochs only: the snippet replays epochs
@@ -1097,7 +1325,7 @@ class Playground:
         resolution = draw.boundary_resolution(self.run.net.config.sizes, while_training)
         points = model.grid_inputs(self.data, self.settings, resolution)     # the input features on the grid
         with np.errstate(all="ignore"):
-            values, centre = model.unit_values(self.run.net, points, column, unit)
+            values, centre = model.unit_values(self.net, points, column, unit)
             if column == len(self.diagram.layout.sizes) - 1:
                 picture = draw.output_to_rgba(values.reshape(resolution, resolution), self.lut,
                                               self.settings["discrete"], model.is_regression(self.settings))
@@ -1111,11 +1339,12 @@ class Playground:
         self.pause()
         if self.frames.finishing:
             self.frames.end_finishing()
-        self.editor.open(target, self.diagram.layout, model.param_value(self.run.net, target))
+        self.editor.open(target, self.diagram.layout, model.param_value(self.net, target))
 
     def edit_param(self, target, value):
         """The learner set a weight or bias: training goes on from it, and the picture, the
         numbers and the diagram show it at once."""
+        self.train_from_viewed()
         model.edit_param(self.run, target, value)
         self.draw_picture()
         self.draw_diagram()
@@ -1146,10 +1375,20 @@ class Playground:
         course.addEmbedChoices(ui.js_object({"param": "hide", "legend": "Hide these controls in the embed",
                                              "choices": choices}))
 
+    def on_diagram_press(self, event):
+        """The link under a press, found before anything moves.  A tap on a touch screen sends a
+        mousemove just before its click: the link's read-out under the diagram replaces the hint,
+        one line shorter at 360 px, and the page's scroll anchoring moved the diagram by that line,
+        so the click landed beside the link (issue 21)."""
+        layout = self.diagram.layout
+        self.pressed_link = draw.nearest_link(layout, *diagram_position(event, layout))
+
     def on_diagram_click(self, event):
         """A click on a link opens its weight's editing field."""
         layout = self.diagram.layout
-        link = draw.nearest_link(layout, *diagram_position(event, layout))
+        link, self.pressed_link = self.pressed_link, None
+        if link is None:
+            link = draw.nearest_link(layout, *diagram_position(event, layout))
         if link is not None:
             self.start_editing(("weight", *link))
 

@@ -8,7 +8,7 @@ arrays, so the page hands each picture to a canvas with one buffer copy.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -114,6 +114,13 @@ def point_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str) -> str:
     return "".join(marks)
 
 
+def marked_ring(axes: Axes, marked: tuple | None) -> str:
+    """The ring around the point the learner inspects (backprop on one point); "" for none."""
+    if marked is None:
+        return ""
+    return f'<circle class="pt-marked" cx="{axes.x(marked[0]):.1f}" cy="{axes.y(marked[1]):.1f}" r="9"/>'
+
+
 def boundary_overlay(data, show_test: bool = True, marked: tuple | None = None) -> str:
     """Axes and data points drawn over the boundary canvas; `marked`, a point the learner is
     inspecting, gets a ring."""
@@ -121,8 +128,7 @@ def boundary_overlay(data, show_test: bool = True, marked: tuple | None = None) 
     parts = [axes.draw(), point_marks(axes, data.X_train, data.y_train, "train")]
     if show_test:
         parts.append(point_marks(axes, data.X_test, data.y_test, "test"))
-    if marked is not None:
-        parts.append(f'<circle class="pt-marked" cx="{axes.x(marked[0]):.1f}" cy="{axes.y(marked[1]):.1f}" r="9"/>')
+    parts.append(marked_ring(axes, marked))
     label = (f"Decision boundary with {len(data.y_train)} training points"
              + (f" and {len(data.y_test)} test points" if show_test and data.has_test else ""))
     return svg(BOUNDARY_WIDTH, BOUNDARY_HEIGHT, *parts, label=label, cls="boundary-overlay")
@@ -186,6 +192,11 @@ class LossHistory:
             # MAX is even, so [::2] of MAX + 1 samples keeps the first and the newest.
             self.epochs, self.train, self.test = self.epochs[::2], self.train[::2], self.test[::2]
 
+    def forget_after(self, epoch: int) -> None:
+        """Drop the samples after `epoch` (the run went back to it)."""
+        keep = bisect_right(self.epochs, epoch)
+        del self.epochs[keep:], self.train[keep:], self.test[keep:]
+
     def nearest(self, epoch: float) -> int | None:
         """Index of the sample closest to `epoch`."""
         if not self.epochs:
@@ -200,8 +211,9 @@ class LossHistory:
 
 # (width, height) in SVG units; narrow boxes get fewer units, so labels stay readable.
 CURVE_SIZE, NARROW_CURVE_SIZE = (480, 180), (320, 140)
-# Embedded in an 800 × 600 frame the curve is flatter, so the widget fits the frame.
-EMBED_CURVE_SIZE = (320, 112)
+# Embedded in an 800 × 600 frame the curve is flatter, so the widget fits the frame (with the
+# replay slider under it).
+EMBED_CURVE_SIZE = (320, 100)
 CURVE_MARGIN = (10, 14, 36, 54)
 
 
@@ -258,15 +270,17 @@ def curve_readout(history: LossHistory, index: int) -> str:
 
 
 def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = None,
-               size: tuple = CURVE_SIZE, log_x: bool = False) -> str:
+               size: tuple = CURVE_SIZE, log_x: bool = False, viewed: int | None = None) -> str:
     """Training loss (solid) and test loss (dashed) against epoch, with a
-    marker at the hovered sample."""
+    marker at the hovered sample; when the learner views an earlier epoch (`viewed`), a line
+    there and the later epochs veiled."""
     axes = curve_axes(history, log_y, size, log_x)
     parts = [axes.draw(),
              tag("polyline", {"points": curve_points(axes, history.epochs, history.test),
                               "class": "series test", "fill": "none"}),
              tag("polyline", {"points": curve_points(axes, history.epochs, history.train),
-                              "class": "series train", "fill": "none"})]
+                              "class": "series train", "fill": "none"}),
+             viewed_marks(axes, viewed)]
     if hover is not None and 0 <= hover < len(history) and (history.epochs[hover] > 0 or not log_x):
         epoch = history.epochs[hover]
         x = axes.x(epoch)
@@ -276,6 +290,22 @@ def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = No
             if math.isfinite(value) and (value > 0 or not log_y):
                 parts.append(axes.point(epoch, value, r=4))
     return svg(*size, *parts, label=curve_label(history), cls="loss-curve")
+
+
+def viewed_marks(axes: Axes, viewed: int | None) -> str:
+    """The viewed epoch on the curve: a veil over the later epochs (Play would drop them), a line
+    at it and its number."""
+    if viewed is None or (axes.log_x and viewed < 1):
+        return ""
+    x, right = axes.x(viewed), axes.width - axes.right
+    top, bottom = axes.top, axes.height - axes.bottom
+    anchor = "end" if x > (axes.left + right) / 2 else "start"
+    return "".join([
+        tag("rect", {"x": x, "y": top, "width": max(right - x, 0.0), "height": bottom - top, "class": "later"}),
+        tag("line", {"x1": x, "x2": x, "y1": top, "y2": bottom, "class": "viewed-line"}),
+        tag("text", {"x": x + (-4 if anchor == "end" else 4), "y": top + 12, "text-anchor": anchor,
+                     "class": "viewed-label"}, f"epoch {viewed}"),
+    ])
 
 
 def curve_table_rows(history: LossHistory, count: int = 10) -> list[tuple[str, str, str]]:
@@ -289,6 +319,13 @@ def curve_label(history: LossHistory) -> str:
     if not history.epochs:
         return "Loss curve: no training yet"
     return f"Loss curve up to epoch {history.epochs[-1]}: " + curve_readout(history, len(history) - 1)
+
+
+def scrub_placement(size: tuple = CURVE_SIZE) -> dict:
+    """The slider under the curve, spanning the curve's plot area (CSS lengths)."""
+    width = size[0]
+    left, right = CURVE_MARGIN[3], CURVE_MARGIN[1]
+    return {"marginLeft": f"{100 * left / width:.3f}%", "width": f"{100 * (width - left - right) / width:.3f}%"}
 
 
 def epoch_at(history: LossHistory, log_y: bool, fx: float, size: tuple = CURVE_SIZE, log_x: bool = False) -> float:
@@ -548,12 +585,14 @@ def value_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str, dark: bool 
     return "".join(marks)
 
 
-def regression_overlay(data, show_test: bool = True, dark: bool = False) -> str:
-    """Axes and regression points (coloured by target) drawn over the output canvas."""
+def regression_overlay(data, show_test: bool = True, dark: bool = False, marked: tuple | None = None) -> str:
+    """Axes and regression points (coloured by target) drawn over the output canvas; `marked`, a
+    point the learner is inspecting, gets a ring as in boundary_overlay."""
     axes = boundary_axes(data.view)
     parts = [axes.draw(), value_marks(axes, data.X_train, data.y_train, "train", dark)]
     if show_test:
         parts.append(value_marks(axes, data.X_test, data.y_test, "test", dark))
+    parts.append(marked_ring(axes, marked))
     label = (f"Network output with {len(data.y_train)} training points"
              + (f" and {len(data.y_test)} test points" if show_test and data.has_test else "")
              + ", coloured by their target value")

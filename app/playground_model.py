@@ -499,6 +499,17 @@ class RunLog:
     def begin(cls, settings: dict) -> RunLog:
         return cls({name: settings[name] for name in LIVE_SETTINGS})
 
+    def forget_from(self, epoch: int) -> None:
+        """Forget the changes and edits made at `epoch` or later (the run went back to it)."""
+        self.changes = [change for change in self.changes if change[0] < epoch]
+        self.edits = [edit for edit in self.edits if edit[0] < epoch]
+
+    def live_values(self) -> dict:
+        """The live settings in effect after every change logged."""
+        values = dict(self.start)
+        values.update((name, value) for _, name, value in self.changes)
+        return values
+
     def record(self, epoch: int, name: str, value) -> None:
         if epoch == 0:
             self.start[name] = value
@@ -511,14 +522,67 @@ class RunLog:
 class TrainingRun:
     """One training from fresh weights: the network, its trainer (None while the data cannot
     be trained on), the log of live-setting changes an export replays, and those changes
-    still waiting for the end of the epoch under way."""
+    still waiting for the end of the epoch under way.  For replay (issue 21) it keeps the
+    weights at earlier epochs and, when it is a replay, the logged events still to repeat."""
 
-    def __init__(self, settings: dict, data: Data):
+    def __init__(self, settings: dict, data: Data, script: list = ()):
         self.net = make_network(settings)
         self.trainer = None if data.problem else make_trainer(self.net, data, settings)
         self.log = RunLog.begin(settings)
         self.pending = {}
         self.diverged = False
+        self.history = None
+        self.viewer = None                  # a network showing an earlier epoch's weights
+        self.script = list(script)          # replay_script events not yet repeated
+        self.replay_until = None            # the epoch a replay stops at
+        if self.trainer is not None:
+            self.history = WeightHistory(self.net, optimizer_slots=self.trainer.optimizer.slots)
+            self.history.record(0, self.net, self.trainer)
+            self.play_script()
+
+    def replay(self, settings: dict, data: Data) -> TrainingRun:
+        """This run again from epoch 0: the same seed, data and starting settings, the learner's
+        changes and edits where they happened, bit for bit; it stops at the epoch this one reached."""
+        again = TrainingRun(dict(settings, **self.log.start), data, replay_script(self.log))
+        again.replay_until = self.epoch
+        return again
+
+    @property
+    def replay_done(self) -> bool:
+        return (self.replay_until is not None and self.epoch >= self.replay_until
+                and not self.trainer.mid_epoch)
+
+    def play_script(self) -> None:
+        """Repeat the logged events due now: the trainer has reached their epoch and step."""
+        now = (self.epoch, steps_into_epoch(self.trainer))
+        while self.script and self.script[0][:2] <= now:
+            _, _, kind, what, value = self.script.pop(0)
+            if kind == "change":
+                self.change(what, value)
+            else:
+                edit_param(self, what, value)
+
+    def network_at(self, epoch: int) -> tuple[MLP, int]:
+        """A network with the weights kept at or before `epoch` (to draw), and their epoch."""
+        if self.viewer is None:
+            self.viewer = MLP.from_dict(self.net.to_dict())
+        return self.viewer, self.history.restore(epoch, self.viewer)
+
+    def go_back(self, epoch: int, live: dict) -> int:
+        """Train on from the kept epoch at or before `epoch`, exactly as the run was there; the
+        later epochs are forgotten, and the live settings `live` (the learner's now) act from
+        there.  Returns that epoch."""
+        kept = self.history.restore(epoch, self.net)
+        self.trainer.resume(self.history.checkpoint(kept))
+        self.history.forget_after(kept)
+        self.log.forget_from(kept)
+        self.script, self.replay_until, self.diverged, self.pending = [], None, False, {}
+        for name, value in self.log.live_values().items():
+            apply_live_setting(self.trainer, name, value)
+        for name, value in live.items():
+            if value != self.log.live_values()[name]:
+                self.change(name, value)
+        return kept
 
     @property
     def epoch(self) -> int:
@@ -550,6 +614,9 @@ class TrainingRun:
             self.diverged = True
         elif not self.trainer.mid_epoch:
             self.apply_pending()
+            self.history.record(self.trainer.epoch, self.net, self.trainer)
+        if self.script:
+            self.play_script()
         return finished
 
 
@@ -651,38 +718,53 @@ def lesson_two_query(point: PointTrace, net: MLP, settings: dict) -> str | None:
 
 # ------------------------------------------------------------------ replay
 
-# Scrubbing the loss curve back shows the network as it was: its weights are kept at earlier
-# epochs, in at most this many bytes.  Every epoch at first; when full, every other snapshot is
-# dropped and the interval doubles, so a long run keeps its whole span at a coarser grain.
+# Scrubbing the loss curve back shows the network as it was: its weights (and the trainer's state,
+# to train on from there) are kept at earlier epochs, in at most this many bytes.  Every epoch at
+# first; when full, every other snapshot is dropped and the interval doubles, so a long run keeps
+# its whole span at a coarser grain.
 HISTORY_BYTES = 2_000_000
+# Each snapshot's Python objects besides its arrays (the array headers, the shuffling generator's
+# state): about 0.8 kB measured with tracemalloc in CPython; counted generously.
+SNAPSHOT_OVERHEAD = 1024
 
 
 class WeightHistory:
-    """Snapshots of a network's weights during one run, bounded by HISTORY_BYTES."""
+    """Snapshots of a network's weights during one run, and of its trainer's state when given
+    (optimizer_slots: the optimizer's state arrays per parameter), bounded by HISTORY_BYTES."""
 
-    def __init__(self, net: MLP, max_bytes: int = HISTORY_BYTES):
+    def __init__(self, net: MLP, max_bytes: int = HISTORY_BYTES, optimizer_slots: int = 0):
         self.shapes = [p.shape for p in net.params]
         size = sum(p.size for p in net.params)
-        self.capacity = max(4, max_bytes // (8 * size))
+        self.capacity = max(4, max_bytes // (8 * size * (1 + optimizer_slots) + SNAPSHOT_OVERHEAD))
         self.interval = 1                   # epochs between snapshots, a power of 2
         self.epochs: list[int] = []
         self.weights: list[np.ndarray] = []
+        self.checkpoints: list = []         # engine.optim.Checkpoint at each kept epoch, or None
 
     @property
     def nbytes(self) -> int:
-        return sum(w.nbytes for w in self.weights)
+        """The memory the snapshots take, their Python objects counted as SNAPSHOT_OVERHEAD each."""
+        arrays = sum(w.nbytes for w in self.weights) + sum(c.nbytes for c in self.checkpoints if c is not None)
+        return arrays + SNAPSHOT_OVERHEAD * len(self.epochs)
 
-    def record(self, epoch: int, net: MLP) -> None:
-        """Keep the weights after `epoch` epochs, if the interval asks for this epoch."""
+    @property
+    def latest(self) -> int:
+        return self.epochs[-1] if self.epochs else 0
+
+    def record(self, epoch: int, net: MLP, trainer: Trainer | None = None) -> None:
+        """Keep the weights (and the trainer's state) after `epoch` epochs, if the interval asks
+        for this epoch.  Called after every epoch: an epoch it skips costs one modulo."""
         if epoch % self.interval or (self.epochs and epoch <= self.epochs[-1]):
             return
         self.epochs.append(epoch)
         self.weights.append(np.concatenate([p.ravel() for p in net.params]))
+        self.checkpoints.append(None if trainer is None else trainer.checkpoint())
         if len(self.epochs) > self.capacity:
             self.interval *= 2
             kept = [i for i, e in enumerate(self.epochs) if e % self.interval == 0]
             self.epochs = [self.epochs[i] for i in kept]
             self.weights = [self.weights[i] for i in kept]
+            self.checkpoints = [self.checkpoints[i] for i in kept]
 
     def nearest(self, epoch: int) -> int:
         """The latest kept epoch at or before `epoch` (the first one if it is earlier)."""
@@ -690,7 +772,7 @@ class WeightHistory:
         return self.epochs[index]
 
     def restore(self, epoch: int, net: MLP) -> int:
-        """Put the weights kept nearest before `epoch` into net; returns their epoch."""
+        """Put the weights kept nearest before `epoch` into net (copied); returns their epoch."""
         kept = self.nearest(epoch)
         flat = self.weights[self.epochs.index(kept)]
         pieces, start = [], 0
@@ -701,6 +783,75 @@ class WeightHistory:
         net.params = pieces
         return kept
 
+    def checkpoint(self, epoch: int):
+        """The trainer's state kept at exactly `epoch` (one of self.epochs)."""
+        return self.checkpoints[self.epochs.index(epoch)]
+
+    def forget_after(self, epoch: int) -> None:
+        """Drop the snapshots after `epoch`: the run goes on from there along another path."""
+        keep = bisect.bisect_right(self.epochs, epoch)
+        del self.epochs[keep:], self.weights[keep:], self.checkpoints[keep:]
+
+
+def scrub_count(history: WeightHistory, latest: int) -> int:
+    """How many epochs the learner can view: those kept, and the latest (the run as it is)."""
+    return len(history.epochs) + (latest > history.latest)
+
+
+def scrub_positions(history: WeightHistory, latest: int) -> list[int]:
+    """The epochs the slider under the curve steps through, oldest first."""
+    return history.epochs + [latest] if latest > history.latest else list(history.epochs)
+
+
+def viewed_epoch(history: WeightHistory, latest: int, epoch: float) -> int | None:
+    """The epoch shown when the learner scrubs to `epoch`: the kept one at or before it, or None
+    for the run as it is (at or past the latest epoch)."""
+    if epoch >= latest:
+        return None
+    kept = history.nearest(max(int(epoch), 0))
+    return None if kept >= latest else kept
+
+
+def viewing_note(viewed: int, latest: int) -> str:
+    """What the page says while it shows an earlier epoch."""
+    later = f"epoch {latest}" if latest == viewed + 1 else f"epochs {viewed + 1}–{latest}"
+    return (f"Viewing epoch {viewed} of {latest}: training paused. ▶ Play trains on from epoch {viewed} "
+            f"and drops {later}.")
+
+
+def replaying_note(epoch: int) -> str:
+    return f"Replaying this run to epoch {epoch}: the same seed, data, batches and changes."
+
+
+def replayed_note(epoch: int, before: float, after: float) -> str:
+    """What the page says when a replay reached the epoch the run had: its training loss then and now."""
+    if after == before or (math.isnan(after) and math.isnan(before)):
+        return f"Replayed to epoch {epoch}: training loss {text.loss_text(after)}, the same as the first time, bit for bit."
+    return (f"Replayed to epoch {epoch}: training loss {text.loss_text(after)}; the first time it was "
+            f"{text.loss_text(before)}.")
+
+
+def replay_diverged_note(epoch: int, reached: int) -> str:
+    """What the page says when a replay's loss blew up at `epoch` (the run had reached `reached`)."""
+    again = "as the first time" if epoch == reached else f"the first time the run reached epoch {reached}"
+    return f"Replayed to epoch {epoch}: the loss became infinite or not a number there, {again}."
+
+
+def replay_hint(history: WeightHistory | None) -> str:
+    """The help under the curve: how to scrub, and the memory the kept weights may take."""
+    kept = "" if history is None else (f" For this network it keeps up to {history.capacity} epochs; a long run "
+                                       "keeps them at wider intervals.")
+    return ("Drag along the curve, or use the slider under it (arrow keys, Home, End), to see the network as it "
+            f"was at an earlier epoch. The weights and the optimizer's state are kept in at most "
+            f"{size_text(HISTORY_BYTES)}.{kept} Replay trains the run again from epoch 0, bit for bit.")
+
+
+def replay_script(log: RunLog) -> list:
+    """What a replay of the logged run does besides training, in order: (epoch, mini-batch steps
+    into the next epoch, "change" or "edit", setting name or edit target, value)."""
+    events = [(at, 0, "change", name, value) for at, name, value in log.changes]
+    events += [(at, steps, "edit", target, value) for at, steps, target, value in log.edits]
+    return sorted(events, key=lambda event: event[:2])
 
 
 # Pasted or uploaded CSV is refused by its size before it is read into Python: parsing runs on
@@ -994,9 +1145,8 @@ def edit_line(target: tuple, value: float) -> str:
 def replay_lines(log: RunLog, epoch: int) -> list:
     """The snippet's training: `epoch` epochs with the live-setting changes and the weight edits
     of `log` where they happened (an edit in the middle of an epoch after as many mini-batch steps)."""
-    events = [(at, 0, f"{SNIPPET_TARGETS[name]} = {value!r}") for at, name, value in log.changes]
-    events += [(at, steps, edit_line(target, value)) for at, steps, target, value in log.edits]
-    events.sort(key=lambda event: event[:2])
+    events = [(at, steps, f"{SNIPPET_TARGETS[what]} = {value!r}" if kind == "change" else edit_line(what, value))
+              for at, steps, kind, what, value in replay_script(log)]
     lines, done, steps_done = [], 0, 0
 
     def finish_epoch():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from .mlp import batches, check_batch_size, epoch_loss
 class Optimizer:
     name = ""
     default_lr = 0.1
+    slots = 0           # state arrays kept per parameter array (velocities, moments)
 
     def __init__(self, lr: float | None = None):
         self.lr = self.default_lr if lr is None else lr
@@ -60,6 +62,16 @@ class Optimizer:
     def step(self, params, grads) -> None:
         raise NotImplementedError
 
+    def state(self) -> tuple:
+        """(steps taken, copies of the state arrays or None before the first step): what
+        set_state() puts back, so that training can go on from an earlier point exactly."""
+        slots = None if self._state is None else [[a.copy() for a in slot] for slot in self._state]
+        return self.t, slots
+
+    def set_state(self, state: tuple) -> None:
+        self.t, slots = state
+        self._state = None if slots is None else [[a.copy() for a in slot] for slot in slots]
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr!r})"
 
@@ -81,6 +93,7 @@ class Momentum(Optimizer):
     Keeping lr outside the velocity means changing lr takes effect at once."""
     name = "momentum"
     default_lr = 0.03
+    slots = 1
 
     def __init__(self, lr: float | None = None, beta: float = 0.9):
         self.beta = beta
@@ -106,6 +119,7 @@ class Adam(Optimizer):
     arranged as PyTorch does it (same rounding)."""
     name = "adam"
     default_lr = 0.01
+    slots = 2
 
     def __init__(self, lr: float | None = None, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8):
@@ -140,6 +154,21 @@ def make(name: str, lr: float | None = None, **options) -> Optimizer:
     uses the class default (SGD 0.1, Momentum 0.03, Adam 0.01)."""
     registry.lookup(registry.OPTIMIZERS, name, "optimizer")
     return OPTIMIZER_CLASSES[name](lr, **options)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A Trainer between epochs, without the weights: see Trainer.checkpoint."""
+    epoch: int
+    loss: float
+    optimizer: tuple        # Optimizer.state()
+    rng: dict               # the shuffling generator's state
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of its arrays (the optimizer's state)."""
+        slots = self.optimizer[1] or []
+        return sum(a.nbytes for slot in slots for a in slot)
 
 
 class Trainer:
@@ -193,6 +222,22 @@ class Trainer:
         if not self.mid_epoch:
             return 0.0
         return self._samples_done / len(self.y)
+
+    def checkpoint(self) -> Checkpoint:
+        """Everything the next epochs depend on besides the weights and the learning rate, taken
+        between epochs: resume(checkpoint) with the same weights trains on bit for bit as from here."""
+        if self.mid_epoch:
+            raise RuntimeError("checkpoint: an epoch is half done; take checkpoints between epochs")
+        return Checkpoint(self.epoch, self.loss, self.optimizer.state(), self.rng.bit_generator.state)
+
+    def resume(self, checkpoint: Checkpoint) -> None:
+        """Go back (or forward) to a checkpoint; the caller puts back the weights of that epoch."""
+        self.epoch, self.loss = checkpoint.epoch, checkpoint.loss
+        self.optimizer.set_state(checkpoint.optimizer)
+        self.rng.bit_generator.state = checkpoint.rng
+        self._batches_left.clear()
+        self._batch_losses = []
+        self._samples_done = 0
 
     def run(self, epochs: int = 1) -> float:
         """Train for `epochs` epochs; returns the last epoch's mean loss."""

@@ -58,3 +58,18 @@ def test_lesson_two_opens_the_point_with_the_same_loss_and_gradients():
                   dict(settings, features=("x1", "x2", "sin_x1"))):
         data, net = trained(other, 1)
         assert model.lesson_two_query(model.point_trace(net, data, other, "training", 0), net, other) is None
+
+
+@pytest.mark.parametrize("problem", ["classification", "regression"])
+def test_the_inspected_point_is_ringed_in_the_output_picture_for_either_problem(problem):
+    settings = model.switch_problem(model.STATE.defaults(), problem)
+    data = model.make_data(settings)
+    position = tuple(float(v) for v in data.X_train[3])
+    overlay = (draw.regression_overlay(data, True, False, position) if problem == "regression"
+               else draw.boundary_overlay(data, True, position))
+    axes = draw.boundary_axes(data.view)
+    assert overlay.count('class="pt-marked"') == 1
+    assert f'cx="{axes.x(position[0]):.1f}" cy="{axes.y(position[1]):.1f}" r="9"' in overlay
+    unmarked = (draw.regression_overlay(data, True, False) if problem == "regression"
+                else draw.boundary_overlay(data, True))
+    assert "pt-marked" not in unmarked

@@ -1,7 +1,9 @@
 """Replay: the playground keeps a run's weights at earlier epochs, in bounded memory, and puts
 them back exactly when the learner scrubs the loss curve."""
 import numpy as np
+import pytest
 
+from app import playground_draw as draw
 from app import playground_model as model
 
 
@@ -55,3 +57,154 @@ def test_the_default_bound_holds_for_the_largest_network():
     for epoch in range(3000):
         history.record(epoch, net)
     assert history.nbytes <= model.HISTORY_BYTES
+
+
+def test_the_bound_counts_the_optimizers_state_kept_to_train_on_from_a_snapshot():
+    settings = dict(model.STATE.defaults(), layers=(16,) * model.MAX_HIDDEN_LAYERS, optimizer="adam")
+    run = model.TrainingRun(settings, model.make_data(settings))
+    run.step()                                      # Adam's moments exist from the first step
+    for epoch in range(2, 3000):
+        run.history.record(epoch, run.net, run.trainer)
+    history = run.history
+    assert history.checkpoints[-1].nbytes == 2 * history.weights[-1].nbytes
+    assert model.HISTORY_BYTES / 2 < history.nbytes <= model.HISTORY_BYTES
+
+
+def run_steps(run, epochs):
+    """Train `run` as the page's frames do, one mini-batch step at a time, until `epochs`."""
+    while run.epoch < epochs or run.trainer.mid_epoch:
+        run.step()
+        if run.replay_done:
+            break
+
+
+def learner_run(settings, data):
+    """A run the learner interferes with: a smaller learning rate at epoch 6, a weight typed in
+    the middle of epoch 9 (after 3 mini-batches), a bias typed between epochs 12 and 13."""
+    run = model.TrainingRun(settings, data)
+    run_steps(run, 6)
+    run.change("lr", 0.03)
+    run_steps(run, 8)
+    for _ in range(3):
+        run.step()
+    model.edit_param(run, ("weight", 1, 0, 1), 0.75)
+    run_steps(run, 12)
+    model.edit_param(run, ("bias", 2, 0), -0.5)
+    run_steps(run, 20)
+    return run
+
+
+def test_replay_repeats_the_run_bit_for_bit_with_the_learners_changes_and_edits():
+    settings = dict(model.STATE.defaults(), layers=(5, 3), optimizer="adam", lr=0.1, batch="16", n=200)
+    data = model.make_data(settings)
+    original = learner_run(settings, data)
+    assert len(original.log.changes) == 1 and len(original.log.edits) == 2
+    inputs = model.network_inputs(data, data.X_train, settings)
+    original_loss = model.evaluate(original.net, inputs, data.y_train)[0]
+
+    again = original.replay(dict(settings, lr=0.03), data)      # the page's settings now hold the later rate
+    assert again.trainer.lr == 0.1                              # it starts with the rate the run started with
+    run_steps(again, 1000)                                      # it stops by itself where the run was
+    assert again.replay_done and again.epoch == 20 and not again.script
+    assert again.trainer.loss == original.trainer.loss
+    assert model.evaluate(again.net, inputs, data.y_train)[0] == original_loss     # bit for bit
+    for ours, theirs in zip(again.net.params, original.net.params, strict=True):
+        assert np.array_equal(ours, theirs)
+    assert again.log == original.log                            # an export of either replays the same
+    assert again.history.epochs == original.history.epochs
+
+
+def test_a_replay_without_its_events_would_differ():
+    """The check above can fail: leaving out the learner's edits changes the losses."""
+    settings = dict(model.STATE.defaults(), layers=(5, 3), optimizer="adam", lr=0.1, batch="16", n=200)
+    data = model.make_data(settings)
+    original = learner_run(settings, data)
+    plain = model.TrainingRun(settings, data)
+    run_steps(plain, 20)
+    assert plain.trainer.loss != original.trainer.loss
+
+
+def test_going_back_to_an_epoch_trains_on_exactly_as_the_run_did_from_there():
+    settings = dict(model.STATE.defaults(), layers=(4, 3), optimizer="momentum", lr=0.1, batch="8", n=120)
+    data = model.make_data(settings)
+    run = model.TrainingRun(settings, data)
+    run_steps(run, 40)
+    kept_then = list(run.history.epochs)
+    reference = [p.copy() for p in run.net.params]
+    net, shown = run.network_at(17)
+    assert shown == 17 and net is not run.net                  # viewing leaves the run alone
+    assert np.array_equal(run.net.params[0], reference[0])
+    run.step()                                                 # half into epoch 41: going back drops that too
+    assert run.go_back(17, {name: settings[name] for name in model.LIVE_SETTINGS}) == 17
+    assert run.epoch == 17 and not run.trainer.mid_epoch and run.history.epochs[-1] == 17
+    for ours, then in zip(run.net.params, net.params, strict=True):
+        assert np.array_equal(ours, then)
+    run_steps(run, 40)
+    for ours, theirs in zip(run.net.params, reference, strict=True):
+        assert np.array_equal(ours, theirs)
+    assert run.history.epochs == kept_then
+
+
+def test_going_back_with_another_learning_rate_logs_it_there_and_forgets_later_changes():
+    settings = dict(model.STATE.defaults(), layers=(4,), n=100)
+    data = model.make_data(settings)
+    run = model.TrainingRun(settings, data)
+    run_steps(run, 10)
+    run.change("lr", 0.5)
+    run_steps(run, 30)
+    model.edit_param(run, ("bias", 1, 0), 2.0)
+    run.go_back(20, dict(lr=0.2, reg="none", reg_rate=0.001))
+    assert run.log.changes == [(10, "lr", 0.5), (20, "lr", 0.2)] and run.log.edits == []
+    assert run.trainer.lr == 0.2
+    run_steps(run, 25)
+    again = run.replay(dict(settings, lr=0.2), data)       # the branched run replays as it went
+    run_steps(again, 100)
+    assert again.epoch == 25 and again.trainer.loss == run.trainer.loss
+
+
+def test_scrubbing_lands_on_a_kept_epoch_or_on_the_run_as_it_is():
+    settings = dict(model.STATE.defaults(), layers=(8, 8))
+    net = model.make_network(settings)
+    history = model.WeightHistory(net, max_bytes=8 * sum(p.size for p in net.params) * 10)
+    net, _ = trained(settings, 50, history)
+    interval = history.interval
+    assert interval > 1 and history.latest < 50
+    assert model.viewed_epoch(history, 50, interval + 1) == interval          # the kept epoch before it
+    assert model.viewed_epoch(history, 50, -3.5) == 0
+    assert model.viewed_epoch(history, 50, 50) is None                        # the latest: the run itself
+    assert model.viewed_epoch(history, 50, 49.9) == history.latest            # the last kept one before the run
+    positions = model.scrub_positions(history, 50)
+    assert positions == [*history.epochs, 50] and model.scrub_count(history, 50) == len(positions)
+
+
+def test_the_notes_say_which_epoch_is_shown_and_what_play_drops():
+    assert model.viewing_note(120, 800) == ("Viewing epoch 120 of 800: training paused. ▶ Play trains on from "
+                                            "epoch 120 and drops epochs 121–800.")
+    assert model.viewing_note(7, 8).endswith("drops epoch 8.")
+    assert model.replayed_note(80, 0.125, 0.125).endswith("the same as the first time, bit for bit.")
+    assert "the first time it was 0.1250" in model.replayed_note(80, 0.125, 0.126)
+    assert model.replay_diverged_note(12, 12).endswith("there, as the first time.")
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")     # the overflow is the point
+def test_a_diverging_run_replays_to_the_same_divergence():
+    settings = dict(model.STATE.defaults(), activation="linear", lr=10.0)
+    data = model.make_data(settings)
+    run = model.TrainingRun(settings, data)
+    while not run.diverged:
+        run.step()
+    again = run.replay(settings, data)
+    while not again.diverged and not again.replay_done:
+        again.step()
+    assert again.diverged and again.epoch == run.epoch
+
+
+def test_the_curve_marks_the_viewed_epoch_and_forgets_later_samples_on_going_back():
+    history = draw.LossHistory()
+    for epoch in range(0, 101, 10):
+        history.add(epoch, 1 / (epoch + 1), 2 / (epoch + 1))
+    curve = draw.loss_curve(history, viewed=40)
+    assert curve.count('class="viewed-line"') == 1 and ">epoch 40</text>" in curve
+    assert 'class="later"' in curve and "viewed-line" not in draw.loss_curve(history)
+    history.forget_after(45)
+    assert history.epochs == [0, 10, 20, 30, 40]

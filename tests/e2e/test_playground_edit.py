@@ -300,3 +300,32 @@ def test_screenshots_of_the_editing_features(page, base_url, width, scheme):
     expect(page.locator("#layers-error")).to_contain_text("layer 2 is empty")
     save_screenshot(page, f"playground-edit-{width}-{scheme}")
     page.locator(".pg-columns").screenshot(path=str(SCREENSHOTS / f"playground-edit-panels-{width}-{scheme}.png"))
+
+
+def test_tapping_links_on_a_phone_opens_their_field_without_pointing_first(browser, base_url):
+    """At 360 px on a touch screen a tap sends its mousemove just before the click: the link's
+    read-out then replaced the hint (a line longer) and the page moved under the finger, so the
+    click missed the link and nothing opened (issue 21)."""
+    context = browser.new_context(viewport={"width": 360, "height": 800}, has_touch=True, is_mobile=True,
+                                  service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(base_url + PAGE)
+        wait_until_ready(page)
+        page.locator("#diagram").scroll_into_view_if_needed()
+        layout = draw.DiagramLayout((2, 4, 2, 1))
+        half = layout.node / 2
+        # Links between the hidden layers, whose read-outs are the longest, tapped in turn.
+        for i, j, along in ((3, 1, 0.7), (0, 0, 0.3), (2, 1, 0.25), (1, 0, 0.75)):      # away from crossings
+            box = page.locator("#diagram").bounding_box()
+            xa, xb = layout.x(1) + half, layout.x(2) - half
+            x = xa + along * (xb - xa)
+            y = layout.y(1, i) + along * (layout.y(2, j) - layout.y(1, i))
+            page.touchscreen.tap(box["x"] + x / layout.width * box["width"], box["y"] + y / layout.height * box["height"])
+            expect(page.locator("#param-editor")).to_be_visible()
+            expect(page.locator("#param-label")).to_have_text(
+                f"Weight from unit {i + 1} of hidden layer 1 to unit {j + 1} of hidden layer 2")
+            page.keyboard.press("Escape")
+            expect(page.locator("#param-editor")).to_be_hidden()
+    finally:
+        context.close()

@@ -39,3 +39,27 @@ def test_mid_epoch_is_reported_and_run_refuses_to_cut_into_it():
     assert sliced.run_steps(4) == 1 and not sliced.mid_epoch and sliced.epoch == 1   # 50 rows = 7 batches of 8
     sliced.run(1)
     assert sliced.epoch == 2
+
+
+@pytest.mark.parametrize("batch_size, optimizer", [(8, "adam"), (1, "momentum"), (None, "sgd")])
+def test_resuming_a_checkpoint_with_its_weights_trains_on_bit_for_bit(batch_size, optimizer):
+    straight = trainer(batch_size, optimizer)
+    straight.run(3)
+    saved, weights = straight.checkpoint(), [p.copy() for p in straight.net.params]
+    assert saved.nbytes == 8 * straight.net.n_params * straight.optimizer.slots
+    later = [straight.run(1) for _ in range(4)]
+    final = [p.copy() for p in straight.net.params]
+    straight.run_steps(2)                               # even from the middle of an epoch
+    straight.resume(saved)
+    straight.net.params = weights
+    assert straight.epoch == 3 and not straight.mid_epoch
+    assert [straight.run(1) for _ in range(4)] == later
+    for ours, theirs in zip(straight.net.params, final, strict=True):
+        assert np.array_equal(ours, theirs)
+
+
+def test_a_checkpoint_is_refused_in_the_middle_of_an_epoch():
+    sliced = trainer(8)
+    sliced.run_steps(3)
+    with pytest.raises(RuntimeError, match="between epochs"):
+        sliced.checkpoint()
