@@ -8,7 +8,7 @@ import js
 
 from app import chain_rule_draw as draw
 from app import chain_rule_model as model
-from app import ui
+from app import code_view, ui
 from engine.text import fixed, gradient_name, plain
 
 # ---------------------------------------------------------------- small DOM helpers
@@ -242,6 +242,7 @@ class BackwardPanel:
         ui.on("p4-next", "click", lambda event: self.step(+1))
         ui.on("p4-end", "click", lambda event: self.step(len(self.frames)))
         ui.on("panel-4", "keydown", self.key_pressed)
+        self.code = ui.CodeView("p4-code", self.code_listing)
 
     def update(self):
         """New inputs: a new graph and backward pass, at the same step."""
@@ -317,6 +318,15 @@ class BackwardPanel:
         ui.element("p4-prev").disabled = index == 0
         ui.element("p4-next").disabled = index == last
         self.show_results(frame)
+        self.code.refresh()
+
+    def code_listing(self):
+        """The engine code of this step: the op whose local derivative it multiplies, and backward()."""
+        edge = self.frames[self.index].edge
+        if edge is None:
+            return code_view.graph_step("backward", "", 0, start=True)
+        child = self.graph.nodes[edge[1]]
+        return code_view.graph_step("backward", child.op, len(child.inputs))
 
     def show_results(self, frame):
         """L, and each input's gradient from the step that computes it on (never ahead of the steps)."""

@@ -9,7 +9,7 @@ import math
 
 import js
 
-from app import predict, ui
+from app import code_view_mlp, predict, ui
 from app.gradients_draw import bar_chart, value_range
 from app.gradients_model import (
     STATE,
@@ -61,6 +61,7 @@ class GradientsPage:
         self.tally = predict.Tally(*ui.stored(TALLY_KEY, [0, 0]))
         self.loop = ui.Loop(self.work_slice, after=self.after_slice, budget_ms=FRAME_BUDGET_MS)
         self.progress = ui.Progress("train-progress", "train-stop", self.finish_training)
+        self.code = ui.CodeView("gradients-code", code_view_mlp.gradient_statistics)
         self.add_second_side()
         self.show_legend()
         self.controls = ui.Controls(STATE, BINDINGS, self.state, self.change, on_slide=self.change)

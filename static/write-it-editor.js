@@ -7,9 +7,10 @@
 // new code (another exercise, Reset) through window.backpropLabEditor.setText.
 // Keyboard: Tab indents; Escape then Tab leaves the editor (CodeMirror's tab focus mode);
 // Ctrl/Cmd-Enter runs.
+// readOnlyEditor (below) is the lessons' read-only "Python" view (static/code-view.js).
 import { EditorView, minimalSetup } from "./vendor/codemirror/codemirror.js";
 import { EditorState } from "./vendor/codemirror/codemirror-state.js";
-import { highlightActiveLine, keymap, lineNumbers } from "./vendor/codemirror/codemirror-view.js";
+import { Decoration, highlightActiveLine, keymap, lineNumbers } from "./vendor/codemirror/codemirror-view.js";
 import { indentWithTab } from "./vendor/codemirror/codemirror-commands.js";
 import { HighlightStyle, bracketMatching, indentOnInput, indentUnit, syntaxHighlighting }
   from "./vendor/codemirror/codemirror-language.js";
@@ -39,6 +40,17 @@ const theme = EditorView.theme({
   "&.cm-focused .cm-cursor": { borderLeftColor: "var(--text)" },
 });
 
+// In a shadow root because of the Content-Security-Policy (style-src 'self'): CodeMirror's
+// styles are built at run time, and outside a shadow root they go into a <style> element, which
+// the policy blocks; inside one they are a constructed style sheet, which it allows.  The site's
+// CSS variables (colours, fonts) are inherited into it.
+function shadowHost(after) {
+  const host = document.createElement("div");
+  host.className = "code-editor-host";
+  after.after(host);
+  return host.attachShadow({ mode: "open" });
+}
+
 function upgrade(textarea) {
   const copyToTextarea = EditorView.updateListener.of((update) => {
     if (!update.docChanged) return;
@@ -55,15 +67,8 @@ function upgrade(textarea) {
       "aria-description": document.getElementById("editor-keys").textContent.replace(/\s+/g, " ").trim(),
     }),
   ];
-  // In a shadow root because of the Content-Security-Policy (style-src 'self'): CodeMirror's
-  // styles are built at run time, and outside a shadow root they go into a <style> element, which
-  // the policy blocks; inside one they are a constructed style sheet, which it allows.  The site's
-  // CSS variables (colours, fonts) are inherited into it.
-  const host = document.createElement("div");
-  host.className = "code-editor-host";
-  const shadow = host.attachShadow({ mode: "open" });
+  const shadow = shadowHost(textarea);
   const view = new EditorView({ doc: textarea.value, extensions, root: shadow, parent: shadow });
-  textarea.after(host);
   textarea.hidden = true;
   // The label names the textarea; clicking it should still reach the code.
   const label = document.querySelector('label[for="code"]');
@@ -73,6 +78,40 @@ function upgrade(textarea) {
     // A new state, not an edit: another exercise's code has its own undo history.
     setText(text) { view.setState(EditorState.create({ doc: text, extensions })); },
     focus() { view.focus(); },
+  };
+}
+
+// Code to read, not edit, put after `element` (which is hidden): the same look, numbered with
+// `lineNumbers` (one label a line, the file's own numbers), the 1-based `marked` lines highlighted
+// and the first of them scrolled into view.  Focusable so the keyboard can scroll and select;
+// it binds no Tab, so Tab leaves it.  Returns show(text, lineNumbers, marked, label).
+const readOnlyTheme = EditorView.theme({   // ".cm-editor" outranks the editor's theme above
+  "&.cm-editor": { minHeight: "0", maxHeight: "min(24rem, 60vh)" },
+  "&.cm-editor .cm-scroller": { minHeight: "0" },
+  ".cm-marked": { backgroundColor: "var(--highlight)" },
+});
+
+export function readOnlyEditor(element) {
+  const shadow = shadowHost(element);
+  element.hidden = true;
+  let view = null;
+  return function show(text, numbers, marked, label) {
+    const doc = EditorState.create({ doc: text }).doc;
+    const marks = Decoration.set(marked.map((n) => Decoration.line({ class: "cm-marked" }).range(doc.line(n).from)));
+    const state = EditorState.create({ doc, extensions: [
+      minimalSetup, EditorState.readOnly.of(true), lineNumbers({ formatNumber: (n) => numbers[n - 1] ?? "" }),
+      python(), syntaxHighlighting(highlight), theme, readOnlyTheme, EditorView.decorations.of(marks),
+      EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true" }),
+    ] });
+    if (view) view.setState(state);
+    else view = new EditorView({ state, root: shadow, parent: shadow });
+    if (!marked.length) return;
+    // Only the editor scrolls, never the page: the learner's place on it stays where it is.
+    const from = doc.line(marked[0]).from;
+    view.requestMeasure({
+      read: () => view.lineBlockAt(from).top,
+      write: (top) => { view.scrollDOM.scrollTop = Math.max(0, top - view.scrollDOM.clientHeight / 3); },
+    });
   };
 }
 
