@@ -9,7 +9,7 @@
 // Ctrl/Cmd-Enter runs.
 // readOnlyEditor (below) is the lessons' read-only "Python" view (static/code-view.js).
 import { EditorView, minimalSetup } from "./vendor/codemirror/codemirror.js";
-import { EditorState } from "./vendor/codemirror/codemirror-state.js";
+import { Compartment, EditorState, Text } from "./vendor/codemirror/codemirror-state.js";
 import { Decoration, highlightActiveLine, keymap, lineNumbers } from "./vendor/codemirror/codemirror-view.js";
 import { indentWithTab } from "./vendor/codemirror/codemirror-commands.js";
 import { HighlightStyle, bracketMatching, indentOnInput, indentUnit, syntaxHighlighting }
@@ -82,36 +82,46 @@ function upgrade(textarea) {
 }
 
 // Code to read, not edit, put after `element` (which is hidden): the same look, numbered with
-// `lineNumbers` (one label a line, the file's own numbers), the 1-based `marked` lines highlighted
-// and the first of them scrolled into view.  Focusable so the keyboard can scroll and select;
-// it binds no Tab, so Tab leaves it.  Returns show(text, lineNumbers, marked, label).
+// `numbers` (one label a line: the file's own line numbers), the 1-based `marked` lines highlighted
+// and the first of them scrolled into view.  Not editable: its scrolling box is one tab stop (a
+// region named `label`) that the arrow keys scroll; Tab leaves it.  Returns show(text, numbers, marked, label).
 const readOnlyTheme = EditorView.theme({   // ".cm-editor" outranks the editor's theme above
   "&.cm-editor": { minHeight: "0", maxHeight: "min(24rem, 60vh)" },
   "&.cm-editor .cm-scroller": { minHeight: "0" },
+  ".cm-scroller:focus-visible": { outline: "3px solid var(--focus)", outlineOffset: "2px" },
   ".cm-marked": { backgroundColor: "var(--highlight)" },
 });
 
 export function readOnlyEditor(element) {
   const shadow = shadowHost(element);
   element.hidden = true;
+  const listing = new Compartment();   // what changes with each listing: numbers, marks, name
   let view = null;
   return function show(text, numbers, marked, label) {
-    const doc = EditorState.create({ doc: text }).doc;
+    const doc = Text.of(text.split("\n"));
     const marks = Decoration.set(marked.map((n) => Decoration.line({ class: "cm-marked" }).range(doc.line(n).from)));
-    const state = EditorState.create({ doc, extensions: [
-      minimalSetup, EditorState.readOnly.of(true), lineNumbers({ formatNumber: (n) => numbers[n - 1] ?? "" }),
-      python(), syntaxHighlighting(highlight), theme, readOnlyTheme, EditorView.decorations.of(marks),
-      EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true" }),
-    ] });
-    if (view) view.setState(state);
-    else view = new EditorView({ state, root: shadow, parent: shadow });
+    const perListing = [lineNumbers({ formatNumber: (n) => numbers[n - 1] ?? "" }), EditorView.decorations.of(marks),
+      EditorView.contentAttributes.of({ "aria-label": label, "aria-readonly": "true" })];
+    if (!view) {
+      view = new EditorView({ root: shadow, parent: shadow, state: EditorState.create({ doc, extensions: [
+        EditorState.readOnly.of(true), EditorView.editable.of(false), python(), syntaxHighlighting(highlight),
+        theme, readOnlyTheme, listing.of(perListing)] }) });
+      Object.assign(view.scrollDOM, { tabIndex: 0, role: "region" });
+    } else {
+      // A transaction, not a new state, so that the editor keeps its scroll position to move from.
+      const same = view.state.doc.eq(doc);
+      view.dispatch({ changes: same ? [] : { from: 0, to: view.state.doc.length, insert: doc },
+                      effects: listing.reconfigure(perListing) });
+    }
+    view.scrollDOM.ariaLabel = label;
     if (!marked.length) return;
     // Only the editor scrolls, never the page: the learner's place on it stays where it is.
+    // After the editor's own measuring of the change, which keeps its old scroll anchor.
     const from = doc.line(marked[0]).from;
-    view.requestMeasure({
+    requestAnimationFrame(() => view.requestMeasure({
       read: () => view.lineBlockAt(from).top,
       write: (top) => { view.scrollDOM.scrollTop = Math.max(0, top - view.scrollDOM.clientHeight / 3); },
-    });
+    }));
   };
 }
 
