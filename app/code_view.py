@@ -45,6 +45,7 @@ class Listing:
     text: str                       # the excerpts, each under a "# file: function" heading
     line_numbers: tuple[str, ...]   # per line of text: its line number in the file ("" for a heading)
     marked: tuple[int, ...]         # 1-based lines of text to highlight
+    focus: int = 0                  # the 1-based line to scroll to (0: the first marked line)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -52,7 +53,8 @@ class Listing:
                      if not number and line.startswith("# "))
 
 
-def listing(title: str, excerpts: list[Excerpt]) -> Listing:
+def listing(title: str, excerpts: list[Excerpt], focus_last: bool = False) -> Listing:
+    """The excerpts as one text; `focus_last`: scroll to the last marked line, not the first."""
     text, numbers, marked = [], [], []
     for part in excerpts:
         if text:
@@ -63,7 +65,7 @@ def listing(title: str, excerpts: list[Excerpt]) -> Listing:
         marked += [len(text) + 1 + i for i in part.marked]
         text += part.lines
         numbers += [str(part.first_line + i) for i in range(len(part.lines))]
-    return Listing(title, "\n".join(text), tuple(numbers), tuple(marked))
+    return Listing(title, "\n".join(text), tuple(numbers), tuple(marked), marked[-1] if focus_last and marked else 0)
 
 
 # ---------------------------------------------------------------- lessons 1 and 2: one op of a graph
@@ -117,7 +119,7 @@ def graph_step(phase: str, op: str, arity: int, start: bool = False) -> Listing:
         return listing("engine/graph.py: backward(), starting at the output",
                        [excerpt(Value.backward, mark=("self.grad = 1.0",))])
     return listing(f"engine/graph.py: the local derivative from {parts[0].name}, times the upstream gradient "
-                   "in backward()", parts + [excerpt(Value.backward, mark=(CHAIN_RULE_LINE,))])
+                   "in backward()", parts + [excerpt(Value.backward, mark=(CHAIN_RULE_LINE,))], focus_last=True)
 
 
 def value_step(phase: str, node: Value | None) -> Listing:

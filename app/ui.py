@@ -478,6 +478,7 @@ class CodeView:
         self.pre.dataset.title = listing.title
         self.pre.dataset.lineNumbers = json.dumps(listing.line_numbers)
         self.pre.dataset.marked = json.dumps(listing.marked)
+        self.pre.dataset.focus = str(listing.focus or (listing.marked[0] if listing.marked else 0))
         viewer = getattr(js.window, "backpropLabCodeView", None)
         if not is_missing(viewer):
             viewer.update(self.pre)

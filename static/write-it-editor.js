@@ -83,8 +83,9 @@ function upgrade(textarea) {
 
 // Code to read, not edit, put after `element` (which is hidden): the same look, numbered with
 // `numbers` (one label a line: the file's own line numbers), the 1-based `marked` lines highlighted
-// and the first of them scrolled into view.  Not editable: its scrolling box is one tab stop (a
-// region named `label`) that the arrow keys scroll; Tab leaves it.  Returns show(text, numbers, marked, label).
+// and line `focus` (by default the first marked) scrolled into view.  Not editable: its scrolling
+// box is one tab stop (a region named `label`) that the arrow keys scroll; Tab leaves it.
+// Returns show(text, numbers, marked, label, focus).
 const readOnlyTheme = EditorView.theme({   // ".cm-editor" outranks the editor's theme above
   "&.cm-editor": { minHeight: "0", maxHeight: "min(24rem, 60vh)" },
   "&.cm-editor .cm-scroller": { minHeight: "0" },
@@ -97,7 +98,7 @@ export function readOnlyEditor(element) {
   element.hidden = true;
   const listing = new Compartment();   // what changes with each listing: numbers, marks, name
   let view = null;
-  return function show(text, numbers, marked, label) {
+  return function show(text, numbers, marked, label, focus = marked[0]) {
     const doc = Text.of(text.split("\n"));
     const marks = Decoration.set(marked.map((n) => Decoration.line({ class: "cm-marked" }).range(doc.line(n).from)));
     const perListing = [lineNumbers({ formatNumber: (n) => numbers[n - 1] ?? "" }), EditorView.decorations.of(marks),
@@ -114,10 +115,10 @@ export function readOnlyEditor(element) {
                       effects: listing.reconfigure(perListing) });
     }
     view.scrollDOM.ariaLabel = label;
-    if (!marked.length) return;
+    if (!focus) return;
     // Only the editor scrolls, never the page: the learner's place on it stays where it is.
     // After the editor's own measuring of the change, which keeps its old scroll anchor.
-    const from = doc.line(marked[0]).from;
+    const from = doc.line(focus).from;
     requestAnimationFrame(() => view.requestMeasure({
       read: () => view.lineBlockAt(from).top,
       write: (top) => { view.scrollDOM.scrollTop = Math.max(0, top - view.scrollDOM.clientHeight / 3); },

@@ -50,7 +50,8 @@ def test_a_forward_step_shows_the_function_that_made_its_op(node):
     assert_is_the_engine_source(backward)
     assert backward.names[-1] == "Value.backward"
     marked = [backward.text.split("\n")[i - 1] for i in backward.marked]
-    assert any(code_view.CHAIN_RULE_LINE in line for line in marked)
+    assert code_view.CHAIN_RULE_LINE in marked[-1]
+    assert backward.focus == backward.marked[-1], "the view scrolls to the chain rule"
 
 
 def test_the_start_of_the_backward_pass_and_a_leaf():
