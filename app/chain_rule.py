@@ -357,6 +357,8 @@ class ExpressionPanel:
         # values in one frame typesets them once.
         self.detail = None      # (graph, derivation) still to show, or None
         self.detail_loop = ui.Loop(self.show_detail)
+        self.node = None        # the chosen node of the graph on screen, whose op the Python view shows
+        self.code = ui.CodeView("p5-code", lambda: code_view.graph_step("forward", self.node.op, len(self.node.inputs)))
         presets = ui.element("p5-presets")
         for text, label in model.PRESETS:
             button = ui.create("button", label, parent=presets, type="button", aria_label=f"Use the preset {label}")
@@ -403,6 +405,8 @@ class ExpressionPanel:
         if state["p5node"] not in graph.nodes:
             state["p5node"] = graph.output
         derivation = model.derive(graph, state["p5node"])
+        self.node = graph.nodes[state["p5node"]]
+        self.code.refresh()
         self.detail = (graph, derivation)
         self.detail_loop.start()
         self.view.draw(draw.derivation_picture(

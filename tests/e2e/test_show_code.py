@@ -94,6 +94,15 @@ def test_lesson_1_shows_the_op_of_each_backward_step_and_backward(page, base_url
     expect(page.locator("#p4-counter")).to_have_text(re.compile(r"^Step 2 of"))
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('#p4-code')") is None
+    # Panel 5 shows the op of the node the learner chooses, in the expression they typed.
+    p5 = open_view(page, "p5-code")
+    page.fill("#p5-expr", "sin(x) * y")
+    page.press("#p5-expr", "Enter")
+    page.click("#p5-graph [data-key='f']")
+    expect(p5.locator(".code-view-title")).to_contain_text("Value.__mul__")
+    lines, numbers, marked = shown(p5)
+    assert assert_engine_source(lines, numbers) == ["engine/graph.py: Value.__mul__"]
+    assert any('_node("*"' in line for line in marked)
     assert serious_violations(page, axe_url) == []
 
 
