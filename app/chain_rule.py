@@ -8,7 +8,7 @@ import js
 
 from app import chain_rule_draw as draw
 from app import chain_rule_model as model
-from app import ui
+from app import code_view, ui
 from engine.text import fixed, gradient_name, plain
 
 TALLY_KEY = "predictions:chain-rule"
@@ -270,6 +270,7 @@ class BackwardPanel:
         ui.on("p4-next", "click", lambda event: self.step(+1))
         ui.on("p4-end", "click", lambda event: self.step(len(self.frames)))
         ui.on("panel-4", "keydown", self.key_pressed)
+        self.code = ui.CodeView("p4-code", self.code_listing)
 
     def update(self):
         """New inputs: a new graph and backward pass, at the same step."""
@@ -364,6 +365,15 @@ class BackwardPanel:
         key = self.question and (self.question.key, self.question.why)
         show_question(self.predict_panel, self.question, self.answered.get(key))
         ui.element("panel-4").classList.toggle("predicting", bool(state["predict"]))
+        self.code.refresh()
+
+    def code_listing(self):
+        """The engine code of this step: the op whose local derivative it multiplies, and backward()."""
+        edge = self.frames[self.index].edge
+        if edge is None:
+            return code_view.graph_step("backward", "", 0, start=True)
+        child = self.graph.nodes[edge[1]]
+        return code_view.graph_step("backward", child.op, len(child.inputs))
 
     def show_results(self, frame):
         """L, and each input's gradient from the step that computes it on (never ahead of the steps)."""
@@ -394,6 +404,8 @@ class ExpressionPanel:
         # values in one frame typesets them once.
         self.detail = None      # (graph, derivation) still to show, or None
         self.detail_loop = ui.Loop(self.show_detail)
+        self.node = None        # the chosen node of the graph on screen, whose op the Python view shows
+        self.code = ui.CodeView("p5-code", lambda: code_view.graph_step("forward", self.node.op, len(self.node.inputs)))
         presets = ui.element("p5-presets")
         for text, label in model.PRESETS:
             button = ui.create("button", label, parent=presets, type="button", aria_label=f"Use the preset {label}")
@@ -440,6 +452,8 @@ class ExpressionPanel:
         if state["p5node"] not in graph.nodes:
             state["p5node"] = graph.output
         derivation = model.derive(graph, state["p5node"])
+        self.node = graph.nodes[state["p5node"]]
+        self.code.refresh()
         self.detail = (graph, derivation)
         self.detail_loop.start()
         self.view.draw(draw.derivation_picture(

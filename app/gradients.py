@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import js
 
-from app import ui
+from app import code_view_mlp, ui
 from app.gradients_draw import bar_chart, value_range
 from app.gradients_model import (
     STATE,
@@ -63,6 +63,7 @@ class GradientsPage:
         self.predict_panel = ui.PredictPanel("predict-panel", TALLY_KEY, self.answered)
         self.loop = ui.Loop(self.work_slice, after=self.after_slice, budget_ms=FRAME_BUDGET_MS)
         self.progress = ui.Progress("train-progress", "train-stop", self.finish_training)
+        self.code = ui.CodeView("gradients-code", code_view_mlp.gradient_statistics)
         self.add_second_side()
         self.show_legend()
         self.controls = ui.Controls(STATE, BINDINGS, self.state, self.change, on_slide=self.change)

@@ -4,7 +4,7 @@ What to show is decided in app/matrix_form_model.py and drawn by app/matrix_form
 """
 import js
 
-from app import lesson_two_names, ui
+from app import code_view_mlp, lesson_two_names, ui
 from app import matrix_form_draw as draw
 from app import matrix_form_model as model
 from engine import text
@@ -30,6 +30,7 @@ class MatrixFormPage:
                                                   ("gradient-check", "check")], self.values, self.change)
         self.batch_input = ui.element("batch")
         self.player = ui.Loop(self.play_tick)
+        self.code = ui.CodeView("matrix-code", lambda: code_view_mlp.matrix_step(self.steps()[self.values["step"] - 1].result))
         self.bind()
         if js.document.documentElement.classList.contains("embed"):
             ui.element("weight-editor").parentElement.open = False     # folded in a frame: room for the steps
@@ -268,6 +269,7 @@ class MatrixFormPage:
                                        f"{text.plain(values['L'].item())} to {text.plain(after.item())}.")
         self.show_examples()
         self.show_check()
+        self.code.refresh()
 
     def show_matrices(self, step, values):
         example = self.values["sample"] - 1 if self.values["sample"] else None

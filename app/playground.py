@@ -21,7 +21,7 @@ import js
 import numpy as np
 from pyodide.ffi import to_js
 
-from app import diagnostics, predict, ui
+from app import code_view_mlp, diagnostics, predict, ui
 from app import playground_draw as draw
 from app import playground_model as model
 from engine import MLP, features, text
@@ -660,6 +660,7 @@ class Playground:
         self.prediction = None          # predict mode: what the learner said this run's loss will do
         self.prediction_judged = False
         self.predict_panel = ui.PredictPanel("predict-panel", TALLY_KEY, self.on_prediction)
+        self.code = ui.CodeView("playground-code", code_view_mlp.training_step)
         self.out = {name: ui.element(name) for name in
                     ("epoch", "train-loss", "test-loss", "train-accuracy", "test-accuracy", "boundary-canvas",
                      "train-r2", "test-r2")}

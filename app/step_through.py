@@ -7,7 +7,7 @@ tested in CPython.
 """
 import js
 
-from app import ui
+from app import code_view, code_view_mlp, ui
 from app.step_through_draw import draw, loss_sparkline
 from app.step_through_model import (
     ALL_PARAMS,
@@ -67,6 +67,7 @@ class StepThroughPage:
         # 0.7 s in one go, a frozen tab.
         self.trainer = ui.Loop(self._train_frame)
         self.progress = ui.Progress("train-progress", "train-stop", self.stop_training)
+        self.code = ui.CodeView("step-code", self.code_listing)
         self.controls = ui.Controls(STATE, BINDINGS, self.values, self.on_change)
         # What the controls show: a sync writes only what differs, so that a field's note
         # ("clamped to …") stays on screen.
@@ -305,6 +306,15 @@ class StepThroughPage:
             ui.element("update-table-box").hidden = True
             ui.set_text("live-step", "your prediction first")
 
+    def code_listing(self):
+        """The engine code of this step: a node's op (backward: the op whose local derivative it
+        multiplies, and backward()), or the optimizer's update."""
+        step = self.steps[self.index]
+        if step.phase == "update":
+            return code_view_mlp.update_step()
+        label = step.node if step.phase == "forward" else self.network.step("backward", step.node).inputs[0]
+        return code_view.value_step(step.phase, self.network.nodes.get(label))
+
     def show_step(self):
         """The stepper at the current step: the bar, the graph, the step's card; and the link."""
         step = self.steps[self.index]
@@ -321,6 +331,7 @@ class StepThroughPage:
         for element_id in ("step-substituted", "step-result"):
             ui.element(element_id).parentElement.hidden = False
         self._show_prediction(question, waiting)
+        self.code.refresh()
         self.url.save(self.values)
 
     @staticmethod

@@ -573,3 +573,43 @@ def start(main, table: StateTable | None = None):
             fail(f"{type(error).__name__}: {error}")
 
     asyncio.ensure_future(run())
+
+
+class CodeView:
+    """A widget's "Python" view: a <details> (its <summary> is the keyboard-operable toggle)
+    showing, read-only, the engine source behind what is on screen (app/code_view.py builds
+    the listing).  Nothing is read or loaded until the learner first opens it: then
+    static/code-view.js loads CodeMirror and shows the listing written into the <pre>."""
+
+    SCRIPT = "../static/code-view.js"
+
+    def __init__(self, details_id, listing_for):
+        self.details = element(details_id)
+        self.pre = self.details.querySelector("pre")
+        self.caption = self.details.querySelector(".code-view-title")
+        self.listing_for = listing_for   # () -> code_view.Listing for the widget's current state
+        self.shown = None                # the listing on screen
+        on(self.details, "toggle", lambda event: self.refresh())
+        # Keys in the view are the view's (arrows move in the code): not the widget's step keys.
+        on(self.details, "keydown", lambda event: event.stopPropagation())
+
+    def refresh(self):
+        """Show the listing for the current state, if the view is open (cheap when closed)."""
+        if not self.details.open:
+            return
+        listing = self.listing_for()
+        if listing == self.shown:
+            return
+        self.shown = listing
+        if self.caption is not None:
+            self.caption.textContent = listing.title
+        self.pre.textContent = listing.text
+        self.pre.dataset.title = listing.title
+        self.pre.dataset.lineNumbers = json.dumps(listing.line_numbers)
+        self.pre.dataset.marked = json.dumps(listing.marked)
+        self.pre.dataset.focus = str(listing.focus or (listing.marked[0] if listing.marked else 0))
+        viewer = getattr(js.window, "backpropLabCodeView", None)
+        if not is_missing(viewer):
+            viewer.update(self.pre)
+        elif is_missing(js.document.querySelector(f'script[src="{self.SCRIPT}"]')):
+            create("script", parent=js.document.head, type="module", src=self.SCRIPT)

@@ -1,0 +1,130 @@
+"""What each lesson's read-only "Python" view shows: the engine source behind the widget (pure).
+
+The source is read at run time from the files the engine was imported from (`inspect`), so
+the code on screen is the code that computed the numbers beside it: the build ships engine/
+and app/ with their sources (backprop_lab/site.py, python.zip).  A listing is a few excerpts
+(whole functions, or one line of a table), each under a comment naming its file and function,
+numbered with the file's own line numbers; `marked` lines are the ones the current step runs.
+app/ui.py CodeView puts a listing on the page; static/code-view.js shows it in CodeMirror.
+The listings of engine/mlp.py's network are in app/code_view_mlp.py: lesson 1 starts without
+NumPy, so this module imports none.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+from engine import scalar
+from engine.graph import Value, linear
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    path: str                 # engine/graph.py
+    name: str                 # Value.__mul__
+    first_line: int           # the file's line number of lines[0]
+    lines: tuple[str, ...]
+    marked: tuple[int, ...]   # indexes into lines of the lines to highlight
+
+
+def excerpt(function, mark: bool | tuple[str, ...] = False, name: str = "") -> Excerpt:
+    """The source of a function (a lambda: its whole line, so `name` says where it is).  `mark`:
+    True marks every line, a tuple of texts the lines that contain one of them."""
+    lines, first = inspect.getsourcelines(function)
+    lines = tuple(line.rstrip("\n") for line in lines)
+    if mark is True:
+        marked = tuple(range(len(lines)))
+    else:
+        marked = tuple(i for i, line in enumerate(lines) if any(text in line for text in mark or ()))
+    return Excerpt(function.__module__.replace(".", "/") + ".py", name or function.__qualname__, first, lines, marked)
+
+
+@dataclass(frozen=True)
+class Listing:
+    title: str                      # what it shows, in words: the view's accessible name
+    text: str                       # the excerpts, each under a "# file: function" heading
+    line_numbers: tuple[str, ...]   # per line of text: its line number in the file ("" for a heading)
+    marked: tuple[int, ...]         # 1-based lines of text to highlight
+    focus: int = 0                  # the 1-based line to scroll to (0: the first marked line)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(line[2:].split(": ", 1)[1] for line, number in zip(self.text.split("\n"), self.line_numbers)
+                     if not number and line.startswith("# "))
+
+
+def listing(title: str, excerpts: list[Excerpt], focus_last: bool = False) -> Listing:
+    """The excerpts as one text; `focus_last`: scroll to the last marked line, not the first."""
+    text, numbers, marked = [], [], []
+    for part in excerpts:
+        if text:
+            text.append("")
+            numbers.append("")
+        text.append(f"# {part.path}: {part.name}")
+        numbers.append("")
+        marked += [len(text) + 1 + i for i in part.marked]
+        text += part.lines
+        numbers += [str(part.first_line + i) for i in range(len(part.lines))]
+    return Listing(title, "\n".join(text), tuple(numbers), tuple(marked), marked[-1] if focus_last and marked else 0)
+
+
+# ---------------------------------------------------------------- lessons 1 and 2: one op of a graph
+
+# engine.graph's op names -> the Value method that computes the value and its local derivatives.
+_OP_METHODS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "neg": "__neg__",
+               "exp": "exp", "log": "log", "sin": "sin", "cos": "cos"}
+_ACTIVATION_METHODS = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu", "leaky_relu": "leaky_relu",
+                       "linear": "identity"}
+_LOSS_METHODS = {"bce": "bce", "mse_half": "squared_error"}
+# The line of backward() that a backward step runs: the chain rule, once per edge.
+CHAIN_RULE_LINE = "parent.grad += node.grad * local"
+
+
+def _table_entry(table: dict, table_name: str, name: str) -> list[Excerpt]:
+    """engine.scalar's (value, derivative) pair for an activation or loss: the table's line (the
+    derivative is a lambda written beside the value), and the value's function when it has one."""
+    value, derivative = table[name]
+    parts = [excerpt(derivative, mark=True, name=f"{table_name}[{name!r}]")]
+    if inspect.isfunction(value) and value.__name__ != "<lambda>" and value.__module__ == scalar.__name__:
+        parts.append(excerpt(value, mark=True))
+    return parts
+
+
+def op_excerpts(op: str, arity: int) -> list[Excerpt]:
+    """Where engine/graph.py computes a node made by `op` from `arity` parents: its value and,
+    right beside it, its local derivatives.  A leaf (op "" or "input") is just a Value."""
+    if op in _OP_METHODS:
+        return [excerpt(getattr(Value, _OP_METHODS[op]), mark=True)]
+    if op == "**":     # a number exponent (x**2) has one parent; a node exponent two
+        return [excerpt(Value.__pow__, mark=True)] + ([excerpt(Value._power, mark=True)] if arity > 1 else [])
+    if op == "linear" and arity > 1:
+        return [excerpt(linear, mark=True)]
+    if op in _ACTIVATION_METHODS:
+        return ([excerpt(getattr(Value, _ACTIVATION_METHODS[op]), mark=True), excerpt(Value._activation, mark=True)]
+                + _table_entry(scalar.ACTIVATIONS, "ACTIVATIONS", op))
+    if op in _LOSS_METHODS:
+        return ([excerpt(getattr(Value, _LOSS_METHODS[op]), mark=True), excerpt(Value._loss, mark=True)]
+                + _table_entry(scalar.LOSSES, "LOSSES", op))
+    return [excerpt(Value.__init__, mark=("self.data = float(data)", "self.grad = 0.0"))]
+
+
+def graph_step(phase: str, op: str, arity: int, start: bool = False) -> Listing:
+    """A forward step: the op that computed the node.  A backward step (the gradient flowing
+    into a node's parent): that op, whose local derivative it multiplies, and backward()
+    at the chain-rule line; `start`: backward() where it sets the output's gradient to 1."""
+    parts = op_excerpts(op, arity)
+    if phase != "backward":
+        return listing(f"engine/graph.py: {parts[0].name} computes the value and its local derivatives", parts)
+    if start:
+        return listing("engine/graph.py: backward(), starting at the output",
+                       [excerpt(Value.backward, mark=("self.grad = 1.0",))])
+    return listing(f"engine/graph.py: the local derivative from {parts[0].name}, times the upstream gradient "
+                   "in backward()", parts + [excerpt(Value.backward, mark=(CHAIN_RULE_LINE,))], focus_last=True)
+
+
+def value_step(phase: str, node: Value | None) -> Listing:
+    """graph_step for an engine node: forward, the op that made `node` (None: a leaf); backward,
+    the op of `node`, the child whose local derivative the step multiplies (None: the output)."""
+    if node is None:
+        return graph_step(phase, "", 0, start=True)
+    return graph_step(phase, node.op, len(node.parents))

@@ -1,0 +1,145 @@
+"""Each lesson's "Python" view, as a learner opens it: nothing of it loads before, the code it shows
+is the engine's own (compared line by line with engine/ here), it follows the step, and the
+keyboard opens it and leaves it.  One page load a lesson."""
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
+from tests.e2e.test_course import AXE, serious_violations
+
+pytestmark = [pytest.mark.e2e, needs_numpy]
+
+ROOT = Path(__file__).resolve().parents[2]
+EDITOR_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def axe_url(site_dir, base_url):
+    shutil.copyfile(AXE, site_dir / "static" / "axe.min.js")   # the strict CSP forbids injecting it inline
+    return base_url + "static/axe.min.js"
+
+
+def open_listening(page, base_url, path):
+    """The page, ready, and every URL it requested (the list grows as the page goes on)."""
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(base_url + path)
+    wait_until_ready(page)
+    assert code_requests(requests) == [], "the Python view loaded something before it was opened"
+    return requests
+
+
+def code_requests(requests):
+    return [url for url in requests if re.search(r"code-view|codemirror|write-it-editor", url)]
+
+
+def open_view(page, view_id):
+    """Open the view with the keyboard (its summary is the toggle) and wait for CodeMirror."""
+    summary = page.locator(f"#{view_id} > summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{view_id}")).to_have_attribute("data-code-editor", "codemirror", timeout=EDITOR_MS)
+    return page.locator(f"#{view_id}")
+
+
+def shown(view):
+    """The listing the view shows: its text, file line numbers and marked lines, as app/ui.py gave them
+    to the editor, checked against the editor's own first lines."""
+    pre = view.locator("pre")
+    text = pre.text_content()
+    numbers = json.loads(pre.get_attribute("data-line-numbers"))
+    marked = json.loads(pre.get_attribute("data-marked"))
+    lines = text.split("\n")
+    # CodeMirror draws the lines in view (it skips the rest): each drawn line is the listing's.
+    drawn = view.locator(".cm-line").all_inner_texts()
+    assert drawn and all(line.replace("\u200b", "") in lines for line in drawn if line.strip())
+    return lines, numbers, [lines[i - 1] for i in marked]
+
+
+def assert_engine_source(lines, numbers):
+    """Every numbered line is the line of that number in this checkout's engine file (the served
+    build's source is the engine's); returns the functions' headings."""
+    headings, path = [], None
+    for line, number in zip(lines, numbers, strict=True):
+        if not number and line.startswith("# engine/"):
+            headings.append(line[2:])
+            path = line[2:].split(":")[0]
+        elif number:
+            assert (ROOT / path).read_text(encoding="utf-8").split("\n")[int(number) - 1] == line
+    return headings
+
+
+def test_lesson_1_shows_the_op_of_each_backward_step_and_backward(page, base_url, axe_url):
+    requests = open_listening(page, base_url, "pages/chain-rule.html#panel-4")
+    view = open_view(page, "p4-code")
+    assert any(url.endswith("/static/vendor/codemirror/codemirror-view.js") for url in requests)
+    lines, numbers, marked = shown(view)
+    assert assert_engine_source(lines, numbers) == ["engine/graph.py: Value.backward"]
+    assert [line.strip() for line in marked] == ["self.grad = 1.0"]
+    page.click("#p4-next")     # grad d += grad L · ∂L/∂d: L = d², so Value.__pow__
+    expect(view.locator(".code-view-title")).to_contain_text("Value.__pow__")
+    lines, numbers, marked = shown(view)
+    assert assert_engine_source(lines, numbers) == ["engine/graph.py: Value.__pow__", "engine/graph.py: Value.backward"]
+    assert "parent.grad += node.grad * local" in marked[-1]
+    expect(view.locator(".cm-marked").first).to_be_visible()
+    save_screenshot(page, "show-code-chain-rule")
+    # Arrow keys inside the view move in the code, not the panel's steps; Tab leaves the editor.
+    view.locator(".cm-scroller").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#p4-counter")).to_have_text(re.compile(r"^Step 2 of"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#p4-code')") is None
+    # Panel 5 shows the op of the node the learner chooses, in the expression they typed.
+    p5 = open_view(page, "p5-code")
+    page.fill("#p5-expr", "sin(x) * y")
+    page.press("#p5-expr", "Enter")
+    page.click("#p5-graph [data-key='f']")
+    expect(p5.locator(".code-view-title")).to_contain_text("Value.__mul__")
+    lines, numbers, marked = shown(p5)
+    assert assert_engine_source(lines, numbers) == ["engine/graph.py: Value.__mul__"]
+    assert any('_node("*"' in line for line in marked)
+    assert serious_violations(page, axe_url) == []
+
+
+def test_lesson_2_follows_the_stepper(page, base_url):
+    open_listening(page, base_url, "pages/step-through.html?step=3")    # h1 = tanh(z1)
+    view = open_view(page, "step-code")
+    lines, numbers, _ = shown(view)
+    assert assert_engine_source(lines, numbers)[:2] == ["engine/graph.py: Value.tanh", "engine/graph.py: Value._activation"]
+    page.click("#last-step")                                              # the update
+    expect(view.locator(".code-view-title")).to_contain_text("gradient descent")
+    lines, numbers, marked = shown(view)
+    assert assert_engine_source(lines, numbers) == ["engine/optim.py: SGD.step"]
+    assert [line.strip() for line in marked] == ["p -= lr * g"]
+    save_screenshot(page, "show-code-step-through")
+
+
+def test_lesson_3_shows_the_gradient_statistics(page, base_url):
+    open_listening(page, base_url, "pages/gradients.html")
+    lines, numbers, _ = shown(open_view(page, "gradients-code"))
+    assert assert_engine_source(lines, numbers) == ["engine/mlp.py: MLP.gradient_stats_in_slices",
+                                                    "engine/mlp.py: MLP._stats_from_gradients"]
+
+
+def test_lesson_4_shows_loss_and_grads(page, base_url):
+    open_listening(page, base_url, "pages/playground.html")
+    lines, numbers, _ = shown(open_view(page, "playground-code"))
+    assert assert_engine_source(lines, numbers)[0] == "engine/mlp.py: MLP.loss_and_grads"
+    save_screenshot(page, "show-code-playground", full_page=False)
+
+
+def test_lesson_5_marks_the_engine_line_of_the_step(page, base_url):
+    open_listening(page, base_url, "pages/matrix-form.html?step=8")      # dW2 = H1ᵀ δ2
+    view = open_view(page, "matrix-code")
+    lines, numbers, marked = shown(view)
+    assert assert_engine_source(lines, numbers) == ["engine/mlp.py: MLP._forward", "engine/mlp.py: MLP._data_loss",
+                                                    "engine/mlp.py: MLP._backward"]
+    assert [line.split("#")[0].strip() for line in marked] == ["_matmul(hs[i].T, grad_z, out=grads[2 * i])"]
+    expect(view.locator(".cm-marked")).to_be_visible()     # scrolled to it in the editor
+    page.click("#next-step")                               # db2 = Σ δ2
+    expect(view.locator(".cm-marked")).to_contain_text("_vector_matmul(ones, grad_z")
