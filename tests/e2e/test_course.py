@@ -39,7 +39,7 @@ def test_static_pages_have_no_serious_accessibility_violations(page, base_url, a
     assert serious_violations(page, axe_url) == []
 
 
-@pytest.mark.parametrize("name", EXISTING)
+@pytest.mark.parametrize("name", [*EXISTING, "write-it"])
 def test_page_is_usable_from_phones_to_wide_screens(page, base_url, name):
     # Opened on a phone; then the same page on a wide screen (the layout is the style sheet's, so
     # a resize shows it; the 1280 px load is every other test's).
