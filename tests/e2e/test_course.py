@@ -6,7 +6,7 @@ import pytest
 
 from backprop_lab import site
 from backprop_lab.browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
+from tests.e2e.conftest import needs_numpy, page_for_module, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -39,88 +39,24 @@ def test_static_pages_have_no_serious_accessibility_violations(page, base_url, a
     assert serious_violations(page, axe_url) == []
 
 
-@pytest.mark.parametrize("name", EXISTING)
-def test_lesson_page_is_accessible_navigable_and_shareable(open_page, axe_url, name):
-    page = open_page(f"pages/{name}.html")
-    assert serious_violations(page, axe_url) == []
-    # Same header on every page, with this page marked current.
-    current = page.locator("#site-header nav a[aria-current='page']")
-    assert current.count() == 1
-    # Share / embed gives the current address and an iframe snippet for it.
-    page.get_by_role("button", name="Share / embed").click()
-    link = page.locator("#share-link").input_value()
-    assert link == page.url
-    snippet = page.locator("#share-embed").input_value()
-    assert snippet.startswith("<iframe src=") and "embed=1" in snippet
-    # Quick checks: feedback only after a choice, explaining why.
-    check = page.locator(".quick-check").first
-    assert check.locator(".feedback").inner_text() == ""
-    check.locator("input[type=radio]").first.check()
-    assert len(check.locator(".feedback").inner_text()) > 20
-
-
-@pytest.mark.parametrize("name", EXISTING)
-def test_embed_mode_fits_800_by_600_without_scrollbars(browser_context, base_url, name):
-    page = browser_context.new_page()
-    page.set_viewport_size({"width": 800, "height": 600})
-    page.goto(base_url + f"pages/{name}.html?embed=1")
-    wait_until_ready(page)
-    assert page.locator("#site-header").is_hidden()
-    size = page.evaluate("({w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight})")
-    save_screenshot(page, f"embed-{name}", full_page=False)
-    page.close()
-    assert size["w"] <= 800 and size["h"] <= 600, size
-
-
-@pytest.mark.parametrize("width", [360, 1440])
-@pytest.mark.parametrize("name", EXISTING)
-def test_page_is_usable_from_phones_to_wide_screens(browser_context, base_url, name, width):
-    page = browser_context.new_page()
-    page.set_viewport_size({"width": width, "height": 900})
+@pytest.mark.parametrize("name", [*EXISTING, "write-it"])
+def test_page_is_usable_from_phones_to_wide_screens(page, base_url, name):
+    # Opened on a phone; then the same page on a wide screen (the layout is the style sheet's, so
+    # a resize shows it; the 1280 px load is every other test's).
+    page.set_viewport_size({"width": 360, "height": 900})
     page.goto(base_url + f"pages/{name}.html")
     wait_until_ready(page)
-    overflow = page.evaluate("document.documentElement.scrollWidth")
-    save_screenshot(page, f"{name}-{width}px")
-    page.close()
-    assert overflow <= width, f"the page is {overflow}px wide at a {width}px viewport"
-
-
-@pytest.mark.skipif("step-through" not in EXISTING, reason="the step-through page is not there yet")
-def test_keyboard_alone_reaches_every_control_with_visible_focus(open_page):
-    page = open_page("pages/step-through.html")
-    # A radio group is one Tab stop (arrow keys move inside it), so count groups, not radios.
-    controls = page.evaluate("""() => {
-        const all = [...document.querySelectorAll(
-            'main button, main input, main select, main textarea, main summary, main [tabindex="0"]')]
-            .filter(e => e.offsetParent !== null && !e.disabled);
-        const groups = new Set(all.filter(e => e.type === 'radio').map(e => e.name));
-        return all.filter(e => e.type !== 'radio').length + groups.size;
-    }""")
-    reached, no_outline = set(), set()
-    page.locator("body").focus()
-    for _ in range(controls * 2 + 40):
-        page.keyboard.press("Tab")
-        focused = page.evaluate("""() => {
-            const e = document.activeElement;
-            if (!e || !e.closest('main')) return null;
-            const all = [...document.querySelectorAll('main *')];
-            // Graph nodes show focus by their circle's stroke (site.css), not an outline.
-            const style = e instanceof SVGElement
-                ? (getComputedStyle(e.querySelector('circle') || e).strokeWidth !== '1.5px' ? 'stroke' : 'none')
-                : getComputedStyle(e).outlineStyle;
-            return [all.indexOf(e), style, e.outerHTML.slice(0, 80)];
-        }""")
-        if focused:
-            reached.add(focused[0])
-            if focused[1] == "none":
-                no_outline.add(focused[2])
-    assert len(reached) >= controls, f"Tab reached {len(reached)} of {controls} controls"
-    assert not no_outline, f"focused controls without a visible focus indicator: {no_outline}"
+    for width in (360, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        save_screenshot(page, f"{name}-{width}px")
+        assert overflow <= width, f"the page is {overflow}px wide at a {width}px viewport"
 
 
 @pytest.mark.skipif("chain-rule" not in EXISTING, reason="the chain-rule page is not there yet")
-def test_completed_marks_are_kept_and_resettable(open_page, base_url):
-    page = open_page("pages/chain-rule.html")
+def test_completed_marks_are_kept_and_resettable(page, base_url):
+    page.route("**/static/start.js", lambda route: route.abort())  # the mark is nav.js's: Python need not start
+    page.goto(base_url + "pages/chain-rule.html")
     page.get_by_role("button", name="Mark this page completed").click()
     assert "✓" in page.locator("#site-header nav a[aria-current='page']").inner_text()
     page.goto(base_url + "index.html")
@@ -222,9 +158,25 @@ def test_landing_page_cards_lead_along_the_lesson_path(page, base_url):
     page.wait_for_url("**/pages/chain-rule.html")
 
 
-@pytest.mark.parametrize("name", ["step-through", "gradients", "playground"])
-def test_header_is_one_line_and_the_pager_is_spread_at_1280(open_page, name):
-    page = open_page(f"pages/{name}.html")
+# pytest groups the tests that share a module-scoped tab by the parameter's position in each list,
+# so every list below is a start of this one.
+SHARED_TAB_ORDER = ["step-through", "gradients", "playground", "chain-rule", "matrix-form"]
+assert sorted(SHARED_TAB_ORDER) == sorted(EXISTING)
+
+
+@pytest.fixture(scope="module")
+def lesson(request, browser_context, base_url, external_requests):
+    """pages/<param>.html at 1280 px, ready, in one tab shared by this module's checks of that
+    lesson (pytest runs them together, lesson by lesson, in the order they are written here):
+    starting Python takes seconds."""
+    before = len(external_requests)
+    yield from page_for_module(browser_context, base_url, f"pages/{request.param}.html")
+    assert external_requests[before:] == [], "requests to other hosts were blocked"
+
+
+@pytest.mark.parametrize("lesson", SHARED_TAB_ORDER[:3], indirect=True)
+def test_header_is_one_line_and_the_pager_is_spread_at_1280(lesson):
+    page = lesson
     brand = page.locator("#site-header .brand").bounding_box()
     share = page.get_by_role("button", name="Share / embed").bounding_box()
     glossary = page.locator("#site-header a", has_text="Glossary").bounding_box()
@@ -236,3 +188,57 @@ def test_header_is_one_line_and_the_pager_is_spread_at_1280(open_page, name):
     for left, right in zip(parts, parts[1:]):
         assert right["x"] - (left["x"] + left["width"]) >= 24, "the pager's parts run together"
     assert parts[0]["x"] >= 8
+
+
+@pytest.mark.parametrize("lesson", SHARED_TAB_ORDER[:1], indirect=True)
+def test_keyboard_alone_reaches_every_control_with_visible_focus(lesson):
+    page = lesson
+    # A radio group is one Tab stop (arrow keys move inside it), so count groups, not radios.
+    controls = page.evaluate("""() => {
+        const all = [...document.querySelectorAll(
+            'main button, main input, main select, main textarea, main summary, main [tabindex="0"]')]
+            .filter(e => e.offsetParent !== null && !e.disabled);
+        const groups = new Set(all.filter(e => e.type === 'radio').map(e => e.name));
+        return all.filter(e => e.type !== 'radio').length + groups.size;
+    }""")
+    reached, no_outline = set(), set()
+    page.locator("body").focus()
+    for _ in range(controls * 2 + 40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+            const e = document.activeElement;
+            if (!e || !e.closest('main')) return null;
+            const all = [...document.querySelectorAll('main *')];
+            // Graph nodes show focus by their circle's stroke (site.css), not an outline.
+            const style = e instanceof SVGElement
+                ? (getComputedStyle(e.querySelector('circle') || e).strokeWidth !== '1.5px' ? 'stroke' : 'none')
+                : getComputedStyle(e).outlineStyle;
+            return [all.indexOf(e), style, e.outerHTML.slice(0, 80)];
+        }""")
+        if focused:
+            reached.add(focused[0])
+            if focused[1] == "none":
+                no_outline.add(focused[2])
+    assert len(reached) >= controls, f"Tab reached {len(reached)} of {controls} controls"
+    assert not no_outline, f"focused controls without a visible focus indicator: {no_outline}"
+
+
+# Last of the checks on the shared tab: it opens the share dialog and answers a quick check.
+@pytest.mark.parametrize("lesson", SHARED_TAB_ORDER, indirect=True)
+def test_lesson_page_is_accessible_navigable_and_shareable(lesson, axe_url):
+    page = lesson
+    assert serious_violations(page, axe_url) == []
+    # Same header on every page, with this page marked current.
+    current = page.locator("#site-header nav a[aria-current='page']")
+    assert current.count() == 1
+    # Share / embed gives the current address and an iframe snippet for it.
+    page.get_by_role("button", name="Share / embed").click()
+    link = page.locator("#share-link").input_value()
+    assert link == page.url
+    snippet = page.locator("#share-embed").input_value()
+    assert snippet.startswith("<iframe src=") and "embed=1" in snippet
+    # Quick checks: feedback only after a choice, explaining why.
+    check = page.locator(".quick-check").first
+    assert check.locator(".feedback").inner_text() == ""
+    check.locator("input[type=radio]").first.check()
+    assert len(check.locator(".feedback").inner_text()) > 20

@@ -5,14 +5,17 @@ lesson shows there must not be cut off, and its pictures' text must stay readabl
 the frame's document is no taller or wider than the frame, or the part that is not is inside a
 scroll container that shows a cue that there is more (site.css, `html.embed`); nothing is clipped
 by an `overflow: hidden` box; and no text of an SVG picture renders smaller than about 10 px.
+Each case also checks what the frame's start must do on another site, where the browser blocks its
+storage: the lesson starts, tells the host page, takes input, and shows no site header.
 """
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
 
-from app import matrix_form_model, playground_model, step_through_model
+from app import matrix_form_model, playground_model, step_through_model, write_it_draw, write_it_model
 from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
+from tests.e2e.test_embedding import STORAGE_PROBE, posted_messages
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -35,7 +38,8 @@ assert len(EIGHT_EXAMPLES.split(";")) == matrix_form_model.MAX_BATCH
 # (name for the report and screenshot, page and query without embed=1).  Every page of nav.js's
 # PAGES, each preset its menus offer, and the largest sizes its settings allow.
 CASES = [
-    *[(f"chain-rule-panel-{n}", f"chain-rule.html?panel={n}") for n in range(1, 6)],
+    # Panel 1 as the link opens it, then each other panel as the embed's panel switcher shows it.
+    ("chain-rule-panels", "chain-rule.html?panel=1"),
     # Panel 5's longest preset expression: the biggest graph a preset draws, at its readable
     # minimum text size, scrolling in its box.
     ("chain-rule-panel-5-longest", "chain-rule.html?" + urlencode({"panel": 5, "expr": "x * exp(-x) + log(y)"})),
@@ -51,6 +55,10 @@ CASES = [
         {"layers": ",".join(["16"] * playground_model.MAX_HIDDEN_LAYERS)})),
     ("matrix-form-default", "matrix-form.html"),
     ("matrix-form-eight-examples", "matrix-form.html?" + urlencode({"batch": EIGHT_EXAMPLES, "units": 3})),
+    # The exercises share one layout; the first, and the one with the longest statement.
+    ("write-it-default", "write-it.html"),
+    ("write-it-longest-statement", "write-it.html?exercise=" + max(
+        write_it_model.EXERCISES, key=lambda key: len(write_it_draw.statement(key)))),
 ]
 
 # What the frame shows, measured inside it: the document's size against the frame's, every box
@@ -99,15 +107,22 @@ def test_every_page_and_preset_fits_an_800_by_600_embed(page, other_site, name, 
     frame = page.frames[1]
     wait_until_ready(frame)
     assert frame.locator("#url-notes").is_hidden(), f"the link's settings were not all taken: {path}"
-    fit = frame.evaluate(MEASURE, SMALLEST_TEXT_PX)
-    save_screenshot(page, f"embed-fit-{name}", full_page=False)
-    assert fit["frameHeight"] == 600 and fit["frameWidth"] <= 800
-    assert fit["width"] <= fit["frameWidth"], f"{name}: {fit['width']} px wide in a {fit['frameWidth']} px frame"
-    assert fit["height"] <= fit["frameHeight"], f"{name}: {fit['height']} px tall in a 600 px frame"
-    assert fit["clipped"] == [], f"{name}: content cut off by {fit['clipped']}"
-    assert [s["name"] for s in fit["scrollers"] if not s["cue"]] == [], \
-        f"{name}: scrolls with no visible cue: {fit['scrollers']}"
-    assert fit["small"] == [], f"{name}: SVG text below {SMALLEST_TEXT_PX} px: {fit['small'][:8]}"
+    # Started where the browser refuses the frame its storage (the case start.js is for), told the
+    # host as the README's instructor section promises (loading stages in order, then ready), and
+    # no longer held inert by the loader; embed mode shows no site header.
+    assert frame.evaluate(STORAGE_PROBE) == "SecurityError"
+    messages = posted_messages(page)
+    assert messages[-1] == {"backprop-lab": "ready"}
+    loading = messages[:-1]
+    assert loading and all(m["backprop-lab"] == "loading" and m["steps"] == 4 for m in loading), messages
+    steps = [m["step"] for m in loading]
+    assert steps[0] == 1 and steps == sorted(set(steps)), messages
+    assert frame.evaluate("[...document.querySelectorAll('.needs-python')].every(w => !w.inert)")
+    assert frame.locator("#site-header").is_hidden()
+    if name == "chain-rule-panels":
+        check_panels(page, frame)
+        return
+    fit = assert_fits(page, frame, name)
     # A stepper's later steps say more than its first: every step must fit too.
     scrubber = frame.locator("#scrubber")
     if scrubber.count():
@@ -119,3 +134,36 @@ def test_every_page_and_preset_fits_an_800_by_600_embed(page, other_site, name, 
             if size[0] > fit["frameWidth"] or size[1] > fit["frameHeight"]:
                 too_big.append((number, size))
         assert too_big == [], f"{name}: steps larger than the frame (step, [width, height]): {too_big}"
+
+
+def assert_fits(page, frame, name):
+    """What the frame shows now fits it (the module's docstring); its measures."""
+    fit = frame.evaluate(MEASURE, SMALLEST_TEXT_PX)
+    save_screenshot(page, f"embed-fit-{name}", full_page=False)
+    assert fit["frameHeight"] == 600 and fit["frameWidth"] <= 800
+    assert fit["width"] <= fit["frameWidth"], f"{name}: {fit['width']} px wide in a {fit['frameWidth']} px frame"
+    assert fit["height"] <= fit["frameHeight"], f"{name}: {fit['height']} px tall in a 600 px frame"
+    assert fit["clipped"] == [], f"{name}: content cut off by {fit['clipped']}"
+    assert [s["name"] for s in fit["scrollers"] if not s["cue"]] == [], \
+        f"{name}: scrolls with no visible cue: {fit['scrollers']}"
+    assert fit["small"] == [], f"{name}: SVG text below {SMALLEST_TEXT_PX} px: {fit['small'][:8]}"
+    return fit
+
+
+def check_panels(page, frame):
+    """The chain-rule lesson embedded: panel 1 fits and computes, then every other panel fits once
+    the switcher shows it (what a link with panel=N opens, without starting the page again)."""
+    assert_fits(page, frame, "chain-rule-panel-1")
+    before = frame.locator("#panel-1").inner_text()
+    slider = frame.locator("#panel-1 input[type=range]").first
+    slider.focus()
+    slider.press("ArrowRight")
+    expect(frame.locator("#panel-1")).not_to_have_text(before)
+    buttons = frame.locator("#panel-switcher button")
+    numbers = [button.get_attribute("data-panel") for button in buttons.all()]
+    assert numbers == ["1", "2", "3", "4", "5"], numbers
+    for number in numbers[1:]:
+        buttons.nth(int(number) - 1).click()
+        expect(frame.locator("html")).to_have_attribute("data-panel", number)
+        expect(frame.locator(f"#panel-{number}")).to_be_visible()
+        assert_fits(page, frame, f"chain-rule-panel-{number}")

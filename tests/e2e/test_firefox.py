@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import chain_rule_model, playground_model
+from app import chain_rule_model, playground_model, write_it_draw, write_it_model
 from app.step_through_model import STATE as STEP_THROUGH_STATE
 from app.step_through_model import Network, lesson_steps
 from backprop_lab import site
@@ -71,15 +71,18 @@ def test_every_page_starts_and_responds_in_firefox(firefox_run):
     assert status == 0, output
 
 
-LESSONS = ["chain-rule", "step-through", "gradients", "playground", "matrix-form"]
+LESSONS = ["chain-rule", "step-through", "gradients", "playground", "matrix-form", "write-it"]
+# Storage in a partitioned frame works as on the site itself, so the lessons' code takes the paths
+# the full pages took; one lesson checks the frame (every lesson is framed with storage blocked).
+PARTITIONED_EMBEDS = ["chain-rule"]
 
 
 def test_cross_site_frames_start_with_partitioned_storage(firefox_run):
     # By default Firefox gives a cross-site frame storage of its own, keyed by the site that frames
-    # it: each lesson starts and tells the host page, and progress marks made on the site itself
+    # it: the lesson starts and tells the host page, and progress marks made on the site itself
     # (the run marked the chain rule completed first) are not seen there.
     _, output, report = firefox_run
-    assert sorted(report["embeds"]) == sorted(LESSONS), output
+    assert sorted(report["embeds"]) == PARTITIONED_EMBEDS, output
     for embed in report["embeds"].values():
         statuses = [message["data"]["backprop-lab"] for message in embed["messages"]]
         assert statuses[-1] == "ready" and set(statuses[:-1]) <= {"loading"}
@@ -132,3 +135,14 @@ def test_playground_step_trains_one_epoch_as_the_engine_does(firefox_run):
     assert shown(firefox_run, "playground") == {
         "epoch-before": "0", "train-loss-before": text.loss_text(loss_before),
         "epoch": "1", "train-loss": text.loss_text(loss_after)}
+
+
+def test_write_it_run_shows_the_graders_verdicts(firefox_run):
+    # Run with the first exercise's starter code: the worker's verdicts are the grader's in CPython.
+    page = shown(firefox_run, "write-it")
+    result = write_it_model.grade(page["exercise"], write_it_model.EXERCISES[page["exercise"]].starter)
+    rows = [("✓ Passed " if check.passed else "✗ Failed ") + check.name + (f": {check.message}" if check.message else "")
+            for check in result.checks]
+    assert page == {"exercise": next(iter(write_it_model.EXERCISES)), "summary": write_it_draw.summary(result),
+                    "verdicts": rows}
+    assert not result.passed

@@ -4,9 +4,23 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import needs_numpy, save_screenshot
+from tests.e2e.conftest import needs_numpy, page_for_module, save_screenshot
 
 pytestmark = pytest.mark.e2e
+
+LESSONS = ["chain-rule", "step-through", "gradients", "playground", "matrix-form"]
+# Lesson 6 loads its own way (an editor, a worker) and holds still by its own test (test_write_it.py);
+# here it is last, so that pytest's grouping by position gives the lessons before it one tab each.
+ALL_LESSONS = [*LESSONS, "write-it"]
+
+
+@pytest.fixture(scope="module")
+def loaded(request, browser_context, base_url, external_requests):
+    """pages/<param>.html, ready, in one tab shared by the tests here that only read what its
+    load did (pytest runs them together, page by page): starting Python takes seconds."""
+    before = len(external_requests)
+    yield from page_for_module(browser_context, base_url, f"pages/{request.param}.html")
+    assert external_requests[before:] == [], "requests to other hosts were blocked"
 
 
 def test_landing_page_works_without_python(open_page):
@@ -84,11 +98,11 @@ def test_widgets_are_greyed_and_take_no_input_until_python_is_ready(page, base_u
 
 
 @needs_numpy
-@pytest.mark.parametrize("name", ["chain-rule", "step-through", "gradients", "playground", "matrix-form"])
-def test_first_paint_does_not_wait_for_files_only_python_needs(open_page, name):
+@pytest.mark.parametrize("loaded", LESSONS, indirect=True)
+def test_first_paint_does_not_wait_for_files_only_python_needs(loaded, request):
     # KaTeX and the quick checks are fetched after the first paint (loader.js data-after-paint),
     # so the layout and the loading indicator show without waiting for them to download and run.
-    page = open_page(f"pages/{name}.html")
+    page, name = loaded, request.node.callspec.params["loaded"]
     first_paint = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
     later = page.evaluate("""performance.getEntriesByType('resource')
         .filter((entry) => /(katex[.]min[.](js|css)|quiz[.]js)$/.test(entry.name))
@@ -107,12 +121,13 @@ LAYOUT_SHIFTS = """new Promise((resolve) => new PerformanceObserver((list) => re
 
 
 @needs_numpy
-@pytest.mark.parametrize("name", ["chain-rule", "step-through", "gradients", "playground", "matrix-form"])
-def test_page_does_not_jump_when_python_takes_over(open_page, name):
+@pytest.mark.parametrize("loaded", LESSONS, indirect=True)
+def test_page_does_not_jump_when_python_takes_over(loaded):
     # The loading indicator lies over the greyed widget and the largest drawings have their box
     # before Python fills it, so what the learner is reading stays where it is. 0.1 is the
     # cumulative layout shift that web.dev calls good; before this work these pages scored 0.11-0.19.
-    page = open_page(f"pages/{name}.html")
+    # (The tab is shared with the other read-only checks here; none of them moves anything.)
+    page = loaded
     page.wait_for_timeout(500)
     shifts = page.evaluate(LAYOUT_SHIFTS)
     ready = page.evaluate("performance.getEntriesByName('backprop-lab:ready')[0].startTime")
@@ -136,25 +151,6 @@ def test_a_missing_file_loaded_after_the_first_paint_is_reported(browser, base_u
         context.close()
 
 
-@needs_numpy
-def test_probe_page_runs_engine_like_cpython(open_page):
-    from engine import parse
-
-    page = open_page("pages/probe.html")
-    expression = parse("tanh(x**2)**2 + x*y")
-    out = expression.evaluate(x=0.7, y=-1.5)
-    out.backward()
-    grads = {node.label: node.grad for node in out.nodes() if node.label in ("x", "y")}
-    assert page.locator("#numpy-version").inner_text() == "2.4.3"
-    assert page.locator("#probe-value").inner_text() == f"{out.data:.12g}"
-    # repr() round-trips floats exactly.  The scalar graph computes with `math` (engine/scalar.py),
-    # so with the platform's C library: glibc here, musl in Pyodide, whose tanh can differ in the
-    # last bit (tanh(0.49): ...591 here, ...5903 there).  Equal to 1e-15, a few units in the last place.
-    assert float(page.locator("#probe-grad-x").inner_text()) == pytest.approx(grads["x"], rel=1e-15)
-    assert float(page.locator("#probe-grad-y").inner_text()) == pytest.approx(grads["y"], rel=1e-15)
-    save_screenshot(page, "probe")
-
-
 def test_failure_is_shown_in_words(page, base_url):
     # Break the runtime on purpose: the learner must see a message, never a blank page.
     page.route("**/pyodide.asm.wasm", lambda route: route.abort())
@@ -168,10 +164,16 @@ def test_no_request_left_this_machine(external_requests):
     assert list(external_requests) == []
 
 
-@needs_numpy
-def test_framed_page_tells_its_parent_when_ready(page, base_url):
+@pytest.fixture(scope="module")
+def framed_probe(browser_context, base_url, external_requests):
+    """The landing page framing the probe page (same site), once Python is ready in the frame, with
+    the messages the frame posted to it; one load for the checks of the probe below."""
     import time
 
+    before = len(external_requests)
+    page = browser_context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(base_url + "index.html")
     page.evaluate("""() => {
         window.messages = [];
@@ -184,6 +186,14 @@ def test_framed_page_tells_its_parent_when_ready(page, base_url):
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and {"backprop-lab": "ready"} not in page.evaluate("window.messages"):
         page.wait_for_timeout(250)
+    yield page, page.frames[1]
+    page.close()
+    assert errors == [] and external_requests[before:] == [], (errors, external_requests[before:])
+
+
+@needs_numpy
+def test_framed_page_tells_its_parent_when_ready(framed_probe):
+    page, _ = framed_probe
     messages = page.evaluate("window.messages")
     # The loading stages in order, then ready (README, "For instructors").
     assert messages[-1] == {"backprop-lab": "ready"}
@@ -191,13 +201,30 @@ def test_framed_page_tells_its_parent_when_ready(page, base_url):
 
 
 @needs_numpy
-@pytest.mark.parametrize("name", ["probe", "chain-rule", "step-through", "gradients", "playground", "matrix-form"])
-def test_pages_run_python_without_stack_switching(open_page, name):
-    # Chromium crashed the tab while scanning JSPI's stacks (static/loader.js); Pyodide must take
-    # the path that browsers without JSPI take, although this Chromium has JSPI.
+def test_probe_page_runs_engine_like_cpython(framed_probe):
+    from engine import parse
+
+    page, probe = framed_probe
+    expression = parse("tanh(x**2)**2 + x*y")
+    out = expression.evaluate(x=0.7, y=-1.5)
+    out.backward()
+    grads = {node.label: node.grad for node in out.nodes() if node.label in ("x", "y")}
+    assert probe.locator("#numpy-version").inner_text() == "2.4.3"
+    assert probe.locator("#probe-value").inner_text() == f"{out.data:.12g}"
+    # repr() round-trips floats exactly.  The scalar graph computes with `math` (engine/scalar.py),
+    # so with the platform's C library: glibc here, musl in Pyodide, whose tanh can differ in the
+    # last bit (tanh(0.49): ...591 here, ...5903 there).  Equal to 1e-15, a few units in the last place.
+    assert float(probe.locator("#probe-grad-x").inner_text()) == pytest.approx(grads["x"], rel=1e-15)
+    assert float(probe.locator("#probe-grad-y").inner_text()) == pytest.approx(grads["y"], rel=1e-15)
+    save_screenshot(page, "probe")
+    # The probe runs Python the way the lessons do (the two tests below).
+    assert_no_stack_switching(probe)
+    assert_python_from_bytecode(probe)
+
+
+def assert_no_stack_switching(page):
     import json
 
-    page = open_page(f"pages/{name}.html")
     browser_has_jspi = page.evaluate("""() => {
         const frame = document.body.appendChild(document.createElement("iframe"));  // a fresh global
         const has = typeof frame.contentWindow.WebAssembly.Suspending === "function";
@@ -208,14 +235,25 @@ def test_pages_run_python_without_stack_switching(open_page, name):
     assert json.loads(page.evaluate("backpropLab.diagnostics()"))["stack_switching"] is False
 
 
-@needs_numpy
-@pytest.mark.parametrize("name", ["probe", "chain-rule", "step-through", "gradients", "playground", "matrix-form"])
-def test_pages_load_python_from_shipped_bytecode(open_page, name):
-    # Compiling sources at every load took about a quarter of the time to "ready" (README, "Speed").
+def assert_python_from_bytecode(page):
     import json
 
-    page = open_page(f"pages/{name}.html")
     compiled = json.loads(page.evaluate("backpropLab.diagnostics()"))["compiled_from_source"]
     # PyScript writes its own small package at start-up; everything else must come as bytecode.
     assert [path for path in compiled if not path.startswith("/home/pyodide/pyscript/")] == []
     assert any(path.startswith("/home/pyodide/pyscript/") for path in compiled), "the check saw nothing"
+
+
+@needs_numpy
+@pytest.mark.parametrize("loaded", ALL_LESSONS, indirect=True)
+def test_pages_run_python_without_stack_switching(loaded):
+    # Chromium crashed the tab while scanning JSPI's stacks (static/loader.js); Pyodide must take
+    # the path that browsers without JSPI take, although this Chromium has JSPI.
+    assert_no_stack_switching(loaded)
+
+
+@needs_numpy
+@pytest.mark.parametrize("loaded", ALL_LESSONS, indirect=True)
+def test_pages_load_python_from_shipped_bytecode(loaded):
+    # Compiling sources at every load took about a quarter of the time to "ready" (README, "Speed").
+    assert_python_from_bytecode(loaded)
