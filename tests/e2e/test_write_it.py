@@ -12,7 +12,6 @@ from app.write_it_model import EXERCISES
 from tests.e2e.conftest import needs_numpy, save_screenshot
 from tests.e2e.test_course import AXE, serious_violations
 from tests.e2e.test_embedding import lesson_frame
-from tests.e2e.test_hardening import test_hostile_urls_are_neutralised as check_hostile_urls
 from tests.e2e.test_runtime import LAYOUT_SHIFTS
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
@@ -203,7 +202,3 @@ def test_the_page_holds_still_while_python_and_the_editor_load(open_page):
     expect(page.locator("#runner-status")).to_have_text("Python for your code is ready.", timeout=WORKER_START_MS)
     shifts = page.evaluate(LAYOUT_SHIFTS)
     assert sum(value for _, value, _ in shifts) < 0.05, shifts
-
-
-def test_hostile_links_are_neutralised(open_page):
-    check_hostile_urls(open_page, "write-it")
