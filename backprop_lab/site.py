@@ -309,12 +309,62 @@ def build(out: Path, log=print, full_runtime: bool = False, precompressed: bool 
         else:
             shutil.copyfile(source, out / entry)
     (out / "static" / MANIFEST.name).unlink(missing_ok=True)
+    write_preloads(out)
     write_offline_files(out)
     if precompressed:
         compress.write_siblings(out)
     archive = shutil.make_archive(str(out), "zip", root_dir=out)
     log(f"built {out} and {archive}")
     return Path(archive)
+
+
+# The chunks PyScript's core imports whenever it starts a page (not the editor's, the terminal's own
+# or micropip's), by name before the hash; and the one it imports when a config lists packages.
+PYSCRIPT_START_CHUNKS = ("deprecations-manager", "donkey", "error", "py-editor", "py-game", "py-terminal")
+PYSCRIPT_PACKAGES_CHUNK = "pyodide_graph"
+START_SCRIPT = '<script type="module" src="../static/start.js"></script>'
+
+
+def runtime_preloads(out: Path, config: Path) -> list[str]:
+    """The <link> lines that make a page fetch, at once, the small files its start fetches one after
+    another: start.js imports offline.js, then PyScript's core, which imports a chunk, which reads
+    the config, imports more chunks and Pyodide, which fetches the runtime.  Each step is a round
+    trip (a 304 on the next lesson, 40 ms on a school link).  python.zip, which PyScript fetches
+    only once Python has started, comes early too.  Not preloaded: pyodide.asm.wasm (Chromium then
+    keeps no compiled code for it, and compiled it again at every load), and the other large files,
+    which Pyodide fetches at once, in parallel with the WebAssembly."""
+    pyscript = out / "static" / "vendor" / "pyscript"
+    core_import = re.search(r'from"\./(core-[\w-]+\.js)"', (pyscript / "core.js").read_text())
+    if core_import is None:
+        raise SetupError("static/vendor/pyscript/core.js no longer imports a core-*.js chunk: "
+                         "update runtime_preloads in backprop_lab/site.py for this PyScript")
+    chunks = [core_import.group(1)]
+    for prefix in PYSCRIPT_START_CHUNKS + ((PYSCRIPT_PACKAGES_CHUNK,) if lean.loads_numpy(config) else ()):
+        found = [path for path in sorted(pyscript.glob(f"{prefix}-*.js"))
+                 if re.fullmatch(re.escape(prefix) + r"-[\w-]{8}\.js", path.name)]
+        if len(found) != 1:
+            raise SetupError(f"PyScript chunk {prefix}-*.js: found {len(found)} in {pyscript}; update "
+                             "PYSCRIPT_START_CHUNKS in backprop_lab/site.py for this PyScript")
+        chunks.append(found[0].name)
+    modules = (["../static/offline.js"] + [f"../static/vendor/pyscript/{name}" for name in chunks]
+               + ["../static/vendor/pyodide/pyodide.mjs"])
+    # As `fetch()` asks for them (CORS mode, hence `crossorigin`), or the browser fetches them again.
+    fetched = [f"../static/{config.name}", f"../static/vendor/{PYTHON_ZIP}"]
+    return ([f'<link rel="modulepreload" href="{href}">' for href in modules]
+            + [f'<link rel="preload" as="fetch" crossorigin href="{href}">' for href in fetched])
+
+
+def write_preloads(out: Path) -> None:
+    """Add runtime_preloads to every built page that runs Python, after its start.js."""
+    for page in sorted((out / "pages").glob("*.html")):
+        html = page.read_text()
+        if "static/start.js" not in html:
+            continue
+        if START_SCRIPT not in html:
+            raise SetupError(f"{page.name} runs Python but lacks {START_SCRIPT}")
+        config, _ = lean.page_script(page)
+        lines = "\n  ".join(runtime_preloads(out, config))
+        page.write_text(html.replace(START_SCRIPT, START_SCRIPT + "\n  " + lines, 1))
 
 
 # PyScript's editor and terminal chunks: no page uses them, so the service worker does not precache them.
