@@ -1,6 +1,6 @@
-"""How a lesson loads (issue 22): the files its start fetches one after another are preloaded by the
-built page, so they come in one round trip, each fetched once; the build stops if PyScript's chunks
-are not what it expects."""
+"""How a lesson loads (issue 22): the files its start fetches one after another are preloaded (the
+build lists them, static/loader.js asks for them after the first paint), so they come in one round
+trip, each fetched once; the build stops if PyScript's chunks are not what it expects."""
 from __future__ import annotations
 
 import re
@@ -41,6 +41,11 @@ def test_the_start_chain_is_preloaded_and_each_file_fetched_once(page, base_url,
     # NumPy pages import PyScript's package-graph chunk; a page without packages must not fetch it.
     assert any("pyodide_graph" in url for url in chain) == (name != "chain-rule")
     assert any(url.endswith("/static/vendor/python.zip") for url in links)
+    # The large ones are asked for after the first paint: asked for in the head, they held it up.
+    paint, asked = page.evaluate("""() => [performance.getEntriesByName('first-contentful-paint')[0].startTime,
+        performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('.zip'))
+            .map((entry) => entry.startTime)]""")
+    assert len(asked) == 2 and min(asked) >= paint
 
 
 def test_pyodide_webassembly_is_not_preloaded(site_dir):
@@ -48,7 +53,7 @@ def test_pyodide_webassembly_is_not_preloaded(site_dir):
     # lesson compiled Pyodide again (a trace showed v8.wasm.compiledModule instead of moduleCacheHit).
     for page in site.python_pages():
         html = (site_dir / page).read_text()
-        assert 'rel="preload"' in html, f"{page} has no preloads"
+        assert "data-preload=" in html, f"{page} has no preloads"
         assert "pyodide.asm.wasm" not in html, page
 
 
