@@ -8,6 +8,7 @@ a built folder on 127.0.0.1 with the right MIME types.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import http.server
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import urllib.request
 import zipfile
+from html import escape as html_escape
 from pathlib import Path
 
 from . import bytecode, compress, lean
@@ -317,12 +319,72 @@ def build(out: Path, log=print, full_runtime: bool = False, precompressed: bool 
         else:
             shutil.copyfile(source, out / entry)
     (out / "static" / MANIFEST.name).unlink(missing_ok=True)
+    write_preloads(out)
     write_offline_files(out)
     if precompressed:
         compress.write_siblings(out)
     archive = shutil.make_archive(str(out), "zip", root_dir=out)
     log(f"built {out} and {archive}")
     return Path(archive)
+
+
+# The chunks PyScript's core imports whenever it starts a page (not the editor's, the terminal's own
+# or micropip's), by name before the hash; and the one it imports when a config lists packages.
+PYSCRIPT_START_CHUNKS = ("deprecations-manager", "donkey", "error", "py-editor", "py-game", "py-terminal")
+PYSCRIPT_PACKAGES_CHUNK = "pyodide_graph"
+
+
+def runtime_preloads(out: Path, config: Path) -> list[list[str]]:
+    """The files a page's start fetches one after another, as [kind, href] or [kind, href, integrity]
+    for static/loader.js, which asks for them all at once right after the first paint (asked for in
+    the page's head, they held up the first paint on localhost).  start.js imports offline.js, then
+    PyScript's core, which imports a chunk, which reads the config, imports more chunks and
+    pyodide.mjs, which fetches the lock file, the stdlib and NumPy's wheel; python.zip PyScript
+    fetches once Python has started.  Each step is a round trip (a 304 on the next lesson, 40 ms on
+    a school link), and on a first visit the link sits idle meanwhile.  Not preloaded:
+    pyodide.asm.wasm (Chromium then kept no compiled code for it and compiled it again)."""
+    pyscript = out / "static" / "vendor" / "pyscript"
+    core_import = re.search(r'from"\./(core-[\w-]+\.js)"', (pyscript / "core.js").read_text())
+    if core_import is None:
+        raise SetupError("static/vendor/pyscript/core.js no longer imports a core-*.js chunk: "
+                         "update runtime_preloads in backprop_lab/site.py for this PyScript")
+    chunks = [core_import.group(1)]
+    for prefix in PYSCRIPT_START_CHUNKS + ((PYSCRIPT_PACKAGES_CHUNK,) if lean.loads_numpy(config) else ()):
+        found = [path for path in sorted(pyscript.glob(f"{prefix}-*.js"))
+                 if re.fullmatch(re.escape(prefix) + r"-[\w-]{8}\.js", path.name)]
+        if len(found) != 1:
+            raise SetupError(f"PyScript chunk {prefix}-*.js: found {len(found)} in {pyscript}; update "
+                             "PYSCRIPT_START_CHUNKS in backprop_lab/site.py for this PyScript")
+        chunks.append(found[0].name)
+    modules = (["../static/offline.js"] + [f"../static/vendor/pyscript/{name}" for name in chunks]
+               + ["../static/vendor/pyodide/pyodide.mjs"])
+    # Fetched as `fetch()` asks (loader.js: CORS mode), or the browser fetches them again; the large
+    # ones last, so that the small ones get the first connections.
+    fetched = [f"../static/{config.name}", "../static/vendor/pyodide/pyodide-lock.json",
+               f"../static/vendor/{PYTHON_ZIP}", "../static/vendor/pyodide/python_stdlib.zip"]
+    preloads = [["module", href] for href in modules] + [["fetch", href] for href in fetched]
+    numpy = json.loads((out / "static/vendor/pyodide/pyodide-lock.json").read_text())["packages"]["numpy"]
+    if lean.loads_numpy(config) and "://" not in numpy["file_name"]:  # not a CDN copy (see vendor())
+        # Pyodide fetches a package with the lock's sha256 as its integrity: the preload must say the same.
+        integrity = "sha256-" + base64.b64encode(bytes.fromhex(numpy["sha256"])).decode()
+        preloads.append(["fetch", f"../static/vendor/pyodide/{numpy['file_name']}", integrity])
+    return preloads
+
+
+LOADER_SCRIPT = '<script src="../static/loader.js"'
+
+
+def write_preloads(out: Path) -> None:
+    """Give every built page that runs Python its runtime_preloads (loader.js's data-preload)."""
+    for page in sorted((out / "pages").glob("*.html")):
+        html = page.read_text()
+        if "static/start.js" not in html:
+            continue
+        if LOADER_SCRIPT not in html:
+            raise SetupError(f"{page.name} runs Python but lacks {LOADER_SCRIPT}>")
+        config, _ = lean.page_script(page)
+        listed = html_escape(json.dumps(runtime_preloads(out, config), separators=(",", ":")))
+        page.write_text(html.replace(LOADER_SCRIPT, f'{LOADER_SCRIPT} data-preload="{listed}"', 1))
 
 
 # PyScript's editor and terminal chunks: no page uses them, so the service worker does not precache them.

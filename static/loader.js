@@ -128,9 +128,31 @@
     });
   }
 
+  // The files the page's start fetches one after another (start.js, PyScript's chunks, Pyodide's
+  // lock file and zips...), listed by the build in data-preload (site.runtime_preloads), are asked
+  // for all at once after the first paint: each would otherwise wait a round trip for the one before.
+  const preloads = JSON.parse((document.currentScript && document.currentScript.dataset.preload) || "[]");
+
+  function preload([kind, href, integrity]) {
+    const link = document.createElement("link");
+    if (kind === "module") {
+      link.rel = "modulepreload";
+    } else {
+      link.rel = "preload";
+      link.as = "fetch";
+      link.crossOrigin = "anonymous"; // as fetch() asks: a preload in another mode is fetched twice
+    }
+    if (integrity) link.integrity = integrity;
+    link.href = href;
+    document.head.append(link);
+  }
+
   root.dataset.status = "loading";
   // Python waits for `loaded` before it starts the page (app/ui.py start()).
-  const loaded = firstPaint().then(() => Promise.all(laterFiles.map(load)));
+  const loaded = firstPaint().then(() => {
+    preloads.forEach(preload);
+    return Promise.all(laterFiles.map(load));
+  });
   loaded.catch(early);
   window.backpropLab = { ready, fail, stage: show, loaded };
 
@@ -152,14 +174,17 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render);
   else render();
 
-  // The runtime's own files tell how far loading has got.
+  // The runtime's own files tell how far loading has got.  The page preloads the stdlib and NumPy
+  // (site.runtime_preloads), so they may arrive before the WebAssembly: they count only after it.
   if ("PerformanceObserver" in window) {
+    let arrived = 0;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         const name = entry.name.split("?")[0];
-        if (name.endsWith("pyodide.asm.wasm")) show(1);
-        else if (name.endsWith("python_stdlib.zip")) show(2);
-        else if (/numpy-[^/]*\.whl$/.test(name)) show(3);
+        if (name.endsWith("pyodide.asm.wasm")) arrived = Math.max(arrived, 1);
+        else if (name.endsWith("python_stdlib.zip")) arrived = Math.max(arrived, 2);
+        else if (/numpy-[^/]*\.whl$/.test(name)) arrived = Math.max(arrived, 3);
+        if (name.endsWith("pyodide.asm.wasm") || stage >= 1) show(arrived);
       }
     }).observe({ type: "resource", buffered: true });
   }
