@@ -15,6 +15,7 @@ BENCHMARKS = {
     "gradients": "bench_gradients",    # browser: one forward+backward pass at depth 30
     "loads": "bench_loads",            # browser: cold and warm load of every page to "ready"
     "writeit": "bench_writeit",        # browser: lesson 6's first and later Runs, and its readiness
+    "versus": "bench_versus",          # browser: epochs/s at Speed "Max" against TensorFlow Playground, side by side
 }
 
 
