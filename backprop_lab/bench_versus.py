@@ -28,6 +28,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import json
+import math
 import os
 import platform
 import statistics
@@ -74,19 +76,31 @@ class Side:
 
     def counters(self) -> tuple:
         return (self.page.evaluate("performance.now()"), self.epoch(),
-                browser_tools.main_thread_cpu_seconds(self.devtools))
+                browser_tools.main_thread_cpu_seconds(self.devtools), self.frames())
+
+    def frames(self) -> int:
+        """Frames this site's playground has drawn (0 for TensorFlow Playground, which draws one
+        per epoch)."""
+        canvas = self.page.locator("#boundary-canvas")
+        return int(canvas.get_attribute("data-frames") or 0) if canvas.count() else 0
 
     def train_for(self, seconds: float) -> dict:
         self.page.bring_to_front()
         self.page.click(self.play_selector)
         time.sleep(0.5)                       # past the first frames after Play
-        t0, e0, c0 = self.counters()
+        if self.page.locator("#boundary-canvas").count():
+            self.page.evaluate("backpropLab.diagnostics()")   # restarts the fastest step and drawing
+        t0, e0, c0, f0 = self.counters()
         time.sleep(seconds)
-        t1, e1, c1 = self.counters()
+        t1, e1, c1, f1 = self.counters()
         self.page.click(self.play_selector)   # pause, so that the other side runs alone
         elapsed = (t1 - t0) / 1000
         run = {"epochs/s": (e1 - e0) / elapsed, "cpu share": (c1 - c0) / elapsed, "epoch": e1,
-               "epochs per CPU s": (e1 - e0) / max(c1 - c0, 1e-9), "load": os.getloadavg()[0]}
+               "epochs per CPU s": (e1 - e0) / max(c1 - c0, 1e-9), "load": os.getloadavg()[0],
+               "frames/s": (f1 - f0) / elapsed}
+        if self.page.locator("#boundary-canvas").count():
+            # Where this page's time goes: its fastest mini-batch step and picture drawing of the run.
+            run.update(json.loads(self.page.evaluate("backpropLab.diagnostics()")))
         self.runs.append(run)
         return run
 
@@ -118,9 +132,11 @@ def compare(browser, our_url: str, tfp_url: str, name: str, dataset: str, layers
         # Alternate which side goes first, so neither always follows the other's garbage.
         for side in ((tfp, ours) if round_number % 2 == 0 else (ours, tfp)):
             run = side.train_for(args.seconds)
+            ours_only = (f", {run['frames/s']:.1f} frames/s, fastest step {run['fastest_step_ms']:.3f} ms, "
+                         f"fastest drawing {run['fastest_draw_ms']:.1f} ms") if side is ours else ""
             print(f"  {name:13s} round {round_number + 1}  {side.name:22s} {run['epochs/s']:8.1f} epochs/s"
-                  f"  main thread {100 * run['cpu share']:3.0f}%  (epoch {run['epoch']}, load {run['load']:.1f})",
-                  flush=True)
+                  f"  main thread {100 * run['cpu share']:3.0f}%  (epoch {run['epoch']}, load {run['load']:.1f}"
+                  f"{ours_only})", flush=True)
     visibility = {side.name: side.page.evaluate("document.visibilityState") for side in (tfp, ours)}
     context.close()
     if any(v != "visible" for v in visibility.values()):
@@ -141,7 +157,7 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     load_before = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     with contextlib.ExitStack() as stack:
         our_url = args.url.rstrip("/") + "/" if args.url else stack.enter_context(browser_tools.served_site())
         playwright = stack.enter_context(sync_playwright())
@@ -154,6 +170,13 @@ def main(argv=None) -> int:
         results = [(name, *compare(browser, our_url, args.tfp_url, name, dataset, layers, args))
                    for name, dataset, layers in CONFIGURATIONS]
     load_after = os.getloadavg()
+    print()
+    for name, _, ours in results:
+        steps = math.ceil(TFP_POINTS * TRAIN_PERCENT / 100 / args.batch)
+        step_ms, draw_ms = ours.median("fastest_step_ms"), ours.median("fastest_draw_ms")
+        print(f"{name}: this site's fastest mini-batch step {step_ms:.3f} ms (median of the runs) × {steps} steps "
+              f"= {step_ms * steps:.1f} ms of training an epoch; fastest picture drawing {draw_ms:.1f} ms a frame, "
+              f"{ours.median('frames/s'):.1f} frames/s")
     print()
     for key, unit in (("epochs/s", "median epochs/s"),
                       ("epochs per CPU s", "median epochs per second of the page's main-thread CPU")):
