@@ -161,8 +161,11 @@ def percent(fraction: float, places: int = 1) -> str:
 
 
 def loss_text(value: float) -> str:
-    """A loss for a readout: four decimals (0.0123); "—" when there is none."""
-    return f"{value:.4f}" if math.isfinite(value) else "—"
+    """A loss for a readout: four decimals (0.0123), in scientific form from a million on
+    (2.338e+245, not 246 digits that push the readout off the screen); "—" when there is none."""
+    if not math.isfinite(value):
+        return "—"
+    return minus(f"{value:.3e}" if abs(value) >= 1e6 else f"{value:.4f}")
 
 
 # --------------------------------------------------------------------------
