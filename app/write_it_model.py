@@ -89,10 +89,12 @@ def learner_traceback(error: BaseException, code: str) -> str:
 
 def too_big(error: BaseException) -> bool:
     """The error says the code asked for more memory than there is: a MemoryError, or what
-    Python and NumPy raise first in a 32-bit WebAssembly Python, for a size past its addresses."""
+    Python and NumPy raise first in a 32-bit WebAssembly Python, for a size past its addresses
+    (np.ones(10**10) there: more elements than a 32-bit index can count)."""
     return (isinstance(error, MemoryError)
             or (isinstance(error, OverflowError) and "index-sized integer" in str(error))
-            or (isinstance(error, ValueError) and "array is too big" in str(error)))
+            or (isinstance(error, ValueError) and ("array is too big" in str(error)
+                                                   or "Maximum allowed dimension exceeded" in str(error))))
 
 
 def run(code: str, grade: Callable) -> Result:

@@ -74,10 +74,12 @@ def test_a_missing_function_is_named_and_print_output_is_kept():
     assert result.output == "hello\n" and "define a function called dense_backward" in result.error
 
 
-@pytest.mark.parametrize("code", ["x = [0] * 10**10\n", "x = np.zeros((10**6, 10**6))\n", "x = 'ab' * 10**19\n"])
+@pytest.mark.parametrize("code", ["x = [0] * 10**10\n", "x = np.zeros((10**6, 10**6))\n", "x = 'ab' * 10**19\n",
+                                  "x = np.ones(10**19)\n"])
 def test_code_that_asks_for_too_much_memory_is_told_so_in_plain_words(code):
     # In the browser's 32-bit Python the first and last raise OverflowError, NumPy a ValueError or
-    # MemoryError; here (64-bit) MemoryError or OverflowError: each gets the same sentence.
+    # MemoryError; here (64-bit) MemoryError or OverflowError: each gets the same sentence.  NumPy's
+    # "Maximum allowed dimension exceeded" (np.ones(10**10) in the browser) is np.ones(10**19) here.
     result = grade("neuron", code)
     assert result.error.startswith("line 1, in <module>: " + code.strip())
     assert "more memory than Python in this browser tab can have" in result.error
