@@ -1090,6 +1090,7 @@ class Playground:
         self.draw_boundary()
         self.draw_numbers()
         self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
+        self.show_scrub()       # a new run (Reset, a preset, Undo): the old run's range would index past it
         self.draw_diagram()
 
     def draw_diagram(self):

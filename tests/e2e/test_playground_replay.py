@@ -68,3 +68,10 @@ def test_scrubbing_shows_earlier_epochs_and_replay_repeats_the_run_bit_for_bit(o
     expect(note).to_be_hidden()
     assert 20 <= epoch(page) < latest
     expect(scrub).to_have_attribute("aria-valuetext", f"epoch {epoch(page)} of {epoch(page)}")
+
+    # A preset starts a new run: the slider has nothing to scrub (it kept the old run's range,
+    # and ← on it indexed past the new run's one epoch: an uncaught IndexError).
+    page.click("#presets button[data-preset]")
+    expect(page.locator("#epoch")).to_have_text("0")
+    expect(scrub).to_be_disabled()
+    expect(scrub).to_have_attribute("aria-valuetext", "epoch 0 of 0")
