@@ -165,9 +165,11 @@ class FrameScheduler:
         return self.after_epoch is not None
 
     def restart(self, run):
-        """Train `run` from now on; an epoch being finished belonged to the old one."""
+        """Train `run` from now on; an epoch being finished belonged to the old one, and so did
+        the pace's count (Reset while playing trained the new run up to the old one's epoch at once)."""
         self.run = run
         self.end_finishing()
+        self.set_pace(self.pace)
 
     # ------------------------------------------------------------ playing
     def set_pace(self, epochs_per_second):
@@ -1090,6 +1092,7 @@ class Playground:
         self.draw_boundary()
         self.draw_numbers()
         self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
+        self.show_scrub()       # a new run (Reset, a preset, Undo): the old run's range would index past it
         self.draw_diagram()
 
     def draw_diagram(self):

@@ -242,8 +242,9 @@ def predict_grid(net: MLP, data, settings: dict, resolution: int) -> np.ndarray:
 
 
 def r2_text(value: float) -> str:
-    """R² for the numbers panel: three decimals (0.934, −1.677); "—" when there is none."""
-    return text.fixed(value, 3) if math.isfinite(value) else "—"
+    """R² for the numbers panel: three decimals (0.934, −1.677), −2.921e+304 for a diverging
+    run's (see text.readout); "—" when there is none."""
+    return text.readout(value, 3)
 
 
 def output_hint(regression: bool) -> str:

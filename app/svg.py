@@ -78,6 +78,9 @@ class GraphEdge:
 class Graph:
     nodes: list[GraphNode] = field(default_factory=list)
     edges: list[GraphEdge] = field(default_factory=list)
+    # Place the edges' labels before the nodes' gradients: for a graph whose edge labels have
+    # less room than the gradients (lesson 6's network, where a node's gradient can move sideways).
+    edge_labels_first: bool = False
 
 
 SIGN_CLASS = {1: "pos", -1: "neg", 0: "zero"}
@@ -318,13 +321,19 @@ def place_labels(graph: Graph, width: float, height: float) -> Placement:
         obstacles.add(chosen, "label")
         return chosen
 
-    for node in graph.nodes:
-        if node.grad:
-            placement.nodes[node.key] = best(grad_spots(node), [node.grad])
+    def place_nodes():
+        for node in graph.nodes:
+            if node.grad:
+                placement.nodes[node.key] = best(grad_spots(node), [node.grad])
+
+    if not graph.edge_labels_first:
+        place_nodes()
     for i, edge in enumerate(graph.edges):
         lines = edge_lines(edge)
         if lines:
             placement.edges[i] = best(edge_label_spots(ends[i], lines, edge.label_at), lines, own_edge=i)
+    if graph.edge_labels_first:
+        place_nodes()
     return placement
 
 

@@ -178,7 +178,9 @@ NETWORK_BIASES = {"b1": "h1", "b2": "h2", "b3": "yhat"}
 def network_graph(data: dict) -> Graph:
     """Exercise 5's network: each weight's gradient on its edge, each bias's under its unit."""
     values, yours, engine = data["values"], data["yours"], data["engine"]
-    graph = Graph()
+    # A hidden unit's bias label is one wide line: placed first, it left the input edges' labels
+    # no spot but on the x₂ node (a sigmoid slope in place of tanh's hid "grad w₂₂" under it).
+    graph = Graph(edge_labels_first=True)
     wrong = set()
     for key, (x, y) in NETWORK_POSITIONS.items():
         bias = next((b for b, unit in NETWORK_BIASES.items() if unit == key), None)

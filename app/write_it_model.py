@@ -89,10 +89,12 @@ def learner_traceback(error: BaseException, code: str) -> str:
 
 def too_big(error: BaseException) -> bool:
     """The error says the code asked for more memory than there is: a MemoryError, or what
-    Python and NumPy raise first in a 32-bit WebAssembly Python, for a size past its addresses."""
+    Python and NumPy raise first in a 32-bit WebAssembly Python, for a size past its addresses
+    (np.ones(10**10) there: more elements than a 32-bit index can count)."""
     return (isinstance(error, MemoryError)
             or (isinstance(error, OverflowError) and "index-sized integer" in str(error))
-            or (isinstance(error, ValueError) and "array is too big" in str(error)))
+            or (isinstance(error, ValueError) and ("array is too big" in str(error)
+                                                   or "Maximum allowed dimension exceeded" in str(error))))
 
 
 def run(code: str, grade: Callable) -> Result:
@@ -272,8 +274,8 @@ def grade_backward(ns):
             hint = ""
             if title.startswith("a node used") and close(got[0], 2.0):
                 hint = " A node used twice gets gradient from both uses: add them (+=), do not overwrite."
-            checks.append(Check(title, False, f"expected gradients {[number(w) for w in want]} for x, y, z; "
-                                              f"got {[shown(g) for g in got]}.{hint}"))
+            checks.append(Check(title, False, f"expected gradients {', '.join(number(w) for w in want)} for "
+                                              f"x, y, z; got {', '.join(shown(g) for g in got)}.{hint}"))
             return Graded(checks, backward_picture(title, steps, theirs, ours))
         checks.append(Check(title, True))
     title, steps = next(iter(BACKWARD_GRAPHS.items()))
@@ -373,7 +375,7 @@ def grade_network(ns):
             name = wrong[0]
             return Graded([Check(f"network_grads at x = ({values['x1']}, {values['x2']})", False,
                                  f"{len(wrong)} of 9 gradients are off; the first, grad {name}, should be "
-                                 f"{number(truth['grads'][name])}, got {theirs.get(name)!r}.")], picture)
+                                 f"{number(truth['grads'][name])}, got {shown(theirs.get(name))}.")], picture)
     return Graded([Check("all nine gradients, at lesson 2's values and 3 others", True)], first)
 
 

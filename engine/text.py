@@ -160,9 +160,18 @@ def percent(fraction: float, places: int = 1) -> str:
     return f"{100 * fraction:.{places}f}%" if math.isfinite(fraction) else "—"
 
 
+def readout(value: float, places: int = 4) -> str:
+    """A number for a readout: `places` decimals (0.0123, −1.677), in scientific form from a
+    million on (2.338e+245, not 246 digits that push the readout off the screen, as a run on its
+    way to diverging gives); "—" when there is none."""
+    if not math.isfinite(value):
+        return "—"
+    return minus(f"{value:.3e}") if abs(value) >= 1e6 else fixed(value, places)
+
+
 def loss_text(value: float) -> str:
-    """A loss for a readout: four decimals (0.0123); "—" when there is none."""
-    return f"{value:.4f}" if math.isfinite(value) else "—"
+    """A loss for a readout: four decimals (0.0123); see readout."""
+    return readout(value, 4)
 
 
 # --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Backprop on one point: the playground's per-point pass is the engine's, and for the networks
 lesson 2 takes, lesson 2 computes the same numbers from the link."""
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import numpy as np
@@ -73,3 +74,17 @@ def test_the_inspected_point_is_ringed_in_the_output_picture_for_either_problem(
     unmarked = (draw.regression_overlay(data, True, False) if problem == "regression"
                 else draw.boundary_overlay(data, True))
     assert "pt-marked" not in unmarked
+
+
+def test_the_tables_inputs_are_the_points_coordinates_standardized_as_the_page_says():
+    # The panel's note says so: a learner comparing the heading's (x₁, x₂) with the input rows
+    # otherwise sees two different pairs of numbers for one point.
+    page = (Path(__file__).parents[2] / "pages" / "playground.html").read_text()
+    assert "coordinates standardized" in " ".join(page.split())
+    settings = model.settings_for_problem(dict(model.STATE.defaults(), problem="regression"))
+    data, net = trained(settings, 1)
+    point = model.point_trace(net, data, settings, "training", 3)
+    standardized = (np.array(point.position) - data.scaler.mean) / data.scaler.std
+    rows = draw.point_rows(draw.DiagramLayout((2, 4, 2, 1), inputs=("x₁", "x₂")), point)
+    assert [row[2] for row in rows[:2]] == [draw.text.plain(float(v)) for v in standardized]
+    assert not np.allclose(standardized, point.position, atol=1e-3)

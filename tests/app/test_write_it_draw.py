@@ -73,6 +73,7 @@ def picture_of(key, code):
 BACKWARD_OVERWRITES = EXERCISES["backward"].solution.replace("parent.grad +=", "parent.grad =")
 BACKWARD_NO_RESET = EXERCISES["backward"].solution.replace("        for node in order:\n            node.grad = 0.0\n", "")
 NETWORK_SIGN = EXERCISES["network"].solution.replace("(1 - h * h)", "(1 + h * h)")
+NETWORK_SIGMOID_SLOPE = EXERCISES["network"].solution.replace("(1 - h * h)", "h * (1 - h)")   # σ′ for tanh′
 NETWORK_ALL_WRONG = ("def network_grads(v):\n"
                      "    return {k: -123.456789 for k in 'w11 w12 b1 w21 w22 b2 w31 w32 b3'.split()}\n")
 
@@ -116,7 +117,8 @@ def test_exercise_5_draws_the_nine_gradients_on_the_network_and_marks_the_wrong_
 
 @pytest.mark.parametrize("key, code", [("backward", EXERCISES["backward"].solution), ("backward", BACKWARD_OVERWRITES),
                                        ("backward", BACKWARD_NO_RESET), ("network", EXERCISES["network"].solution),
-                                       ("network", NETWORK_SIGN), ("network", NETWORK_ALL_WRONG)])
+                                       ("network", NETWORK_SIGN), ("network", NETWORK_ALL_WRONG),
+                                       ("network", NETWORK_SIGMOID_SLOPE)])
 def test_no_label_of_a_picture_covers_a_node_another_label_or_a_line(key, code):
     assert clashes(svg_of(picture_of(key, code))) == []
 

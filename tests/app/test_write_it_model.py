@@ -74,10 +74,12 @@ def test_a_missing_function_is_named_and_print_output_is_kept():
     assert result.output == "hello\n" and "define a function called dense_backward" in result.error
 
 
-@pytest.mark.parametrize("code", ["x = [0] * 10**10\n", "x = np.zeros((10**6, 10**6))\n", "x = 'ab' * 10**19\n"])
+@pytest.mark.parametrize("code", ["x = [0] * 10**10\n", "x = np.zeros((10**6, 10**6))\n", "x = 'ab' * 10**19\n",
+                                  "x = np.ones(10**19)\n"])
 def test_code_that_asks_for_too_much_memory_is_told_so_in_plain_words(code):
     # In the browser's 32-bit Python the first and last raise OverflowError, NumPy a ValueError or
-    # MemoryError; here (64-bit) MemoryError or OverflowError: each gets the same sentence.
+    # MemoryError; here (64-bit) MemoryError or OverflowError: each gets the same sentence.  NumPy's
+    # "Maximum allowed dimension exceeded" (np.ones(10**10) in the browser) is np.ones(10**19) here.
     result = grade("neuron", code)
     assert result.error.startswith("line 1, in <module>: " + code.strip())
     assert "more memory than Python in this browser tab can have" in result.error
@@ -97,3 +99,14 @@ def test_the_engines_xor_reference_is_trained_once_before_any_run_needs_it():
     assert engine_xor_network.cache_info().currsize == 1
     assert engine_xor_network().accuracy(np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])) == 1.0
     prepare("neuron")            # nothing to prepare for the others
+
+
+def test_a_failed_gradient_check_reads_its_numbers_alike_on_both_sides():
+    # The backward exercise printed two Python lists of strings (['0.5', '0.5', '-1']); the network
+    # exercise put a six-digit expected value beside the full repr of the learner's.
+    wrong_order = EXERCISES["backward"].solution.replace("for node in reversed(order):", "for node in order:")
+    message = [c.message for c in grade("backward", wrong_order).checks if not c.passed][0]
+    assert "expected gradients 0.5, 0.5, -1 for x, y, z; got 0, 0, -1." in message
+    sigmoid_slope = EXERCISES["network"].solution.replace("(1 - h * h)", "h * (1 - h)")
+    message = [c.message for c in grade("network", sigmoid_slope).checks if not c.passed][0]
+    assert message.endswith("grad w11, should be -0.115493, got -0.0373357.")

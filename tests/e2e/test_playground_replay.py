@@ -68,3 +68,24 @@ def test_scrubbing_shows_earlier_epochs_and_replay_repeats_the_run_bit_for_bit(o
     expect(note).to_be_hidden()
     assert 20 <= epoch(page) < latest
     expect(scrub).to_have_attribute("aria-valuetext", f"epoch {epoch(page)} of {epoch(page)}")
+
+    # A preset starts a new run: the slider has nothing to scrub (it kept the old run's range,
+    # and ← on it indexed past the new run's one epoch: an uncaught IndexError).
+    page.click("#presets button[data-preset]")
+    expect(page.locator("#epoch")).to_have_text("0")
+    expect(scrub).to_be_disabled()
+    expect(scrub).to_have_attribute("aria-valuetext", "epoch 0 of 0")
+
+    # Reset while playing starts the new run at Play's pace (100 epochs/s here): it jumped at once
+    # to about the epoch the old run had reached, the pace still counting from the old Play.
+    page.click("#play")
+    page.wait_for_function("Number(document.getElementById('epoch').textContent) >= 150")
+    page.evaluate("""() => { window.shownEpochs = [];
+        new MutationObserver(() => window.shownEpochs.push(Number(document.getElementById('epoch').textContent)))
+            .observe(document.getElementById('epoch'), {childList: true, characterData: true, subtree: true}); }""")
+    page.click("#reset")
+    page.wait_for_timeout(400)
+    page.click("#play")
+    shown = page.evaluate("window.shownEpochs")
+    after_reset = shown[shown.index(0):]
+    assert max(after_reset) < 100, after_reset

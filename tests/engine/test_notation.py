@@ -4,6 +4,7 @@ local derivative of node d with respect to its input a is ∂d/∂a.  The trace 
 the accumulated one with ∂."""
 import re
 
+from engine import text
 from engine.graph import Value, linear
 from engine.text import gradient_name, gradient_tex, partial, partial_name
 from engine.trace import pretty_name, trace
@@ -51,3 +52,13 @@ def test_a_one_path_step_reads_upstream_grad_times_local_derivative():
     assert by_node["L"].explanation == "The backward pass starts at the output: grad L = 1."
     assert by_node["z"].explanation.startswith(
         "Chain rule: the upstream gradient grad v₁ times the local derivative ∂v₁/∂z;")
+
+
+def test_a_loss_readout_stays_short_however_large_the_loss():
+    # A diverging run passes through finite losses like 2e245 before it reaches infinity; the
+    # playground's readout, its curve read-out and its replay note showed them with every digit.
+    assert text.loss_text(0.01234) == "0.0123"
+    assert text.loss_text(4332568.5674) == "4.333e+06"
+    assert text.loss_text(2.3377718e245) == "2.338e+245"
+    assert len(text.loss_text(1.7e308)) < 12
+    assert text.loss_text(float("nan")) == "—"
