@@ -647,7 +647,7 @@ class Playground:
 
     def __init__(self, url: ui.UrlState):
         self.url = url
-        self.settings = model.settings_for_problem(url.load())
+        self.settings = model.settings_from_link(url.load(), url.query)
         dark = bool(js.matchMedia("(prefers-color-scheme: dark)").matches)
         self.dark = dark
         self.lut = draw.palette(dark)
@@ -846,8 +846,8 @@ class Playground:
     def follow_address(self):
         """Back or Forward: show the settings of the link now in the address bar.  Own points
         kept in memory stay there when that link has none."""
-        settings, _ = model.STATE.from_query(str(js.location.search))
-        settings = model.settings_for_problem(settings)
+        query = str(js.location.search)
+        settings = model.settings_from_link(model.STATE.from_query(query)[0], query)
         if settings["dataset"] != "custom" and not settings["points"]:
             settings["points"] = self.settings["points"]
         self.withdraw_undo()

@@ -219,6 +219,15 @@ def settings_for_problem(settings: dict) -> dict:
     return settings
 
 
+def settings_from_link(settings: dict, query: str) -> dict:
+    """The settings a link asks for: what it leaves out of its problem type's starting settings
+    comes from them (`?problem=regression` alone trains the plane at η 0.1, as choosing
+    Regression does, not at classification's η 1, where it diverges)."""
+    given = set(STATE.state_keys_in(query))
+    starting = PROBLEM_DEFAULTS[settings["problem"]]
+    return settings_for_problem(dict(settings, **{key: value for key, value in starting.items() if key not in given}))
+
+
 def switch_problem(settings: dict, problem: str) -> dict:
     """The settings after the learner chooses another problem type: its first dataset, its loss
     and its learning rate."""

@@ -94,6 +94,19 @@ def test_a_link_that_mixes_problem_types_is_made_consistent():
     assert model.settings_for_problem(values)["dataset"] == "circle"
 
 
+def test_a_link_to_regression_alone_starts_as_choosing_regression_does_and_trains():
+    query = "?problem=regression"
+    settings = model.settings_from_link(model.STATE.from_query(query)[0], query)
+    assert settings == model.switch_problem(model.STATE.defaults(), "regression")
+    data, net, _ = train(settings, 300)                 # at classification's η 1 it diverged by epoch ~233
+    loss, r_squared = model.evaluate(net, data.scaler.transform(data.X_train), data.y_train)
+    assert math.isfinite(loss) and r_squared > 0.9
+    # what the link gives is kept
+    query = "?problem=regression&lr=0.3&dataset=multi_gaussians"
+    settings = model.settings_from_link(model.STATE.from_query(query)[0], query)
+    assert (settings["lr"], settings["dataset"], settings["loss"]) == (0.3, "multi_gaussians", "mse")
+
+
 def test_regression_uses_a_linear_output_and_squared_error():
     net = model.make_network(regression_settings())
     assert net.config.output == "linear" and net.config.loss == "mse"
