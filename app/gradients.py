@@ -13,6 +13,8 @@ import js
 from app import code_view_mlp, ui
 from app.gradients_draw import bar_chart, value_range
 from app.gradients_model import (
+    ANSWERED_PROMPT,
+    QUESTION_NAMES,
     STATE,
     Run,
     apply_remedy,
@@ -60,6 +62,7 @@ class GradientsPage:
         self.last_drawn_ms = 0.0
         self.questions = []                 # predict mode: still to answer for the networks measured last
         self.verdicts = []                  # what the answers so far were told
+        self.verdict_names = []             # which question each was
         self.predict_panel = ui.PredictPanel("predict-panel", TALLY_KEY, self.answered)
         self.loop = ui.Loop(self.work_slice, after=self.after_slice, budget_ms=FRAME_BUDGET_MS)
         self.progress = ui.Progress("train-progress", "train-stop", self.finish_training)
@@ -249,7 +252,7 @@ class GradientsPage:
         """Predict mode: new networks are measured; the bars wait for the learner's answers
         (which layer's gradient is smallest, then whether it will train)."""
         self.questions = [] if measurement is None else questions(measurement)
-        self.verdicts = []
+        self.verdicts, self.verdict_names = [], []
         self.ask_next()
 
     def ask_next(self):
@@ -261,12 +264,15 @@ class GradientsPage:
             self.predict_panel.show_verdict("\n".join(self.verdicts), earlier=True)
 
     def answered(self, _response, verdict):
-        self.questions.pop(0)
+        question = self.questions.pop(0)
         self.verdicts.append(verdict.message)
+        self.verdict_names.append(QUESTION_NAMES[question.key])
         if self.questions:
             self.ask_next()
         else:
-            self.predict_panel.show_verdict("\n".join(self.verdicts))
+            ui.set_text("predict-prompt", ANSWERED_PROMPT)
+            self.predict_panel.show_verdict("\n".join(f"{name}: {message}" for name, message
+                                                      in zip(self.verdict_names, self.verdicts, strict=True)))
             self.draw()
             self.predict_panel.part("verdict").focus()
 

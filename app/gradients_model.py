@@ -446,6 +446,12 @@ def trains_question(measurement: Measurement) -> predict.Question:
     return predict.choice_question("trains", prompt, TRAINS, answer, why[0].upper() + why[1:] + ".")
 
 
+# Each answered question's verdict is listed under its short name once both are answered
+# (the panel's prompt then no longer shows the first question).
+QUESTION_NAMES = {"smallest-layer": "Smallest gradient", "trains": "Will it train"}
+ANSWERED_PROMPT = "Your predictions for this setting, checked against the bars below:"
+
+
 def questions(measurement: Measurement) -> list[predict.Question]:
     """What predict mode asks, in order, before the bars of a new setting are drawn."""
     smallest = smallest_layer_question(measurement)

@@ -39,6 +39,8 @@ def test_will_it_train_is_answered_by_the_statuses_the_chart_shows():
                 assert model.layer_name(bar) in question.why and bar.status.word in question.why
         assert predict.check(question, expected).correct
         assert model.questions(measurement)[-1] == question
+        # once answered, each verdict is listed under its question's short name
+        assert all(asked.key in model.QUESTION_NAMES for asked in model.questions(measurement))
     assert answers == {"yes", "slowly", "no"}          # the random settings reach every answer
 
 

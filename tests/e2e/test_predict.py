@@ -55,7 +55,10 @@ def test_gradients_asks_two_questions_before_drawing_the_bars(open_page):
     page.keyboard.press("Enter")                                   # "no, …": right
     expect(verdict).to_contain_text("Right: you said no, some layers barely learn or it blows up")
     expect(verdict).to_contain_text("Layers 1, 2 and 3 are critical (vanishing)")
-    expect(verdict).to_contain_text("it is layer 1")              # the first verdict stays above it
+    expect(verdict).to_contain_text("Smallest gradient: Not quite: you said layer 9 (output), it is layer 1")
+    expect(verdict).to_contain_text("Will it train: Right")        # each verdict under its question's name
+    expect(page.locator("#predict-prompt")).to_have_text(
+        "Your predictions for this setting, checked against the bars below:")
     expect(verdict).to_be_focused()
     expect(page.locator("#sides")).to_be_visible()
     # the page's own judgement, on screen now, agrees with the answer key
