@@ -78,6 +78,8 @@ _ACTIVATION_METHODS = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu", "le
 _LOSS_METHODS = {"bce": "bce", "mse_half": "squared_error"}
 # The line of backward() that a backward step runs: the chain rule, once per edge.
 CHAIN_RULE_LINE = "parent.grad += node.grad * local"
+# The lines of engine.graph.linear that record its local derivatives (∂z/∂w = x, ∂z/∂x = w, ∂z/∂b = 1).
+LINEAR_LOCAL_LINES = ("local += [x.data, w.data]", "local.append(1.0)")
 
 
 def _table_entry(table: dict, table_name: str, name: str) -> list[Excerpt]:
@@ -113,13 +115,19 @@ def graph_step(phase: str, op: str, arity: int, start: bool = False) -> Listing:
     into a node's parent): that op, whose local derivative it multiplies, and backward()
     at the chain-rule line; `start`: backward() where it sets the output's gradient to 1."""
     parts = op_excerpts(op, arity)
+    if phase == "backward" and op == "linear" and arity > 1:
+        # A long op: of its lines, the step multiplies by the local derivatives it records.
+        parts = [excerpt(linear, mark=LINEAR_LOCAL_LINES)]
     if phase != "backward":
         return listing(f"engine/graph.py: {parts[0].name} computes the value and its local derivatives", parts)
     if start:
         return listing("engine/graph.py: backward(), starting at the output",
                        [excerpt(Value.backward, mark=("self.grad = 1.0",))])
+    # Scrolled to the chain-rule line, with a short op's lines above it; a long op (linear) to its
+    # local-derivative lines, which would be out of view above the chain rule.
+    long_op = len(parts) == 1 and len(parts[0].lines) > 12
     return listing(f"engine/graph.py: the local derivative from {parts[0].name}, times the upstream gradient "
-                   "in backward()", parts + [excerpt(Value.backward, mark=(CHAIN_RULE_LINE,))], focus_last=True)
+                   "in backward()", parts + [excerpt(Value.backward, mark=(CHAIN_RULE_LINE,))], focus_last=not long_op)
 
 
 def value_step(phase: str, node: Value | None) -> Listing:

@@ -51,7 +51,8 @@ def test_a_forward_step_shows_the_function_that_made_its_op(node):
     assert backward.names[-1] == "Value.backward"
     marked = [backward.text.split("\n")[i - 1] for i in backward.marked]
     assert code_view.CHAIN_RULE_LINE in marked[-1]
-    assert backward.focus == backward.marked[-1], "the view scrolls to the chain rule"
+    if node.op != "linear":     # a long op scrolls to its local derivatives instead (test below)
+        assert backward.focus == backward.marked[-1], "the view scrolls to the chain rule"
 
 
 def test_the_start_of_the_backward_pass_and_a_leaf():
@@ -93,3 +94,15 @@ def test_lessons_3_and_4_show_the_engine_functions_they_run():
     training = code_view_mlp.training_step()
     assert_is_the_engine_source(training)
     assert training.names == ("MLP.loss_and_grads", "MLP._forward", "MLP._backward", "MLP.train_batch")
+
+
+def test_a_backward_step_through_linear_marks_the_lines_of_its_local_derivatives():
+    view = code_view.graph_step("backward", "linear", 5)
+    lines = view.text.split("\n")
+    marked = [lines[n - 1].strip() for n in view.marked]
+    assert any(line.startswith("local += [x.data, w.data]") for line in marked)   # ∂z/∂w = x, ∂z/∂x = w
+    assert "local.append(1.0)" in marked and code_view.CHAIN_RULE_LINE in " ".join(marked)
+    assert not any(line.startswith("data +=") for line in marked)                  # the forward value is not it
+    assert lines[view.focus - 1 if view.focus else view.marked[0] - 1].strip().startswith("local +=")  # in view
+    forward = code_view.graph_step("forward", "linear", 5)
+    assert any(forward.text.split("\n")[n - 1].strip().startswith("data +=") for n in forward.marked)
