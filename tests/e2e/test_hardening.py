@@ -153,6 +153,9 @@ def test_hostile_urls_are_neutralised(open_page, name):
     save_screenshot(page, f"hostile-url-{name}")
 
 
+CLOCK_TICK_MS = 0.1
+
+
 def sample(page, devtools):
     import json
 
@@ -186,7 +189,8 @@ def test_long_training_session_keeps_memory_speed_and_proxies_flat(open_page):
         samples.append(sample(page, devtools))
     page.locator("#play").click()
     for numbers in samples:
-        del numbers["compiled_from_source"]
+        numbers.pop("compiled_from_source", None)
+        numbers.pop("loaded_files", None)          # hundreds of paths, nothing this test judges
     rates = [(b["epoch"] - a["epoch"]) / (b["time"] - a["time"]) for a, b in zip(samples, samples[1:])]
     first, last = samples[0], samples[-1]
     report = f"samples: {samples}; epochs/s per interval: {[round(r) for r in rates]}"
@@ -198,7 +202,9 @@ def test_long_training_session_keeps_memory_speed_and_proxies_flat(open_page):
         # samples[0] covers the warm-up; the intervals start at samples[1].
         early = min(numbers[figure] for numbers in samples[1:3])
         late = min(numbers[figure] for numbers in samples[-2:])
-        assert late <= 1.10 * early, f"{figure} rose by more than 10% ({early:.3f} -> {late:.3f}): " + report
+        # performance.now() in a page without cross-origin isolation ticks in 0.1 ms: a step of
+        # 0.4 ms read as 0.5 ms is one tick, not a slowdown.
+        assert late <= 1.10 * early + CLOCK_TICK_MS, f"{figure} rose by more than 10% ({early:.3f} -> {late:.3f}): " + report
 
 
 def test_step_through_at_the_largest_learning_rate_stops_explains_and_resets(open_page):
