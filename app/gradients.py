@@ -61,8 +61,7 @@ class GradientsPage:
         self.needs_draw = False             # new networks took the screen during the job
         self.last_drawn_ms = 0.0
         self.questions = []                 # predict mode: still to answer for the networks measured last
-        self.verdicts = []                  # what the answers so far were told
-        self.verdict_names = []             # which question each was
+        self.verdicts = []                  # (question's short name, what its answer was told), in order
         self.predict_panel = ui.PredictPanel("predict-panel", TALLY_KEY, self.answered)
         self.loop = ui.Loop(self.work_slice, after=self.after_slice, budget_ms=FRAME_BUDGET_MS)
         self.progress = ui.Progress("train-progress", "train-stop", self.finish_training)
@@ -252,7 +251,7 @@ class GradientsPage:
         """Predict mode: new networks are measured; the bars wait for the learner's answers
         (which layer's gradient is smallest, then whether it will train)."""
         self.questions = [] if measurement is None else questions(measurement)
-        self.verdicts, self.verdict_names = [], []
+        self.verdicts = []
         self.ask_next()
 
     def ask_next(self):
@@ -261,18 +260,16 @@ class GradientsPage:
             title = f" ({self.runs[0].title} network)" if len(self.runs) > 1 else ""
             self.predict_panel.ask(replace(question, prompt=question.prompt + title),
                                    focus=bool(self.verdicts))       # the second follows the first's keys
-            self.predict_panel.show_verdict("\n".join(self.verdicts), earlier=True)
+            self.predict_panel.show_verdict("\n".join(message for _, message in self.verdicts), earlier=True)
 
     def answered(self, _response, verdict):
         question = self.questions.pop(0)
-        self.verdicts.append(verdict.message)
-        self.verdict_names.append(QUESTION_NAMES[question.key])
+        self.verdicts.append((QUESTION_NAMES[question.key], verdict.message))
         if self.questions:
             self.ask_next()
         else:
             ui.set_text("predict-prompt", ANSWERED_PROMPT)
-            self.predict_panel.show_verdict("\n".join(f"{name}: {message}" for name, message
-                                                      in zip(self.verdict_names, self.verdicts, strict=True)))
+            self.predict_panel.show_verdict("\n".join(f"{name}: {message}" for name, message in self.verdicts))
             self.draw()
             self.predict_panel.part("verdict").focus()
 
