@@ -51,12 +51,17 @@ def shown(view):
     """The listing the view shows: its text, file line numbers and marked lines, as app/ui.py gave them
     to the editor, checked against the editor's own first lines."""
     pre = view.locator("pre")
-    text = pre.text_content()
-    numbers = json.loads(pre.get_attribute("data-line-numbers"))
-    marked = json.loads(pre.get_attribute("data-marked"))
-    lines = text.split("\n")
     # CodeMirror draws the lines in view (it skips the rest): each drawn line is the listing's.
-    drawn = view.locator(".cm-line").all_inner_texts()
+    # The editor takes a new listing a frame after the <pre> gets it: read until they agree.
+    for _ in range(50):
+        text = pre.text_content()
+        numbers = json.loads(pre.get_attribute("data-line-numbers"))
+        marked = json.loads(pre.get_attribute("data-marked"))
+        lines = text.split("\n")
+        drawn = view.locator(".cm-line").all_inner_texts()
+        if drawn and all(line.replace("\u200b", "") in lines for line in drawn if line.strip()):
+            break
+        view.page.wait_for_timeout(100)
     assert drawn and all(line.replace("\u200b", "") in lines for line in drawn if line.strip())
     return lines, numbers, [lines[i - 1] for i in marked]
 
