@@ -113,7 +113,7 @@ def bar_chart(measurement: Measurement, width: int, limits: tuple[float, float],
         else:
             # Nothing to draw on a log axis: say why in the bar's place.
             row.append(svg.text(plot_left + 6, middle + 4, missing_bar_text(bar.value), "bar-note", anchor="start"))
-        shown = f"{significant(bar.value, overflow=True)} {bar.status.icon}"
+        shown = f"{significant(bar.value, 3, overflow=True)} {bar.status.icon}"
         if wide and math.isfinite(bar.value):          # "NaN (overflow)" already says it
             shown += f" {bar.status.word}"
         row.append(svg.text(plot_right + 8, middle + 4, shown, "bar-value", anchor="start"))

@@ -283,7 +283,7 @@ def summary_text(measurement: Measurement, steps: int) -> str:
 
 
 def timing_text(measurement: Measurement) -> str:
-    return f"one forward + backward pass computed in {measurement.milliseconds:.1f} ms"
+    return f"one forward + backward pass computed in {plain(measurement.milliseconds, 2)} ms"
 
 
 def legend() -> list[tuple[str, str]]:

@@ -295,7 +295,7 @@ class MatrixFormPage:
 
     def show_examples(self):
         batch = self.values["batch"]
-        options = [("0", "none")] + [(str(i + 1), f"{i + 1}: x = ({x1:g}, {x2:g}), y = {y}")
+        options = [("0", "none")] + [(str(i + 1), f"{i + 1}: x = ({text.plain(x1)}, {text.plain(x2)}), y = {y}")
                                      for i, (x1, x2, y) in enumerate(batch)]
         ui.fill_select("sample", options, str(self.values["sample"]))
         link = ui.element("lesson-two-link")

@@ -144,8 +144,8 @@ def pretty_entry(name: str) -> str:
 
 def check_rows(checks) -> list[tuple[str, ...]]:
     """Rows for the gradient-check table: entry, backprop, finite differences, relative difference."""
-    return [(pretty_entry(c.name), text.decimals(c.backprop, 6),
-             text.decimals(c.numeric, 6), text.minus(f"{c.relative:.1e}")) for c in checks]
+    return [(pretty_entry(c.name), text.fixed(c.backprop, 6),
+             text.fixed(c.numeric, 6), text.relative(c.relative)) for c in checks]
 
 
 def _used_name(name: str, transposed: bool) -> str:

@@ -24,6 +24,7 @@ from app import lesson_two_names as names
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, Prop, StateTable, parse_number
 from engine.gradcheck import Comparison, finite_difference
 from engine.registry import ACTIVATIONS, sigmoid
+from engine.text import plain
 
 # ------------------------------------------------------------------ the batch and the weights
 
@@ -56,7 +57,7 @@ def parse_batch(text: str) -> tuple:
         x1, x2 = parse_number(fields[0]), parse_number(fields[1])
         low, high = INPUT_RANGE
         if not (low <= x1 <= high and low <= x2 <= high):
-            raise ValueError(f"example {number}: inputs must lie in [{low:g}, {high:g}]")
+            raise ValueError(f"example {number}: inputs must lie in [{plain(low)}, {plain(high)}]")
         if fields[2].strip() not in ("0", "1"):
             raise ValueError(f"example {number}: the target y is 0 or 1")
         batch.append((x1, x2, int(fields[2])))

@@ -484,7 +484,7 @@ def step_link(layout: DiagramLayout, link: tuple | None, step: int) -> tuple:
 def link_readout(layout: DiagramLayout, link: tuple, weight: float, gradient: float) -> str:
     layer, i, j = link
     return (f"Weight from {layout.unit_name(layer - 1, i)} to {layout.unit_name(layer, j)}: "
-            f"{weight:+.4f}; gradient: grad w = {gradient:+.3e}")
+            f"{text.plain(weight)}; gradient: grad w = {text.plain(gradient)}")
 
 
 

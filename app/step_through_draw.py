@@ -15,7 +15,7 @@ import math
 
 from app.step_through_model import LessonStep, Network, edge_of_param, is_bias, is_weight, output_unit
 from app.svg import Axes, Graph, GraphEdge, GraphNode, draw_graph, edge_width, node_number, svg
-from engine.text import decimals, gradient_name, pretty_name, short
+from engine.text import gradient_name, plain, pretty_name, short
 
 WIDTH = 960
 COLUMNS = {"x": 70, "z": 290, "h": 440, "out": 650, "yhat": 785, "L": 900}
@@ -114,9 +114,9 @@ def draw(network: Network, steps: list[LessonStep], index: int, withheld: bool =
             label = f"{pretty_name(param)} = {short(network.value(param))}"
         description = f"{pretty_name(source)} → {pretty_name(target)}"
         if param:
-            description += f", carrying {pretty_name(param)} = {decimals(network.value(param))}"
+            description += f", carrying {pretty_name(param)} = {plain(network.value(param))}"
         if known:
-            description += f"; gradient {decimals(grad)}"
+            description += f"; gradient {plain(grad)}"
         graph.edges.append(GraphEdge(
             source, target, label=label, classes=classes, description=description,
             width=edge_width(grad, largest, thickest=7.0) if known else 1.5, sign=_sign(grad) if known else 0,
@@ -133,7 +133,7 @@ def _node(network: Network, label: str, x: float, y: float, show_value: bool, sh
         value = network.values["y"]
         return GraphNode("y", x, y, "y", short(value), classes="input target" +
                          (" used" if "y" in step.used else ""),
-                         description=f"target y = {decimals(value)}", radius=20)
+                         description=f"target y = {plain(value)}", radius=20)
     classes = []
     if label in ("x1", "x2"):
         classes.append("input")
@@ -147,7 +147,7 @@ def _node(network: Network, label: str, x: float, y: float, show_value: bool, sh
         classes.append("used")
     value = network.value(label)
     grad = network.grad(label)
-    description = f"{name} = {decimals(value)}" if show_value else f"{name}: not computed yet"
+    description = f"{name} = {plain(value)}" if show_value else f"{name}: not computed yet"
     grad_text = ""
     if show_grad:
         classes.append({1: "grad-pos", -1: "grad-neg", 0: "grad-zero"}[_sign(grad)])
@@ -177,7 +177,7 @@ def loss_sparkline(losses: list[float], width: int = 320, height: int = 130) -> 
         return ""
     axes = Axes(width, height, (0, len(losses) - 1), (0, max(finite) * 1.05 or 1.0),
                 xlabel="training step", ylabel="L", margin=(8, 10, 40, 46))
-    label = (f"Loss over {len(losses) - 1} training steps, from {decimals(losses[0])} "
-             f"to {decimals(losses[-1])}")
+    label = (f"Loss over {len(losses) - 1} training steps, from {plain(losses[0])} "
+             f"to {plain(losses[-1])}")
     return svg(width, height, axes.draw(), axes.polyline(range(len(losses)), losses),
                axes.point(len(losses) - 1, losses[-1], r=3.5), label=label, cls="sparkline-plot")

@@ -27,7 +27,7 @@ from engine.gradcheck import Comparison, finite_difference
 from engine.graph import Value, linear
 from engine.optim import SGD
 from engine.registry import ACTIVATIONS, LOSSES, OUTPUTS, labels
-from engine.text import decimals, fmt, gradient_name, gradient_tex, minus, partial_name, pretty_name, tex_name
+from engine.text import fixed, fmt, gradient_name, gradient_tex, partial_name, plain, pretty_name, relative, tex_name
 
 # ------------------------------------------------------------------ choices and ranges
 
@@ -266,7 +266,7 @@ def forward_steps(network: Network) -> list[LessonStep]:
         r",\quad ".join(s.formula for s in inputs),
         r",\quad ".join(s.substituted for s in inputs),
         inputs[0].result,
-        ", ".join(f"{pretty_name(s.node)} = {decimals(s.result)}" for s in inputs),
+        ", ".join(f"{pretty_name(s.node)} = {plain(s.result)}" for s in inputs),
         active=frozenset(["x1", "x2"]))]
     for step in network.trace:
         if step.phase != "forward" or step.op == "input":
@@ -275,7 +275,7 @@ def forward_steps(network: Network) -> list[LessonStep]:
         steps.append(LessonStep(
             "forward", step.node, pretty_name(step.node), step.explanation,
             step.formula, step.substituted, step.result,
-            f"{pretty_name(step.node)} = {decimals(step.result)}",
+            f"{pretty_name(step.node)} = {plain(step.result)}",
             active=frozenset([step.node]), used=frozenset(nodes | edges)))
     return steps
 
@@ -302,10 +302,10 @@ def backward_steps(network: Network) -> list[LessonStep]:
         steps.append(LessonStep(
             "backward", label, gradient_name(label), step.explanation,
             step.formula, step.substituted, step.result,
-            f"{gradient_name(label)} = {decimals(step.result)}",
+            f"{gradient_name(label)} = {plain(step.result)}",
             local_label=partial_name(child, label),
             local=local,
-            upstream_text=f"{gradient_name(child)} = {decimals(term.upstream)}",
+            upstream_text=f"{gradient_name(child)} = {plain(term.upstream)}",
             active=frozenset(active), used=frozenset(used)))
     return steps
 
@@ -335,7 +335,7 @@ def update_step(network: Network) -> LessonStep:
         rf"w \leftarrow w - \eta \cdot {gradient_tex('w')}",
         rf"{tex_name(first)} \leftarrow {fmt(old)} - ({fmt(lr)})\cdot({fmt(grad)}) = {fmt(after)}",
         new_loss,
-        f"L = {decimals(old_loss)} → {decimals(new_loss)}",
+        f"L = {plain(old_loss)} → {plain(new_loss)}",
         active=frozenset(edges_of.values()) | frozenset(filter(is_bias, edges_of)),
         used=frozenset(["L"]), update_rows=rows, old_loss=old_loss)
 
@@ -395,8 +395,8 @@ class Training:
         if outside:
             name = outside[0]
             self.note = (f"Training stopped after {self.taken} of {self.total} steps: "
-                         f"{pretty_name(name)} would become {decimals(new[name])}, outside the allowed "
-                         f"range [{low:g}, {high:g}]. The learning rate is probably too large.")
+                         f"{pretty_name(name)} would become {plain(new[name])}, outside the allowed "
+                         f"range [{plain(low)}, {plain(high)}]. The learning rate is probably too large.")
             self.finished = True
             return True
         self.values = new
@@ -442,13 +442,8 @@ class GradientCheck(Comparison):
 
     def text(self) -> str:
         verdict = "agree" if self.agrees else "disagree: a kink (ReLU at 0) or clipping is near"
-        return (f"finite differences {decimals(self.numeric, 6)}, "
-                f"relative difference {relative_text(self.relative)} ({verdict})")
-
-
-def relative_text(relative: float) -> str:
-    """A relative difference, which spans many orders of magnitude: always 1.2e−10 form."""
-    return minus(f"{relative:.1e}")
+        return (f"finite differences {fixed(self.numeric, 6)}, "
+                f"relative difference {relative(self.relative)} ({verdict})")
 
 
 def gradient_checks(network: Network) -> dict[str, GradientCheck]:
@@ -474,7 +469,7 @@ def domain_notes(network: Network) -> list[str]:
     yhat = network.value("yhat")
     if network.values["loss"] == "bce" and min(yhat, 1 - yhat) < 1e-9:
         notes.append(
-            f"ŷ = {decimals(yhat, 12)} is so close to {0 if yhat < 0.5 else 1} that 64-bit floating point "
+            f"ŷ = {plain(yhat, 12)} is so close to {0 if yhat < 0.5 else 1} that 64-bit floating point "
             "can barely tell them apart. Cross-entropy's derivative divides by ŷ(1 − ŷ), which the engine "
             "keeps away from 0 by clipping, so the gradients shown are not exact. Smaller output weights fix it.")
     if network.values["hidden"] == "relu":
@@ -504,7 +499,7 @@ NUMBER_FIELDS = ("x1", "x2", "y", *ALL_PARAMS, "lr")
 
 def _range(name: str) -> str:
     prop = STATE.props[name]
-    return minus(f"[{prop.low:g}, {prop.high:g}]")
+    return f"[{plain(prop.low)}, {plain(prop.high)}]"
 
 
 def ranges_text() -> str:
@@ -544,7 +539,7 @@ def live_values(network: Network, steps: list[LessonStep], index: int, reveal_al
     shown = {"live-output-grad-label": gradient_name(output)}
     for element_id, (node, phase, value) in readouts.items():
         computed_at = next(i for i, step in enumerate(steps) if step.node == node and step.phase == phase)
-        shown[element_id] = decimals(value) if reveal_all or index >= computed_at else f"at step {computed_at + 1}"
+        shown[element_id] = plain(value) if reveal_all or index >= computed_at else f"at step {computed_at + 1}"
     return shown
 
 
@@ -553,9 +548,9 @@ def update_table(step: LessonStep, checks: dict[str, GradientCheck]) -> list[lis
     the finite difference and the relative difference."""
     rows = []
     for name, old, grad, new in step.update_rows:
-        row = [pretty_name(name), decimals(old), decimals(grad), decimals(new)]
+        row = [pretty_name(name), fixed(old), fixed(grad), fixed(new)]
         if checks:
-            row += [decimals(checks[name].numeric, 6), relative_text(checks[name].relative)]
+            row += [fixed(checks[name].numeric, 6), relative(checks[name].relative)]
         rows.append(row)
     return rows
 
@@ -572,7 +567,7 @@ def training_progress(taken: int, total: int) -> str:
 def training_result(loss_before: float, run: TrainingRun) -> str:
     """What a finished (or stopped) training did to the loss."""
     taken = len(run.losses) - 1
-    return (f"Loss {decimals(loss_before)} → {decimals(run.losses[-1])} "
+    return (f"Loss {plain(loss_before)} → {plain(run.losses[-1])} "
             f"after {taken} step{'' if taken == 1 else 's'} with η = {rate_text(run.values)}.")
 
 
@@ -596,7 +591,7 @@ def step_question(network: Network, step: LessonStep) -> predict.Question | None
         z_name = pretty_name(network.output_label)
         z = network.value(network.output_label)
         side = "above" if step.result > 0.5 else "below" if step.result < 0.5 else "at"
-        why = (f"ŷ = σ({z_name}) = {decimals(step.result)} with {z_name} = {decimals(z)}: σ of a positive number "
+        why = (f"ŷ = σ({z_name}) = {plain(step.result)} with {z_name} = {plain(z)}: σ of a positive number "
                "is above 0.5, of a negative one below.")
         return predict.choice_question("forward-yhat", "Will ŷ be above or below 0.5?", SIDES, side, why)
     if step.phase == "update":
@@ -604,8 +599,8 @@ def step_question(network: Network, step: LessonStep) -> predict.Question | None
         old, grad, new = next(row[1:] for row in step.update_rows if row[0] == name)
         direction = "up" if new > old else "down" if new < old else "stays"
         moves = {"up": "goes up", "down": "goes down", "stays": "stays"}[direction]
-        why = (f"{gradient_name(name)} = {decimals(grad)} is {predict.sign_of(grad)}, and the step subtracts "
-               f"η·{gradient_name(name)}, so {pretty_name(name)} {moves} ({decimals(old)} → {decimals(new)}).")
+        why = (f"{gradient_name(name)} = {plain(grad)} is {predict.sign_of(grad)}, and the step subtracts "
+               f"η·{gradient_name(name)}, so {pretty_name(name)} {moves} ({plain(old)} → {plain(new)}).")
         return predict.choice_question("update", f"Which way will {pretty_name(name)} move in the update?",
                                        DIRECTIONS, direction, why)
     return None

@@ -106,14 +106,14 @@ def value_room(radius: float) -> float:
 
 def node_number(x: float, radius: float, preferred=plain) -> str:
     """The text of a node's value that fits its circle: `preferred` (e.g. 0.6225, 528500000)
-    if it fits, else shorter forms (0.622, 5.3e+08, 5e+08; "undef." for undefined).  The
+    if it fits, else shorter forms (0.622, 5.3×10⁸, 5×10⁸; "undef." for undefined).  The
     page puts the full value in the node's hover text and accessible name (GraphNode.full_value)."""
     room = value_room(radius)
     candidates = [preferred(x), short(x)]
     if math.isnan(x):
         candidates.append("undef.")
     elif math.isfinite(x) and x != 0:
-        candidates += [minus(f"{x:.2g}"), minus(f"{x:.1e}"), minus(f"{x:.0e}")]
+        candidates += [short(x, 2), short(x, 1)]
     for candidate in candidates:
         if len(candidate) * MONO_CHARACTER_WIDTH <= room:
             return candidate

@@ -53,11 +53,34 @@ def pretty_name(label: str) -> str:
 
 
 # --------------------------------------------------------------------------
-# Numbers
+# Numbers.  One rule per kind of number, so that a value reads the same on every page and
+# in every place a page shows it (visible text, aria-label, hover text, formula):
+#
+#   a value or gradient (a node, a weight, a loss, in a sentence, a readout, a verdict, an
+#     aria-label, a formula): 4 significant digits, trailing zeros dropped    plain / fmt
+#       1.009, 0.123, −0.0001234, 12346; whole numbers below 2**53 in full (99999998)
+#   a label in a picture, where room is short: the same with 3 digits        short
+#       (fewer if the label still does not fit), scientific from 10⁴: 0.478, −1.55, 1.23×10⁴
+#   a column whose rows are compared digit by digit (old and new weight, backprop against
+#     finite differences, a loss history, a live loss readout that must not change width):
+#     fixed decimals, trailing zeros kept                                    fixed / readout
+#       0.1230, −0.2500
+#   a relative difference: 2 significant digits, always scientific          relative
+#       3.2×10⁻⁹
+#   a share: a percentage                                                   percent
+#   a setting the learner typed (η, σ): its field's own text, app/state.py
+#
+# and for all of them: scientific form only for tiny or huge numbers (|x| < 10⁻⁴ or
+# |x| ≥ 10⁶, and a nonzero value that its column's decimals would show as 0), written
+# 1×10⁻¹², 2.338×10²⁴⁵ (LaTeX 2.338\times 10^{245}), never 1e-12; a real minus sign −
+# (U+2212) in text, none on a zero (−0 reads 0); NaN reads "undefined" (a readout: "—").
 
 # Below 2**53 every whole number is exactly a float, so it is printed in full
 # (an exponent 99999998 must not read 1×10⁸); other numbers are rounded.
 _EXACT_BELOW = 2.0 ** 53
+_SMALL, _LARGE = 1e-4, 1e6          # outside [_SMALL, _LARGE) a number is written m×10ⁿ
+_PICTURE_LARGE = 1e4                # in a picture from 10⁴ on
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _whole(x: float) -> str | None:
@@ -74,31 +97,70 @@ def exact(x: float) -> str:
     return _whole(x) or repr(float(x))
 
 
+def _scientific(x: float, digits: int, keep_zeros: bool = False) -> tuple[str, int]:
+    """(mantissa, exponent) of x to `digits` significant digits: (-2.338, 245)."""
+    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+    if not keep_zeros and "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa, int(exponent)
+
+
+def _significant(x: float, digits: int) -> str | tuple[str, int]:
+    """x (finite) to `digits` significant digits, trailing zeros dropped, ASCII minus:
+    the text, or (mantissa, exponent) when it is tiny or huge."""
+    whole = _whole(x)
+    if whole is not None:
+        return whole
+    if not _SMALL <= abs(x) < _LARGE:
+        return _scientific(x, digits)
+    exponent = math.floor(math.log10(abs(x)))
+    text = f"{x:.{max(digits - 1 - exponent, 0)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if float(text) == 0 else text
+
+
+def _power(mantissa: str, exponent: int) -> str:
+    return minus(f"{mantissa}×10{str(exponent).translate(_SUPERSCRIPT)}")
+
+
 def fmt(x: float, digits: int = 4) -> str:
-    """A number for a LaTeX formula, compactly: 0.4777, -12, 99999998, 1.5\\times 10^{-7},
+    """A value for a LaTeX formula (see plain): 0.4777, -12, 99999998, 1.5\\times 10^{-7},
     \\infty; NaN (no value, see engine.graph) reads \\text{undefined}."""
     if math.isnan(x):
         return r"\text{undefined}"
     if math.isinf(x):
         return r"\infty" if x > 0 else r"-\infty"
-    whole = _whole(x)
-    if whole is not None:
-        return whole
-    text = f"{x:.{digits}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
-    return "0" if text == "-0" else text
+    text = _significant(x, digits)
+    if isinstance(text, tuple):
+        return rf"{text[0]}\times 10^{{{text[1]}}}"
+    return text
 
 
 def plain(x: float, digits: int = 4) -> str:
-    """A number for plain text: −12, 0.6225, 99999998, 1.5e−07, ∞; NaN reads "undefined"."""
+    """A value or gradient in text: 1.009, 0.123, −12, 99999998, 1.5×10⁻⁷, ∞; NaN reads "undefined"."""
     if math.isnan(x):
         return "undefined"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
-    text = _whole(x) or f"{x:.{digits}g}"
-    return "0" if text == "-0" else minus(text)
+    text = _significant(x, digits)
+    return _power(*text) if isinstance(text, tuple) else minus(text)
+
+
+def short(x: float, digits: int = 3) -> str:
+    """A value in a picture, where room is short: plain to 3 significant digits, scientific
+    from 10⁴ on (0.52, −0.345, 2×10⁻⁵, 1.23×10⁴)."""
+    if math.isfinite(x) and abs(x) >= _PICTURE_LARGE:
+        return _power(*_scientific(x, digits))
+    return plain(x, digits)
+
+
+def significant(value: float, digits: int = 4, overflow: bool = False) -> str:
+    """plain, and with overflow=True NaN and ∞ say why ("NaN (overflow)"), as a measurement
+    that blew up."""
+    if overflow and not math.isfinite(value):
+        return ("NaN" if math.isnan(value) else plain(value)) + " (overflow)"
+    return plain(value, digits)
 
 
 def minus(text: str) -> str:
@@ -107,66 +169,34 @@ def minus(text: str) -> str:
 
 
 def fixed(x: float, places: int = 4) -> str:
-    """A fixed count of decimals (1.4000, −0.2500), for rows meant to be compared; no "−0.0000"."""
+    """A number in a column compared row by row: `places` decimals, trailing zeros kept
+    (1.4000, −0.2500, no "−0.0000"); scientific with as many digits (2.000×10⁻⁵) when it is
+    huge or when the decimals would show a nonzero value as 0: a small gradient never reads 0."""
     if not math.isfinite(x):
         return plain(x)
+    if x != 0 and (abs(x) < 10 ** -places or abs(x) >= _LARGE):
+        return _power(*_scientific(x, places, keep_zeros=True))
     text = f"{x:.{places}f}"
     return text.lstrip("-") if float(text) == 0 else minus(text)
 
 
-def decimals(x: float, digits: int = 4) -> str:
-    """`digits` decimals (0.5200), in scientific form when tiny or huge (2.000e−05), so that
-    a small gradient never reads as 0; never a bare "nan"."""
-    if not math.isfinite(x):
+def relative(x: float) -> str:
+    """A relative difference: 2 significant digits, always scientific (3.2×10⁻⁹); 0 reads 0."""
+    if not math.isfinite(x) or x == 0:
         return plain(x)
-    if x != 0 and (abs(x) < 10 ** -digits or abs(x) >= 1e6):
-        text = f"{x:.{digits - 1}e}"
-    else:
-        text = f"{x:.{digits}f}"
-    if float(text) == 0:
-        text = text.lstrip("-")
-    return minus(text)
-
-
-def short(x: float) -> str:
-    """A compact number for a picture: 0.52, −0.345, 12.3, 2.0e−05 (a tiny value must not read as 0)."""
-    if not math.isfinite(x) or (x != 0 and abs(x) < 1e-3) or abs(x) >= 1e4:
-        return decimals(x, 2)
-    text = f"{x:.3g}" if abs(x) >= 1 or x == 0 else f"{x:.3f}".rstrip("0").rstrip(".")
-    return minus("0" if text == "-0" else text)
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def significant(value: float, digits: int = 3, overflow: bool = False) -> str:
-    """`digits` significant digits; very small or large values as 3.21×10⁻⁵.  NaN and ∞ are
-    named; with overflow=True they say why ("NaN (overflow)"), as a measurement that blew up."""
-    if not math.isfinite(value):
-        return plain(value) if not overflow else ("NaN" if math.isnan(value) else plain(value)) + " (overflow)"
-    if value == 0:
-        return "0"
-    exponent = math.floor(math.log10(abs(value)))
-    if -3 <= exponent < digits:
-        shown = f"{value:.{max(digits - 1 - exponent, 0)}f}"
-    else:
-        mantissa, power = f"{value:.{digits - 1}e}".split("e")
-        shown = f"{mantissa}×10{str(int(power)).translate(_SUPERSCRIPT)}"
-    return minus(shown)
+    return _power(*_scientific(x, 2, keep_zeros=True))
 
 
 def percent(fraction: float, places: int = 1) -> str:
     """A fraction as a percentage (0.975 -> 97.5%); "—" when there is none."""
-    return f"{100 * fraction:.{places}f}%" if math.isfinite(fraction) else "—"
+    return minus(f"{100 * fraction:.{places}f}%") if math.isfinite(fraction) else "—"
 
 
 def readout(value: float, places: int = 4) -> str:
-    """A number for a readout: `places` decimals (0.0123, −1.677), in scientific form from a
-    million on (2.338e+245, not 246 digits that push the readout off the screen, as a run on its
-    way to diverging gives); "—" when there is none."""
-    if not math.isfinite(value):
-        return "—"
-    return minus(f"{value:.3e}") if abs(value) >= 1e6 else fixed(value, places)
+    """A live readout compared as it changes: fixed (0.0123, −1.677, 2.338×10²⁴⁵, not 246
+    digits that push the readout off the screen, as a run on its way to diverging gives);
+    "—" when there is none."""
+    return fixed(value, places) if math.isfinite(value) else "—"
 
 
 def loss_text(value: float) -> str:

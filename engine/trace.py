@@ -92,12 +92,12 @@ def _relu_rule(node) -> Rule:
 
 
 def _leaky_relu_rule(node) -> Rule:
-    says = f"Leaky ReLU keeps $0 if it is positive and scales it by {LEAKY_SLOPE:g} otherwise."
+    says = f"Leaky ReLU keeps $0 if it is positive and scales it by {plain(LEAKY_SLOPE)} otherwise."
     if node.parents[0].data > 0:
         return Rule(r"\mathrm{LeakyReLU}($0)", ("1",), says,
                     "Leaky ReLU's input $0 is positive, so it passes the gradient")
     return Rule(r"\mathrm{LeakyReLU}($0)", (fmt(LEAKY_SLOPE),), says,
-                f"Leaky ReLU's input $0 is not positive, so it scales the gradient by {LEAKY_SLOPE:g}")
+                f"Leaky ReLU's input $0 is not positive, so it scales the gradient by {plain(LEAKY_SLOPE)}")
 
 
 def _linear_rule(node) -> Rule:
@@ -122,14 +122,14 @@ def _linear_rule(node) -> Rule:
 
 def _bce_rule(node) -> Rule:
     return Rule(r"-[$y\log($0) + (1 - $y)\log(1 - $0)]", (r"\frac{$0 - $y}{$0(1 - $0)}",),
-                f"Cross-entropy scores the prediction $0 against the target y = {node.arg:g}; "
+                f"Cross-entropy scores the prediction $0 against the target y = {plain(node.arg)}; "
                 "it is small when they agree.",
                 "cross-entropy's local derivative is ($0 − y)/($0(1 − $0))", consts=(("y", node.arg),))
 
 
 def _squared_error_rule(node) -> Rule:
     return Rule(r"\tfrac{1}{2}($0 - $y)^2", ("$0 - $y",),
-                f"Squared error is half the squared gap between $0 and the target y = {node.arg:g}.",
+                f"Squared error is half the squared gap between $0 and the target y = {plain(node.arg)}.",
                 "the local derivative of ½($0 − y)² is $0 − y", consts=(("y", node.arg),))
 
 

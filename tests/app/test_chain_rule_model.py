@@ -257,7 +257,8 @@ def test_menus_name_each_function_of_its_own_variable():
 
 def test_numbers_as_text():
     assert plain(-12.0) == "−12" and plain(math.nan) == "undefined" and plain(-0.0) == "0"
-    assert fixed(-0.00001) == "0.0000" and fixed(1.4) == "1.4000"
+    # A column keeps its zeros; a tiny value reads in scientific form, not as 0.
+    assert fixed(-0.00001) == "−1.000×10⁻⁵" and fixed(1.4) == "1.4000" and fixed(-0.00004) == "−4.000×10⁻⁵"
     assert re.fullmatch(r"\(−4\)", model.factor_text(-4))
 
 

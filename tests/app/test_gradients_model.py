@@ -172,12 +172,13 @@ def test_remedy_toggles_are_shortcuts_for_the_menus():
 # ---------------------------------------------------------------- numbers and words
 
 def test_numbers_are_readable_and_never_raw_nan_or_inf():
-    assert significant(0.123456, overflow=True) == "0.123"
+    # engine.text's rule for a value: 4 significant digits, trailing zeros dropped.
+    assert significant(0.123456, overflow=True) == "0.1235"
     assert significant(0.00123456, 4, overflow=True) == "0.001235"
-    assert significant(12.345, overflow=True) == "12.3"
-    assert significant(3.2e-5, overflow=True) == "3.20×10⁻⁵"
-    assert significant(2.5e12, 4, overflow=True) == "2.500×10¹²"
-    assert significant(9.9996e-5, overflow=True) == "1.00×10⁻⁴"
+    assert significant(12.3456, overflow=True) == "12.35" and significant(12.3456, 3) == "12.3"
+    assert significant(3.2e-5, overflow=True) == "3.2×10⁻⁵"
+    assert significant(2.5e12 + 0.25, 4, overflow=True) == "2.5×10¹²"
+    assert significant(9.99996e-5, overflow=True) == "1×10⁻⁴"
     assert significant(0.0, overflow=True) == "0"
     for value in (math.nan, math.inf, -math.inf):
         assert not re.search(r"\b(nan|inf)\b", significant(value, overflow=True))

@@ -30,7 +30,7 @@ def test_lesson_two_backward_steps_name_grad_and_the_local_derivative():
     step_nine = steps[8]
     assert (step_nine.phase, step_nine.node, step_nine.title) == ("backward", "yhat", "grad ŷ")
     assert step_nine.formula == r"\operatorname{grad} \hat{y} = \operatorname{grad} L\cdot\frac{\partial L}{\partial \hat{y}}"
-    assert step_nine.local_label == "∂L/∂ŷ" and step_nine.upstream_text == "grad L = 1.0000"
+    assert step_nine.local_label == "∂L/∂ŷ" and step_nine.upstream_text == "grad L = 1"
     backward = [s for s in steps if s.phase == "backward"]
     assert len(backward) == 15
     for step in backward:

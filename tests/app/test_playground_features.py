@@ -142,7 +142,7 @@ def test_a_diverged_regression_has_no_r_squared():
         assert math.isnan(model.evaluate(net, inputs, data.y_test)[1])
     assert model.r2_text(math.nan) == "—" and model.r2_text(-1.6771) == "−1.677"
     # A run on its way to diverging: R² far below 0 in a short readout, not 300 digits off the panel.
-    assert model.r2_text(-2.9214457e304) == "−2.921e+304"
+    assert model.r2_text(-2.9214457e304) == "−2.92×10³⁰⁴"
 
 
 # ------------------------------------------------------------------- export

@@ -34,7 +34,7 @@ def test_the_231_picture_has_three_hidden_units():
 def test_sparkline_needs_two_losses():
     assert picture.loss_sparkline([0.4]) == ""
     markup = picture.loss_sparkline([0.44, 0.3, 0.2])
-    assert "polyline" in markup and "from 0.4400 to 0.2000" in markup
+    assert "polyline" in markup and "from 0.44 to 0.2" in markup
     # One point per loss: the polyline's points are the steps 0, 1, 2.
     points = markup.split('points="')[1].split('"')[0].split()
     assert len(points) == 3

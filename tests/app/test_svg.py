@@ -127,7 +127,7 @@ def test_box_geometry():
 
 def test_node_values_are_shortened_to_fit_their_circle():
     assert node_number(0.6225, 32) == "0.6225"
-    assert node_number(528500000.0, 32) == "5.3e+08" and node_number(float("nan"), 32) == "undef."
+    assert node_number(528500000.0, 32) == "5.3×10⁸" and node_number(float("nan"), 32) == "undef."
     assert len(node_number(-1234.5678, 32)) * MONO_CHARACTER_WIDTH <= value_room(32)
     # What no form fits (a 4-character number in a small bias node) is squeezed into the circle.
     assert 'textLength="25.2"' in node_value(node_number(-1234.5678, 18, short), 18)
