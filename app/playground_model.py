@@ -1090,6 +1090,7 @@ def parse_layers(text: str) -> tuple:
 
 # A typed weight or bias lies in this range: far beyond it the pre-activations overflow.
 MAX_EDITED_VALUE = 1000.0
+EDITED_RANGE_TEXT = f"{text.plain(-MAX_EDITED_VALUE)} and {text.plain(MAX_EDITED_VALUE)}"
 
 
 def param_name(target: tuple) -> str:
@@ -1124,7 +1125,7 @@ def parse_param(text: str) -> float:
     value = parse_number(text)
     if abs(value) > MAX_EDITED_VALUE:
         raise ValueError(f"{text.strip()[:20]} is too large: a weight or bias lies between "
-                         f"−{MAX_EDITED_VALUE:g} and {MAX_EDITED_VALUE:g}")
+                         f"{EDITED_RANGE_TEXT}")
     return value
 
 

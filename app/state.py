@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+from engine.text import minus
+
 MAX_VALUE_LENGTH = 200
 # Parameters every page understands that are not lesson state: embed mode, the colour theme
 # (static/loader.js), and the names of the settings that were dropped from a link because the
@@ -170,16 +172,20 @@ class FloatProp(Prop):
     def clamp(self, value):
         if self.low is not None and value < self.low:
             low = type(value)(self.low)
-            return low, f"{self.title}: {value:.6g} is below {self.low:.6g}; using {self.low:.6g}"
+            return low, f"{self.title}: {self._said(value)} is below {self._said(self.low)}; using {self._said(self.low)}"
         if self.high is not None and value > self.high:
             high = type(value)(self.high)
-            return high, f"{self.title}: {value:.6g} is above {self.high:.6g}; using {self.high:.6g}"
+            return high, f"{self.title}: {self._said(value)} is above {self._said(self.high)}; using {self._said(self.high)}"
         return value, None
 
     def format(self, value) -> str:
         # -0.0 (read from "-0" in a link, or computed, as -1 * 0.0 is) is written 0: a link
         # keeps no "-0", which reads as a typo.
         return "0" if value == 0 else f"{value:.6g}"
+
+    def _said(self, value) -> str:
+        """A value of this setting in a sentence: as its field writes it, with a real minus sign."""
+        return minus(self.format(value))
 
 
 @dataclass(frozen=True)

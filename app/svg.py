@@ -11,7 +11,7 @@ import html
 import math
 from dataclasses import dataclass, field
 
-from engine.text import minus, plain, short
+from engine.text import plain, scientific, short
 
 
 def esc(text) -> str:
@@ -433,21 +433,26 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 def format_tick(value: float, digits: int = 1) -> str:
     """A tick label: plain for 0.001 <= |value| < 10⁴ (at least 4 significant digits),
-    otherwise like 2e5, with `digits` significant digits."""
-    if value == 0:
-        return "0"
-    if not math.isfinite(value):
-        return "∞" if value > 0 else "−∞" if value < 0 else "NaN"
+    otherwise like 2×10⁵ (a power of ten alone as 10⁵), with `digits` significant digits."""
+    if value == 0 or not math.isfinite(value):
+        return plain(value)
     if abs(value) >= 1e4 or abs(value) < 1e-3:
-        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-        return f"{mantissa}e{int(exponent)}"
-    return minus(f"{value:.{max(4, digits)}g}")
+        label = scientific(value, digits)       # a power of ten alone reads 10⁵, as log axes write it
+        return label.replace("1×10", "10", 1) if label.lstrip("−").startswith("1×") else label
+    return plain(value, max(4, digits))
+
+
+def _tick_value(value: float, digits: int) -> float:
+    """The value format_tick(value, digits) reads as."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{digits - 1}e}" if abs(value) >= 1e4 or abs(value) < 1e-3 else f"{value:.{max(4, digits)}g}")
 
 
 def tick_labels(ticks: list[float]) -> list[str]:
     """The label of each tick with the fewest digits that still give its value (to a millionth
     of the tick spacing), so that neighbouring ticks never read alike: ticks near 10¹⁵ read
-    1.0000000000002e15 and 1.0000000000004e15, not "1e15" five times; 25000 reads 2.5e4."""
+    1.0000000000002×10¹⁵ and 1.0000000000004×10¹⁵, not "10¹⁵" five times; 25000 reads 2.5×10⁴."""
     gaps = [b - a for a, b in zip(ticks, ticks[1:]) if b > a]
     spacing = min(gaps) if gaps else 0.0
     labels = []
@@ -455,7 +460,7 @@ def tick_labels(ticks: list[float]) -> list[str]:
         tolerance = 1e-6 * spacing if spacing else 1e-12 * abs(value)
         for digits in range(1, 18):
             label = format_tick(value, digits)
-            if not math.isfinite(value) or abs(float(label.replace("−", "-")) - value) <= tolerance:
+            if not math.isfinite(value) or abs(_tick_value(value, digits) - value) <= tolerance:
                 break
         labels.append(label)
     return labels

@@ -124,6 +124,11 @@ def _power(mantissa: str, exponent: int) -> str:
     return minus(f"{mantissa}×10{str(exponent).translate(_SUPERSCRIPT)}")
 
 
+def scientific(x: float, digits: int = 4) -> str:
+    """x (finite, nonzero) always in scientific form, trailing zeros dropped: 2.5×10⁴, 1×10⁻⁶."""
+    return _power(*_scientific(x, digits))
+
+
 def fmt(x: float, digits: int = 4) -> str:
     """A value for a LaTeX formula (see plain): 0.4777, -12, 99999998, 1.5\\times 10^{-7},
     \\infty; NaN (no value, see engine.graph) reads \\text{undefined}."""

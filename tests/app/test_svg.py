@@ -51,7 +51,7 @@ def test_nice_ticks_cover_the_range_with_round_steps():
     assert nice_ticks(0, 1) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
     ticks = nice_ticks(-2.3, 7.9)
     assert ticks[0] >= -2.3 and ticks[-1] <= 7.9 and len(ticks) >= 4
-    assert format_tick(0.0001) == "1e-4" and format_tick(-2.5) == "−2.5"
+    assert format_tick(0.0001) == "10⁻⁴" and format_tick(-2.5) == "−2.5" and format_tick(-3e-7) == "−3×10⁻⁷"
 
 
 def test_log_axes_map_powers_of_ten_evenly():
@@ -66,9 +66,19 @@ def test_log_x_axes_and_thinned_decades():
     gaps = [axes.x(10.0 ** (k + 1)) - axes.x(10.0 ** k) for k in range(-6, 1)]
     assert max(gaps) - min(gaps) < 1e-9
     labels = re.findall(r'class="tick-label"[^>]*>([^<]+)<', axes.draw())
-    assert labels == ["1e-6", "1e-4", "0.01", "1"]                    # 8 decades in 328 px: every 2nd
+    assert labels == ["10⁻⁶", "10⁻⁴", "0.01", "1"]                    # 8 decades in 328 px: every 2nd
     assert log_ticks(-30, 2, most=8) == [10.0 ** k for k in range(-30, 3, 5)]
     assert log_ticks(-2, 1) == [0.01, 0.1, 1.0, 10.0]
+
+
+def tick_value(label: str) -> float:
+    """The number a tick label says: 0.25, −2.5, 2.5×10⁴, 10⁻⁶."""
+    power = re.fullmatch(r"(−?)(?:([\d.]+)×)?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", label)
+    if power is None:
+        return float(label.replace("−", "-"))
+    sign, mantissa, exponent = power.groups()
+    exponent = int(exponent.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+    return float(f"{'-' if sign else ''}{mantissa or 1}e{exponent}")
 
 
 def x_labels(axes):
@@ -81,15 +91,15 @@ def test_ticks_stay_readable_for_huge_tiny_and_near_identical_values():
                    (1e6 - 0.6, 1e6 + 0.6), (-0.3, 0.3)]:
         labels = x_labels(Axes(300, 200, (lo, hi), (0, 1)))
         assert len(labels) >= 2 and len(set(labels)) == len(labels), (lo, hi, labels)
-        values = [float(label.replace("−", "-")) for label in labels]
+        values = [tick_value(label) for label in labels]
         assert all(lo <= v <= hi for v in values) and values == sorted(values), (lo, hi, labels)
     assert x_labels(Axes(300, 200, (5.0, 5.0), (0, 1))) == ["5"]
 
 
 def test_tick_labels_say_the_value_with_few_digits():
-    assert tick_labels([0.0, 25000.0, 50000.0, 75000.0]) == ["0", "2.5e4", "5e4", "7.5e4"]
+    assert tick_labels([0.0, 25000.0, 50000.0, 75000.0]) == ["0", "2.5×10⁴", "5×10⁴", "7.5×10⁴"]
     assert tick_labels([0.0, 0.2, 0.4]) == ["0", "0.2", "0.4"]
-    assert tick_labels([1e6 - 0.5, 1e6, 1e6 + 0.5]) == ["9.999995e5", "1e6", "1.0000005e6"]
+    assert tick_labels([1e6 - 0.5, 1e6, 1e6 + 0.5]) == ["9.999995×10⁵", "10⁶", "1.0000005×10⁶"]
     assert nice_ticks(1.0, float("inf")) == [1.0] and nice_ticks(float("nan"), 1.0) == [1.0]
 
 

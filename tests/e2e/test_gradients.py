@@ -208,7 +208,7 @@ def test_a_blown_up_loss_is_reported_as_divergence_before_training(open_page):
     It was summarised as "0 critical, 0 warning, 31 healthy" with training on."""
     page = open_page(PAGE + "?depth=30&width=64&samples=400&act=elu&sigma=5&residual=1&clip=1&clip_at=0.01&lr=3")
     summary = page.locator("#side-0-summary").inner_text()
-    assert re.fullmatch(r"untrained · loss 5\.\d{3}×10⁴³ · diverged", summary), summary
+    assert re.fullmatch(r"untrained · loss 5(\.\d{1,3})?×10⁴³ · diverged", summary), summary
     message = page.locator("#diverged")
     assert message.is_visible()
     assert message.inner_text().startswith("Training is off: the ELU network diverged before any training")

@@ -52,7 +52,7 @@ def test_an_example_lights_its_row_and_opens_in_lesson_two_with_the_same_numbers
     page.wait_for_selector("html[data-status=ready]")
     page.keyboard.press("End")              # every value is shown once its step is reached
     expect(page.locator("#network-graph")).to_contain_text(text.short(float(h1)))
-    expect(page.locator("#live-loss")).to_have_text(text.decimals(float(loss.split(" ")[0].replace("−", "-"))))
+    expect(page.locator("#live-loss")).to_have_text(text.plain(float(loss.split(" ")[0].replace("−", "-"))))
 
 
 def test_editing_a_weight_cell_recomputes_the_batch(open_page):

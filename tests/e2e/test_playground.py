@@ -126,7 +126,7 @@ def test_hovering_a_link_and_the_curve_shows_numbers(open_page):
     x, y = (xa + xb) / 2, (ya + yb) / 2
     page.mouse.move(box["x"] + x / layout.width * box["width"], box["y"] + y / layout.height * box["height"])
     readout = page.locator("#link-readout").inner_text()
-    assert re.match(r"Weight from input x₁ to unit 1 of hidden layer 1: [+-]\d\.\d{4}; gradient: grad w = ", readout)
+    assert re.match(r"Weight from input x₁ to unit 1 of hidden layer 1: −?\d\.\d+; gradient: grad w = −?\d", readout)
     assert page.locator("#diagram .edge.active").count() == 1
     curve = page.locator("#loss-curve")
     curve.scroll_into_view_if_needed()
@@ -138,7 +138,7 @@ def test_hovering_a_link_and_the_curve_shows_numbers(open_page):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     readout = page.locator("#link-readout").inner_text()
-    assert re.match(r"Weight from input x₁ to unit 2 of hidden layer 1: [+-]\d\.\d{4}; gradient", readout)
+    assert re.match(r"Weight from input x₁ to unit 2 of hidden layer 1: −?\d\.\d+; gradient", readout)
     assert page.locator("#diagram .edge.active").count() == 1
     page.keyboard.press("ArrowLeft")
     assert "to unit 1 of hidden layer 1" in page.locator("#link-readout").inner_text()

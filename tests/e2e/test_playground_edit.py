@@ -153,7 +153,7 @@ def test_the_keyboard_edits_a_link_and_a_bias(open_page):
     page.keyboard.press("Enter")
     expect(page.locator("#param-editor")).to_be_hidden()
     expect(page.locator("#diagram")).to_be_focused()
-    expect(page.locator("#link-readout")).to_contain_text("-1.5000")
+    expect(page.locator("#link-readout")).to_contain_text("−1.5;")
     # The output unit's bias: Tab to the bias squares, then right to the output.
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowRight")
