@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from app import matrix_form_model as model
 from engine import text
 from tests.e2e.conftest import needs_numpy, save_screenshot
+from tests.e2e.test_gradients import shown_number
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -101,7 +102,7 @@ def test_the_gradient_check_lists_every_entry_in_agreement(open_page):
     expect(page.locator("#check-note")).to_contain_text("Checked so far: dW₂. A relative difference below 10⁻⁶")
     page.locator("#scrubber").fill("14")
     expect(rows).to_have_count(13)
-    differences = [float(t.replace("−", "-")) for t in rows.locator("td:nth-child(4)").all_inner_texts()]
+    differences = [shown_number(t) for t in rows.locator("td:nth-child(4)").all_inner_texts()]     # 3.2×10⁻⁹
     assert max(differences) < 1e-7
 
 
