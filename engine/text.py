@@ -68,6 +68,7 @@ def pretty_name(label: str) -> str:
 #   a relative difference: 2 significant digits, always scientific          relative
 #       3.2×10⁻⁹
 #   a share: a percentage                                                   percent
+#   an axis tick: the fewest digits that tell the ticks apart, 10⁻⁶ for a power of ten (app/svg.py)
 #   a setting the learner typed (η, σ): its field's own text, app/state.py
 #
 # and for all of them: scientific form only for tiny or huge numbers (|x| < 10⁻⁴ or
@@ -156,7 +157,7 @@ def short(x: float, digits: int = 3) -> str:
     """A value in a picture, where room is short: plain to 3 significant digits, scientific
     from 10⁴ on (0.52, −0.345, 2×10⁻⁵, 1.23×10⁴)."""
     if math.isfinite(x) and abs(x) >= _PICTURE_LARGE:
-        return _power(*_scientific(x, digits))
+        return scientific(x, digits)
     return plain(x, digits)
 
 
