@@ -503,12 +503,13 @@ def frame_question(frame: Frame, ask: str = "sign") -> predict.Question | None:
 
 
 def lockstep_question(result: Lockstep) -> predict.Question:
-    """Panel 3 in predict mode: df/dx from the three local derivatives shown (to 4 decimals)."""
+    """Panel 3 in predict mode: df/dx from the three local derivatives shown (to 4 decimals in the
+    table; the verdict's sentence writes them as values, like its answer)."""
     names = ["".join(("d", *stage.derivative[:1], "/d", stage.derivative[1])) for stage in STAGES]
     values = [factor.value for factor in result.locals]
     shown = [fixed(value) for value in values]
-    product = " · ".join(f"({text})" if text.startswith("−") else text for text in shown)
-    why = (f"df/dx = {' · '.join(names)} = {product} = {fixed(result.product)}: the chain rule multiplies the "
+    product = " · ".join(factor_text(value) for value in values)
+    why = (f"df/dx = {' · '.join(names)} = {product} = {plain(result.product)}: the chain rule multiplies the "
            f"three local derivatives; {predict.product_sign_reason(list(zip(names, values)))}.")
     tolerance = predict.shown_product_tolerance(result.product, shown)
     return predict.value_question(f"p3-{result.x!r}", "df/dx", result.product, why, tolerance)

@@ -94,6 +94,12 @@ def test_lesson_one_backward_frames_follow_the_rule():
     frames = chain_rule_model.backward_frames(chain_rule_model.neuron_graph(2.0, 0.5, -0.5, 1.0))
     for frame in frames:
         assert_written_by_the_rule(frame.text, frame.edge)
+    # Panel 3's verdict said "it is 1.009. df/dx = 1.4000 · 0.7937 · 0.9084 = 1.0094" (the table's
+    # columns); its sentence now writes the product as its answer.
+    question = chain_rule_model.lockstep_question(chain_rule_model.lockstep(0.7))
+    assert_written_by_the_rule(question.why, "panel 3")
+    assert question.why.startswith("df/dx = dh/dx · dg/du · df/dv = 1.4 · 0.7937 · 0.9084 = 1.009:")
+    assert plain(question.answer) == "1.009"
 
 
 @pytest.mark.parametrize("changes", [{}, {"act": "sigmoid", "depth": 10}, {"act": "elu", "sigma": 5.0, "depth": 12}])
