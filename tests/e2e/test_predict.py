@@ -1,9 +1,11 @@
 """Predict, then reveal (issue 25): the page asks before it shows, checks the answer against
 the engine's numbers for the state on screen, and says why."""
+from urllib.parse import urlparse
+
 import pytest
 from playwright.sync_api import expect
 
-from app import chain_rule_model, gradients_model
+from app import chain_rule_model, gradients_model, step_through_model
 from engine.text import fixed
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
 
@@ -85,7 +87,6 @@ def test_gradients_asks_two_questions_before_drawing_the_bars(open_page):
 
 
 def test_step_through_asks_the_sign_before_each_gradient_and_explains_it(open_page):
-    from app import step_through_model
     network = step_through_model.Network(step_through_model.STATE.defaults())
     steps = step_through_model.lesson_steps(network)
     index = next(i for i, s in enumerate(steps) if s.phase == "backward" and s.node == "h1")
@@ -112,6 +113,54 @@ def test_step_through_asks_the_sign_before_each_gradient_and_explains_it(open_pa
     expect(verdict).to_contain_text("Right:")
     assert tally(page) == (before[0] + 1, before[1] + 2)
     save_screenshot(page, "predict-step-through")
+
+
+def test_step_through_asks_on_a_first_pass_until_the_lesson_is_finished(browser, base_url):
+    """A learner's first pass through lesson 2 (a fresh browser profile: no progress marks) has
+    predict mode on, and the page says so and how to turn it off; once the lesson is marked
+    completed it opens with predict mode off; a link's predict= wins either way."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    elsewhere = []
+    context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+                  else (elsewhere.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    lesson = base_url + "pages/step-through.html"
+    try:
+        page.goto(lesson)
+        wait_until_ready(page)
+        note = page.locator("#predict-note")
+        expect(page.locator("#predict-toggle")).to_be_checked()
+        expect(note).to_have_text(step_through_model.FIRST_PASS_NOTE)
+        page.locator("h1").click()
+        page.keyboard.press("End")                                  # the update asks which way w₃₁ moves
+        expect(page.locator("#predict-prompt")).to_have_text("Which way will w₃₁ move in the update?")
+        save_screenshot(page, "predict-first-pass-step-through-1280")
+        page.set_viewport_size({"width": 360, "height": 800})
+        save_screenshot(page, "predict-first-pass-step-through-360")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert "predict" not in page.url                            # on by default: not in the link
+        page.locator("#predict-toggle").uncheck()                   # off: the link says so, for a reload
+        expect(note).to_be_hidden()
+        expect(page.locator("#predict-box")).to_be_hidden()
+        assert "predict=0" in page.url
+        # Finished: the header's link (no predict=) opens it with predict mode off
+        page.get_by_role("button", name="Mark this page completed").click()
+        page.goto(lesson)
+        wait_until_ready(page)
+        expect(page.locator("#predict-toggle")).not_to_be_checked()
+        expect(note).to_be_hidden()
+        # A link that says predict=1 wins, and keeps saying it
+        page.goto(lesson + "?predict=1&step=14")
+        wait_until_ready(page)
+        expect(page.locator("#predict-toggle")).to_be_checked()
+        expect(page.locator("#predict-prompt")).to_contain_text("positive, negative or zero?")
+        expect(note).to_be_hidden()
+        assert "predict=1" in page.url
+    finally:
+        context.close()
+    assert errors == [] and elsewhere == []
 
 
 def test_playground_asks_how_the_loss_will_behave_before_play_and_the_run_answers(open_page):
