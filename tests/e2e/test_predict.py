@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from app import chain_rule_model, gradients_model, step_through_model
 from engine.text import fixed
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
+from tests.e2e.test_embed_fit import assert_fits
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -271,7 +272,8 @@ def test_chain_rule_asks_df_dx_and_each_gradient_before_showing_them(open_page):
 
 def test_predict_mode_in_an_embed_on_another_site_counts_without_storage(page, other_site):
     """An instructor's link with predict=1, framed 800 × 600 by another site: the browser gives the
-    frame no storage, so the tally counts while the page is open and says it is not kept."""
+    frame no storage, so the tally counts while the page is open and says it is not kept; panel 4
+    fits the frame with its questions and verdicts, by sign and by value (tests/e2e/test_embed_fit.py)."""
     page.set_viewport_size({"width": 840, "height": 700})
     page.goto(other_site("pages/chain-rule.html?embed=1&panel=4&predict=1"))
     page.wait_for_selector("iframe", state="attached")
@@ -287,7 +289,18 @@ def test_predict_mode_in_an_embed_on_another_site_counts_without_storage(page, o
     expect(frame.locator("#p4-predict-verdict")).to_contain_text("Right: you said negative")
     tally_line = frame.locator("#p4-predict-tally")
     expect(tally_line).to_have_text("1 of 1 predictions right. Not kept: the browser allows no storage here.")
+    assert_fits(page, frame, "chain-rule-panel-4-predict-sign-verdict")             # no scrolling in the frame
     frame.locator("#p4-next").press("Enter")
+    assert_fits(page, frame, "chain-rule-panel-4-predict-sign-question")
     frame.get_by_role("button", name="positive").press("Enter")                   # grad a is negative
     expect(tally_line).to_contain_text("1 of 2 predictions right.")
     save_screenshot(page, "predict-embed-other-site-chain-rule", full_page=False)
+    # By value, the longest verdict: the question and its verdict fit too
+    frame.locator("#p4-ask").select_option("value")
+    frame.locator("#p4-next").press("Enter")
+    expect(frame.locator("#p4-predict-prompt")).to_contain_text("What will grad")
+    assert_fits(page, frame, "chain-rule-panel-4-predict-value-question")
+    frame.locator("#p4-predict-number").fill("12345")
+    frame.locator("#p4-predict-number").press("Enter")
+    expect(frame.locator("#p4-predict-verdict")).to_contain_text("Not quite: you said 12345")
+    assert_fits(page, frame, "chain-rule-panel-4-predict-value-verdict")
