@@ -583,8 +583,7 @@ SIDES = (("above", "above 0.5"), ("below", "below 0.5"), ("at", "exactly 0.5"))
 
 
 PAGE_HREF = "pages/step-through.html"      # this page in the progress marks (nav.js's PAGES)
-FIRST_PASS_NOTE = ("Predict first is on for your first pass through this lesson: you say which way each "
-                   "gradient goes before it is shown. To turn it off, untick “Predict first” under Live values.")
+FIRST_PASS_NOTE = "On for your first pass through this lesson. To turn it off, untick “Predict first” above."
 
 
 def predict_start(query: str, storage_kept: bool, completed) -> predict.FirstPass:
