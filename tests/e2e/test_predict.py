@@ -87,11 +87,9 @@ def test_gradients_asks_two_questions_before_drawing_the_bars(open_page):
     assert "predict" not in page.url
 
 
-def test_step_through_asks_the_sign_before_each_gradient_and_explains_it(open_page):
-    network = step_through_model.Network(step_through_model.STATE.defaults())
-    steps = step_through_model.lesson_steps(network)
-    index = next(i for i, s in enumerate(steps) if s.phase == "backward" and s.node == "h1")
-    page = open_page(f"pages/step-through.html?predict=1&step={index + 1}")
+def asks_the_sign_before_each_gradient_and_explains_it(page, network, steps, index):
+    """Lesson 2 at grad h₁'s step (`index`) with predict mode on: a wrong answer by the keyboard,
+    explained from its two factors; Play stops at the next question."""
     expect(page.locator("#predict-prompt")).to_have_text("Will grad h₁ be positive, negative or zero?")
     expect(page.locator("#step-result")).to_be_hidden()                 # no number before the answer
     expect(page.locator("#step-local-label")).to_have_text("∂z₃/∂h₁")  # the factors to reason from
@@ -119,7 +117,8 @@ def test_step_through_asks_the_sign_before_each_gradient_and_explains_it(open_pa
 def test_step_through_asks_on_a_first_pass_until_the_lesson_is_finished(browser, base_url):
     """A learner's first pass through lesson 2 (a fresh browser profile: no progress marks) has
     predict mode on, and the page says so and how to turn it off; once the lesson is marked
-    completed it opens with predict mode off; a link's predict= wins either way."""
+    completed it opens with predict mode off; a link's predict= wins either way, and its
+    questions are answered and explained."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
     elsewhere = []
     context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
@@ -153,12 +152,15 @@ def test_step_through_asks_on_a_first_pass_until_the_lesson_is_finished(browser,
         expect(page.locator("#predict-toggle")).not_to_be_checked()
         expect(note).to_be_hidden()
         # A link that says predict=1 wins, and keeps saying it
-        page.goto(lesson + "?predict=1&step=14")
+        network = step_through_model.Network(step_through_model.STATE.defaults())
+        steps = step_through_model.lesson_steps(network)
+        index = next(i for i, s in enumerate(steps) if s.phase == "backward" and s.node == "h1")
+        page.goto(lesson + f"?predict=1&step={index + 1}")
         wait_until_ready(page)
         expect(page.locator("#predict-toggle")).to_be_checked()
-        expect(page.locator("#predict-prompt")).to_contain_text("positive, negative or zero?")
         expect(note).to_be_hidden()
         assert "predict=1" in page.url
+        asks_the_sign_before_each_gradient_and_explains_it(page, network, steps, index)
     finally:
         context.close()
     assert errors == [] and elsewhere == []
