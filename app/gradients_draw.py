@@ -13,6 +13,7 @@ from app.gradients_model import (
     count_statuses,
     dead_text,
     layer_name,
+    row_label,
     status_zones,
 )
 from engine.text import significant
@@ -102,10 +103,9 @@ def bar_chart(measurement: Measurement, width: int, limits: tuple[float, float],
         parts.append(svg.text(dead_x, top - 8, "dead units" if wide else "dead", "column-label"))
     for bar in bars:
         middle = axes.y(bar.layer)
-        label = "out" if bar.is_output else str(bar.layer)
         row = [svg.tag("title", {}, svg.esc(f"Layer {layer_name(bar)}: mean |grad W| = "
                                             f"{significant(bar.value, 4, overflow=True)}, {bar.status.text}")),
-               svg.text(plot_left - 8, middle + 4, label, "row-label", anchor="end")]
+               svg.text(plot_left - 8, middle + 4, row_label(bar), "row-label", anchor="end")]
         if math.isfinite(bar.value) and bar.value > 0:
             length = max(axes.x(bar.value) - plot_left, 1.0)
             row.append(svg.tag("rect", {"x": plot_left, "y": middle - ROW_HEIGHT * 0.35, "width": length,

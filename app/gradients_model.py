@@ -247,8 +247,14 @@ def count_statuses(measurement: Measurement) -> dict:
 
 # ----------------------------------------------------------------- words and numbers
 
+def row_label(bar: LayerBar) -> str:
+    """A layer as the chart's row shows it: its number, which every name of the layer starts with
+    (the output layer's row was "out" while the questions said "layer 6 (output)")."""
+    return str(bar.layer)
+
+
 def layer_name(bar: LayerBar) -> str:
-    return f"{bar.layer} (output)" if bar.is_output else str(bar.layer)
+    return f"{row_label(bar)} (output)" if bar.is_output else row_label(bar)
 
 
 def share_text(bar: LayerBar) -> str:

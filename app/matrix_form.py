@@ -248,6 +248,8 @@ class MatrixFormPage:
         scrubber = ui.element("scrubber")
         scrubber.max = str(len(steps))
         scrubber.value = str(number)
+        ui.element("previous-step").disabled = number == 1     # as lesson 2's stepper: no step to go to
+        ui.element("next-step").disabled = number == len(steps)
         phase = ui.element("step-phase")
         phase.textContent = step.phase.capitalize()
         phase.className = f"phase {step.phase}"

@@ -120,6 +120,33 @@ class Tally:
         return counted if kept else counted + " Not kept: the browser allows no storage here."
 
 
+# ----------------------------------------------------------------- on by default on a first pass
+
+@dataclass(frozen=True)
+class FirstPass:
+    """How predict mode starts on a page that turns it on for a learner's first pass (lesson 2).
+    `on_by_default`: the link does not say, and the browser keeps progress marks, none of them
+    this page's; the page then says predict mode is on and how to turn it off.
+    `link_defaults`: what the page writes its link against (StateTable.to_query's `defaults`):
+    on a first pass "predict" defaults to on, so turning it off writes predict=0, which a reload
+    keeps; a link that said predict= keeps saying it (None: always written), whatever the marks."""
+    on_by_default: bool
+    link_defaults: dict
+
+
+def first_pass(page: str, link_says: bool, embedded: bool, storage_kept: bool, completed) -> FirstPass:
+    """`page`: the page's address in the progress marks (nav.js's PAGES href); `link_says`: the
+    link has predict=; `completed`: what the browser keeps under the marks' key (a list of pages;
+    anything else reads as no marks, as nav.js reads it).  Where storage is blocked (a frame on
+    another site) there are no marks to go by, and in an embed the instructor's link decides:
+    off unless the link says."""
+    if link_says:
+        return FirstPass(False, {"predict": None})
+    marks = completed if isinstance(completed, list) else []
+    on = storage_kept and not embedded and page not in marks
+    return FirstPass(on, {"predict": True} if on else {})
+
+
 # ----------------------------------------------------------------- the panel every page shows
 PANEL_PREFIX = re.compile(r"[a-z][a-z0-9-]*")
 

@@ -339,10 +339,12 @@ class StateTable:
             pairs.append(("ignored", ",".join(dropped)))
         return "?" + urlencode(pairs) if pairs else ""
 
-    def to_query(self, values: dict, keep: dict | None = None) -> str:
-        """The query string for `values`, listing only what differs from the defaults."""
+    def to_query(self, values: dict, keep: dict | None = None, defaults: dict | None = None) -> str:
+        """The query string for `values`, listing only what differs from the defaults (`defaults`:
+        this visit's, where they differ from the table's; a name mapped to None is always listed)."""
+        defaults = {name: prop.default for name, prop in self.props.items()} | (defaults or {})
         pairs = [(name, prop.format(values[name])) for name, prop in self.props.items()
-                 if name in values and values[name] != prop.default]
+                 if name in values and values[name] != defaults[name]]
         pairs += list((keep or {}).items())
         return "?" + urlencode(pairs) if pairs else ""
 

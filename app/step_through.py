@@ -11,6 +11,7 @@ from app import code_view, code_view_mlp, ui
 from app.step_through_draw import draw, loss_sparkline
 from app.step_through_model import (
     ALL_PARAMS,
+    FIRST_PASS_NOTE,
     NUMBER_FIELDS,
     PHASE_TITLES,
     PRESET_MENU,
@@ -25,6 +26,7 @@ from app.step_through_model import (
     live_values,
     matching_preset,
     param_hints,
+    predict_start,
     preset_values,
     ranges_text,
     rate_text,
@@ -52,6 +54,12 @@ class StepThroughPage:
     def __init__(self, url: ui.UrlState):
         self.url = url
         self.values, note = compatible(url.load())
+        # A first pass through the lesson asks before it shows (issue 25), unless the link says.
+        first_pass = predict_start(url.query, ui.can_store(), ui.completed_pages())
+        url.defaults = first_pass.link_defaults
+        if first_pass.on_by_default:
+            self.values["predict"] = True
+            self._show_note("predict-note", FIRST_PASS_NOTE)
         self.base_preset = matching_preset(self.values) or "default"   # what "Reset to the preset" restores
         self.network = None         # the network for the values, with its trace (see rebuild)
         self.steps = []             # the lesson's steps for that network
@@ -105,6 +113,8 @@ class StepThroughPage:
         """A control of the state table changed: a menu, the gradient check or a number field."""
         if name in ("reveal", "predict"):        # only what the card and the live panel show
             self.shown[name] = self.values[name] = value
+            if name == "predict":
+                self._show_note("predict-note", None)   # the learner has found the toggle
             self.show_step()
             return
         if name == "check":         # the check only adds a comparison: training goes on

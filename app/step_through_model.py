@@ -22,7 +22,7 @@ import numpy as np
 
 from app import predict
 from app.lesson_two_names import ALL_PARAMS, hidden_params, output_params, output_unit, param_names
-from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
+from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable, embed_requested
 from engine.gradcheck import Comparison, finite_difference
 from engine.graph import Value, linear
 from engine.optim import SGD
@@ -575,6 +575,17 @@ def training_result(loss_before: float, run: TrainingRun) -> str:
 
 DIRECTIONS = (("up", "up"), ("down", "down"), ("stays", "it stays"))
 SIDES = (("above", "above 0.5"), ("below", "below 0.5"), ("at", "exactly 0.5"))
+
+
+PAGE_HREF = "pages/step-through.html"      # this page in the progress marks (nav.js's PAGES)
+FIRST_PASS_NOTE = "On for your first pass through this lesson. To turn it off, untick “Predict first” above."
+
+
+def predict_start(query: str, storage_kept: bool, completed) -> predict.FirstPass:
+    """Predict mode on a learner's first pass through this lesson (app.predict.first_pass), for the
+    page's link and what the browser keeps."""
+    return predict.first_pass(PAGE_HREF, "predict" in STATE.state_keys_in(query), embed_requested(query),
+                              storage_kept, completed)
 
 
 def step_question(network: Network, step: LessonStep) -> predict.Question | None:

@@ -317,6 +317,7 @@ class UrlState:
         self.table = table
         self.notes_id = notes_id
         self.query = None       # the link as the page read it (load)
+        self.defaults = {}      # what the link is written against where not the table's (StateTable.to_query)
 
     def load(self) -> dict:
         # Published so tests (and curious instructors) can see which parameters the page reads.
@@ -344,7 +345,7 @@ class UrlState:
     def save(self, values: dict, push: bool = False) -> str:
         """Write values into the address bar, replacing its entry; with push, as a new entry
         (Back then returns to the one before)."""
-        query = self.table.to_query(values, presentation(str(js.location.search)))
+        query = self.table.to_query(values, presentation(str(js.location.search)), self.defaults)
         # None arrives as undefined, which replaceState accepts as "no state" (js.null does not exist).
         if push:
             js.history.pushState(None, "", str(js.location.pathname) + query)
@@ -415,6 +416,12 @@ class Progress:
         if stop_had_focus and self.return_focus is not None:
             self.return_focus.focus()
         self.return_focus = None
+
+
+def completed_pages():
+    """The progress marks nav.js keeps ("Mark this page completed"): what is stored, which
+    app.predict.first_pass reads as nav.js does (only a list counts)."""
+    return stored("completed")
 
 
 def can_store() -> bool:

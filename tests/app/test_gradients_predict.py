@@ -1,9 +1,11 @@
 """Lesson 3's predict mode: "which layer will have the smallest gradient?" and "will this
 train?", answered from the page model's own measurement and status judgement."""
 import random
+import re
 
 from app import gradients_model as model
 from app import predict
+from app.gradients_draw import bar_chart, value_range
 
 
 def measured(query):
@@ -52,3 +54,14 @@ def test_deep_sigmoid_will_not_train_and_the_why_says_which_layers_vanish():
     assert model.trains_question(measured("depth=3&act=relu&init=he")).answer == "yes"
     first, second = model.questions(measured("depth=8&act=sigmoid"))
     assert first.key == "smallest-layer" and second.key == "trains"
+
+
+def test_each_answer_names_its_layer_as_the_charts_row_does():
+    # A walkthrough: the answers said "layer 6 (output)" while the chart's row said "out".
+    measurement = measured("depth=5&act=sigmoid")
+    question = model.smallest_layer_question(measurement)
+    for width in (320, 700):                          # the narrow chart and the wide one
+        rows = re.findall(r'class="row-label"[^>]*>([^<]*)<', bar_chart(measurement, width, value_range([measurement]), "x"))
+        assert rows == [str(layer) for layer in range(1, 7)]
+        assert [label.split()[1] for _, label in question.choices] == rows
+    assert question.choices[-1][1] == "layer 6 (output)"

@@ -66,3 +66,39 @@ def test_the_graph_withholds_the_steps_result_while_it_is_asked():
     label = f"grad h₁ = {short(network.grad('h1'))}"
     assert label in shown and label not in asked
     assert f"grad z₃ = {short(network.grad('z3'))}" in asked         # what came before stays
+
+
+def start(query="", storage_kept=True, completed=None):
+    """How the page starts predict mode, and the link it then writes with predict on and off."""
+    first = model.predict_start(query, storage_kept, completed)
+    values = model.STATE.from_query(query)[0]
+    if first.on_by_default:
+        values["predict"] = True
+    links = {on: model.STATE.to_query({**values, "predict": on}, defaults=first.link_defaults) for on in (True, False)}
+    return values["predict"], first.on_by_default, links
+
+
+def test_predict_mode_is_on_for_a_first_pass_through_the_lesson_unless_the_link_says():
+    # A first visit (nothing stored), or marks of other lessons only: on, and the page says so.
+    # The link it writes leaves predict out while on, and says predict=0 once turned off,
+    # so a reload keeps it off.
+    for completed in (None, [], ["pages/chain-rule.html"]):
+        assert start(completed=completed) == (True, True, {True: "", False: "?predict=0"})
+    # What nav.js reads as no marks (not a list) is no marks here too.
+    assert start(completed={"pages/step-through.html": True})[:2] == (True, True)
+    assert start(completed="pages/step-through.html")[:2] == (True, True)
+    # Finished (lesson 2 marked completed): off, as before; turned on, the link says predict=1.
+    finished = ["pages/chain-rule.html", model.PAGE_HREF]
+    assert start(completed=finished) == (False, False, {True: "?predict=1", False: ""})
+    # Storage blocked (a frame on another site): no marks to go by, off.
+    assert start(storage_kept=False) == (False, False, {True: "?predict=1", False: ""})
+    # An embed: the instructor's link decides, off unless it says.
+    assert start("embed=1")[:2] == (False, False)
+    # The link wins, either way, and keeps saying it whatever is stored.
+    for completed in (None, finished):
+        assert start("predict=0", completed=completed) == (False, False, {True: "?predict=1", False: "?predict=0"})
+        assert start("predict=1", completed=completed) == (True, False, {True: "?predict=1", False: "?predict=0"})
+    assert start("embed=1&predict=1", storage_kept=False)[:2] == (True, False)
+    # Other settings are written against the table's defaults as always.
+    assert model.STATE.to_query({**model.STATE.defaults(), "predict": True, "w11": 1.5},
+                                defaults={"predict": True}) == "?w11=1.5"

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import chain_rule_model, playground_model, write_it_draw, write_it_model
+from app import chain_rule_model, playground_model, predict, write_it_draw, write_it_model
 from app.step_through_model import STATE as STEP_THROUGH_STATE
-from app.step_through_model import Network, lesson_steps
+from app.step_through_model import Network, lesson_steps, step_question
 from backprop_lab import site
 from engine import text
 from engine.text import plain, significant
@@ -108,10 +108,17 @@ def test_chain_rule_slider_shows_the_engines_numbers(firefox_run):
         "p2-du": show(expected.du_dx.value), "p2-dy": show(expected.dy_du.value), "p2-dydx": show(expected.dy_dx)}
 
 
-def test_step_through_key_shows_the_engines_second_step(firefox_run):
-    steps = lesson_steps(Network(STEP_THROUGH_STATE.defaults()))
-    assert shown(firefox_run, "step-through") == {"step-counter": f"Step 2 / {len(steps)}",
-                                                  "step-result": steps[1].result_text}
+def test_step_through_key_shows_the_engines_second_step_and_a_prediction_is_checked(firefox_run):
+    # → shows step 2; a first pass has predict mode on, and the update's question, answered by the
+    # keyboard, gets the verdict CPython gives (focused, so a screen reader reads it).
+    network = Network(STEP_THROUGH_STATE.defaults())
+    steps = lesson_steps(network)
+    question = step_question(network, steps[-1])
+    page = shown(firefox_run, "step-through")
+    assert page == {"step-counter": f"Step 2 / {len(steps)}", "step-result": steps[1].result_text,
+                    "predict-on": True, "prompt": question.prompt, "answer": question.choices[0][0],
+                    "verdict": predict.check(question, question.choices[0][0]).message,
+                    "focused": "predict-verdict"}
 
 
 def test_gradients_depth_key_shows_the_engines_bars(firefox_run):

@@ -33,8 +33,13 @@ def test_keys_step_through_every_matrix_with_the_models_numbers(open_page):
         later = {s.result for s in steps[number:]} - {o.name for o in step.operands} - {step.result}
         assert not (shown & later), f"step {number} shows {shown & later} before computing them"
         page.keyboard.press("ArrowRight")
+    # At the last step there is no next one to go to, at the first no previous one.
+    expect(page.locator("#next-step")).to_be_disabled()
+    expect(page.locator("#previous-step")).to_be_enabled()
     page.keyboard.press("Home")
     expect(page.locator("#step-counter")).to_have_text(f"Step 1 / {len(steps)}")
+    expect(page.locator("#previous-step")).to_be_disabled()
+    expect(page.locator("#next-step")).to_be_enabled()
     save_screenshot(page, "matrix-form")
 
 

@@ -1,11 +1,14 @@
 """Predict, then reveal (issue 25): the page asks before it shows, checks the answer against
 the engine's numbers for the state on screen, and says why."""
+from urllib.parse import urlparse
+
 import pytest
 from playwright.sync_api import expect
 
-from app import chain_rule_model, gradients_model
+from app import chain_rule_model, gradients_model, step_through_model
 from engine.text import fixed
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
+from tests.e2e.test_embed_fit import assert_fits
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -84,12 +87,9 @@ def test_gradients_asks_two_questions_before_drawing_the_bars(open_page):
     assert "predict" not in page.url
 
 
-def test_step_through_asks_the_sign_before_each_gradient_and_explains_it(open_page):
-    from app import step_through_model
-    network = step_through_model.Network(step_through_model.STATE.defaults())
-    steps = step_through_model.lesson_steps(network)
-    index = next(i for i, s in enumerate(steps) if s.phase == "backward" and s.node == "h1")
-    page = open_page(f"pages/step-through.html?predict=1&step={index + 1}")
+def asks_the_sign_before_each_gradient_and_explains_it(page, network, steps, index):
+    """Lesson 2 at grad h₁'s step (`index`) with predict mode on: a wrong answer by the keyboard,
+    explained from its two factors; Play stops at the next question."""
     expect(page.locator("#predict-prompt")).to_have_text("Will grad h₁ be positive, negative or zero?")
     expect(page.locator("#step-result")).to_be_hidden()                 # no number before the answer
     expect(page.locator("#step-local-label")).to_have_text("∂z₃/∂h₁")  # the factors to reason from
@@ -112,6 +112,58 @@ def test_step_through_asks_the_sign_before_each_gradient_and_explains_it(open_pa
     expect(verdict).to_contain_text("Right:")
     assert tally(page) == (before[0] + 1, before[1] + 2)
     save_screenshot(page, "predict-step-through")
+
+
+def test_step_through_asks_on_a_first_pass_until_the_lesson_is_finished(browser, base_url):
+    """A learner's first pass through lesson 2 (a fresh browser profile: no progress marks) has
+    predict mode on, and the page says so and how to turn it off; once the lesson is marked
+    completed it opens with predict mode off; a link's predict= wins either way, and its
+    questions are answered and explained."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    elsewhere = []
+    context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+                  else (elsewhere.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    lesson = base_url + "pages/step-through.html"
+    try:
+        page.goto(lesson)
+        wait_until_ready(page)
+        note = page.locator("#predict-note")
+        expect(page.locator("#predict-toggle")).to_be_checked()
+        expect(note).to_have_text(step_through_model.FIRST_PASS_NOTE)
+        page.locator("h1").click()
+        page.keyboard.press("End")                                  # the update asks which way w₃₁ moves
+        expect(page.locator("#predict-prompt")).to_have_text("Which way will w₃₁ move in the update?")
+        save_screenshot(page, "predict-first-pass-step-through-1280")
+        page.set_viewport_size({"width": 360, "height": 800})
+        save_screenshot(page, "predict-first-pass-step-through-360")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert "predict" not in page.url                            # on by default: not in the link
+        page.locator("#predict-toggle").uncheck()                   # off: the link says so, for a reload
+        expect(note).to_be_hidden()
+        expect(page.locator("#predict-box")).to_be_hidden()
+        assert "predict=0" in page.url
+        # Finished: the header's link (no predict=) opens it with predict mode off
+        page.get_by_role("button", name="Mark this page completed").click()
+        page.goto(lesson)
+        wait_until_ready(page)
+        expect(page.locator("#predict-toggle")).not_to_be_checked()
+        expect(note).to_be_hidden()
+        # A link that says predict=1 wins, and keeps saying it
+        network = step_through_model.Network(step_through_model.STATE.defaults())
+        steps = step_through_model.lesson_steps(network)
+        index = next(i for i, s in enumerate(steps) if s.phase == "backward" and s.node == "h1")
+        page.goto(lesson + f"?predict=1&step={index + 1}")
+        wait_until_ready(page)
+        expect(page.locator("#predict-toggle")).to_be_checked()
+        expect(note).to_be_hidden()
+        assert "predict=1" in page.url
+        asks_the_sign_before_each_gradient_and_explains_it(page, network, steps, index)
+    finally:
+        context.close()
+    assert errors == [] and elsewhere == []
 
 
 def test_playground_asks_how_the_loss_will_behave_before_play_and_the_run_answers(open_page):
@@ -222,7 +274,8 @@ def test_chain_rule_asks_df_dx_and_each_gradient_before_showing_them(open_page):
 
 def test_predict_mode_in_an_embed_on_another_site_counts_without_storage(page, other_site):
     """An instructor's link with predict=1, framed 800 × 600 by another site: the browser gives the
-    frame no storage, so the tally counts while the page is open and says it is not kept."""
+    frame no storage, so the tally counts while the page is open and says it is not kept; panel 4
+    fits the frame with its questions and verdicts, by sign and by value (tests/e2e/test_embed_fit.py)."""
     page.set_viewport_size({"width": 840, "height": 700})
     page.goto(other_site("pages/chain-rule.html?embed=1&panel=4&predict=1"))
     page.wait_for_selector("iframe", state="attached")
@@ -238,7 +291,18 @@ def test_predict_mode_in_an_embed_on_another_site_counts_without_storage(page, o
     expect(frame.locator("#p4-predict-verdict")).to_contain_text("Right: you said negative")
     tally_line = frame.locator("#p4-predict-tally")
     expect(tally_line).to_have_text("1 of 1 predictions right. Not kept: the browser allows no storage here.")
+    assert_fits(page, frame, "chain-rule-panel-4-predict-sign-verdict")             # no scrolling in the frame
     frame.locator("#p4-next").press("Enter")
+    assert_fits(page, frame, "chain-rule-panel-4-predict-sign-question")
     frame.get_by_role("button", name="positive").press("Enter")                   # grad a is negative
     expect(tally_line).to_contain_text("1 of 2 predictions right.")
     save_screenshot(page, "predict-embed-other-site-chain-rule", full_page=False)
+    # By value, the longest verdict: the question and its verdict fit too
+    frame.locator("#p4-ask").select_option("value")
+    frame.locator("#p4-next").press("Enter")
+    expect(frame.locator("#p4-predict-prompt")).to_contain_text("What will grad")
+    assert_fits(page, frame, "chain-rule-panel-4-predict-value-question")
+    frame.locator("#p4-predict-number").fill("12345")
+    frame.locator("#p4-predict-number").press("Enter")
+    expect(frame.locator("#p4-predict-verdict")).to_contain_text("Not quite: you said 12345")
+    assert_fits(page, frame, "chain-rule-panel-4-predict-value-verdict")

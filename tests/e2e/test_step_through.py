@@ -2,7 +2,8 @@
 numbers (as CPython computes them), editing a weight changes the gradients, bad input is
 refused at the field, training lowers the loss, gradient check, presets, URL state.
 
-Each test opens the page with a link to the state it needs, so the tests run in any order."""
+Each test opens the page with a link to the state it needs, so the tests run in any order; the
+link says predict=0 (a first pass through the lesson has predict mode on: see tests/e2e/test_predict.py)."""
 import re
 
 import pytest
@@ -14,7 +15,7 @@ from tests.e2e.conftest import needs_numpy, save_screenshot, tex_source
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
-PAGE = "pages/step-through.html"
+PAGE = "pages/step-through.html?predict=0"
 
 
 def text(page, selector):
@@ -81,7 +82,7 @@ def test_space_plays_and_pauses(open_page):
 
 
 def test_editing_a_weight_changes_the_gradients(open_page):
-    page = open_page(PAGE + "?reveal=1")  # the live values shown at any step
+    page = open_page(PAGE + "&reveal=1")  # the live values shown at any step
     before = Network(STATE.defaults())
     after = Network({**STATE.defaults(), "w31": 1.4})
     steps = lesson_steps(after)
@@ -98,7 +99,7 @@ def test_editing_a_weight_changes_the_gradients(open_page):
 
 
 def test_invalid_input_is_refused_at_the_field(open_page):
-    page = open_page(PAGE + "?reveal=1")          # the live values shown before their steps
+    page = open_page(PAGE + "&reveal=1")          # the live values shown before their steps
     loss = text(page, "#live-loss")
     for typed in ("abc", "", "nan", "inf"):
         set_field(page, "w11", typed)
@@ -121,7 +122,7 @@ def test_invalid_input_is_refused_at_the_field(open_page):
 def test_a_number_too_small_for_a_float_says_it_was_read_as_0(open_page):
     # 1e-400 is nearer to 0 than any 64-bit float: the field takes it as 0 and says so,
     # rather than silently showing a 0 the learner did not type.
-    page = open_page(PAGE + "?reveal=1")
+    page = open_page(PAGE + "&reveal=1")
     set_field(page, "x1", "1e-400")
     expect(page.locator("#x1")).to_have_value("0")
     expect(page.locator("#x1-error")).to_contain_text("read as 0: 1e-400 is too close to 0")
@@ -135,7 +136,7 @@ def test_a_number_too_small_for_a_float_says_it_was_read_as_0(open_page):
 
 
 def test_train_100_steps_lowers_the_loss(open_page):
-    page = open_page(PAGE + "?reveal=1")  # the live values shown at any step
+    page = open_page(PAGE + "&reveal=1")  # the live values shown at any step
     before = Network(STATE.defaults()).loss.data
     run = train(STATE.defaults(), 100)
     page.locator("#train-100").click()
@@ -186,7 +187,7 @@ def test_presets_and_variants(open_page):
 
 
 def test_bad_url_falls_back_to_defaults_with_a_note(open_page):
-    page = open_page(PAGE + "?w11=abc&hidden=softmax&step=5")
+    page = open_page(PAGE + "&w11=abc&hidden=softmax&step=5")
     notes = page.locator("#url-notes")
     expect(notes).to_be_visible()
     assert "w₁₁" in notes.inner_text() and "hidden activation" in notes.inner_text()
@@ -231,7 +232,7 @@ def test_on_a_narrow_screen_the_graph_follows_the_step(open_page):
 
 def test_embedded_the_graph_scrolls_to_the_step_of_a_tall_network(open_page):
     from app import step_through_model
-    page = open_page(PAGE + "?embed=1&units=3&hidden=relu&x1=0.8&x2=0.2&step=1")
+    page = open_page(PAGE + "&embed=1&units=3&hidden=relu&x1=0.8&x2=0.2&step=1")
     page.set_viewport_size({"width": 800, "height": 600})
     try:
         network = step_through_model.Network(step_through_model.preset_values(

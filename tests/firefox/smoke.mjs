@@ -159,7 +159,9 @@ const interactions = {
     return shown;
   },
 
-  // The keyboard steps through the 2-2-1 network: → shows step 2 and its number.
+  // The keyboard steps through the 2-2-1 network: → shows step 2 and its number. A first pass
+  // through the lesson (this profile has no mark for it) has predict mode on: End goes to the
+  // update, which asks which way w₃₁ moves; its first answer, by the keyboard, gets a verdict.
   async "step-through"(tab) {
     const before = { counter: await textOf(tab, "#step-counter"), result: await textOf(tab, "#step-result") };
     expect(before.counter.startsWith("Step 1 /"), `the page opened at ${before.counter}`);
@@ -168,7 +170,19 @@ const interactions = {
     const counter = await changedText(tab, "#step-counter", before.counter, "pressing → on the step-through page");
     const result = await textOf(tab, "#step-result");
     expect(result !== before.result, `the step result did not change: ${result}`);
-    return { "step-counter": counter, "step-result": result };
+    const predictOn = await tab.$eval("#predict-toggle", (toggle) => toggle.checked);
+    await tab.keyboard.press("End");
+    await tab.waitForSelector("#predict-choices button", { timeout: 10_000 }).catch(() => {
+      throw new Error("End on a first pass: no question at the update step");
+    });
+    const prompt = await textOf(tab, "#predict-prompt");
+    const answer = await tab.$eval("#predict-choices button", (button) => button.dataset.answer);
+    await tab.focus("#predict-choices button");
+    await tab.keyboard.press("Enter");
+    const verdict = await changedText(tab, "#predict-verdict", "", "answering the update's question by the keyboard");
+    const focused = await tab.evaluate(() => document.activeElement.id);
+    return { "step-counter": counter, "step-result": result, "predict-on": predictOn, "prompt": prompt,
+             "answer": answer, "verdict": verdict, "focused": focused };
   },
 
   // One more hidden layer (depth slider, one key): the bars are recomputed for six layers.
