@@ -6,7 +6,7 @@ and app/ with their sources (backprop_lab/site.py, python.zip).  A listing is a 
 (whole functions, or one line of a table), each under a comment naming its file and function,
 numbered with the file's own line numbers; `marked` lines are the ones the current step runs.
 app/ui.py CodeView puts a listing on the page; static/code-view.js shows it in CodeMirror.
-The listings of engine/mlp.py's network are in app/code_view_mlp.py: lesson 1 starts without
+The listings of engine/mlp.py's network are in app/code_view_mlp.py: lessons 1 and 2 start without
 NumPy, so this module imports none.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import inspect
 from dataclasses import dataclass
 
 from engine import scalar
-from engine.graph import Value, linear
+from engine.graph import Value, gradient_descent_step, linear
 
 
 @dataclass(frozen=True)
@@ -136,3 +136,9 @@ def value_step(phase: str, node: Value | None) -> Listing:
     if node is None:
         return graph_step(phase, "", 0, start=True)
     return graph_step(phase, node.op, len(node.parents))
+
+
+def update_step() -> Listing:
+    """Lesson 2's last step, w ← w − η·grad w: engine/graph.py's gradient descent on named numbers."""
+    return listing("engine/graph.py: one step of gradient descent",
+                   [excerpt(gradient_descent_step, mark=("value - lr * grads[name]",))])

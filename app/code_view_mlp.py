@@ -1,5 +1,5 @@
-"""The "Python" view's listings of the NumPy engine (app/code_view.py has the scalar graph's):
-lesson 2's update, lesson 3's gradient statistics, lesson 4's training step and lesson 5's
+"""The "Python" view's listings of the NumPy engine (app/code_view.py has the scalar graph's,
+lessons 1 and 2): lesson 3's gradient statistics, lesson 4's training step and lesson 5's
 layers in matrix form.  Pure: tested in CPython.
 """
 from __future__ import annotations
@@ -7,11 +7,6 @@ from __future__ import annotations
 from app.code_view import Listing, excerpt, listing
 from engine.mlp import MLP
 from engine.optim import SGD
-
-
-def update_step() -> Listing:
-    """Gradient descent, w ← w − η·grad w: engine/optim.py's SGD."""
-    return listing("engine/optim.py: one step of gradient descent", [excerpt(SGD.step, mark=("p -= lr * g",))])
 
 
 def gradient_statistics() -> Listing:

@@ -7,7 +7,7 @@ tested in CPython.
 """
 import js
 
-from app import code_view, code_view_mlp, ui
+from app import code_view, ui
 from app.step_through_draw import draw, loss_sparkline
 from app.step_through_model import (
     ALL_PARAMS,
@@ -318,10 +318,10 @@ class StepThroughPage:
 
     def code_listing(self):
         """The engine code of this step: a node's op (backward: the op whose local derivative it
-        multiplies, and backward()), or the optimizer's update."""
+        multiplies, and backward()), or the gradient-descent update."""
         step = self.steps[self.index]
         if step.phase == "update":
-            return code_view_mlp.update_step()
+            return code_view.update_step()
         label = step.node if step.phase == "forward" else self.network.step("backward", step.node).inputs[0]
         return code_view.value_step(step.phase, self.network.nodes.get(label))
 

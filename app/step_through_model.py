@@ -6,7 +6,7 @@ for a state.
 Pure Python (engine + app.state, no browser), tested in CPython.  No formula, derivative
 or explanation of a forward/backward step is written here: they come from `engine.trace`,
 and every number is written by `engine.text`.  The update w ← w − η·grad w is
-`engine.optim.SGD`.
+`engine.graph.gradient_descent_step`.  No NumPy: the page starts without it (static/pyscript-lite.json).
 
 Names follow the neurons: hidden unit j computes z_j = w_j1·x₁ + w_j2·x₂ + b_j
 and h_j = act(z_j); the output unit o = units + 1 computes
@@ -18,15 +18,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from app import predict
 from app.lesson_two_names import ALL_PARAMS, hidden_params, output_params, output_unit, param_names
 from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable, embed_requested
-from engine.gradcheck import Comparison, finite_difference
-from engine.graph import Value, linear
-from engine.optim import SGD
-from engine.registry import ACTIVATIONS, LOSSES, OUTPUTS, labels
+from engine.graph import Value, gradient_descent_step, linear
+from engine.labels import ACTIVATION_LABELS, LOSS_LABELS, OUTPUTS, labels
+from engine.scalar import Comparison, finite_difference
 from engine.text import fixed, fmt, gradient_name, gradient_tex, partial_name, plain, pretty_name, relative, tex_name
 
 # ------------------------------------------------------------------ choices and ranges
@@ -89,9 +86,9 @@ _DEFAULTS = {**_RELU_WEIGHTS, **PRESETS["default"].values}
 
 STATE = StateTable(
     IntProp("units", 2, low=2, high=3, label="hidden units"),
-    ChoiceProp("hidden", "tanh", choices=HIDDEN_ACTIVATIONS, labels=labels(ACTIVATIONS), label="hidden activation"),
-    ChoiceProp("output", "sigmoid", choices=OUTPUT_ACTIVATIONS, labels=labels(ACTIVATIONS), label="output activation"),
-    ChoiceProp("loss", "bce", choices=LOSS_NAMES, labels=labels(LOSSES), label="loss"),
+    ChoiceProp("hidden", "tanh", choices=HIDDEN_ACTIVATIONS, labels=labels(ACTIVATION_LABELS), label="hidden activation"),
+    ChoiceProp("output", "sigmoid", choices=OUTPUT_ACTIVATIONS, labels=labels(ACTIVATION_LABELS), label="output activation"),
+    ChoiceProp("loss", "bce", choices=LOSS_NAMES, labels=labels(LOSS_LABELS), label="loss"),
     FloatProp("x1", _DEFAULTS["x1"], low=INPUT_RANGE[0], high=INPUT_RANGE[1], label="x₁"),
     FloatProp("x2", _DEFAULTS["x2"], low=INPUT_RANGE[0], high=INPUT_RANGE[1], label="x₂"),
     FloatProp("y", _DEFAULTS["y"], low=TARGET_RANGE[0], high=TARGET_RANGE[1], label="target y"),
@@ -313,10 +310,9 @@ def backward_steps(network: Network) -> list[LessonStep]:
 def updated_values(network: Network) -> dict:
     """The values after one gradient-descent step on every weight and bias."""
     names = network.params()
-    params = np.array([network.values[name] for name in names])
-    grads = np.array([network.grad(name) for name in names])
-    SGD(lr=network.values["lr"]).step([params], [grads])
-    return {**network.values, **dict(zip(names, params.tolist()))}
+    params = {name: network.values[name] for name in names}
+    grads = {name: network.grad(name) for name in names}
+    return {**network.values, **gradient_descent_step(params, grads, network.values["lr"])}
 
 
 def update_step(network: Network) -> LessonStep:

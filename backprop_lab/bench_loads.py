@@ -15,8 +15,9 @@ Targets (README): cold ≤ 4.5 s, warm ≤ 2.5 s, loader visible ≤ 200 ms.
 `--network` loads over an emulated network instead (Chromium's DevTools network emulation,
 10 Mbit/s with 40 ms round trips, and 50 Mbit/s with 20 ms), each run in a fresh persistent
 profile, and prints the bytes over the wire, the time to ready and when Pyodide asked for its
-WebAssembly (the round trips and script before the runtime) for: the first lesson; the next lesson in
-the same profile; and the landing page read for 10 s, then lesson 1.  Targets (issue 22):
+WebAssembly (the round trips and script before the runtime) and the page's main-thread CPU time until
+ready (DevTools' ThreadTime: what a busy machine inflates least) for: the first lesson; the next lesson
+in the same profile; and the landing page read for 10 s, then lesson 1.  Targets (issue 22):
 first lesson ≤ 6 MB and ready ≤ 8 s at 10 Mbit/s (≤ 3 s at 50 Mbit/s); next lesson ≤ 1.5 s and
 ≤ 100 KB; lesson 1 after the landing page ready ≤ 2 s.
 """
@@ -31,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .browser import READY_SELECTOR, launch_profile, served_site
+from .browser import READY_SELECTOR, launch_profile, main_thread_cpu_seconds, served_site
 
 PAGES = ["pages/chain-rule.html", "pages/step-through.html", "pages/gradients.html",
          "pages/playground.html", "pages/probe.html"]
@@ -80,6 +81,7 @@ class Wire:
         self.page = context.new_page()
         self.devtools = context.new_cdp_session(self.page)
         self.devtools.send("Network.enable")
+        self.devtools.send("Performance.enable")
         self.devtools.send("Network.emulateNetworkConditions", {
             "offline": False, "latency": round_trip_ms,
             "downloadThroughput": bits_per_second / 8, "uploadThroughput": bits_per_second / 8})
@@ -98,14 +100,16 @@ class Wire:
         url = self.urls.get(event["requestId"], "?")
         self.by_file[url] = self.by_file.get(url, 0) + received
 
-    def load(self, url: str) -> tuple[float, int, float]:
+    def load(self, url: str) -> tuple[float, int, float, float]:
         """(seconds to ready, bytes over the wire for this navigation until ready, seconds until
-        Pyodide asked for its WebAssembly: the round trips and script before the runtime)."""
-        before = self.bytes
+        Pyodide asked for its WebAssembly: the round trips and script before the runtime, and the
+        main thread's CPU seconds until ready)."""
+        before, cpu_before = self.bytes, main_thread_cpu_seconds(self.devtools)
         ready, _ = time_to_ready(self.page, url)
+        cpu = main_thread_cpu_seconds(self.devtools) - cpu_before
         asked = self.page.evaluate("""() => (performance.getEntriesByType('resource')
             .find((entry) => entry.name.endsWith('/pyodide.asm.wasm')) || {startTime: NaN}).startTime""")
-        return ready, self.bytes - before, asked / 1000
+        return ready, self.bytes - before, asked / 1000, cpu
 
 
 def precached(page, root: str) -> bool:
@@ -127,9 +131,9 @@ def wait_for_precache(page, root: str, limit_s: float = 120) -> float:
     return time.perf_counter() - start
 
 
-def network_runs(playwright, base: str, bits: int, rtt: int) -> tuple[list[tuple[str, float, int, float]], dict]:
-    """The rows (load, seconds to ready, bytes, seconds until the runtime was asked for), and the
-    first lesson's bytes per file."""
+def network_runs(playwright, base: str, bits: int, rtt: int) -> tuple[list[tuple[str, float, int, float, float]], dict]:
+    """The rows (load, seconds to ready, bytes, seconds until the runtime was asked for, main-thread
+    CPU seconds), and the first lesson's bytes per file."""
     rows = []
     with tempfile.TemporaryDirectory() as profile:
         context = launch_profile(playwright, profile)
@@ -167,7 +171,7 @@ def network_main(repeat: int) -> int:
 
     print(f"Backprop Lab loads over an emulated network, {datetime.datetime.now().isoformat(timespec='seconds')}, "
           f"{os.cpu_count()} CPUs, headless Chromium, served with compression (median of {repeat})")
-    print(f"{'network':16} {'load':48} {'MB':>6} {'ready s':>8} {'wasm asked s':>13}")
+    print(f"{'network':16} {'load':48} {'MB':>6} {'ready s':>8} {'wasm asked s':>13} {'CPU s':>6}")
     with served_site() as base, sync_playwright() as playwright:
         for name, bits, rtt in NETWORKS:
             results = [network_runs(playwright, base, bits, rtt) for _ in range(repeat)]
@@ -176,8 +180,9 @@ def network_main(repeat: int) -> int:
                 ready = statistics.median(run[index][1] for run in runs)
                 sent = statistics.median(run[index][2] for run in runs)
                 asked = statistics.median(run[index][3] for run in runs)
+                cpu = statistics.median(run[index][4] for run in runs)
                 times = ", ".join(f"{run[index][1]:.2f}" for run in runs)
-                print(f"{name:16} {label:48} {sent / 1e6:6.2f} {ready:8.2f} {asked:13.2f}  ({times})", flush=True)
+                print(f"{name:16} {label:48} {sent / 1e6:6.2f} {ready:8.2f} {asked:13.2f} {cpu:6.2f}  ({times})", flush=True)
             print(f"  first lesson, bytes per file ({name}, first run):")
             print_files(results[0][1])
     return 0

@@ -14,14 +14,10 @@ far apart.  With float64 and h = 1e-6, a correct gradient typically gives
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from .parser import Expression, parse
-from .scalar import finite_difference  # f'(x) of one float: defined without NumPy, for pages that load none
-
-FLOOR = 1e-8
+from .scalar import FLOOR, Comparison, finite_difference  # noqa: F401  (without NumPy, for pages that load none)
 
 
 def relative_error(analytic, numeric):
@@ -29,18 +25,6 @@ def relative_error(analytic, numeric):
     a, n = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     error = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), FLOOR)
     return float(error) if error.ndim == 0 else error
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One derivative from backprop beside its central finite difference, as a page lists them."""
-    name: str
-    backprop: float
-    numeric: float
-
-    @property
-    def relative(self) -> float:
-        return relative_error(self.backprop, self.numeric)
 
 
 def check_graph(build, values: dict, h: float = 1e-6) -> dict:

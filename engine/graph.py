@@ -260,6 +260,12 @@ def linear(weights, inputs, bias=None) -> Value:
     return _node("linear", data, parents, local)
 
 
+def gradient_descent_step(values: dict[str, float], grads: dict[str, float], lr: float) -> dict[str, float]:
+    """One step of gradient descent on named numbers, w ← w − η·grad w for each, as a training loop
+    takes it after backward() (engine.optim.SGD takes the same step on the MLP's arrays)."""
+    return {name: value - lr * grads[name] for name, value in values.items()}
+
+
 def _lift(x) -> Value:
     """Numbers written into a formula (the 2 in 2*x) become constant leaves."""
     return x if isinstance(x, Value) else Value(x, constant=True)

@@ -3,7 +3,8 @@
 Every activation and loss is a tiny record of plain NumPy functions, in the
 style of TensorFlow Playground's `{output, derivative}` objects.  The pages
 build their menus from these dictionaries and URL state validates names
-against them, so adding an entry here makes it available everywhere.
+against them, so adding an entry here (and its label in engine/labels.py)
+makes it available everywhere.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .labels import ACTIVATION_LABELS, LOSS_LABELS, OUTPUTS, labels  # noqa: F401  (pages import them from here)
 from .scalar import LEAKY_SLOPE  # the graph's leaky ReLU has the same slope
 
 Array = np.ndarray
@@ -24,10 +26,14 @@ class Activation:
     """a = output(z); da/dz = derivative(z, a).  `a` is passed so that
     sigmoid/tanh can reuse the forward value instead of recomputing it."""
     name: str
-    label: str          # what a menu shows
     tex: str            # the function in LaTeX, of z (derivatives as a lesson writes them: engine/trace.py)
     output: Callable[[Array], Array]
     derivative: Callable[[Array, Array], Array]
+
+    @property
+    def label(self) -> str:
+        """What a menu shows."""
+        return ACTIVATION_LABELS[self.name]
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
@@ -59,29 +65,26 @@ def _gelu_derivative(z, a):
 
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in [
-    Activation("sigmoid", "Sigmoid", r"\sigma(z)=\frac{1}{1+e^{-z}}",
+    Activation("sigmoid", r"\sigma(z)=\frac{1}{1+e^{-z}}",
                sigmoid, lambda z, a: a * (1.0 - a)),
-    Activation("tanh", "Tanh", r"\tanh(z)",
+    Activation("tanh", r"\tanh(z)",
                np.tanh, lambda z, a: 1.0 - a * a),
-    Activation("relu", "ReLU", r"\max(0,z)",
+    Activation("relu", r"\max(0,z)",
                lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
-    Activation("leaky_relu", "Leaky ReLU", r"\max(0.01z,z)",
+    Activation("leaky_relu", r"\max(0.01z,z)",
                lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
                lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE)),
-    Activation("elu", "ELU", r"z\text{ if }z>0\text{ else }e^{z}-1",
+    Activation("elu", r"z\text{ if }z>0\text{ else }e^{z}-1",
                lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
                lambda z, a: np.where(z > 0, 1.0, a + 1.0)),
-    Activation("gelu", "GELU", r"\tfrac12 z\left(1+\tanh\left(\sqrt{2/\pi}\,(z+0.044715z^3)\right)\right)",
+    Activation("gelu", r"\tfrac12 z\left(1+\tanh\left(\sqrt{2/\pi}\,(z+0.044715z^3)\right)\right)",
                _gelu, _gelu_derivative),
-    Activation("silu", "SiLU (swish)", r"z\,\sigma(z)",
+    Activation("silu", r"z\,\sigma(z)",
                lambda z: z * sigmoid(z),
                lambda z, a: sigmoid(z) * (1.0 + z * (1.0 - sigmoid(z)))),
-    Activation("linear", "Linear", r"z",
+    Activation("linear", r"z",
                lambda z: z, lambda z, a: np.ones_like(z)),
 ]}
-
-# Output layers a network may end in (a subset of ACTIVATIONS).
-OUTPUTS = ("sigmoid", "linear")
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,14 @@ class Loss:
     """Mean over samples is taken by the caller; these are per-sample.
     `value(yhat, y)` and `derivative(yhat, y)` = dL/dyhat."""
     name: str
-    label: str
     tex: str
     value: Callable[[Array, Array], Array]
     derivative: Callable[[Array, Array], Array]
+
+    @property
+    def label(self) -> str:
+        """What a menu shows."""
+        return LOSS_LABELS[self.name]
 
     def __repr__(self) -> str:
         return f"Loss({self.name!r})"
@@ -103,12 +110,12 @@ _EPS = 1e-12
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in [
     # With a sigmoid output the MLP computes BCE from the logit instead (stable
     # for large |z|); this form is what the step-through graph shows.
-    Loss("bce", "Binary cross-entropy", r"-\left[y\log\hat y+(1-y)\log(1-\hat y)\right]",
+    Loss("bce", r"-\left[y\log\hat y+(1-y)\log(1-\hat y)\right]",
          lambda yh, y: -(y * np.log(np.clip(yh, _EPS, 1.0)) + (1 - y) * np.log(np.clip(1 - yh, _EPS, 1.0))),
          lambda yh, y: (yh - y) / np.clip(yh * (1 - yh), _EPS, None)),
-    Loss("mse_half", "Squared error ½(ŷ−y)²", r"\tfrac12(\hat y-y)^2",
+    Loss("mse_half", r"\tfrac12(\hat y-y)^2",
          lambda yh, y: 0.5 * (yh - y) ** 2, lambda yh, y: yh - y),
-    Loss("mse", "Mean squared error (ŷ−y)²", r"(\hat y-y)^2",
+    Loss("mse", r"(\hat y-y)^2",
          lambda yh, y: (yh - y) ** 2, lambda yh, y: 2.0 * (yh - y)),
 ]}
 
@@ -116,12 +123,6 @@ INITS = ("he", "xavier", "normal", "zeros")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 REGULARIZATIONS = ("none", "l1", "l2")
 DATASETS = ("circle", "xor", "xor_points", "gaussians", "spiral", "moons")
-
-
-def labels(records) -> tuple[tuple[str, str], ...]:
-    """(name, label) of every record in a registry (ACTIVATIONS, LOSSES) or of a
-    name -> label dict (INIT_LABELS): what a ChoiceProp shows in its menu."""
-    return tuple((name, getattr(record, "label", record)) for name, record in records.items())
 
 
 def lookup(registry, name: str, argument: str):

@@ -19,6 +19,7 @@ check that both give the same numbers.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 INF, NAN = math.inf, math.nan
 
@@ -81,6 +82,27 @@ def cos(a: float) -> float:
 def finite_difference(f, x: float, h: float = 1e-6) -> float:
     """Central difference estimate of f'(x) for a function of one float (see engine/gradcheck.py)."""
     return (f(x + h) - f(x - h)) / (2 * h)
+
+
+FLOOR = 1e-8  # engine/gradcheck.py explains the relative error and its floor
+
+
+def relative_error(analytic: float, numeric: float) -> float:
+    """|a - n| / max(|a| + |n|, FLOOR) of two floats: engine.gradcheck.relative_error, which also
+    compares arrays, for the pages that load no NumPy."""
+    return abs(analytic - numeric) / max(abs(analytic) + abs(numeric), FLOOR)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One derivative from backprop beside its central finite difference, as a page lists them."""
+    name: str
+    backprop: float
+    numeric: float
+
+    @property
+    def relative(self) -> float:
+        return relative_error(self.backprop, self.numeric)
 
 
 # -- the graph's activations and losses, for one number -----------------------

@@ -68,7 +68,7 @@ def test_every_step_of_lesson_2_has_engine_code():
         network = Network(preset_values(name, STEP_STATE.defaults()))
         for step in lesson_steps(network):
             if step.phase == "update":
-                listing = code_view_mlp.update_step()
+                listing = code_view.update_step()
             else:
                 label = step.node if step.phase == "forward" else network.step("backward", step.node).inputs[0]
                 listing = code_view.value_step(step.phase, network.nodes.get(label))

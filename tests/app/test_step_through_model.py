@@ -205,7 +205,7 @@ def test_choosing_a_node_finds_its_step():
 
 # ---------------------------------------------------------------- update, training, checks
 
-def test_the_update_is_one_sgd_step_and_lowers_the_loss():
+def test_the_update_is_one_gradient_descent_step_and_lowers_the_loss():
     network = default_network(lr=0.5)
     update = lesson_steps(network)[-1]
     new = updated_values(network)

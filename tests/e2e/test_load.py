@@ -26,7 +26,7 @@ def preloaded(page) -> set[str]:
 
 
 @needs_numpy
-@pytest.mark.parametrize("name", ["chain-rule", "step-through"])  # without NumPy, and with it
+@pytest.mark.parametrize("name", ["chain-rule", "gradients"])  # without NumPy, and with it
 def test_the_start_chain_is_preloaded_and_each_file_fetched_once(page, base_url, name):
     page.goto(base_url + f"pages/{name}.html")
     wait_until_ready(page)
@@ -39,7 +39,7 @@ def test_the_start_chain_is_preloaded_and_each_file_fetched_once(page, base_url,
     assert chain - links == set(), "the start fetched these one after another: preload them (site.runtime_preloads)"
     assert links - set(requested) == set(), "preloaded but never used"
     # NumPy pages import PyScript's package-graph chunk; a page without packages must not fetch it.
-    assert any("pyodide_graph" in url for url in chain) == (name != "chain-rule")
+    assert any("pyodide_graph" in url for url in chain) == (name == "gradients")
     assert any(url.endswith("/static/vendor/python.zip") for url in links)
     # The large ones are asked for after the first paint: asked for in the head, they held it up.
     paint, asked = page.evaluate("""() => [performance.getEntriesByName('first-contentful-paint')[0].startTime,

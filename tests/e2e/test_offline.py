@@ -139,7 +139,7 @@ def test_offline_from_a_host_without_cache_control_too(context, own_site):
         expect(page.locator("#lesson-cards li")).to_have_count(len(LESSONS) - 1)
         expect(page.locator("html")).to_have_attribute("data-service-worker", "registered")
         open_ready(page, root + "pages/step-through.html")
-        open_ready(page, root + "pages/chain-rule.html")
+        open_ready(page, root + "pages/gradients.html")  # and a lesson with NumPy (lessons 1 and 2 have none)
 
 
 def test_a_new_build_is_shown_whole_on_the_next_visit(context, own_site):

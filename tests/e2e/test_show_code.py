@@ -119,8 +119,8 @@ def test_lesson_2_follows_the_stepper(page, base_url):
     page.click("#last-step")                                              # the update
     expect(view.locator(".code-view-title")).to_contain_text("gradient descent")
     lines, numbers, marked = shown(view)
-    assert assert_engine_source(lines, numbers) == ["engine/optim.py: SGD.step"]
-    assert [line.strip() for line in marked] == ["p -= lr * g"]
+    assert assert_engine_source(lines, numbers) == ["engine/graph.py: gradient_descent_step"]
+    assert [line.strip() for line in marked] == ["return {name: value - lr * grads[name] for name, value in values.items()}"]
     save_screenshot(page, "show-code-step-through")
 
 

@@ -112,13 +112,42 @@ def test_losses_are_the_registry_losses_for_one_number(name):
                 assert derivative(yhat, y) == pytest.approx(want_slope, rel=1e-15), (name, yhat, y)
 
 
+def test_the_relative_error_of_two_floats_is_gradchecks():
+    from engine.gradcheck import relative_error
+    for a in SPECIAL + [1e-9, 3.0, -2.5e-7]:
+        for n in SPECIAL + [1e-9, 3.0, -2.5e-7]:
+            with np.errstate(all="ignore"):
+                want = relative_error(a, n)
+            assert same_float(scalar.relative_error(a, n), want), (a, n)
+    assert scalar.Comparison("w", 3.0, 1.0).relative == 0.5
+
+
+def test_a_gradient_descent_step_on_named_numbers_is_sgds_on_arrays():
+    from engine.graph import gradient_descent_step
+    from engine.optim import SGD
+    rng = np.random.default_rng(0)
+    names = ["w11", "b1", "w31"]
+    values, grads = dict(zip(names, rng.normal(size=3).tolist())), dict(zip(names, rng.normal(size=3).tolist()))
+    params = np.array(list(values.values()))
+    SGD(lr=0.37).step([params], [np.array(list(grads.values()))])
+    assert gradient_descent_step(values, grads, 0.37) == dict(zip(names, params.tolist()))  # bit for bit
+
+
+def test_the_menus_labels_are_the_registrys():
+    from engine import labels, registry
+    assert set(labels.ACTIVATION_LABELS) == set(registry.ACTIVATIONS)
+    assert set(labels.LOSS_LABELS) == set(registry.LOSSES)
+    assert set(labels.OUTPUTS) <= set(registry.ACTIVATIONS)
+    assert labels.labels(labels.ACTIVATION_LABELS) == registry.labels(registry.ACTIVATIONS)
+
+
 def test_the_scalar_graph_loads_without_numpy():
-    """engine.graph, its parser and the chain-rule lesson's model import no NumPy (lesson 1 loads
+    """engine.graph, its parser and the models of lessons 1 and 2 import no NumPy (both load
     without it: static/pyscript-lite.json); checked in a fresh interpreter."""
     import subprocess
     import sys
-    code = ("import sys; import engine.graph, engine.parser, app.chain_rule_model; "
-            "print('numpy' in sys.modules)")
+    code = ("import sys; import engine.graph, engine.parser, app.chain_rule_model, app.step_through_model, "
+            "app.code_view; print('numpy' in sys.modules)")
     root = str(__import__("pathlib").Path(__file__).resolve().parents[2])
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
