@@ -22,7 +22,7 @@ import numpy as np
 
 from app import predict
 from app.lesson_two_names import ALL_PARAMS, hidden_params, output_params, output_unit, param_names
-from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
+from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable, code_view_prop
 from engine.gradcheck import Comparison, finite_difference
 from engine.graph import Value, linear
 from engine.optim import SGD
@@ -101,6 +101,7 @@ STATE = StateTable(
     BoolProp("check", False, label="gradient check"),
     BoolProp("reveal", False, label="show every value now"),
     BoolProp("predict", False, label="predict first"),
+    code_view_prop(),
 )
 
 
