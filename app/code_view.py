@@ -160,25 +160,26 @@ def _op_of(node) -> tuple[str, int]:
 
 def chosen_node(graph, key: str) -> Listing:
     """A node chosen in a graph (lesson 1's panels 1 and 5, app.chain_rule_model.TracedGraph):
-    what its derivation shows was computed by the op that made it (its value), the ops of
-    the nodes that use it (each computes ∂child/∂node beside its own value) and backward(),
-    which multiplies and adds them into grad node, starting at 1 at the output."""
+    what its derivation shows was computed by the op that made it (its value; an input has
+    none), the ops of the nodes that use it (each computes ∂child/∂node beside its own value)
+    and backward(), which multiplies and adds them into grad node, starting at 1 at the output."""
     node = graph.nodes[key]
     if node.constant:      # a number written into the formula: a leaf with no gradient
         return listing(f"engine/graph.py: the constant {node.label} is a Value with no gradient",
                        [excerpt(Value.__init__, mark=("self.constant = constant",))])
     children = [child for child in graph.nodes.values() if key in child.inputs]
-    parts = op_excerpts(*_op_of(node))
-    for child in children:
-        parts += op_excerpts(*_op_of(child))
-    if not children and key == graph.output:
-        start = excerpt(Value.backward, mark=("self.grad = 1.0",))
-        return listing(f"engine/graph.py: {parts[0].name} computes {node.name}; backward() starts there at 1",
-                       parts + [start])
-    uses = ", ".join(dict.fromkeys(op_excerpts(*_op_of(child))[0].name for child in children))
-    return listing(f"engine/graph.py: {parts[0].name} computes {node.name}, {uses} its local derivatives, "
-                   f"and backward() adds them into grad {node.name}",
-                   parts + [excerpt(Value.backward, mark=(CHAIN_RULE_LINE,))])
+    own = op_excerpts(*_op_of(node)) if node.op != "input" or not children else []
+    made = f"{own[0].name} computes {node.name}" if node.op != "input" else f"{node.name} is an input"
+    if not children:       # the output, where the backward pass starts
+        return listing(f"engine/graph.py: {made}; backward() starts there at 1",
+                       own + [excerpt(Value.backward, mark=("self.grad = 1.0",))])
+    uses = [part for child in children for part in op_excerpts(*_op_of(child))]
+    names = " and ".join(dict.fromkeys(op_excerpts(*_op_of(child))[0].name for child in children))
+    # Scrolled to the chain rule, with the short ops above it in view.
+    return listing(f"engine/graph.py: {made}; {names} compute{'s' if ' and ' not in names else ''} its local "
+                   f"derivative{'s' if len(children) > 1 else ''}; backward() adds "
+                   f"{'them' if len(children) > 1 else 'it'} into grad {node.name}",
+                   own + uses + [excerpt(Value.backward, mark=(CHAIN_RULE_LINE,))], focus_last=True)
 
 
 def graph_ops(graph, check: bool = False) -> Listing:

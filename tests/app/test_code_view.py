@@ -206,9 +206,12 @@ def test_panel_1_shows_the_ops_and_backward_that_computed_the_chosen_node():
             assert_shows_what_computed(listing, ran, makers, [key, *children])
             assert code_view.CHAIN_RULE_LINE in marked_lines(listing)[-1]
         assert derivation.total == graph.grad(key)
-    # x's local derivative ∂q/∂x = 1 is Value.__add__'s: the op of q, the node that uses x.
-    assert code_view.chosen_node(graph, "x").names == ("Value.__init__", "Value.__add__", "Value.backward")
+    # x's local derivative ∂q/∂x = 1 is Value.__add__'s: the op of q, the node that uses x (an input
+    # has no op of its own); the view scrolls to the chain rule, with the op above it.
+    assert code_view.chosen_node(graph, "x").names == ("Value.__add__", "Value.backward")
     assert code_view.chosen_node(graph, "q").names == ("Value.__add__", "Value.__mul__", "Value.backward")
+    x = code_view.chosen_node(graph, "x")
+    assert code_view.CHAIN_RULE_LINE in x.text.split("\n")[x.focus - 1]
 
 
 def marked_lines(listing):

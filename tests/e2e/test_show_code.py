@@ -110,7 +110,7 @@ def test_lesson_1_shows_the_op_of_each_backward_step_and_backward(page, base_url
     assert any('_node("*"' in line for line in marked)
     # Panels 1-3: the chosen node's op, the op of the node that uses it, and backward(); the
     # composition's two ops; the three functions, backward() and the finite-difference check.
-    for view_id, headings in (("p1-code", ["Value.__init__", "Value.__add__", "Value.backward"]),
+    for view_id, headings in (("p1-code", ["Value.__add__", "Value.backward"]),
                               ("p2-code", ["Value.__mul__", "Value.__pow__", "Value.backward"]),
                               ("p3-code", ["Value.__pow__", "Value.tanh", "Value._activation", "ACTIVATIONS['tanh']",
                                            "Value.backward", "finite_difference"])):
