@@ -235,7 +235,7 @@ def grade_activations(ns):
                     hint = " tanh′ = 1 − tanh²: check the sign."
                 elif close(theirs, _derivative_at_z(record, out)):
                     hint = " The argument is the output, not z: write the derivative in terms of it."
-                checks.append(Check(f"{name}_local(out={number(out)})", False,
+                checks.append(Check(f"{name}_local(out={out:.6g})", False,
                                     f"expected {number(expected)}, got {shown(theirs)}.{hint}"))
                 return checks
         checks.append(Check(f"{name}: value and local derivative at 5 points", True))
@@ -529,7 +529,8 @@ def grade_gradcheck(ns):
         if not close(theirs, expected, 1e-7):
             one_sided = [(f(np.where(np.arange(len(x)) == i, x + 1e-5, x)) - f(x)) / 1e-5 for i in range(len(x))]
             hint = " Use central differences, (f(x + h) − f(x − h)) / 2h." if close(theirs, one_sided, 1e-7) else ""
-            return [Check(f"gradcheck at {x.tolist()}", False, f"expected {np.round(expected, 6).tolist()}.{hint}")]
+            return [Check(f"gradcheck at {x.tolist()}", False,
+                          f"expected {shown(expected)}, got {shown(theirs.tolist())}.{hint}")]
     return [Check("central differences of three functions", True)]
 
 

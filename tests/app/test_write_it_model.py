@@ -131,3 +131,11 @@ def test_numbers_in_verdicts_are_written_as_on_the_rest_of_the_site():
     sign = EXERCISES["neuron"].solution.replace("d_z = 2 * (s - y)", "d_z = -2 * (s - y)")
     message = [c.message for c in grade("neuron", sign).checks if not c.passed][0]
     assert "-" not in message.replace("(grad w, grad x, grad b)", "") and message.count("−") >= 3
+    forward_difference = next(code for key, code, _ in WRONG if key == "gradcheck")
+    one_sided = [c for c in grade("gradcheck", forward_difference).checks if not c.passed][0]
+    assert one_sided.name == "gradcheck at [1.0, -2.0, 0.5]"
+    assert one_sided.message.startswith("expected [2, −4, 1], got [")
+    assert "-" not in one_sided.message.split("Use central")[0]
+    tanh_sign = EXERCISES["activations"].solution.replace("return 1 - out * out", "return 1 + out * out")
+    failed = [c for c in grade("activations", tanh_sign).checks if not c.passed][0]
+    assert failed.name == "tanh_local(out=-0.995055)" and "−" not in failed.name
