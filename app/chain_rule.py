@@ -12,6 +12,8 @@ from app import code_view, ui
 from engine.text import fixed, gradient_name, plain
 
 TALLY_KEY = "predictions:chain-rule"
+# Each panel's Python view and the property that says whether it is open (in the link).
+CODE_VIEWS = [(f"p{panel}-code", f"p{panel}code") for panel in range(1, 6)]
 
 # ---------------------------------------------------------------- small DOM helpers
 
@@ -165,6 +167,8 @@ class ClassicPanel:
     def __init__(self, page):
         self.page = page
         self.view = GraphView("p1-graph", self.select)
+        self.graph = None       # the graph on screen, whose chosen node's code the Python view shows
+        self.code = ui.CodeView("p1-code", lambda: code_view.chosen_node(self.graph, self.page.state["p1node"]))
 
     def select(self, key):
         if key in model.STATE.props["p1node"].choices:
@@ -172,9 +176,10 @@ class ClassicPanel:
 
     def update(self):
         state = self.page.state
-        graph = model.classic_graph(state["p1x"], state["p1y"], state["p1z"])
+        graph = self.graph = model.classic_graph(state["p1x"], state["p1y"], state["p1z"])
         derivation = model.derive(graph, state["p1node"])
         show_derivation("p1-detail", graph, derivation)
+        self.code.refresh()
         self.view.draw(draw.derivation_picture(
             graph, derivation, "Computation graph of f = (x + y) · z with values and gradients", "p1-arrow"))
 
@@ -188,10 +193,12 @@ class CompositionPanel:
 
     def __init__(self, page):
         self.page = page
+        self.composition = None     # what is on screen, whose ops the Python view shows
+        self.code = ui.CodeView("p2-code", lambda: code_view.graph_ops(self.composition.graph))
 
     def update(self):
         state = self.page.state
-        c = model.compose(state["p2g"], state["p2f"], state["p2x"])
+        c = self.composition = model.compose(state["p2g"], state["p2f"], state["p2x"])
         ui.set_text("p2-formula", c.formula)
         ui.set_text("p2-u", plain(c.u))
         ui.set_text("p2-y", plain(c.y))
@@ -206,6 +213,7 @@ class CompositionPanel:
         ui.set_text("p2-product", c.product_text())
         show_notes("p2-note", c.notes)
         draw_graph_in(ui.element("p2-graph"), draw.composition_picture(c))
+        self.code.refresh()
 
 
 # ---------------------------------------------------------------- panel 3: three plots in lockstep
@@ -220,6 +228,9 @@ class LockstepPanel:
         self.question = None    # predict mode: df/dx for the x shown
         self.answered = {}      # verdicts by question key (the x)
         self.predict_panel = ui.PredictPanel("p3-predict-panel", TALLY_KEY, self.on_answer, prefix="p3-predict")
+        # The same three ops at every x: the listing does not depend on the state.
+        self.code = ui.CodeView("p3-code", lambda: code_view.graph_ops(model.lockstep(self.page.state["p3x"]).graph,
+                                                                       check=True))
 
     def on_answer(self, _response, verdict):
         self.answered[self.question.key] = verdict.message
@@ -404,8 +415,8 @@ class ExpressionPanel:
         # values in one frame typesets them once.
         self.detail = None      # (graph, derivation) still to show, or None
         self.detail_loop = ui.Loop(self.show_detail)
-        self.node = None        # the chosen node of the graph on screen, whose op the Python view shows
-        self.code = ui.CodeView("p5-code", lambda: code_view.graph_step("forward", self.node.op, len(self.node.inputs)))
+        self.chosen = None      # (the graph on screen, its chosen node), whose code the Python view shows
+        self.code = ui.CodeView("p5-code", lambda: code_view.chosen_node(*self.chosen))
         presets = ui.element("p5-presets")
         for text, label in model.PRESETS:
             button = ui.create("button", label, parent=presets, type="button", aria_label=f"Use the preset {label}")
@@ -452,7 +463,7 @@ class ExpressionPanel:
         if state["p5node"] not in graph.nodes:
             state["p5node"] = graph.output
         derivation = model.derive(graph, state["p5node"])
-        self.node = graph.nodes[state["p5node"]]
+        self.chosen = (graph, state["p5node"])
         self.code.refresh()
         self.detail = (graph, derivation)
         self.detail_loop.start()
@@ -489,8 +500,8 @@ class ChainRulePage:
         for panel in self.panels:
             for name in panel.names:
                 self.panels_of.setdefault(name, []).append(panel)
-        self.controls = ui.Controls(model.STATE, [binding for panel in self.panels for binding in panel.controls],
-                                    self.state, self.change, on_slide=self.slide)
+        self.controls = ui.Controls(model.STATE, [binding for panel in self.panels for binding in panel.controls]
+                                    + CODE_VIEWS, self.state, self.change, on_slide=self.slide)
         ui.on("panel-switcher", "click", self.choose_panel)
         ui.on(js.window, "resize", lambda event: self.show_scroll_cues())
         self.show_panel(self.state["panel"])
@@ -515,7 +526,7 @@ class ChainRulePage:
         follows, and the panel redraws unless it shows this value already (a slider's)."""
         if self.state[name] != value:
             self.state[name] = value
-            for panel in self.panels_of[name]:
+            for panel in self.panels_of.get(name, ()):     # a Python view opened: no panel redraws
                 panel.update()
         self.save_url()
 

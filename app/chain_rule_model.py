@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app import predict
-from app.state import BoolProp, ChoiceProp, FloatProp, StateTable, TextProp
+from app.state import BoolProp, ChoiceProp, FloatProp, StateTable, TextProp, code_view_prop
 from engine.graph import Value, linear
 from engine.parser import MAX_LENGTH as MAX_EXPRESSION_LENGTH
 from engine.parser import Expression, ParseError, parse
@@ -597,4 +597,6 @@ STATE = StateTable(
     BoolProp("predict", False, label="predict first"),
     ChoiceProp("p4ask", "sign", choices=tuple(key for key, _ in ASK_CHOICES), labels=ASK_CHOICES,
                label="what panel 4 asks"),
+    # Each panel's Python view open (code_view_prop): p4code=1 opens panel 4's.
+    *[code_view_prop(f"p{panel}code", f"panel {panel} Python view") for panel in range(1, 6)],
 )

@@ -53,10 +53,22 @@ class Listing:
                      if not number and line.startswith("# "))
 
 
-def listing(title: str, excerpts: list[Excerpt], focus_last: bool = False) -> Listing:
-    """The excerpts as one text; `focus_last`: scroll to the last marked line, not the first."""
-    text, numbers, marked = [], [], []
+def merged(excerpts: list[Excerpt]) -> list[Excerpt]:
+    """Each function once, in the order first given, with the marks of all its mentions: a
+    graph that computes two nodes with one op shows that op once."""
+    by_name: dict[tuple[str, str], Excerpt] = {}
     for part in excerpts:
+        seen = by_name.get((part.path, part.name))
+        marked = part.marked if seen is None else tuple(sorted(set(seen.marked) | set(part.marked)))
+        by_name[(part.path, part.name)] = Excerpt(part.path, part.name, part.first_line, part.lines, marked)
+    return list(by_name.values())
+
+
+def listing(title: str, excerpts: list[Excerpt], focus_last: bool = False) -> Listing:
+    """The excerpts as one text (each function once); `focus_last`: scroll to the last marked
+    line, not the first."""
+    text, numbers, marked = [], [], []
+    for part in merged(excerpts):
         if text:
             text.append("")
             numbers.append("")
@@ -142,3 +154,49 @@ def update_step() -> Listing:
     """Lesson 2's last step, w ← w − η·grad w: engine/graph.py's gradient descent on named numbers."""
     return listing("engine/graph.py: one step of gradient descent",
                    [excerpt(gradient_descent_step, mark=("value - lr * grads[name]",))])
+
+
+# ---------------------------------------------------------------- lesson 1: a node, a chain of ops
+
+def _op_of(node) -> tuple[str, int]:
+    """(op, arity) of a node of app.chain_rule_model's TracedGraph: its parents as the engine
+    gave them (x*x has the parent x twice; x**x is a node power, not x**2)."""
+    return node.op, len(node.forward.inputs) if node.forward is not None else 0
+
+
+def chosen_node(graph, key: str) -> Listing:
+    """A node chosen in a graph (lesson 1's panels 1 and 5, app.chain_rule_model.TracedGraph):
+    what its derivation shows was computed by the op that made it (its value; an input has
+    none), the ops of the nodes that use it (each computes ∂child/∂node beside its own value)
+    and backward(), which multiplies and adds them into grad node, starting at 1 at the output."""
+    node = graph.nodes[key]
+    if node.constant:      # a number written into the formula: a leaf with no gradient
+        return listing(f"engine/graph.py: the constant {node.label} is a Value with no gradient",
+                       [excerpt(Value.__init__, mark=("self.constant = constant",))])
+    children = [child for child in graph.nodes.values() if key in child.inputs]
+    own = op_excerpts(*_op_of(node)) if node.op != "input" or not children else []
+    made = f"{own[0].name} computes {node.name}" if node.op != "input" else f"{node.name} is an input"
+    if not children:       # the output, where the backward pass starts
+        return listing(f"engine/graph.py: {made}; backward() starts there at 1",
+                       own + [excerpt(Value.backward, mark=("self.grad = 1.0",))])
+    uses = [part for child in children for part in op_excerpts(*_op_of(child))]
+    names = " and ".join(dict.fromkeys(op_excerpts(*_op_of(child))[0].name for child in children))
+    # Scrolled to the chain rule, with the short ops above it in view.
+    return listing(f"engine/graph.py: {made}; {names} compute{'s' if ' and ' not in names else ''} its local "
+                   f"derivative{'s' if len(children) > 1 else ''}; backward() adds "
+                   f"{'them' if len(children) > 1 else 'it'} into grad {node.name}",
+                   own + uses + [excerpt(Value.backward, mark=(CHAIN_RULE_LINE,))], focus_last=True)
+
+
+def graph_ops(graph, check: bool = False) -> Listing:
+    """Every op of a small graph (lesson 1's panels 2 and 3, a chain x → u → y), each computing
+    its value and local derivative side by side, then backward(), which multiplies the local
+    derivatives into grad x; `check`: and the finite difference that checks it (panel 3)."""
+    parts = [part for node in graph.nodes.values() if node.forward is not None and node.op not in ("input", "const")
+             for part in op_excerpts(*_op_of(node))]
+    parts.append(excerpt(Value.backward, mark=(CHAIN_RULE_LINE,)))
+    title = "engine/graph.py: each function's value and local derivative, multiplied in backward()"
+    if check:
+        parts.append(excerpt(scalar.finite_difference, mark=True))
+        title += "; engine/scalar.py: the finite-difference check"
+    return listing(title, parts)

@@ -35,7 +35,7 @@ from app.gradients_model import (
 BINDINGS = [("depth", "depth"), ("width", "width"), ("act", "act"), ("init", "init"), ("sigma", "sigma"),
             ("seed", "seed"), ("data", "data"), ("samples", "samples"), ("remedy-residual", "residual"),
             ("remedy-clip", "clip"), ("clip_at", "clip_at"), ("toggle-compare", "compare"), ("lr", "lr"),
-            ("predict-toggle", "predict")]
+            ("predict-toggle", "predict"), ("gradients-code", "code")]
 # Shortcuts for the initialization and activation menus (checkboxes #remedy-<name>); the
 # residual and clipping remedies are state properties, bound above.
 SHORTCUTS = ("init", "leaky")
@@ -116,7 +116,10 @@ class GradientsPage:
     # -- state
     def change(self, name, value):
         """A control's change (or a slider on its way): the control shows it already."""
-        if value != self.state[name]:
+        if name == "code":          # the Python view opened or closed: no new networks, only the link
+            self.state = {**self.state, name: value}
+            self.url.save(self.state)
+        elif value != self.state[name]:
             self.set_state({**self.state, name: value}, shown=name)
 
     def set_state(self, state, shown=None):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app import predict
-from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable
+from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable, code_view_prop
 from engine import datasets, optim, registry
 from engine.mlp import MLP
 from engine.text import percent, plain, significant
@@ -50,6 +50,7 @@ STATE = StateTable(
     BoolProp("compare", False, label="comparison"),
     ChoiceProp("lr", "0.1", choices=LEARNING_RATES, label="learning rate"),
     BoolProp("predict", False, label="predict first"),
+    code_view_prop(),
 )
 
 # Comparison mode: the same network with each of these activations, side by side.

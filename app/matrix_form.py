@@ -27,10 +27,12 @@ class MatrixFormPage:
         self.last_advance = 0.0
         self.weight_fields = []
         self.controls = ui.Controls(model.STATE, [("units", "units"), ("hidden", "hidden"), ("lr", "lr"),
-                                                  ("gradient-check", "check")], self.values, self.change)
+                                                  ("gradient-check", "check"), ("matrix-code", "code")],
+                                    self.values, self.change)
         self.batch_input = ui.element("batch")
         self.player = ui.Loop(self.play_tick)
-        self.code = ui.CodeView("matrix-code", lambda: code_view_mlp.matrix_step(self.steps()[self.values["step"] - 1].result))
+        self.code = ui.CodeView("matrix-code", lambda: code_view_mlp.matrix_step(
+            self.steps()[self.values["step"] - 1].result, self.values["hidden"]))
         self.bind()
         if js.document.documentElement.classList.contains("embed"):
             ui.element("weight-editor").parentElement.open = False     # folded in a frame: room for the steps
@@ -58,6 +60,9 @@ class MatrixFormPage:
 
     def change(self, name, value):
         self.values[name] = value
+        if name == "code":      # the Python view opened or closed: only the link changes
+            self.url.save(self.values)
+            return
         if name == "units":
             self.build_weight_editor()
         self.focus = None

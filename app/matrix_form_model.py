@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app import lesson_two_names as names
-from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, Prop, StateTable, parse_number
+from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, Prop, StateTable, code_view_prop, parse_number
 from engine.gradcheck import Comparison, finite_difference
 from engine.registry import ACTIVATIONS, sigmoid
 from engine.text import plain
@@ -88,6 +88,7 @@ STATE = StateTable(
     IntProp("step", 1, low=1, high=99, label="step"),
     IntProp("sample", 0, low=0, high=MAX_BATCH, label="highlighted example"),
     BoolProp("check", False, label="gradient check"),
+    code_view_prop(),
 )
 
 

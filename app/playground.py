@@ -49,7 +49,8 @@ CONTROLS = [("dataset", "dataset"), ("noise", "noise"), ("train", "train"), ("n"
             ("init", "init"), ("optimizer", "optimizer"), ("batch", "batch"), ("reg", "reg"),
             ("reg-rate", "reg_rate"), ("seed", "seed"),
             ("show-test", "show_test"), ("discrete", "discrete"), ("log-loss", "log_loss"),
-            ("log-epochs", "log_epochs"), ("speed", "speed"), ("problem", "problem"), ("predict", "predict")]
+            ("log-epochs", "log_epochs"), ("speed", "speed"), ("problem", "problem"), ("predict", "predict"),
+            ("playground-code", "code")]
 TALLY_KEY = "predictions:playground"
 CURVE_HINT = "Point at the curve to read its values."
 
@@ -796,6 +797,8 @@ class Playground:
             self.apply_settings(model.switch_problem(self.settings, value))
         elif name == "speed":
             self.frames.set_pace(model.epochs_per_second(value))
+        elif name == "code":
+            pass        # the Python view opened or closed: only the link changes
         elif name in model.VIEW_SETTINGS:
             if name == "predict" and not value:
                 self.forget_prediction()

@@ -16,7 +16,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app import lesson_two_names, predict
-from app.state import BoolProp, ChoiceProp, FloatProp, IntListProp, IntProp, Prop, StateTable, parse_number, quoted_names
+from app.state import (
+    BoolProp,
+    ChoiceProp,
+    FloatProp,
+    IntListProp,
+    IntProp,
+    Prop,
+    StateTable,
+    code_view_prop,
+    parse_number,
+    quoted_names,
+)
 from engine import MLP, datasets, features, registry, text
 from engine.mlp import grid_points
 from engine.optim import Trainer
@@ -60,7 +71,7 @@ def epochs_per_second(speed: str) -> float | None:
     """The pace of Play for a speed setting; None for as fast as possible."""
     return None if speed == "max" else float(speed)
 # Settings that only change the pictures.
-VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed", "predict")
+VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed", "predict", "code")
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,7 @@ STATE = StateTable(
     FeaturesProp("features", features.DEFAULT, label="input features"),
     ChoiceProp("problem", "classification", choices=PROBLEMS, labels=registry.labels(PROBLEM_LABELS),
                label="problem type"),
+    code_view_prop(),
 )
 
 
@@ -1202,7 +1214,7 @@ def unit_values(net: MLP, points: np.ndarray, column: int, unit: int) -> tuple:
 # The element ids a setting's control lives in, where they are not the setting's name with
 # "-" for "_" (see pages/playground.html): the page hides the field around each.
 HIDE_TARGETS = {"data_seed": ("regenerate",), "layers": ("layers", "diagram-controls"), "points": ("own-points",),
-                "features": ("feature-toggles",)}
+                "features": ("feature-toggles",), "code": ("playground-code",)}
 
 
 def hide_targets(name: str) -> tuple:

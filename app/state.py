@@ -238,6 +238,13 @@ class BoolProp(Prop):
         return "1" if value else "0"
 
 
+def code_view_prop(name: str = "code", label: str = "Python view") -> BoolProp:
+    """Whether a widget's "Python" view (app/ui.py CodeView, a <details> bound by Controls) is open.
+    In the link, so that an instructor can share a page with it open; an embed, which leaves the
+    view out, shows it when its link opens it (code=1): the instructor asked for it."""
+    return BoolProp(name, False, label=label)
+
+
 @dataclass(frozen=True)
 class IntListProp(Prop):
     """At most 16 whole numbers in [low, high], separated by commas ("4,2")."""

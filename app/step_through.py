@@ -42,7 +42,7 @@ PLAY_INTERVAL_MS = 1400
 MENUS = ("hidden", "output", "loss")
 # The controls the state table fills and reads: (element id, property).
 BINDINGS = [*[(name, name) for name in MENUS], ("gradient-check", "check"), ("reveal", "reveal"),
-            ("predict-toggle", "predict"), *[(name, name) for name in NUMBER_FIELDS]]
+            ("predict-toggle", "predict"), *[(name, name) for name in NUMBER_FIELDS], ("step-code", "code")]
 TALLY_KEY = "predictions:step-through"
 TRAIN_BUTTONS = ("train-1", "train-100")
 
@@ -111,6 +111,10 @@ class StepThroughPage:
 
     def on_change(self, name, value):
         """A control of the state table changed: a menu, the gradient check or a number field."""
+        if name == "code":          # the Python view opened or closed: only the link changes
+            self.shown[name] = self.values[name] = value
+            self.url.save(self.values)
+            return
         if name in ("reveal", "predict"):        # only what the card and the live panel show
             self.shown[name] = self.values[name] = value
             if name == "predict":

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from app import predict
 from app.lesson_two_names import ALL_PARAMS, hidden_params, output_params, output_unit, param_names
-from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable, embed_requested
+from app.state import BoolProp, ChoiceProp, FloatProp, IntProp, StateTable, code_view_prop, embed_requested
 from engine.graph import Value, gradient_descent_step, linear
 from engine.labels import ACTIVATION_LABELS, LOSS_LABELS, OUTPUTS, labels
 from engine.scalar import Comparison, finite_difference
@@ -98,6 +98,7 @@ STATE = StateTable(
     BoolProp("check", False, label="gradient check"),
     BoolProp("reveal", False, label="show every value now"),
     BoolProp("predict", False, label="predict first"),
+    code_view_prop(),
 )
 
 

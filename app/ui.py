@@ -220,6 +220,7 @@ class Controls:
 
     - <select>: filled with the ChoiceProp's options (or an IntProp's whole numbers);
     - <input type="checkbox">: a BoolProp;
+    - <details>: a BoolProp, open or closed (a widget's Python view, CodeView);
     - <input type="range">: a FloatProp/IntProp; min/max/step (log10 if the prop says so) come
       from the prop; while dragging, the readout #<id>-value shows the value and `on_slide`
       (if given) hears it; releasing it is a change;
@@ -238,7 +239,8 @@ class Controls:
 
     def _bind(self, element_id, prop):
         control = element(element_id)
-        kind = str(control.tagName).lower() if str(control.tagName).lower() == "select" else str(control.type)
+        tag = str(control.tagName).lower()
+        kind = tag if tag in ("select", "details") else str(control.type)
         name = prop.name
         if kind == "select" and isinstance(prop, IntProp):      # a menu of whole numbers: low … high
             fill_select(element_id, [(str(n), str(n)) for n in range(int(prop.low), int(prop.high) + 1)])
@@ -248,6 +250,8 @@ class Controls:
             on(control, "change", lambda event: self._commit(element_id, name, str(event.target.value)))
         elif kind == "checkbox":
             on(control, "change", lambda event: self._commit(element_id, name, bool(event.target.checked)))
+        elif kind == "details":     # toggled by the learner, or by show() (then a change to the same value)
+            on(control, "toggle", lambda event: self._commit(element_id, name, bool(event.target.open)))
         elif kind == "range":
             low, high = prop.slider_position(prop.low), prop.slider_position(prop.high)
             control.min, control.max = str(low), str(high)
@@ -297,7 +301,10 @@ class Controls:
             self.fields[element_id].set(value)
             return
         control = element(element_id)
-        if str(control.type) == "checkbox":
+        if str(control.tagName).lower() == "details":
+            if bool(control.open) != bool(value):
+                control.open = bool(value)
+        elif str(control.type) == "checkbox":
             control.checked = bool(value)
         elif str(control.type) == "range":
             control.value = str(prop.slider_position(value))
@@ -586,7 +593,9 @@ class CodeView:
     """A widget's "Python" view: a <details> (its <summary> is the keyboard-operable toggle)
     showing, read-only, the engine source behind what is on screen (app/code_view.py builds
     the listing).  Nothing is read or loaded until the learner first opens it: then
-    static/code-view.js loads CodeMirror and shows the listing written into the <pre>."""
+    static/code-view.js loads CodeMirror and shows the listing written into the <pre>.
+    Whether it is open is page state (state.code_view_prop, bound by Controls), so a link can
+    open it; an embed leaves it out (class no-embed) unless its link opened it."""
 
     SCRIPT = "../static/code-view.js"
 
@@ -604,6 +613,8 @@ class CodeView:
         """Show the listing for the current state, if the view is open (cheap when closed)."""
         if not self.details.open:
             return
+        # Open in an embed, which has no way to open it: its link asked for it, so it is shown.
+        self.details.classList.remove("no-embed")
         listing = self.listing_for()
         if listing == self.shown:
             return

@@ -23,6 +23,7 @@ from engine.graph import Value, linear
 from engine.mlp import MLP, grid_points
 from engine.optim import Trainer
 from engine.registry import ACTIVATIONS, sigmoid
+from engine.text import percent, plain
 
 FILENAME = "<your code>"
 MAX_OUTPUT = 4000          # characters of print() output kept
@@ -141,12 +142,32 @@ def close(a, b, tolerance=1e-6) -> bool:
 
 
 def number(x) -> str:
-    return f"{float(x):.6g}"
+    """A number in a verdict as the rest of the site writes numbers (engine.text: −0.5, not -0.5),
+    to six digits.  The checks' titles are Python calls (neuron_grads(2.0, 0.5, -0.5, 1.0)), which
+    keep Python's minus: a learner can paste them into the editor."""
+    return plain(float(x), 6)
 
 
 def shown(x) -> str:
-    """A value the learner's code returned, for a message: a number like number(), else its repr."""
-    return number(x) if finite_or_none(x) is not None else repr(x)
+    """A value the learner's code returned, for a message: numbers as number() writes them (in a
+    tuple or a list too), anything else as Python shows it."""
+    if finite_or_none(x) is not None:
+        return number(x)
+    if isinstance(x, (tuple, list)) and x and all(finite_or_none(v) is not None for v in x):
+        inner = ", ".join(number(v) for v in x)
+        return f"[{inner}]" if isinstance(x, list) else f"({inner},)" if len(x) == 1 else f"({inner})"
+    return repr(x)
+
+
+def kind_of(value) -> str:
+    """What a learner's function returned, in words: None, a NumPy array of shape (2, 4), a tuple of 2 values."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"a NumPy array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} value{'' if len(value) == 1 else 's'}"
+    return f"a {type(value).__name__}"
 
 
 def finite_or_none(x) -> float | None:
@@ -187,7 +208,7 @@ def grade_add_mul(ns):
             elif name == "add" and close(theirs, (upstream, 0.0)):
                 hint = " Both inputs of a sum get the whole upstream gradient."
             checks.append(Check(f"{name}_backward({a}, {b}, {upstream})", False,
-                                f"expected ({number(expected[0])}, {number(expected[1])}), got {theirs!r}.{hint}"))
+                                f"expected ({number(expected[0])}, {number(expected[1])}), got {shown(theirs)}.{hint}"))
             return checks
     return checks + [Check("add_backward and mul_backward on 4 inputs", True)]
 
@@ -202,7 +223,7 @@ def grade_activations(ns):
         for z in (-3.0, -0.5, 0.0, 0.7, 2.5):
             out = float(record.output(np.array(z)))
             if not close(forward(z), out):
-                checks.append(Check(f"{name}_forward({z})", False, f"expected {number(out)}, got {forward(z)!r}."))
+                checks.append(Check(f"{name}_forward({z})", False, f"expected {number(out)}, got {shown(forward(z))}."))
                 return checks
             expected = float(record.derivative(np.array(z), np.array(out)))
             theirs = local(out)
@@ -214,8 +235,8 @@ def grade_activations(ns):
                     hint = " tanh′ = 1 − tanh²: check the sign."
                 elif close(theirs, _derivative_at_z(record, out)):
                     hint = " The argument is the output, not z: write the derivative in terms of it."
-                checks.append(Check(f"{name}_local(out={number(out)})", False,
-                                    f"expected {number(expected)}, got {theirs!r}.{hint}"))
+                checks.append(Check(f"{name}_local(out={out:.6g})", False,
+                                    f"expected {number(expected)}, got {shown(theirs)}.{hint}"))
                 return checks
         checks.append(Check(f"{name}: value and local derivative at 5 points", True))
     return checks
@@ -322,7 +343,7 @@ def grade_neuron(ns):
                 hint = " The sigmoid's local derivative σ(1 − σ) is missing."
         return [Check(f"neuron_grads({w}, {x}, {b}, {y})", False,
                       f"expected (grad w, grad x, grad b) = ({number(dw)}, {number(dx)}, {number(db)}), "
-                      f"got {theirs!r}.{hint}")]
+                      f"got {shown(theirs)}.{hint}")]
     return [Check("the neuron's three gradients at lesson 1's values and 4 others", True)]
 
 
@@ -425,7 +446,7 @@ def grade_bce(ns):
                           "the loss overflowed: use log(1 + e^z) = logaddexp(0, z), which never overflows.")]
         if not close(got_loss, expected_loss):
             return [Check(f"bce_with_logits on {n} examples", False,
-                          f"expected the mean loss {number(expected_loss)}, got {got_loss!r}.")]
+                          f"expected the mean loss {number(expected_loss)}, got {shown(got_loss)}.")]
         if not close(got_grad, expected_grad):
             hint = " Divide by n: the loss is the mean." if close(got_grad, expected_grad * n) else ""
             return [Check(f"bce_grad on {n} examples", False, f"expected (σ(z) − y)/n.{hint}")]
@@ -478,6 +499,9 @@ def training_picture(params) -> dict:
 def grade_training(ns):
     train = function(ns, "train")
     params = train(XOR_X.copy(), XOR_Y.copy())
+    if not (isinstance(params, (tuple, list)) and len(params) == 4):
+        return [Check("train", False, f"train should return the four parameters, return W1, b1, W2, b2; "
+                                      f"yours returned {kind_of(params)}.")]
     W1, b1, W2, b2 = (np.asarray(p, dtype=float) for p in params)
     if W1.shape != (2, 4) or W2.shape != (4, 1) or b1.size != 4 or b2.size != 1:
         return [Check("train", False, f"expected W1 2×4, b1 of 4, W2 4×1 and b2 of 1, got {W1.shape}, "
@@ -486,7 +510,7 @@ def grade_training(ns):
     accuracy = picture["accuracy_yours"]
     if accuracy < 0.99:
         return Graded([Check("XOR accuracy", False,
-                             f"the trained network gets {accuracy:.0%} of XOR right; it needs 100%. "
+                             f"the trained network gets {percent(accuracy, 0)} of XOR right; it needs 100%. "
                              "More epochs, a larger learning rate, or check the gradients.")], picture)
     return Graded([Check("the 2-4-1 network you trained gets XOR right", True)], picture)
 
@@ -505,7 +529,8 @@ def grade_gradcheck(ns):
         if not close(theirs, expected, 1e-7):
             one_sided = [(f(np.where(np.arange(len(x)) == i, x + 1e-5, x)) - f(x)) / 1e-5 for i in range(len(x))]
             hint = " Use central differences, (f(x + h) − f(x − h)) / 2h." if close(theirs, one_sided, 1e-7) else ""
-            return [Check(f"gradcheck at {x.tolist()}", False, f"expected {np.round(expected, 6).tolist()}.{hint}")]
+            return [Check(f"gradcheck at {x.tolist()}", False,
+                          f"expected {shown(expected)}, got {shown(theirs.tolist())}.{hint}")]
     return [Check("central differences of three functions", True)]
 
 
@@ -533,7 +558,7 @@ def grade_find_bug(ns):
         theirs = tiny(x, w1, w2)
         if not close(theirs, (W1.grad, W2.grad)):
             return [Check(f"tiny_net_grads({x}, {w1}, {w2})", False,
-                          f"expected ({number(W1.grad)}, {number(W2.grad)}), got {theirs!r}. Run your gradcheck "
+                          f"expected ({number(W1.grad)}, {number(W2.grad)}), got {shown(theirs)}. Run your gradcheck "
                           "on it: which of the two is off?")]
     return [Check("both gradients agree with the engine at 4 points", True)]
 

@@ -159,3 +159,34 @@ def test_a_number_too_small_for_a_float_is_read_as_0_with_a_note(typed, note):
     assert (zero_note(typed, value) is not None) is note
     if note:
         assert value == 0 and zero_note(typed, value).startswith(f"read as 0: {typed} is too close to 0")
+
+
+# Each lesson's Python view(s), by the name its link opens it with (app/state.code_view_prop).
+CODE_VIEWS = {"chain_rule": [f"p{panel}code" for panel in range(1, 6)], "step_through": ["code"],
+              "gradients": ["code"], "playground": ["code"], "matrix_form": ["code"]}
+
+
+@pytest.mark.parametrize("lesson", sorted(CODE_VIEWS))
+def test_a_link_opens_a_python_view_and_keeps_it_open(lesson):
+    import importlib
+
+    table = importlib.import_module(f"app.{lesson}_model").STATE
+    for name in CODE_VIEWS[lesson]:
+        assert table.defaults()[name] is False                       # closed unless the link opens it
+        values, notes = table.from_query(f"?{name}=1&embed=1")
+        assert values[name] is True and notes == []
+        query = table.to_query(values, {"embed": "1"})
+        assert query == f"?{name}=1&embed=1"                         # written back as read, embed kept
+        assert table.from_query(query)[0] == values
+        assert name not in table.to_query(dict(values, **{name: False}))     # closed: not in the link
+        junk, notes = table.from_query(f"?{name}=<b>open</b>")
+        assert junk[name] is False and notes == [f"{table.props[name].title}: expected 1 or 0; using the default"]
+
+
+def test_a_preset_keeps_the_python_view_open():
+    from app import playground_model, step_through_model
+
+    settings = dict(playground_model.STATE.defaults(), code=True)
+    assert playground_model.apply_preset("spiral", settings)["code"] is True
+    values = dict(step_through_model.STATE.defaults(), code=True)
+    assert step_through_model.preset_values(next(iter(step_through_model.PRESETS)), values)["code"] is True

@@ -31,6 +31,14 @@ WRONG = [
     ("bce", EXERCISES["bce"].solution.replace("np.logaddexp(0, z)", "np.log(1 + np.exp(z))"), "overflowed"),
     ("training", EXERCISES["training"].solution.replace("W1 -= lr * X.T @ d1", "W1 -= 0 * X.T @ d1")
      .replace("epochs=2000", "epochs=20"), "XOR right"),
+    # train() that returns no tuple of four: a forgotten return, one array, two of the four.
+    ("training", EXERCISES["training"].solution.replace("epochs=2000", "epochs=1")
+     .replace("    return W1, b1, W2, b2\n", ""), "train should return the four parameters, return W1, b1, W2, b2; "
+                                                  "yours returned None."),
+    ("training", EXERCISES["training"].solution.replace("epochs=2000", "epochs=1")
+     .replace("return W1, b1, W2, b2", "return W1"), "yours returned a NumPy array of shape (2, 4)."),
+    ("training", EXERCISES["training"].solution.replace("epochs=2000", "epochs=1")
+     .replace("return W1, b1, W2, b2", "return W1, W2"), "yours returned a tuple of 2 values."),
     ("gradcheck", "def gradcheck(f, x, h=1e-5):\n    g = np.zeros_like(x)\n    for i in range(len(x)):\n"
                   "        s = np.zeros_like(x)\n        s[i] = h\n"
                   "        g[i] = (f(x + s) - f(x)) / h\n    return g\n",
@@ -106,7 +114,28 @@ def test_a_failed_gradient_check_reads_its_numbers_alike_on_both_sides():
     # exercise put a six-digit expected value beside the full repr of the learner's.
     wrong_order = EXERCISES["backward"].solution.replace("for node in reversed(order):", "for node in order:")
     message = [c.message for c in grade("backward", wrong_order).checks if not c.passed][0]
-    assert "expected gradients 0.5, 0.5, -1 for x, y, z; got 0, 0, -1." in message
+    assert "expected gradients 0.5, 0.5, −1 for x, y, z; got 0, 0, −1." in message
     sigmoid_slope = EXERCISES["network"].solution.replace("(1 - h * h)", "h * (1 - h)")
     message = [c.message for c in grade("network", sigmoid_slope).checks if not c.passed][0]
-    assert message.endswith("grad w11, should be -0.115493, got -0.0373357.")
+    assert message.endswith("grad w11, should be −0.115493, got −0.0373357.")
+
+
+def test_numbers_in_verdicts_are_written_as_on_the_rest_of_the_site():
+    # The site writes a minus as − (engine.text); a check's title is a Python call, which keeps "-"
+    # so that it can be pasted into the editor.
+    swapped = "def add_backward(a, b, upstream):\n    return upstream, upstream\n\n" \
+              "def mul_backward(a, b, upstream):\n    return a * upstream, b * upstream\n"
+    failed = [c for c in grade("add-mul", swapped).checks if not c.passed][0]
+    assert "-" not in failed.message.split(", got")[0].replace("add_backward", "") and "−" in failed.message
+    assert failed.name.startswith("mul_backward(") and "−" not in failed.name
+    sign = EXERCISES["neuron"].solution.replace("d_z = 2 * (s - y)", "d_z = -2 * (s - y)")
+    message = [c.message for c in grade("neuron", sign).checks if not c.passed][0]
+    assert "-" not in message.replace("(grad w, grad x, grad b)", "") and message.count("−") >= 3
+    forward_difference = next(code for key, code, _ in WRONG if key == "gradcheck")
+    one_sided = [c for c in grade("gradcheck", forward_difference).checks if not c.passed][0]
+    assert one_sided.name == "gradcheck at [1.0, -2.0, 0.5]"
+    assert one_sided.message.startswith("expected [2, −4, 1], got [")
+    assert "-" not in one_sided.message.split("Use central")[0]
+    tanh_sign = EXERCISES["activations"].solution.replace("return 1 - out * out", "return 1 + out * out")
+    failed = [c for c in grade("activations", tanh_sign).checks if not c.passed][0]
+    assert failed.name == "tanh_local(out=-0.995055)" and "−" not in failed.name

@@ -67,11 +67,11 @@ def shown(view):
 
 
 def assert_engine_source(lines, numbers):
-    """Every numbered line is the line of that number in this checkout's engine file (the served
-    build's source is the engine's); returns the functions' headings."""
+    """Every numbered line is the line of that number in this checkout's file (the served build's
+    source is the checkout's); returns the functions' headings."""
     headings, path = [], None
     for line, number in zip(lines, numbers, strict=True):
-        if not number and line.startswith("# engine/"):
+        if not number and line.startswith(("# engine/", "# app/")):
             headings.append(line[2:])
             path = line[2:].split(":")[0]
         elif number:
@@ -106,8 +106,20 @@ def test_lesson_1_shows_the_op_of_each_backward_step_and_backward(page, base_url
     page.click("#p5-graph [data-key='f']")
     expect(p5.locator(".code-view-title")).to_contain_text("Value.__mul__")
     lines, numbers, marked = shown(p5)
-    assert assert_engine_source(lines, numbers) == ["engine/graph.py: Value.__mul__"]
+    assert assert_engine_source(lines, numbers) == ["engine/graph.py: Value.__mul__", "engine/graph.py: Value.backward"]
     assert any('_node("*"' in line for line in marked)
+    # Panels 1-3: the chosen node's op, the op of the node that uses it, and backward(); the
+    # composition's two ops; the three functions, backward() and the finite-difference check.
+    for view_id, headings in (("p1-code", ["Value.__add__", "Value.backward"]),
+                              ("p2-code", ["Value.__mul__", "Value.__pow__", "Value.backward"]),
+                              ("p3-code", ["Value.__pow__", "Value.tanh", "Value._activation", "ACTIVATIONS['tanh']",
+                                           "Value.backward", "finite_difference"])):
+        lines, numbers, _ = shown(open_view(page, view_id))
+        assert [heading.split(": ", 1)[1] for heading in assert_engine_source(lines, numbers)] == headings
+    page.click("#p1-graph [data-key='q']")
+    expect(page.locator("#p1-code .code-view-title")).to_contain_text("Value.__mul__")
+    page.locator("#panel-3").scroll_into_view_if_needed()
+    save_screenshot(page, "show-code-chain-rule-panel-3")
     assert serious_violations(page, axe_url) == []
 
 
@@ -116,6 +128,7 @@ def test_lesson_2_follows_the_stepper(page, base_url):
     view = open_view(page, "step-code")
     lines, numbers, _ = shown(view)
     assert assert_engine_source(lines, numbers)[:2] == ["engine/graph.py: Value.tanh", "engine/graph.py: Value._activation"]
+    assert "code=1" in page.url, "the link does not say the Python view is open"
     page.click("#last-step")                                              # the update
     expect(view.locator(".code-view-title")).to_contain_text("gradient descent")
     lines, numbers, marked = shown(view)
@@ -138,13 +151,23 @@ def test_lesson_4_shows_loss_and_grads(page, base_url):
     save_screenshot(page, "show-code-playground", full_page=False)
 
 
-def test_lesson_5_marks_the_engine_line_of_the_step(page, base_url):
-    open_listening(page, base_url, "pages/matrix-form.html?step=8")      # dW2 = H1ᵀ δ2
-    view = open_view(page, "matrix-code")
+def test_lesson_5_marks_the_line_of_run_that_computed_the_step_and_a_link_opens_it_in_an_embed(page, base_url):
+    """The link opens the view (code=1), even in an embed, which otherwise leaves it out; what it
+    shows is app/matrix_form_model.run, whose lines computed the matrices on screen."""
+    page.set_viewport_size({"width": 800, "height": 600})
+    page.goto(base_url + "pages/matrix-form.html?step=8&code=1&embed=1")      # dW2 = H1ᵀ δ2
+    wait_until_ready(page)
+    view = page.locator("#matrix-code")
+    expect(view).to_have_attribute("data-code-editor", "codemirror", timeout=EDITOR_MS)
+    expect(view).to_be_visible()
     lines, numbers, marked = shown(view)
-    assert assert_engine_source(lines, numbers) == ["engine/mlp.py: MLP._forward", "engine/mlp.py: MLP._data_loss",
-                                                    "engine/mlp.py: MLP._backward"]
-    assert [line.split("#")[0].strip() for line in marked] == ["_matmul(hs[i].T, grad_z, out=grads[2 * i])"]
+    assert assert_engine_source(lines, numbers) == ["app/matrix_form_model.py: run"]
+    assert [line.strip() for line in marked] == ['v["dW2"] = v["H1"].T @ v["d2"]']
     expect(view.locator(".cm-marked")).to_be_visible()     # scrolled to it in the editor
+    save_screenshot(page, "show-code-matrix-form-embed", full_page=False)
     page.click("#next-step")                               # db2 = Σ δ2
-    expect(view.locator(".cm-marked")).to_contain_text("_vector_matmul(ones, grad_z")
+    expect(view.locator(".cm-marked")).to_contain_text('v["db2"] = v["d2"].sum(')
+    # Closed, it leaves the link (the embed keeps its embed=1).
+    view.locator("summary").click()
+    expect(page).not_to_have_url(re.compile(r"code="))
+    assert "embed=1" in page.url
