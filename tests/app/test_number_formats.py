@@ -148,7 +148,8 @@ KNOWN_FORMATS = {
     "diagnostics.py": {"self.longest_ms"},
     "playground_model.py": {"size / 1_000_000", "size / 1_000"},
     "probe.py": {"out.data"},
-    "write_it_model.py": {"float(x)", "accuracy"},
+    "write_it_model.py": {"float(x)", "accuracy",
+                          "out"},                      # a check title: a Python call to paste
 }
 NUMERIC_SPEC = re.compile(r"\.\d|[eEfFgG%]$|\{")       # a precision or a float presentation type
 
