@@ -491,6 +491,11 @@ class DiagramView:
         self.on_layers(model.layers_after(self.layout.sizes[1:-1], str(button.dataset.action), layer))
 
     def draw(self, net, data, train_inputs):
+        self.draw_maps(net, data, train_inputs)
+        self.draw_links()
+
+    def draw_maps(self, net, data, train_inputs):
+        """Each unit's map (draw_links then draws the links of the same network)."""
         self.shown = (net, data, train_inputs)
         points = features.transform(grid_points(*data.grid_bounds(), UNIT_RESOLUTION), self.features)
         centre = 0.5 if net.config.activation == "sigmoid" else 0.0
@@ -501,6 +506,10 @@ class DiagramView:
             output = net.predict_proba(points).reshape(1, UNIT_RESOLUTION, UNIT_RESOLUTION)
             images.append(draw.output_to_rgba(output, self.lut, False, self.regression))
         self.heatmaps.show(np.concatenate(images))
+
+    def draw_links(self):
+        """The links of the network whose maps were drawn last (or one point's gradients)."""
+        net = self.shown[0]
         if self.link_values is None:
             links = draw.diagram_links(self.layout, list(net.params[0::2]), self.hover_link)
         else:
@@ -677,9 +686,11 @@ class Playground:
         self.replaying = None
         self.scrub_shown = None         # (positions, position) the slider shows
         # A scrub draws the boundary (coarse for a large network), the numbers and the curve at
-        # once; the full boundary and the diagram follow, one frame each, after the last scrub.
+        # once; after the last scrub follow, across frames, the full boundary (model.Bands), the
+        # unit maps and the links.
         self.scrub_rest = ui.Loop(self.draw_scrubbed_rest)
-        self.scrub_phase = None
+        self.scrub_phase = None         # "boundary", "maps", "links" or None
+        self.scrub_bands = None         # (model.Bands, picture) of the full boundary under way
         self.curve = CurveView(is_training=lambda: self.frames.playing, on_scrub=self.scrub_to)
         self.diagram = DiagramView(self.lut, lambda layers: self.change("layers", layers),
                                    is_training=lambda: self.frames.playing)
@@ -925,9 +936,10 @@ class Playground:
         self.inspected = found
         self.show_point()
 
-    def show_point(self):
+    def show_point(self, diagram=True):
         """The inspected point's forward and backward pass, its ring on the plot, and the links
-        drawn from its weight gradients; nothing when no point is inspected."""
+        drawn from its weight gradients (the diagram redrawn unless not `diagram`); nothing when
+        no point is inspected."""
         panel = ui.element("point-panel")
         if self.inspected is None or self.run.trainer is None:
             panel.hidden = True
@@ -946,7 +958,8 @@ class Playground:
             link.href = "step-through.html" + query
         self.diagram.link_values = list(point.trace.weight_grads)
         self.draw_overlay(point.position)
-        self.draw_diagram()
+        if diagram:
+            self.draw_diagram()
 
     def stop_inspecting(self):
         self.inspected = None
@@ -1107,14 +1120,30 @@ class Playground:
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"], marked))
 
     def draw_boundary(self, while_training=False):
-        if self.shown_unit is not None:
-            return self.draw_unit(while_training)
+        """The output picture (the network's output, or the unit shown large); True if drawn on
+        a coarse grid (while training a large network)."""
         resolution = draw.boundary_resolution(self.net.config.sizes, while_training)
+        compute, points, picture = self.boundary_source(resolution)
         with np.errstate(all="ignore"):
-            p = model.predict_grid(self.net, self.data, self.settings, resolution)
-        self.boundary.show(draw.output_to_rgba(p, self.lut, self.settings["discrete"],
-                                               model.is_regression(self.settings)))
+            self.boundary.show(picture(compute(points)))
         return resolution != draw.FULL_GRID
+
+    def boundary_source(self, resolution):
+        """What the output picture shows, as (compute, points, picture): compute(points) gives the
+        values at the grid's points, picture(values) the pixels."""
+        points = model.grid_inputs(self.data, self.settings, resolution)     # the input features on the grid
+        regression = model.is_regression(self.settings)
+
+        def output(values):
+            return draw.output_to_rgba(values.reshape(resolution, resolution), self.lut, self.settings["discrete"],
+                                       regression)
+        if self.shown_unit is None:
+            return self.net.predict_proba, points, output
+        column, unit = self.shown_unit
+        compute, centre = model.unit_function(self.net, column, unit)
+        if column == len(self.diagram.layout.sizes) - 1:
+            return compute, points, output
+        return compute, points, lambda values: draw.unit_picture(values, centre, self.lut, resolution)
 
     def draw_numbers(self):
         (train_loss, train_accuracy), (test_loss, test_accuracy) = self.train_metrics, self.test_metrics
@@ -1152,13 +1181,32 @@ class Playground:
             self.show_viewed(at_once=False)
 
     def draw_scrubbed_rest(self, deadline_ms):
-        """Loop work after a scrub: the full boundary in one frame, the diagram in the next."""
+        """Loop work after a scrub, so that no frame is a long one on the largest network: the
+        full boundary in bands of points until the frame's deadline, then the unit maps in a
+        frame, then the links (and an inspected point's pass) in the next."""
+        if self.frames.playing:                 # training draws from now on
+            self.scrub_phase = None
         if self.scrub_phase == "boundary":
-            self.draw_boundary()
-            self.scrub_phase = "diagram"
+            if self.scrub_bands is None:
+                compute, points, picture = self.boundary_source(draw.FULL_GRID)
+                self.scrub_bands = (model.Bands(compute, points), picture)
+            bands, picture = self.scrub_bands
+            with np.errstate(all="ignore"):
+                while not bands.step() and js.performance.now() < deadline_ms:
+                    pass
+                if bands.done:
+                    self.boundary.show(picture(bands.values()))
+                    self.scrub_bands, self.scrub_phase = None, "maps"
             return True
-        if self.scrub_phase == "diagram":
-            self.draw_scrubbed_diagram()
+        if self.scrub_phase == "maps":
+            self.diagram.draw_maps(self.net, self.data, self.train_inputs)
+            self.scrub_phase = "links"
+            return True
+        if self.scrub_phase == "links":
+            if self.inspected is not None:
+                self.show_point(diagram=False)  # this point's pass at the epoch shown
+            self.diagram.draw_links()
+            self.handles.draw(self.net)
         self.scrub_phase = None
         return False
 
@@ -1183,6 +1231,7 @@ class Playground:
         self.draw_numbers()
         self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
         self.show_scrub()
+        self.scrub_bands = None                 # drawn for the epoch shown before
         if at_once:
             self.scrub_phase = None
             self.draw_scrubbed_diagram()
@@ -1322,21 +1371,6 @@ class Playground:
         ui.set_text("unit-view", draw.unit_view_note(self.diagram.layout, unit))
         if not self.frames.playing:
             self.draw_boundary()
-
-    def draw_unit(self, while_training):
-        """The shown unit's output over the view, in the output picture."""
-        column, unit = self.shown_unit
-        resolution = draw.boundary_resolution(self.run.net.config.sizes, while_training)
-        points = model.grid_inputs(self.data, self.settings, resolution)     # the input features on the grid
-        with np.errstate(all="ignore"):
-            values, centre = model.unit_values(self.net, points, column, unit)
-            if column == len(self.diagram.layout.sizes) - 1:
-                picture = draw.output_to_rgba(values.reshape(resolution, resolution), self.lut,
-                                              self.settings["discrete"], model.is_regression(self.settings))
-            else:
-                picture = draw.unit_picture(values, centre, self.lut, resolution)
-        self.boundary.show(picture)
-        return resolution != draw.FULL_GRID
 
     def start_editing(self, target):
         """Open the editing field of a weight or bias; training pauses while it is open."""
