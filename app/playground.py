@@ -54,6 +54,11 @@ TALLY_KEY = "predictions:playground"
 CURVE_HINT = "Point at the curve to read its values."
 
 
+def embedded():
+    """True in embed mode (a frame on another site): the page has less room."""
+    return bool(js.document.documentElement.classList.contains("embed"))
+
+
 def place(node, box):
     """Position an absolutely placed element from a dict of CSS lengths."""
     for name, value in box.items():
@@ -340,7 +345,9 @@ class CurveView:
         self.table_epoch = None                 # the newest epoch in the table view
         narrow = ui.element("loss-curve").clientWidth < 360
         self.size = draw.NARROW_CURVE_SIZE if narrow else draw.CURVE_SIZE
-        if js.document.documentElement.classList.contains("embed"):
+        # In an embed the read-out is shorter too: two lines of it made the page taller than the frame.
+        self.compact = embedded()
+        if self.compact:
             self.size = draw.EMBED_CURVE_SIZE
         self.svg = self.train_line = self.test_line = None
         ui.on("loss-curve", "mousemove", self.on_pointer)
@@ -411,7 +418,8 @@ class CurveView:
 
     def set_hover(self, index):
         self.hover = index
-        ui.set_text("curve-readout", CURVE_HINT if index is None else draw.curve_readout(self.history, index))
+        readout = CURVE_HINT if index is None else draw.curve_readout(self.history, index, self.compact)
+        ui.set_text("curve-readout", readout)
         if not self.is_training():
             self.draw(self.log_y, self.log_x)
 
@@ -1221,7 +1229,7 @@ class Playground:
         Scrubbing (not at_once) draws what answers the learner's hand first (see scrub_rest)."""
         self.curve.viewed = self.viewing
         if self.viewing is not None:
-            self.say_replay(model.viewing_note(self.viewing, self.run.epoch), back_to=self.run.epoch)
+            self.say_replay(model.viewing_note(self.viewing, self.run.epoch, embedded()), back_to=self.run.epoch)
         elif self.replaying is not None:
             self.say_replay(model.replaying_note(self.replaying[0]))
         else:

@@ -822,9 +822,12 @@ def viewed_epoch(history: WeightHistory, latest: int, epoch: float) -> int | Non
     return None if kept >= latest else kept
 
 
-def viewing_note(viewed: int, latest: int) -> str:
-    """What the page says while it shows an earlier epoch."""
+def viewing_note(viewed: int, latest: int, compact: bool = False) -> str:
+    """What the page says while it shows an earlier epoch; compact (in an embed, one line of the
+    frame with its Back button, up to six-digit epochs) leaves out what the Play button shows."""
     later = f"epoch {latest}" if latest == viewed + 1 else f"epochs {viewed + 1}–{latest}"
+    if compact:
+        return f"Viewing epoch {viewed} of {latest}: ▶ Play trains on from it and drops {later}."
     return (f"Viewing epoch {viewed} of {latest}: training paused. ▶ Play trains on from epoch {viewed} "
             f"and drops {later}.")
 

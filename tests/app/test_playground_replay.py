@@ -183,6 +183,8 @@ def test_the_notes_say_which_epoch_is_shown_and_what_play_drops():
     assert model.viewing_note(120, 800) == ("Viewing epoch 120 of 800: training paused. ▶ Play trains on from "
                                             "epoch 120 and drops epochs 121–800.")
     assert model.viewing_note(7, 8).endswith("drops epoch 8.")
+    assert model.viewing_note(16480, 130096, compact=True) == ("Viewing epoch 16480 of 130096: ▶ Play trains on "
+                                                               "from it and drops epochs 16481–130096.")
     assert model.replayed_note(80, 0.125, 0.125).endswith("the same as the first time, bit for bit.")
     assert "the first time it was 0.1250" in model.replayed_note(80, 0.125, 0.126)
     assert model.replay_diverged_note(12, 12).endswith("there, as the first time.")
