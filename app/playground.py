@@ -677,7 +677,8 @@ class Playground:
         self.notebook_text = ""         # the last export as a Jupyter notebook, for its download button
         self.inspected = None           # ("training" or "test", index): the point whose pass is shown
         self.prediction = None          # predict mode: what the learner said this run's loss will do
-        self.prediction_judged = False
+        self.prediction_judged = False  # its verdict, for the epochs on the curve, is shown
+        self.prediction_counted = False # and counted in the tally (once: a verdict read again is not)
         self.predict_panel = ui.PredictPanel("predict-panel", TALLY_KEY, self.on_prediction)
         self.code = ui.CodeView("playground-code", code_view_mlp.training_step)
         self.out = {name: ui.element(name) for name in
@@ -990,7 +991,9 @@ class Playground:
         self.viewing = self.curve.viewed = None
         if run is None:
             self.end_replay()
-        self.forget_prediction()        # a new run is predicted afresh
+            # A new run is predicted afresh; a replay is the same run, so the prediction and its
+            # verdict stay in the panel.
+            self.forget_prediction()
         self.inspected = self.diagram.link_values = None       # and has no point inspected
         ui.element("point-panel").hidden = True
         self.frames.restart(self.run)
@@ -1042,8 +1045,7 @@ class Playground:
         if self.prediction is not None:
             return
         self.prediction = response
-        self.predict_panel.show_verdict(f"You said: {self.prediction}. Watch the loss curve: the first "
-                                        f"{model.PREDICT_EPOCHS} epochs answer.")
+        self.predict_panel.show_verdict(model.prediction_pending_note(response))
         ui.element("play").focus()
         self.frames.play()
         self.show_state()
@@ -1060,10 +1062,14 @@ class Playground:
             losses.append(math.inf)
         verdict = model.behaviour_verdict(self.settings, losses, self.prediction)
         self.prediction_judged = True
-        self.predict_panel.record(verdict, focus=False)
+        if self.prediction_counted:
+            self.predict_panel.show_verdict(verdict.message)
+        else:
+            self.prediction_counted = True
+            self.predict_panel.record(verdict, focus=False)
 
     def forget_prediction(self):
-        self.prediction, self.prediction_judged = None, False
+        self.prediction, self.prediction_judged, self.prediction_counted = None, False, False
         self.predict_panel.hide()
 
     def pause(self):
@@ -1272,6 +1278,11 @@ class Playground:
             return
         kept = self.run.go_back(self.viewing, {name: self.settings[name] for name in model.LIVE_SETTINGS})
         self.curve.history.forget_after(kept)
+        if self.prediction_judged and not model.verdict_stands(kept):
+            # The epochs the verdict read are trained again, along another path if a setting
+            # changed: the run answers again (not counted twice in the tally).
+            self.prediction_judged = False
+            self.predict_panel.show_verdict(model.prediction_pending_note(self.prediction))
         self.viewing = None
         self.end_replay()
         ui.element("divergence").hidden = True

@@ -663,6 +663,18 @@ def loss_behaviour(losses: list[float]) -> tuple[str, str]:
     return "converge", f"{said}: each step was small enough to go downhill."
 
 
+def prediction_pending_note(response: str) -> str:
+    """What the predict panel says until the run has answered."""
+    return f"You said: {response}. Watch the loss curve: the first {PREDICT_EPOCHS} epochs answer."
+
+
+def verdict_stands(kept_epoch: int) -> bool:
+    """Training on from `kept_epoch` (the learner went back to it) keeps the verdict on the
+    prediction only if the epochs it read are not trained again (Replay keeps it anyway: the
+    same run, bit for bit)."""
+    return kept_epoch >= PREDICT_EPOCHS
+
+
 def behaviour_verdict(settings: dict, losses: list[float], response: str) -> predict.Verdict:
     """The learner's prediction checked against what the run did."""
     answer, why = loss_behaviour(losses)
