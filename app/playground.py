@@ -1,13 +1,14 @@
 """Training playground page: an MLP trains live on 2-D data, with its decision
 boundary, loss curve and network diagram redrawn every animation frame.
 
-Four parts, each declaring its attributes in __init__:
+Five parts, each declaring its attributes in __init__:
 - FrameScheduler: when training and drawing happen.  Training runs on the main thread in time
   slices (ui.Loop): each frame takes mini-batch steps until its training budget is spent, then
   draws; Step and Export finish an epoch in slices too.
 - CurveView: the loss curve, its pointer read-out and its table view.
 - DiagramView: the network diagram (a heatmap per unit, the links, the +/− buttons) and the
   read-out of one link.
+- ReplayControls: the replay's slider under the curve and its note (the epoch shown, a replay).
 - Playground: the page; it owns the settings, the data and the training run, and binds the
   controls (CsvInput reads the learner's points from CSV for it).
 Pixels go from NumPy to the canvases with one buffer copy per picture (CanvasImage /
@@ -657,6 +658,47 @@ class CsvInput:
         self.load(text)
 
 
+class ReplayControls:
+    """The replay's controls (issue 21): the slider under the loss curve, one position per kept
+    epoch and the latest, and the note above the columns that says which epoch is shown (with a
+    button back to the latest) or how a replay goes."""
+
+    def __init__(self, on_position, on_latest):
+        self.slider = ui.element("scrub")
+        self.shown = None                       # (positions, position, latest) the slider shows
+        ui.on(self.slider, "input", lambda event: on_position(int(event.target.value)))
+        ui.on("replay-latest", "click", lambda event: on_latest())
+
+    def show_slider(self, history, latest, viewing):
+        """The slider for a run's kept epochs (`history`, None before training can start) and its
+        latest epoch, at the epoch viewed (None: the latest)."""
+        if history is None:
+            positions, position = 1, 0
+        else:
+            positions = model.scrub_count(history, latest)
+            position = positions - 1 if viewing is None else history.epochs.index(viewing)
+        if self.shown == (positions, position, latest):
+            return
+        self.shown = (positions, position, latest)
+        slider = self.slider
+        slider.max = positions - 1
+        slider.value = position
+        slider.disabled = positions < 2
+        slider.setAttribute("aria-valuetext", f"epoch {latest if viewing is None else viewing} of {latest}")
+
+    def say(self, note, back_to=None):
+        """The note above the columns: the epoch shown (with a way back to `back_to`, the latest)
+        or how a replay goes; None hides it."""
+        element = ui.element("replay-note")
+        element.hidden = note is None
+        element.classList.toggle("viewing", back_to is not None)
+        ui.set_text("replay-text", note or "")
+        button = ui.element("replay-latest")
+        button.hidden = back_to is None
+        if back_to is not None:
+            button.textContent = f"Back to epoch {back_to}"
+
+
 class Playground:
     """The page: the settings (kept in the link), the data, the training run and what Undo
     would bring back; it binds the controls and buttons and hands drawing to its views and
@@ -693,7 +735,9 @@ class Playground:
         # is (None: the latest), and while a replay runs, (epoch, training loss) the run had reached.
         self.viewing = None
         self.replaying = None
-        self.scrub_shown = None         # (positions, position) the slider shows
+        self.replay_controls = ReplayControls(
+            on_position=lambda position: self.scrub_to(model.scrub_positions(self.run.history, self.run.epoch)[position]),
+            on_latest=lambda: self.scrub_to(self.run.epoch))
         # A scrub draws the boundary (coarse for a large network), the numbers and the curve at
         # once; after the last scrub follow, across frames, the full boundary (model.Bands), the
         # unit maps and the links.
@@ -728,9 +772,6 @@ class Playground:
         ui.on("inspect-point", "change", lambda event: None if event.target.checked else self.stop_inspecting())
         ui.on("step", "click", lambda event: self.step())
         ui.on("replay", "click", lambda event: self.replay())
-        ui.on("replay-latest", "click", lambda event: self.scrub_to(self.run.epoch))
-        ui.on("scrub", "input", lambda event: self.scrub_to(
-            model.scrub_positions(self.run.history, self.run.epoch)[int(event.target.value)]))
         ui.on("reset", "click", lambda event: self.reset())
         ui.on("regenerate", "click", lambda event: self.regenerate())
         presets = ui.element("presets")
@@ -1235,11 +1276,11 @@ class Playground:
         Scrubbing (not at_once) draws what answers the learner's hand first (see scrub_rest)."""
         self.curve.viewed = self.viewing
         if self.viewing is not None:
-            self.say_replay(model.viewing_note(self.viewing, self.run.epoch, embedded()), back_to=self.run.epoch)
+            self.replay_controls.say(model.viewing_note(self.viewing, self.run.epoch, embedded()), back_to=self.run.epoch)
         elif self.replaying is not None:
-            self.say_replay(model.replaying_note(self.replaying[0]))
+            self.replay_controls.say(model.replaying_note(self.replaying[0]))
         else:
-            self.say_replay(None)
+            self.replay_controls.say(None)
         self.record_losses()
         self.draw_boundary(while_training=not at_once)
         self.draw_numbers()
@@ -1254,22 +1295,7 @@ class Playground:
             self.scrub_rest.start()
 
     def show_scrub(self):
-        """The slider under the curve: one position per kept epoch and the latest, at the one shown."""
-        history, latest = self.run.history, self.run.epoch
-        if history is None:
-            positions, position = 1, 0
-        else:
-            positions = model.scrub_count(history, latest)
-            position = positions - 1 if self.viewing is None else history.epochs.index(self.viewing)
-        if self.scrub_shown == (positions, position, latest):
-            return
-        self.scrub_shown = (positions, position, latest)
-        scrub = ui.element("scrub")
-        scrub.max = positions - 1
-        scrub.value = position
-        scrub.disabled = positions < 2
-        shown = latest if self.viewing is None else self.viewing
-        scrub.setAttribute("aria-valuetext", f"epoch {shown} of {latest}")
+        self.replay_controls.show_slider(self.run.history, self.run.epoch, self.viewing)
 
     def train_from_viewed(self):
         """Play, Step or an edit while an earlier epoch is shown train on from that epoch: the run
@@ -1310,7 +1336,7 @@ class Playground:
         self.controls.show(self.settings)
         self.reset(again)
         self.replaying = (run.epoch, loss)
-        self.say_replay(model.replaying_note(run.epoch))
+        self.replay_controls.say(model.replaying_note(run.epoch))
         self.frames.play()
 
     def follow_replay(self):
@@ -1332,19 +1358,7 @@ class Playground:
         self.replaying = None
         self.run.replay_until = None
         self.run.script = []
-        self.say_replay(note)
-
-    def say_replay(self, note, back_to=None):
-        """The note above the columns: the epoch shown (with a way back to `back_to`, the latest)
-        or how a replay goes; None hides it."""
-        element = ui.element("replay-note")
-        element.hidden = note is None
-        element.classList.toggle("viewing", back_to is not None)
-        ui.set_text("replay-text", note or "")
-        button = ui.element("replay-latest")
-        button.hidden = back_to is None
-        if back_to is not None:
-            button.textContent = f"Back to epoch {back_to}"
+        self.replay_controls.say(note)
 
     # ------------------------------------------------------------ export
     def export(self):
