@@ -735,6 +735,7 @@ class Playground:
         # is (None: the latest), and while a replay runs, (epoch, training loss) the run had reached.
         self.viewing = None
         self.replaying = None
+        self.replay_offered = False     # the Replay button is enabled (there is an epoch to replay)
         self.replay_controls = ReplayControls(
             on_position=lambda position: self.scrub_to(model.scrub_positions(self.run.history, self.run.epoch)[position]),
             on_latest=lambda: self.scrub_to(self.run.epoch))
@@ -836,7 +837,8 @@ class Playground:
         play.setAttribute("aria-pressed", "true" if playing else "false")
         play.disabled = not trainable
         ui.element("step").disabled = not trainable or self.frames.finishing
-        ui.element("replay").disabled = self.run.trainer is None or self.run.epoch == 0 or self.frames.finishing
+        self.replay_offered = not (self.run.trainer is None or self.run.epoch == 0 or self.frames.finishing)
+        ui.element("replay").disabled = not self.replay_offered
         ui.element("export").disabled = self.frames.finishing
 
     # ------------------------------------------------------------ state changes
@@ -1154,6 +1156,8 @@ class Playground:
         self.show_scrub()
         if self.replaying is not None:
             self.follow_replay()
+        if not self.replay_offered and self.replaying is None and self.run.epoch > 0 and not self.frames.finishing:
+            self.show_state()                   # Play from epoch 0 has trained one: Replay can run now
         return coarse
 
     def draw_all(self):

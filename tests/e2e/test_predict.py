@@ -138,7 +138,8 @@ def test_playground_asks_how_the_loss_will_behave_before_play_and_the_run_answer
     counted, said = tally.inner_text(), verdict.inner_text()
     save_screenshot(page, "predict-playground")
     # Replay is the same run, bit for bit: the prediction and its verdict stay, counted once.
-    page.locator("#play").click()                                       # pause
+    # (Still playing: Replay is offered once the run has an epoch; it stayed disabled until a pause.)
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "true")
     page.locator("#replay").click()
     expect(page.locator("#replay-note")).to_contain_text("Replayed to epoch", timeout=60_000)
     expect(page.locator("#predict-panel")).to_be_visible()
