@@ -1,13 +1,14 @@
 """Training playground page: an MLP trains live on 2-D data, with its decision
 boundary, loss curve and network diagram redrawn every animation frame.
 
-Four parts, each declaring its attributes in __init__:
+Five parts, each declaring its attributes in __init__:
 - FrameScheduler: when training and drawing happen.  Training runs on the main thread in time
   slices (ui.Loop): each frame takes mini-batch steps until its training budget is spent, then
   draws; Step and Export finish an epoch in slices too.
 - CurveView: the loss curve, its pointer read-out and its table view.
 - DiagramView: the network diagram (a heatmap per unit, the links, the +/− buttons) and the
   read-out of one link.
+- ReplayControls: the replay's slider under the curve and its note (the epoch shown, a replay).
 - Playground: the page; it owns the settings, the data and the training run, and binds the
   controls (CsvInput reads the learner's points from CSV for it).
 Pixels go from NumPy to the canvases with one buffer copy per picture (CanvasImage /
@@ -53,6 +54,11 @@ CONTROLS = [("dataset", "dataset"), ("noise", "noise"), ("train", "train"), ("n"
             ("playground-code", "code")]
 TALLY_KEY = "predictions:playground"
 CURVE_HINT = "Point at the curve to read its values."
+
+
+def embedded():
+    """True in embed mode (a frame on another site): the page has less room."""
+    return bool(js.document.documentElement.classList.contains("embed"))
 
 
 def place(node, box):
@@ -341,7 +347,9 @@ class CurveView:
         self.table_epoch = None                 # the newest epoch in the table view
         narrow = ui.element("loss-curve").clientWidth < 360
         self.size = draw.NARROW_CURVE_SIZE if narrow else draw.CURVE_SIZE
-        if js.document.documentElement.classList.contains("embed"):
+        # In an embed the read-out is shorter too: two lines of it made the page taller than the frame.
+        self.compact = embedded()
+        if self.compact:
             self.size = draw.EMBED_CURVE_SIZE
         self.svg = self.train_line = self.test_line = None
         ui.on("loss-curve", "mousemove", self.on_pointer)
@@ -412,7 +420,8 @@ class CurveView:
 
     def set_hover(self, index):
         self.hover = index
-        ui.set_text("curve-readout", CURVE_HINT if index is None else draw.curve_readout(self.history, index))
+        readout = CURVE_HINT if index is None else draw.curve_readout(self.history, index, self.compact)
+        ui.set_text("curve-readout", readout)
         if not self.is_training():
             self.draw(self.log_y, self.log_x)
 
@@ -492,6 +501,11 @@ class DiagramView:
         self.on_layers(model.layers_after(self.layout.sizes[1:-1], str(button.dataset.action), layer))
 
     def draw(self, net, data, train_inputs):
+        self.draw_maps(net, data, train_inputs)
+        self.draw_links()
+
+    def draw_maps(self, net, data, train_inputs):
+        """Each unit's map (draw_links then draws the links of the same network)."""
         self.shown = (net, data, train_inputs)
         points = features.transform(grid_points(*data.grid_bounds(), UNIT_RESOLUTION), self.features)
         centre = 0.5 if net.config.activation == "sigmoid" else 0.0
@@ -502,6 +516,10 @@ class DiagramView:
             output = net.predict_proba(points).reshape(1, UNIT_RESOLUTION, UNIT_RESOLUTION)
             images.append(draw.output_to_rgba(output, self.lut, False, self.regression))
         self.heatmaps.show(np.concatenate(images))
+
+    def draw_links(self):
+        """The links of the network whose maps were drawn last (or one point's gradients)."""
+        net = self.shown[0]
         if self.link_values is None:
             links = draw.diagram_links(self.layout, list(net.params[0::2]), self.hover_link)
         else:
@@ -641,6 +659,47 @@ class CsvInput:
         self.load(text)
 
 
+class ReplayControls:
+    """The replay's controls (issue 21): the slider under the loss curve, one position per kept
+    epoch and the latest, and the note above the columns that says which epoch is shown (with a
+    button back to the latest) or how a replay goes."""
+
+    def __init__(self, on_position, on_latest):
+        self.slider = ui.element("scrub")
+        self.shown = None                       # (positions, position, latest) the slider shows
+        ui.on(self.slider, "input", lambda event: on_position(int(event.target.value)))
+        ui.on("replay-latest", "click", lambda event: on_latest())
+
+    def show_slider(self, history, latest, viewing):
+        """The slider for a run's kept epochs (`history`, None before training can start) and its
+        latest epoch, at the epoch viewed (None: the latest)."""
+        if history is None:
+            positions, position = 1, 0
+        else:
+            positions = model.scrub_count(history, latest)
+            position = positions - 1 if viewing is None else history.epochs.index(viewing)
+        if self.shown == (positions, position, latest):
+            return
+        self.shown = (positions, position, latest)
+        slider = self.slider
+        slider.max = positions - 1
+        slider.value = position
+        slider.disabled = positions < 2
+        slider.setAttribute("aria-valuetext", f"epoch {latest if viewing is None else viewing} of {latest}")
+
+    def say(self, note, back_to=None):
+        """The note above the columns: the epoch shown (with a way back to `back_to`, the latest)
+        or how a replay goes; None hides it."""
+        element = ui.element("replay-note")
+        element.hidden = note is None
+        element.classList.toggle("viewing", back_to is not None)
+        ui.set_text("replay-text", note or "")
+        button = ui.element("replay-latest")
+        button.hidden = back_to is None
+        if back_to is not None:
+            button.textContent = f"Back to epoch {back_to}"
+
+
 class Playground:
     """The page: the settings (kept in the link), the data, the training run and what Undo
     would bring back; it binds the controls and buttons and hands drawing to its views and
@@ -661,7 +720,8 @@ class Playground:
         self.notebook_text = ""         # the last export as a Jupyter notebook, for its download button
         self.inspected = None           # ("training" or "test", index): the point whose pass is shown
         self.prediction = None          # predict mode: what the learner said this run's loss will do
-        self.prediction_judged = False
+        self.prediction_judged = False  # its verdict, for the epochs on the curve, is shown
+        self.prediction_counted = False # and counted in the tally (once: a verdict read again is not)
         self.predict_panel = ui.PredictPanel("predict-panel", TALLY_KEY, self.on_prediction)
         self.code = ui.CodeView("playground-code", code_view_mlp.training_step)
         self.out = {name: ui.element(name) for name in
@@ -676,11 +736,16 @@ class Playground:
         # is (None: the latest), and while a replay runs, (epoch, training loss) the run had reached.
         self.viewing = None
         self.replaying = None
-        self.scrub_shown = None         # (positions, position) the slider shows
+        self.replay_offered = False     # the Replay button is enabled (there is an epoch to replay)
+        self.replay_controls = ReplayControls(
+            on_position=lambda position: self.scrub_to(model.scrub_positions(self.run.history, self.run.epoch)[position]),
+            on_latest=lambda: self.scrub_to(self.run.epoch))
         # A scrub draws the boundary (coarse for a large network), the numbers and the curve at
-        # once; the full boundary and the diagram follow, one frame each, after the last scrub.
+        # once; after the last scrub follow, across frames, the full boundary (model.Bands), the
+        # unit maps and the links.
         self.scrub_rest = ui.Loop(self.draw_scrubbed_rest)
-        self.scrub_phase = None
+        self.scrub_phase = None         # "boundary", "maps", "links" or None
+        self.scrub_bands = None         # (model.Bands, picture) of the full boundary under way
         self.curve = CurveView(is_training=lambda: self.frames.playing, on_scrub=self.scrub_to)
         self.diagram = DiagramView(self.lut, lambda layers: self.change("layers", layers),
                                    is_training=lambda: self.frames.playing)
@@ -709,9 +774,6 @@ class Playground:
         ui.on("inspect-point", "change", lambda event: None if event.target.checked else self.stop_inspecting())
         ui.on("step", "click", lambda event: self.step())
         ui.on("replay", "click", lambda event: self.replay())
-        ui.on("replay-latest", "click", lambda event: self.scrub_to(self.run.epoch))
-        ui.on("scrub", "input", lambda event: self.scrub_to(
-            model.scrub_positions(self.run.history, self.run.epoch)[int(event.target.value)]))
         ui.on("reset", "click", lambda event: self.reset())
         ui.on("regenerate", "click", lambda event: self.regenerate())
         presets = ui.element("presets")
@@ -776,7 +838,8 @@ class Playground:
         play.setAttribute("aria-pressed", "true" if playing else "false")
         play.disabled = not trainable
         ui.element("step").disabled = not trainable or self.frames.finishing
-        ui.element("replay").disabled = self.run.trainer is None or self.run.epoch == 0 or self.frames.finishing
+        self.replay_offered = not (self.run.trainer is None or self.run.epoch == 0 or self.frames.finishing)
+        ui.element("replay").disabled = not self.replay_offered
         ui.element("export").disabled = self.frames.finishing
 
     # ------------------------------------------------------------ state changes
@@ -928,9 +991,10 @@ class Playground:
         self.inspected = found
         self.show_point()
 
-    def show_point(self):
+    def show_point(self, diagram=True):
         """The inspected point's forward and backward pass, its ring on the plot, and the links
-        drawn from its weight gradients; nothing when no point is inspected."""
+        drawn from its weight gradients (the diagram redrawn unless not `diagram`); nothing when
+        no point is inspected."""
         panel = ui.element("point-panel")
         if self.inspected is None or self.run.trainer is None:
             panel.hidden = True
@@ -949,7 +1013,8 @@ class Playground:
             link.href = "step-through.html" + query
         self.diagram.link_values = list(point.trace.weight_grads)
         self.draw_overlay(point.position)
-        self.draw_diagram()
+        if diagram:
+            self.draw_diagram()
 
     def stop_inspecting(self):
         self.inspected = None
@@ -972,7 +1037,9 @@ class Playground:
         self.viewing = self.curve.viewed = None
         if run is None:
             self.end_replay()
-        self.forget_prediction()        # a new run is predicted afresh
+            # A new run is predicted afresh; a replay is the same run, so the prediction and its
+            # verdict stay in the panel.
+            self.forget_prediction()
         self.inspected = self.diagram.link_values = None       # and has no point inspected
         ui.element("point-panel").hidden = True
         self.frames.restart(self.run)
@@ -1024,8 +1091,7 @@ class Playground:
         if self.prediction is not None:
             return
         self.prediction = response
-        self.predict_panel.show_verdict(f"You said: {self.prediction}. Watch the loss curve: the first "
-                                        f"{model.PREDICT_EPOCHS} epochs answer.")
+        self.predict_panel.show_verdict(model.prediction_pending_note(response))
         ui.element("play").focus()
         self.frames.play()
         self.show_state()
@@ -1042,10 +1108,14 @@ class Playground:
             losses.append(math.inf)
         verdict = model.behaviour_verdict(self.settings, losses, self.prediction)
         self.prediction_judged = True
-        self.predict_panel.record(verdict, focus=False)
+        if self.prediction_counted:
+            self.predict_panel.show_verdict(verdict.message)
+        else:
+            self.prediction_counted = True
+            self.predict_panel.record(verdict, focus=False)
 
     def forget_prediction(self):
-        self.prediction, self.prediction_judged = None, False
+        self.prediction, self.prediction_judged, self.prediction_counted = None, False, False
         self.predict_panel.hide()
 
     def pause(self):
@@ -1089,6 +1159,8 @@ class Playground:
         self.show_scrub()
         if self.replaying is not None:
             self.follow_replay()
+        if not self.replay_offered and self.replaying is None and self.run.epoch > 0 and not self.frames.finishing:
+            self.show_state()                   # Play from epoch 0 has trained one: Replay can run now
         return coarse
 
     def draw_all(self):
@@ -1110,14 +1182,30 @@ class Playground:
         ui.set_svg("boundary-overlay", draw.boundary_overlay(self.data, self.settings["show_test"], marked))
 
     def draw_boundary(self, while_training=False):
-        if self.shown_unit is not None:
-            return self.draw_unit(while_training)
+        """The output picture (the network's output, or the unit shown large); True if drawn on
+        a coarse grid (while training a large network)."""
         resolution = draw.boundary_resolution(self.net.config.sizes, while_training)
+        compute, points, picture = self.boundary_source(resolution)
         with np.errstate(all="ignore"):
-            p = model.predict_grid(self.net, self.data, self.settings, resolution)
-        self.boundary.show(draw.output_to_rgba(p, self.lut, self.settings["discrete"],
-                                               model.is_regression(self.settings)))
+            self.boundary.show(picture(compute(points)))
         return resolution != draw.FULL_GRID
+
+    def boundary_source(self, resolution):
+        """What the output picture shows, as (compute, points, picture): compute(points) gives the
+        values at the grid's points, picture(values) the pixels."""
+        points = model.grid_inputs(self.data, self.settings, resolution)     # the input features on the grid
+        regression = model.is_regression(self.settings)
+
+        def output(values):
+            return draw.output_to_rgba(values.reshape(resolution, resolution), self.lut, self.settings["discrete"],
+                                       regression)
+        if self.shown_unit is None:
+            return self.net.predict_proba, points, output
+        column, unit = self.shown_unit
+        compute, centre = model.unit_function(self.net, column, unit)
+        if column == len(self.diagram.layout.sizes) - 1:
+            return compute, points, output
+        return compute, points, lambda values: draw.unit_picture(values, centre, self.lut, resolution)
 
     def draw_numbers(self):
         (train_loss, train_accuracy), (test_loss, test_accuracy) = self.train_metrics, self.test_metrics
@@ -1155,13 +1243,32 @@ class Playground:
             self.show_viewed(at_once=False)
 
     def draw_scrubbed_rest(self, deadline_ms):
-        """Loop work after a scrub: the full boundary in one frame, the diagram in the next."""
+        """Loop work after a scrub, so that no frame is a long one on the largest network: the
+        full boundary in bands of points until the frame's deadline, then the unit maps in a
+        frame, then the links (and an inspected point's pass) in the next."""
+        if self.frames.playing:                 # training draws from now on
+            self.scrub_phase = None
         if self.scrub_phase == "boundary":
-            self.draw_boundary()
-            self.scrub_phase = "diagram"
+            if self.scrub_bands is None:
+                compute, points, picture = self.boundary_source(draw.FULL_GRID)
+                self.scrub_bands = (model.Bands(compute, points), picture)
+            bands, picture = self.scrub_bands
+            with np.errstate(all="ignore"):
+                while not bands.step() and js.performance.now() < deadline_ms:
+                    pass
+                if bands.done:
+                    self.boundary.show(picture(bands.values()))
+                    self.scrub_bands, self.scrub_phase = None, "maps"
             return True
-        if self.scrub_phase == "diagram":
-            self.draw_scrubbed_diagram()
+        if self.scrub_phase == "maps":
+            self.diagram.draw_maps(self.net, self.data, self.train_inputs)
+            self.scrub_phase = "links"
+            return True
+        if self.scrub_phase == "links":
+            if self.inspected is not None:
+                self.show_point(diagram=False)  # this point's pass at the epoch shown
+            self.diagram.draw_links()
+            self.handles.draw(self.net)
         self.scrub_phase = None
         return False
 
@@ -1176,16 +1283,17 @@ class Playground:
         Scrubbing (not at_once) draws what answers the learner's hand first (see scrub_rest)."""
         self.curve.viewed = self.viewing
         if self.viewing is not None:
-            self.say_replay(model.viewing_note(self.viewing, self.run.epoch), back_to=self.run.epoch)
+            self.replay_controls.say(model.viewing_note(self.viewing, self.run.epoch, embedded()), back_to=self.run.epoch)
         elif self.replaying is not None:
-            self.say_replay(model.replaying_note(self.replaying[0]))
+            self.replay_controls.say(model.replaying_note(self.replaying[0]))
         else:
-            self.say_replay(None)
+            self.replay_controls.say(None)
         self.record_losses()
         self.draw_boundary(while_training=not at_once)
         self.draw_numbers()
         self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
         self.show_scrub()
+        self.scrub_bands = None                 # drawn for the epoch shown before
         if at_once:
             self.scrub_phase = None
             self.draw_scrubbed_diagram()
@@ -1194,22 +1302,7 @@ class Playground:
             self.scrub_rest.start()
 
     def show_scrub(self):
-        """The slider under the curve: one position per kept epoch and the latest, at the one shown."""
-        history, latest = self.run.history, self.run.epoch
-        if history is None:
-            positions, position = 1, 0
-        else:
-            positions = model.scrub_count(history, latest)
-            position = positions - 1 if self.viewing is None else history.epochs.index(self.viewing)
-        if self.scrub_shown == (positions, position, latest):
-            return
-        self.scrub_shown = (positions, position, latest)
-        scrub = ui.element("scrub")
-        scrub.max = positions - 1
-        scrub.value = position
-        scrub.disabled = positions < 2
-        shown = latest if self.viewing is None else self.viewing
-        scrub.setAttribute("aria-valuetext", f"epoch {shown} of {latest}")
+        self.replay_controls.show_slider(self.run.history, self.run.epoch, self.viewing)
 
     def train_from_viewed(self):
         """Play, Step or an edit while an earlier epoch is shown train on from that epoch: the run
@@ -1218,6 +1311,11 @@ class Playground:
             return
         kept = self.run.go_back(self.viewing, {name: self.settings[name] for name in model.LIVE_SETTINGS})
         self.curve.history.forget_after(kept)
+        if self.prediction_judged and not model.verdict_stands(kept):
+            # The epochs the verdict read are trained again, along another path if a setting
+            # changed: the run answers again (not counted twice in the tally).
+            self.prediction_judged = False
+            self.predict_panel.show_verdict(model.prediction_pending_note(self.prediction))
         self.viewing = None
         self.end_replay()
         ui.element("divergence").hidden = True
@@ -1245,7 +1343,7 @@ class Playground:
         self.controls.show(self.settings)
         self.reset(again)
         self.replaying = (run.epoch, loss)
-        self.say_replay(model.replaying_note(run.epoch))
+        self.replay_controls.say(model.replaying_note(run.epoch))
         self.frames.play()
 
     def follow_replay(self):
@@ -1267,19 +1365,7 @@ class Playground:
         self.replaying = None
         self.run.replay_until = None
         self.run.script = []
-        self.say_replay(note)
-
-    def say_replay(self, note, back_to=None):
-        """The note above the columns: the epoch shown (with a way back to `back_to`, the latest)
-        or how a replay goes; None hides it."""
-        element = ui.element("replay-note")
-        element.hidden = note is None
-        element.classList.toggle("viewing", back_to is not None)
-        ui.set_text("replay-text", note or "")
-        button = ui.element("replay-latest")
-        button.hidden = back_to is None
-        if back_to is not None:
-            button.textContent = f"Back to epoch {back_to}"
+        self.replay_controls.say(note)
 
     # ------------------------------------------------------------ export
     def export(self):
@@ -1325,21 +1411,6 @@ class Playground:
         ui.set_text("unit-view", draw.unit_view_note(self.diagram.layout, unit))
         if not self.frames.playing:
             self.draw_boundary()
-
-    def draw_unit(self, while_training):
-        """The shown unit's output over the view, in the output picture."""
-        column, unit = self.shown_unit
-        resolution = draw.boundary_resolution(self.run.net.config.sizes, while_training)
-        points = model.grid_inputs(self.data, self.settings, resolution)     # the input features on the grid
-        with np.errstate(all="ignore"):
-            values, centre = model.unit_values(self.net, points, column, unit)
-            if column == len(self.diagram.layout.sizes) - 1:
-                picture = draw.output_to_rgba(values.reshape(resolution, resolution), self.lut,
-                                              self.settings["discrete"], model.is_regression(self.settings))
-            else:
-                picture = draw.unit_picture(values, centre, self.lut, resolution)
-        self.boundary.show(picture)
-        return resolution != draw.FULL_GRID
 
     def start_editing(self, target):
         """Open the editing field of a weight or bias; training pauses while it is open."""

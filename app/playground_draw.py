@@ -264,9 +264,12 @@ def curve_points(axes: Axes, xs, ys) -> str:
     return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px.tolist(), py.tolist()))
 
 
-def curve_readout(history: LossHistory, index: int) -> str:
-    return (f"epoch {history.epochs[index]}: training loss {loss_text(history.train[index])}, "
-            f"test loss {loss_text(history.test[index])}")
+def curve_readout(history: LossHistory, index: int, compact: bool = False) -> str:
+    """The losses at one sample of the curve; compact (in an embed, under the legend that says
+    they are losses) fits one line of the frame's narrow column up to six-digit epochs."""
+    loss = "" if compact else " loss"
+    return (f"epoch {history.epochs[index]}: training{loss} {loss_text(history.train[index])}, "
+            f"test{loss} {loss_text(history.test[index])}")
 
 
 def loss_curve(history: LossHistory, log_y: bool = False, hover: int | None = None,

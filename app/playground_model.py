@@ -675,6 +675,18 @@ def loss_behaviour(losses: list[float]) -> tuple[str, str]:
     return "converge", f"{said}: each step was small enough to go downhill."
 
 
+def prediction_pending_note(response: str) -> str:
+    """What the predict panel says until the run has answered."""
+    return f"You said: {response}. Watch the loss curve: the first {PREDICT_EPOCHS} epochs answer."
+
+
+def verdict_stands(kept_epoch: int) -> bool:
+    """Training on from `kept_epoch` (the learner went back to it) keeps the verdict on the
+    prediction only if the epochs it read are not trained again (Replay keeps it anyway: the
+    same run, bit for bit)."""
+    return kept_epoch >= PREDICT_EPOCHS
+
+
 def behaviour_verdict(settings: dict, losses: list[float], response: str) -> predict.Verdict:
     """The learner's prediction checked against what the run did."""
     answer, why = loss_behaviour(losses)
@@ -834,9 +846,12 @@ def viewed_epoch(history: WeightHistory, latest: int, epoch: float) -> int | Non
     return None if kept >= latest else kept
 
 
-def viewing_note(viewed: int, latest: int) -> str:
-    """What the page says while it shows an earlier epoch."""
+def viewing_note(viewed: int, latest: int, compact: bool = False) -> str:
+    """What the page says while it shows an earlier epoch; compact (in an embed, one line of the
+    frame with its Back button, up to six-digit epochs) leaves out what the Play button shows."""
     later = f"epoch {latest}" if latest == viewed + 1 else f"epochs {viewed + 1}–{latest}"
+    if compact:
+        return f"Viewing epoch {viewed} of {latest}: ▶ Play trains on from it and drops {later}."
     return (f"Viewing epoch {viewed} of {latest}: training paused. ▶ Play trains on from epoch {viewed} "
             f"and drops {later}.")
 
@@ -1196,17 +1211,57 @@ def replay_lines(log: RunLog, epoch: int) -> list:
 
 # ------------------------------------------------------------------ a unit's map (issue 21)
 
-def unit_values(net: MLP, points: np.ndarray, column: int, unit: int) -> tuple:
-    """(values, centre): what unit `unit` of layer `column` (0: the inputs) outputs at each of
-    `points` (standardized), and the value its colours are centred on (0.5 for sigmoid units
-    and the output's probability, otherwise 0)."""
+def unit_function(net: MLP, column: int, unit: int) -> tuple:
+    """(values, centre): values(points) is what unit `unit` of layer `column` (0: the inputs)
+    outputs at each of `points` (standardized), centre the value its colours are centred on
+    (0.5 for sigmoid units and the output's probability, otherwise 0)."""
     last = len(net.config.sizes) - 1
     if column == 0:
-        return points[:, unit], 0.0
+        return (lambda points: points[:, unit]), 0.0
     if column == last:
-        return net.predict_proba(points), 0.5
+        return net.predict_proba, 0.5
     centre = 0.5 if net.config.activation == "sigmoid" else 0.0
-    return net.hidden_outputs(points)[column - 1][:, unit], centre
+    return (lambda points: net.hidden_outputs(points)[column - 1][:, unit]), centre
+
+
+def unit_values(net: MLP, points: np.ndarray, column: int, unit: int) -> tuple:
+    """(values, centre) of unit_function at `points`."""
+    values, centre = unit_function(net, column, unit)
+    return values(points), centre
+
+
+# ------------------------------------------------------------------ work in bands (issue 21)
+
+# Points computed at a time when the full output picture is drawn in slices after a scrub: a
+# 100 × 100 grid through eight layers of 16 took 30-50 ms in one go in the browser (more under
+# load), a band of 1,000 points a tenth of that.
+GRID_BAND = 1000
+
+
+class Bands:
+    """compute(points) a band of rows at a time, so that work on many points can stop between
+    bands and go on in a later frame.  Each row's values must depend on that row alone (a
+    network's forward pass): then the values are those of compute(points) at once."""
+
+    def __init__(self, compute, points: np.ndarray, band: int = GRID_BAND):
+        self.compute, self.points, self.band = compute, points, band
+        self.pieces: list[np.ndarray] = []
+        self.next_row = 0
+
+    @property
+    def done(self) -> bool:
+        return self.next_row >= len(self.points)
+
+    def step(self) -> bool:
+        """Compute the next band; True once every band is done."""
+        if not self.done:
+            self.pieces.append(np.asarray(self.compute(self.points[self.next_row:self.next_row + self.band])))
+            self.next_row += self.band
+        return self.done
+
+    def values(self) -> np.ndarray:
+        """Every row's values, once done."""
+        return np.concatenate(self.pieces)
 
 
 # ------------------------------------------------------------------ hiding controls for embedding (issue 21)

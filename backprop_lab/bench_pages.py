@@ -1,6 +1,7 @@
 """Browser benchmark of the training playground.
 
     python -m backprop_lab bench playground [--seconds 10]
+    python -m backprop_lab bench playground --scrub [--seconds 10]
 
 Builds the site, serves it on 127.0.0.1, opens the playground in headless
 Chromium with the issue's configuration (spiral, 400 points, hidden layers
@@ -10,6 +11,15 @@ time while the page redraws.  Prints epochs per second, frames per second
 PerformanceObserver for "longtask" entries (tasks over 50 ms) and, below
 that threshold, by the page's own timing of its longest frame.
 Targets: >= 500 epochs/s, >= 30 frames/s, no task over 50 ms.
+
+With --scrub it measures scrubbing instead (issue 21, "Performance"): the largest network
+(8 hidden layers of 16, 500 points, batch 1, Adam) trains for the given time, then the replay
+slider jumps to SCRUB_JUMPS positions one after another, each waiting for the page to finish
+drawing, and is then dragged through every position, one input a frame.  Prints, per jump, the
+input handler's time (the boundary at that epoch, coarse, with the numbers and the curve) and the
+time until the full boundary and the diagram are drawn too (the diagram's links are the page's
+last change), and the long tasks of the jumps and of the drag.
+Targets: a scrub answers in under 100 ms, no task over 50 ms.
 """
 from __future__ import annotations
 
@@ -78,10 +88,123 @@ def measure(base_url: str, seconds: float) -> dict:
             "diverged": diverged}
 
 
+SCRUB_CONFIGURATION = ("dataset=spiral&n=500&layers=16,16,16,16,16,16,16,16&batch=1&optimizer=adam&lr=0.003"
+                       "&speed=max")
+SCRUB_JUMPS = 20
+SCRUB_TARGETS = {"scrub ms": 100, "longest task ms": 50}
+
+# In the page: jump the replay slider to each position and wait until the page has drawn it
+# (the diagram's links are replaced last); [handler ms, to the next frame ms, until drawn ms] each.
+SCRUB_JUMPS_JS = """async (positions) => {
+  const scrub = document.getElementById('scrub'), links = document.getElementById('diagram-links');
+  const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+  const times = [];
+  for (const position of positions) {
+    let drawn = null;
+    const observer = new MutationObserver(() => { drawn = performance.now(); });
+    observer.observe(links, {childList: true, subtree: true});
+    const started = performance.now();
+    scrub.value = position;
+    scrub.dispatchEvent(new Event('input', {bubbles: true}));
+    const handled = performance.now();
+    await frame();
+    const next = performance.now();
+    while (drawn === null && performance.now() - started < 5000) await frame();
+    observer.disconnect();
+    times.push([handled - started, next - started, (drawn === null ? NaN : drawn - started)]);
+    await new Promise((done) => setTimeout(done, 150));
+  }
+  return times;
+}"""
+
+# In the page: drag through every position, one input a frame, as a pointer held on the curve
+# sends them; then wait until the last one is drawn.  Returns [start, end] in page time.
+SCRUB_DRAG_JS = """async () => {
+  const scrub = document.getElementById('scrub'), links = document.getElementById('diagram-links');
+  const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+  const started = performance.now();
+  for (let position = Number(scrub.max); position >= 0; position--) {
+    scrub.value = position;
+    scrub.dispatchEvent(new Event('input', {bubbles: true}));
+    await frame();
+  }
+  let drawn = false;
+  const observer = new MutationObserver(() => { drawn = true; });
+  observer.observe(links, {childList: true, subtree: true});
+  while (!drawn && performance.now() - started < 60000) await frame();
+  observer.disconnect();
+  return [started, performance.now()];
+}"""
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def measure_scrub(base_url: str, seconds: float) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = browser_tools.launch(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.add_init_script(OBSERVE_LONG_TASKS)
+        page.goto(f"{base_url}pages/playground.html?{SCRUB_CONFIGURATION}")
+        browser_tools.wait_until_ready(page, timeout_ms=120_000)
+        time.sleep(1.0)
+        page.click("#play")
+        time.sleep(seconds)
+        page.click("#play")                   # pause
+        time.sleep(0.5)
+        latest = int(page.locator("#epoch").inner_text())
+        positions = int(page.locator("#scrub").get_attribute("max")) + 1
+        # Jumps back and forth over the kept epochs, never to the one shown.
+        jumps = [(k * 7 + 3) % (positions - 1) for k in range(SCRUB_JUMPS)]
+        jumps = [j for i, j in enumerate(jumps) if i == 0 or j != jumps[i - 1]]
+        started = page.evaluate("performance.now()")
+        times = page.evaluate(SCRUB_JUMPS_JS, jumps)
+        jump_tasks = page.evaluate(f"window.__longTasks.filter(([t]) => t >= {started}).map(([, d]) => d)")
+        drag_start, drag_end = page.evaluate(SCRUB_DRAG_JS)
+        drag_tasks = page.evaluate(
+            f"window.__longTasks.filter(([t]) => t >= {drag_start} && t <= {drag_end}).map(([, d]) => d)")
+        browser.close()
+    handler, next_frame, drawn = ([t[i] for t in times] for i in range(3))
+    return {"epoch": latest, "positions": positions, "jumps": len(jumps), "handler": handler,
+            "next frame": next_frame, "drawn": drawn, "jump tasks": jump_tasks,
+            "drag seconds": (drag_end - drag_start) / 1000, "drag tasks": drag_tasks}
+
+
+def report_scrub(result) -> bool:
+    print(f"configuration: {SCRUB_CONFIGURATION}, trained to epoch {result['epoch']}, "
+          f"{result['positions']} slider positions")
+    for name in ("handler", "next frame", "drawn"):
+        values = result[name]
+        print(f"{name + ' ms':18s} median {percentile(values, 0.5):6.1f}  p90 {percentile(values, 0.9):6.1f}  "
+              f"max {max(values):6.1f}   over {result['jumps']} jumps")
+    for name in ("jump tasks", "drag tasks"):
+        tasks = result[name]
+        print(f"{name:18s} {len(tasks):3d} long tasks > 50 ms, longest {max(tasks, default=0.0):.0f} ms")
+    print(f"drag               {result['positions']} inputs in {result['drag seconds']:.1f} s")
+    longest = max(result["jump tasks"] + result["drag tasks"], default=0.0)
+    return (percentile(result["next frame"], 0.5) < SCRUB_TARGETS["scrub ms"]
+            and longest < SCRUB_TARGETS["longest task ms"])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="bench playground", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to train (default 10)")
+    parser.add_argument("--scrub", action="store_true",
+                        help="measure scrubbing the replay slider on the largest network instead")
     args = parser.parse_args(argv)
+
+    if args.scrub:
+        with browser_tools.served_site() as base_url:
+            result = measure_scrub(base_url, args.seconds)
+        print(f"Backprop Lab playground scrubbing benchmark, {datetime.datetime.now().isoformat(timespec='seconds')}")
+        print(f"CPU count {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+        met = report_scrub(result)
+        print("all targets met" if met else "some targets NOT met")
+        return 0 if met else 1
 
     with browser_tools.served_site() as base_url:
         result = measure(base_url, args.seconds)

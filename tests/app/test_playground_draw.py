@@ -94,6 +94,7 @@ def test_curve_draws_both_losses_and_survives_bad_values():
         assert "hover-line" in markup
         assert re.search(r'points="[^"]*nan', markup, re.IGNORECASE) is None
     assert draw.curve_readout(history, 4) == "epoch 4: training loss 0.1000, test loss 0.1200"
+    assert draw.curve_readout(history, 4, compact=True) == "epoch 4: training 0.1000, test 0.1200"
     assert "no training yet" in draw.loss_curve(draw.LossHistory())
 
 

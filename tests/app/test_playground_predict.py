@@ -44,3 +44,10 @@ def test_the_verdict_checks_the_learners_prediction_against_the_run():
     wrong = model.behaviour_verdict(settings, losses, "diverge")
     assert not wrong.correct and "rose in" in wrong.message
     assert model.behaviour_prompt(settings).startswith("With η = 0.3, will the training loss converge")
+
+
+def test_going_back_into_the_predicted_epochs_reopens_the_verdict():
+    assert not model.verdict_stands(model.PREDICT_EPOCHS - 1)     # those epochs are trained again
+    assert model.verdict_stands(model.PREDICT_EPOCHS)
+    assert model.prediction_pending_note("oscillate") == ("You said: oscillate. Watch the loss curve: the first "
+                                                          f"{model.PREDICT_EPOCHS} epochs answer.")

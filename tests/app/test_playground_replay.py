@@ -1,5 +1,7 @@
 """Replay: the playground keeps a run's weights at earlier epochs, in bounded memory, and puts
 them back exactly when the learner scrubs the loss curve."""
+import math
+
 import numpy as np
 import pytest
 
@@ -181,6 +183,8 @@ def test_the_notes_say_which_epoch_is_shown_and_what_play_drops():
     assert model.viewing_note(120, 800) == ("Viewing epoch 120 of 800: training paused. ▶ Play trains on from "
                                             "epoch 120 and drops epochs 121–800.")
     assert model.viewing_note(7, 8).endswith("drops epoch 8.")
+    assert model.viewing_note(16480, 130096, compact=True) == ("Viewing epoch 16480 of 130096: ▶ Play trains on "
+                                                               "from it and drops epochs 16481–130096.")
     assert model.replayed_note(80, 0.125, 0.125).endswith("the same as the first time, bit for bit.")
     assert "the first time it was 0.1250" in model.replayed_note(80, 0.125, 0.126)
     assert model.replay_diverged_note(12, 12).endswith("there, as the first time.")
@@ -208,3 +212,25 @@ def test_the_curve_marks_the_viewed_epoch_and_forgets_later_samples_on_going_bac
     assert 'class="later"' in curve and "viewed-line" not in draw.loss_curve(history)
     history.forget_after(45)
     assert history.epochs == [0, 10, 20, 30, 40]
+
+
+def test_the_full_boundary_drawn_in_bands_is_the_one_drawn_at_once():
+    """After a scrub the page computes the full output picture a band of points a frame; the
+    picture is the same, pixel for pixel, for the output and for a hidden unit shown large."""
+    settings = dict(model.STATE.defaults(), layers=(16,) * 8, dataset="spiral")
+    data = model.make_data(settings)
+    run = model.TrainingRun(settings, data)
+    run_steps(run, 3)
+    points = model.grid_inputs(data, settings, draw.FULL_GRID)
+    lut = draw.palette(False)
+    for column, unit in ((9, 0), (4, 7)):
+        compute, centre = model.unit_function(run.net, column, unit)
+        bands = model.Bands(compute, points)
+        steps = 1
+        while not bands.step():
+            steps += 1
+        assert steps == math.ceil(len(points) / model.GRID_BAND) > 1
+        assert bands.step() and bands.done                      # a finished job stays finished
+        assert np.array_equal(bands.values(), compute(points))
+        at_once = draw.unit_picture(compute(points), centre, lut, draw.FULL_GRID)
+        assert np.array_equal(draw.unit_picture(bands.values(), centre, lut, draw.FULL_GRID), at_once)

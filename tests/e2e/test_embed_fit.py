@@ -8,6 +8,7 @@ by an `overflow: hidden` box; and no text of an SVG picture renders smaller than
 Each case also checks what the frame's start must do on another site, where the browser blocks its
 storage: the lesson starts, tells the host page, takes input, and shows no site header.
 """
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 from app import matrix_form_model, playground_model, step_through_model, write_it_draw, write_it_model
 from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
 from tests.e2e.test_embedding import STORAGE_PROBE, posted_messages
+from tests.e2e.test_playground import train_past
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -167,3 +169,25 @@ def check_panels(page, frame):
         expect(frame.locator("html")).to_have_attribute("data-panel", number)
         expect(frame.locator(f"#panel-{number}")).to_be_visible()
         assert_fits(page, frame, f"chain-rule-panel-{number}")
+
+
+def test_the_playground_fits_while_it_shows_an_earlier_epoch_of_a_long_run(page, other_site):
+    """Trained for 10,000 epochs and scrubbed back on the curve, the playground says "Viewing epoch
+    N of M" and reads out the losses under the pointer: that state must fit the frame too.  It was
+    8-15 px too tall: "Training accuracy 100.0%" and a five-digit epoch's read-out each took two lines."""
+    page.set_viewport_size({"width": 840, "height": 700})
+    page.goto(other_site("pages/playground.html?speed=max&embed=1"))
+    page.wait_for_selector("iframe", state="attached")
+    frame = page.frames[1]
+    wait_until_ready(frame)
+    train_past(frame, 10_000)
+    box = frame.locator("#loss-curve").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.99, box["y"] + box["height"] * 0.4)     # the newest losses
+    expect(frame.locator("#curve-readout")).to_have_text(re.compile(r"^epoch \d{5}: training"))
+    scrub = frame.locator("#scrub")
+    scrub.focus()
+    scrub.press("End")
+    scrub.press("ArrowLeft")
+    expect(frame.locator("#replay-note")).to_contain_text("Viewing epoch")
+    expect(frame.locator("#train-accuracy")).to_have_text("100.0%")
+    assert_fits(page, frame, "playground-viewing-an-earlier-epoch")

@@ -25,6 +25,15 @@ def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, b
     loss = page.locator("#point-heading").inner_text().rsplit("its loss is ", 1)[1]
     save_screenshot(page, "playground-point")
     href = page.locator("#point-lesson-two").get_attribute("href")
+    # Scrubbed back to epoch 0, the pass is the point's there (drawn in the frames after the
+    # scrub), and the links still show its gradients.
+    scrub = page.locator("#scrub")
+    scrub.focus()
+    scrub.press("Home")
+    expect(page.locator("#epoch")).to_have_text("0")
+    expect(page.locator("#point-heading")).not_to_contain_text(f"its loss is {loss}")
+    expect(page.locator("#diagram-links svg")).to_have_attribute(
+        "aria-label", "Links of the network, coloured by the sign of one point's weight gradients")
     page.goto(base_url + "pages/" + href)
     page.wait_for_selector("html[data-status=ready]")
     expect(page.locator("#url-notes")).to_be_hidden()                  # every value within lesson 2's ranges

@@ -185,8 +185,31 @@ def test_playground_asks_how_the_loss_will_behave_before_play_and_the_run_answer
     verdict = page.locator("#predict-verdict")
     expect(verdict).to_contain_text("Not quite: you said diverge, it is converge.", timeout=60_000)
     expect(verdict).to_contain_text("small enough to go downhill")
-    expect(page.locator("#predict-tally")).to_contain_text("predictions right")
+    tally = page.locator("#predict-tally")
+    expect(tally).to_contain_text("predictions right")
+    counted, said = tally.inner_text(), verdict.inner_text()
     save_screenshot(page, "predict-playground")
+    # Replay is the same run, bit for bit: the prediction and its verdict stay, counted once.
+    # (Still playing: Replay is offered once the run has an epoch; it stayed disabled until a pause.)
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "true")
+    page.locator("#replay").click()
+    expect(page.locator("#replay-note")).to_contain_text("Replayed to epoch", timeout=60_000)
+    expect(page.locator("#predict-panel")).to_be_visible()
+    expect(verdict).to_have_text(said)
+    expect(tally).to_have_text(counted)
+    # Back to epoch 0 and on from there: the epochs the verdict read are trained again, so the
+    # run answers again, and the prediction is not counted twice.
+    scrub = page.locator("#scrub")
+    scrub.focus()
+    scrub.press("Home")
+    expect(verdict).to_have_text(said)                                  # viewing changes nothing
+    page.locator("#step").click()
+    expect(page.locator("#epoch")).to_have_text("1")
+    expect(verdict).to_have_text("You said: diverge. Watch the loss curve: the first 100 epochs answer.")
+    page.locator("#play").click()
+    # (the losses it quotes are the curve's samples, one a frame: not always the same epochs)
+    expect(verdict).to_contain_text("Not quite: you said diverge, it is converge.", timeout=60_000)
+    expect(tally).to_have_text(counted)
     page.locator("#reset").click()                                      # a new run asks again
     expect(page.locator("#predict-panel")).to_be_hidden()
 
