@@ -469,8 +469,12 @@ class DiagramView:
     def build_buttons(self, layout):
         controls = ui.element("diagram-controls")
         controls.replaceChildren()
-        controls.style.gridTemplateColumns = f"repeat({len(layout.sizes)}, 1fr)"
+        controls.style.gridTemplateColumns = f"repeat({len(layout.sizes)}, minmax(0, 1fr))"
         hidden = len(layout.sizes) - 2
+        # From six hidden layers a column is narrower than "8 units" and two buttons side by side:
+        # the buttons stack and the count stands alone (the row above says what it counts).
+        compact = hidden >= 6
+        controls.classList.toggle("compact", compact)
         row = ui.create("div", parent=controls, class_="pg-layers")
         ui.create("button", "−", parent=row, type="button", data_action="remove-layer",
                   aria_label="Remove the last hidden layer").disabled = hidden == 0
@@ -491,7 +495,8 @@ class DiagramView:
                 ui.create("button", "+", parent=buttons, type="button", data_action="add-unit",
                           data_layer=column - 1,
                           aria_label=f"Add a unit to hidden layer {column}").disabled = size >= model.MAX_NEURONS
-                ui.create("span", f"{size} unit{'s' if size != 1 else ''}", parent=cell)
+                units = f"{size} unit{'s' if size != 1 else ''}"
+                ui.create("span", str(size) if compact else units, parent=cell, title=units)
 
     def on_button(self, event):
         button = ui.closest(event, "button[data-action]")

@@ -512,7 +512,10 @@ class Axes:
             if self.log_x:      # decades as grid lines, as the y axis has
                 parts.append(tag("line", {"x1": px, "x2": px, "y1": y0, "y2": y1, "class": "grid"}))
             parts.append(tag("line", {"x1": px, "x2": px, "y1": y0, "y2": y0 + 5, "class": "tick"}))
-            parts.append(text(px, y0 + 18, label, "tick-label"))
+            if px + text_width(label) / 2 > self.width:     # the last label ends at the edge, not past it
+                parts.append(text(self.width - 1, y0 + 18, label, "tick-label", anchor="end"))
+            else:
+                parts.append(text(px, y0 + 18, label, "tick-label"))
         if self.yticks is not None:
             yticks = self.yticks
         elif self.log_y:

@@ -142,3 +142,12 @@ def test_node_values_are_shortened_to_fit_their_circle():
     # What no form fits (a 4-character number in a small bias node) is squeezed into the circle.
     assert 'textLength="25.2"' in node_value(node_number(-1234.5678, 18, short), 18)
     assert node_number(-0.2, 18, short) == "−0.2"
+
+
+def test_the_last_x_tick_label_stays_inside_the_picture():
+    """The loss curve's axis ends at 4×10⁴ at the right edge: centred there, its label was cut."""
+    axes = Axes(260, 120, (0.0, 40000.0), (0.0, 1.0), margin=(8, 10, 30, 36))
+    labels = re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="(\w+)"[^>]*>([^<]*)</text>', axes.draw())
+    ends = [float(x) + (0 if anchor == "end" else len(label) * MONO_CHARACTER_WIDTH / 2)
+            for x, anchor, label in labels if "×10" in label]
+    assert ends and max(ends) <= 260

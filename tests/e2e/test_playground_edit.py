@@ -214,6 +214,15 @@ def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(open_p
     page.locator("#diagram-controls button[data-action='add-layer']").click()
     expect(field).to_have_value("8,8,8,8")
     expect(error).to_have_text("")
+    # Eight layers of 16: every ± button stays inside the Network panel (they ran past it).
+    field.fill(",".join(["16"] * 8))
+    field.press("Enter")
+    expect(page.locator("#diagram-controls .pg-layers span")).to_have_text("8 hidden layers")
+    outside = page.evaluate("""() => {
+        const panel = document.querySelector('.pg-network').getBoundingClientRect();
+        return [...document.querySelectorAll('#diagram-controls button')].filter(b => {
+            const r = b.getBoundingClientRect(); return r.left < panel.left || r.right > panel.right; }).length; }""")
+    assert outside == 0
     field.fill("")
     field.press("Enter")
     expect(page.locator("#diagram-controls .pg-layers span")).to_have_text("0 hidden layers")
