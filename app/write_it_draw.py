@@ -165,7 +165,8 @@ def backward_picture(data: dict) -> str:
     verdict = (f"Your gradients differ from the engine's at {', '.join(wrong)} (✗)." if wrong
                else "Your gradients agree with the engine's at every node.")
     title = data["title"]
-    return figure(f"{title[0].upper()}{title[1:]}, at x = 2, y = −3, z = 0.5: {verdict}", picture)
+    inputs = ", ".join(f"{n['name']} = {plain(n['value'])}" for n in data["nodes"] if not n["inputs"])
+    return figure(f"{title[0].upper()}{title[1:]}, at {inputs}: {verdict}", picture)
 
 
 NETWORK_POSITIONS = {"x1": (50, 60), "x2": (50, 360), "h1": (360, 60), "h2": (360, 360), "yhat": (640, 210)}

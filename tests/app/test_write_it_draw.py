@@ -87,6 +87,7 @@ def test_exercise_3_draws_the_graph_with_the_learners_gradient_beside_the_engine
     assert "grad x: yours 2, engine 5 ✗" in texts and "grad out = 1" in texts
     assert 'class="node input mismatch" data-key="x"' in markup and markup.count("mismatch") == 1
     assert "differ from the engine's at x (✗)" in markup
+    assert "x * x + x, at x = 2:" in markup         # the caption names the graph's own inputs
     # A second backward() doubles the learner's gradients: drawn after the second call.
     markup = picture_of("backward", BACKWARD_NO_RESET)
     assert "after a second backward()" in markup and "grad z: yours −2, engine −1 ✗" in markup
@@ -98,6 +99,7 @@ def test_exercise_3_draws_the_longest_graph_when_everything_agrees():
     assert set(nodes) == {"x", "y", "z", "m", "a", "c", "out"} and "mismatch" not in markup
     # (x·y + z)(x + z) at x = 2, y = −3, z = 0.5: grad x = y(x + z) + (x·y + z) = −7.5 − 5.5 = −13.
     assert "grad x = −13" in [text for text, _, _ in labels]
+    assert "at x = 2, y = −3, z = 0.5:" in markup
     assert "agree with the engine's at every node" in markup
 
 
