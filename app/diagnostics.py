@@ -3,8 +3,9 @@
 - backpropLab.diagnostics(): a JSON object of memory, proxies, load-time compilation and stack
   switching, plus any figures a page adds (add_figures); ui.ready() installs it.
 - FastestTimes: the page's fastest training step and frame drawing, for the long-session test.
-- FrameCounters: frames drawn, the longest one and the coarse ones, written on an element's
-  data-* attributes for the playground benchmark (backprop_lab/bench_pages.py).
+- FrameCounters: frames drawn, the longest one, those with the picture and the coarse ones,
+  written on an element's data-* attributes for the playground benchmarks (backprop_lab/bench_pages.py,
+  bench_versus.py).
 """
 import json
 import math
@@ -102,20 +103,24 @@ class FastestTimes:
 
 
 class FrameCounters:
-    """Frames drawn, the longest frame (training and drawing) and the frames drawn on a coarse
-    grid, written on `element` as data-frames, data-longest-frame-ms and data-coarse-frames."""
+    """Frames drawn, the longest frame (training and drawing), the frames that drew the picture
+    (the decision boundary: at Speed "Max" every other frame) and those drawn on a coarse grid,
+    written on `element` as data-frames, data-longest-frame-ms, data-pictures and data-coarse-frames."""
 
     def __init__(self, element):
         self.element = element
         self.frames = 0
         self.longest_ms = 0.0
+        self.pictures = 0
         self.coarse = 0
 
-    def count(self, frame_ms, coarse):
+    def count(self, frame_ms, coarse, picture=True):
         self.frames += 1
         self.longest_ms = max(self.longest_ms, frame_ms)
+        self.pictures += bool(picture)
         self.coarse += bool(coarse)
         data = self.element.dataset
         data.frames = self.frames
         data.longestFrameMs = f"{self.longest_ms:.1f}"
+        data.pictures = self.pictures
         data.coarseFrames = self.coarse

@@ -70,6 +70,18 @@ DEFAULT_SPEED = "30"
 def epochs_per_second(speed: str) -> float | None:
     """The pace of Play for a speed setting; None for as fast as possible."""
     return None if speed == "max" else float(speed)
+
+
+def frame_drawing(at_max: bool, picture_before: bool, diagram_due: bool) -> tuple[bool, bool]:
+    """What a frame of Play draws besides the epoch counter: (the picture, the diagram), from
+    whether the frame before drew the picture and whether the diagram is due by its clock.
+    At the paced speeds: the picture in every frame, the diagram whenever it is due.  At "Max"
+    the learner asked for epochs: the picture every other frame, and the diagram only in a frame
+    between (a due one waits a frame), so that no frame draws both and the rest train."""
+    if not at_max:
+        return True, diagram_due
+    picture = not picture_before
+    return picture, diagram_due and not picture
 # Settings that only change the pictures.
 VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed", "predict", "code")
 
@@ -941,9 +953,8 @@ def export_json(net: MLP, data: Data, settings: dict, epoch: int) -> str:
     """The trained network with everything needed to use it: the settings, the
     standardization (predict on (x - mean) / std) and the points themselves."""
     def rows(X, y):
-        if is_regression(settings):            # continuous targets
-            return [[float(a), float(b), float(c)] for (a, b), c in zip(X, y)]
-        return [[float(a), float(b), int(c)] for (a, b), c in zip(X, y)]
+        labels = (y if is_regression(settings) else y.astype(int)).tolist()   # continuous targets, or classes
+        return [[a, b, c] for (a, b), c in zip(X.tolist(), labels)]
 
     document = {
         "format": EXPORT_FORMAT, "version": 1, "epoch": epoch,
@@ -953,17 +964,32 @@ def export_json(net: MLP, data: Data, settings: dict, epoch: int) -> str:
         "train": rows(data.X_train, data.y_train),
         "test": rows(data.X_test, data.y_test),
     }
-    return _ONE_LINE_LISTS.sub(_one_line, json.dumps(document, indent=1))
+    return json_lines(document)
 
 
-# A list of numbers, as json.dumps(indent=1) writes it: one number a line.  The page shows the
-# export in a text box, and a browser lays out a box of 5,000 lines (1000 points) in a task of
-# 90-250 ms; with one line per point and per weight row it takes a few milliseconds.
-_ONE_LINE_LISTS = re.compile(r"\[\s+([^\[\]{}\"]*?)\s+\]")
+def json_lines(value, indent: str = "") -> str:
+    """json.dumps(value, indent=1), except that a list of numbers takes one line.  The page shows
+    the export in a text box, and a browser lays out a box of 5,000 lines (1000 points, one number
+    a line) in a task of 90-250 ms; with one line per point and per weight row it takes a few
+    milliseconds.  Written out here because json's indented encoder is pure Python (40 ms for 1000
+    points in the browser); a list of lists of numbers (the points, a weight matrix) is dumped in one
+    call of its C encoder and cut into lines."""
+    inner = indent + " "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{json.dumps(key)}: {json_lines(item, inner)}" for key, item in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if not isinstance(value, list | tuple) or not value or _numbers(value):
+        return json.dumps(value)
+    if all(isinstance(item, list | tuple) and _numbers(item) for item in value):
+        body = json.dumps(value)[1:-1].replace("], [", "],\n" + inner + "[")
+    else:
+        body = ",\n".join(inner + json_lines(item, inner) for item in value)[len(inner):]
+    return "[\n" + inner + body + "\n" + indent + "]"
 
 
-def _one_line(match: re.Match) -> str:
-    return "[" + re.sub(r",\s+", ", ", match.group(1)) + "]"
+def _numbers(items) -> bool:
+    """Whether a list holds only numbers (and JSON's true, false, null): a line of the export."""
+    return all(item is None or isinstance(item, int | float) for item in items)
 
 
 def load_export(text: str) -> tuple[MLP, datasets.Standardizer, dict]:

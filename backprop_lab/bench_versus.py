@@ -20,8 +20,8 @@ at a time, and updates the weights after every `batchSize` points; then it compu
 test loss and redraws the whole page (boundary maps of every unit, links, loss curve).  It runs one
 `oneStep()` per animation frame (a d3 timer), so its epochs/s cannot exceed the display's frame
 rate.  This site's epoch is one pass over the same number of training points in shuffled batches of
-the same size; at Speed "Max" it trains as many epochs as fit in a frame's budget and redraws once
-per frame.
+the same size; at Speed "Max" it trains as many epochs as fit in a frame's budget, moves the epoch
+counter every frame and redraws the picture (boundary, losses, curve) every other frame.
 """
 from __future__ import annotations
 
@@ -76,13 +76,15 @@ class Side:
 
     def counters(self) -> tuple:
         return (self.page.evaluate("performance.now()"), self.epoch(),
-                browser_tools.main_thread_cpu_seconds(self.devtools), self.frames())
+                browser_tools.main_thread_cpu_seconds(self.devtools), *self.frames())
 
-    def frames(self) -> int:
-        """Frames this site's playground has drawn (0 for TensorFlow Playground, which draws one
-        per epoch)."""
+    def frames(self) -> tuple[int, int]:
+        """Frames this site's playground has drawn, and those that drew the picture (at "Max"
+        every other one); (0, 0) for TensorFlow Playground, which draws everything once per epoch."""
         canvas = self.page.locator("#boundary-canvas")
-        return int(canvas.get_attribute("data-frames") or 0) if canvas.count() else 0
+        if not canvas.count():
+            return 0, 0
+        return tuple(int(canvas.get_attribute(name) or 0) for name in ("data-frames", "data-pictures"))
 
     def train_for(self, seconds: float) -> dict:
         self.page.bring_to_front()
@@ -90,14 +92,14 @@ class Side:
         time.sleep(0.5)                       # past the first frames after Play
         if self.page.locator("#boundary-canvas").count():
             self.page.evaluate("backpropLab.diagnostics()")   # restarts the fastest step and drawing
-        t0, e0, c0, f0 = self.counters()
+        t0, e0, c0, f0, p0 = self.counters()
         time.sleep(seconds)
-        t1, e1, c1, f1 = self.counters()
+        t1, e1, c1, f1, p1 = self.counters()
         self.page.click(self.play_selector)   # pause, so that the other side runs alone
         elapsed = (t1 - t0) / 1000
         run = {"epochs/s": (e1 - e0) / elapsed, "cpu share": (c1 - c0) / elapsed, "epoch": e1,
                "epochs per CPU s": (e1 - e0) / max(c1 - c0, 1e-9), "load": os.getloadavg()[0],
-               "frames/s": (f1 - f0) / elapsed}
+               "frames/s": (f1 - f0) / elapsed, "pictures/s": (p1 - p0) / elapsed}
         if self.page.locator("#boundary-canvas").count():
             # Where this page's time goes: its fastest mini-batch step and picture drawing of the run.
             run.update(json.loads(self.page.evaluate("backpropLab.diagnostics()")))
@@ -132,7 +134,8 @@ def compare(browser, our_url: str, tfp_url: str, name: str, dataset: str, layers
         # Alternate which side goes first, so neither always follows the other's garbage.
         for side in ((tfp, ours) if round_number % 2 == 0 else (ours, tfp)):
             run = side.train_for(args.seconds)
-            ours_only = (f", {run['frames/s']:.1f} frames/s, fastest step {run['fastest_step_ms']:.3f} ms, "
+            ours_only = (f", {run['frames/s']:.1f} frames/s ({run['pictures/s']:.1f} with the picture), "
+                         f"fastest step {run['fastest_step_ms']:.3f} ms, "
                          f"fastest drawing {run['fastest_draw_ms']:.1f} ms") if side is ours else ""
             print(f"  {name:13s} round {round_number + 1}  {side.name:22s} {run['epochs/s']:8.1f} epochs/s"
                   f"  main thread {100 * run['cpu share']:3.0f}%  (epoch {run['epoch']}, load {run['load']:.1f}"
@@ -176,7 +179,7 @@ def main(argv=None) -> int:
         step_ms, draw_ms = ours.median("fastest_step_ms"), ours.median("fastest_draw_ms")
         print(f"{name}: this site's fastest mini-batch step {step_ms:.3f} ms (median of the runs) × {steps} steps "
               f"= {step_ms * steps:.1f} ms of training an epoch; fastest picture drawing {draw_ms:.1f} ms a frame, "
-              f"{ours.median('frames/s'):.1f} frames/s")
+              f"{ours.median('frames/s'):.1f} frames/s, {ours.median('pictures/s'):.1f} of them with the picture")
     print()
     for key, unit in (("epochs/s", "median epochs/s"),
                       ("epochs per CPU s", "median epochs per second of the page's main-thread CPU")):

@@ -321,6 +321,30 @@ def test_export_json_has_a_line_per_point_and_weight_row():
     assert json.loads(text)["train"][0] == [*map(float, data.X_train[0]), int(data.y_train[0])]
 
 
+def json_one_number_list_a_line(value):
+    """What export_json wrote before json_lines: json's indented text, each list of numbers then
+    joined onto one line."""
+    return re.sub(r"\[\s+([^\[\]{}\"]*?)\s+\]", lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]",
+                  json.dumps(value, indent=1))
+
+
+@pytest.mark.parametrize("value", [
+    {}, [], [[]], [[], [1.5]], {"a": [1, 2.5, None, True, float("nan")], "b": "x", "c": {}},
+    [[[1, 2], [3, 4]], [[5.0]]], ["x1", "x2"], [1, [2, 3], {"k": [4]}], {"rows": [(0.1, -2.0, 1), (3e-5, 1e300, 0)]},
+])
+def test_export_text_is_json_with_a_line_per_list_of_numbers(value):
+    assert model.json_lines(value) == json_one_number_list_a_line(value)
+
+
+def test_export_text_is_the_same_as_from_json_for_real_runs():
+    # The largest network with 1000 points and three features; a regression run (real targets).
+    for settings in (dict(model.STATE.defaults(), n=1000, layers=(16,) * 8, features=("x1", "x2", "sin_x1")),
+                     model.switch_problem(model.STATE.defaults(), "regression")):
+        data, net, trainer = train(settings, 2)
+        text = model.export_json(net, data, settings, 2)
+        assert text == json_one_number_list_a_line(json.loads(text))
+
+
 def test_python_snippet_replays_the_run_with_mid_run_changes():
     settings = dict(model.STATE.defaults(), dataset="xor", noise=20, layers=(5, 3), optimizer="momentum",
                     batch="32", lr=0.05)
@@ -354,6 +378,22 @@ def test_python_snippet_for_own_points():
     namespace = {}
     exec(model.python_snippet(settings, 25, model.RunLog.begin(settings)), namespace)
     assert np.array_equal(namespace["net"].params[0], net.params[0])
+
+
+def test_at_max_the_picture_is_every_other_frame_and_never_with_the_diagram():
+    # Ten frames of Play at "Max" with the diagram due all along: the picture alternates, and the
+    # diagram goes in every frame between, never in one that also draws the picture.
+    picture, frames = True, []
+    for _ in range(10):
+        picture, diagram = model.frame_drawing(True, picture, diagram_due=True)
+        frames.append((picture, diagram))
+    assert frames == [(False, True), (True, False)] * 5
+    # A diagram not due waits for its clock at Max too.
+    assert model.frame_drawing(True, True, diagram_due=False) == (False, False)
+    # At the paced speeds every frame draws the picture, and the diagram whenever it is due.
+    for before in (True, False):
+        for due in (True, False):
+            assert model.frame_drawing(False, before, due) == (True, due)
 
 
 def test_every_preset_converges_within_30_s_at_the_default_speed():

@@ -376,14 +376,44 @@ def test_at_the_default_speed_the_boundary_forms_in_front_of_the_learner(open_pa
     assert fastest < watched / 3, (fastest, watched)
 
 
+# Counts Play's frames and those that drew the picture (app/diagnostics.py FrameCounters) over
+# `frames` frames; with pause, then clicks Play (pause) right after a frame that drew no picture.
+COUNT_FRAMES = """([frames, pause]) => new Promise(resolve => {
+  const canvas = document.getElementById("boundary-canvas");
+  const read = () => [Number(canvas.dataset.frames), Number(canvas.dataset.pictures)];
+  const start = read();
+  let last = start;
+  const observer = new MutationObserver(() => {
+    const now = read();
+    if (now[0] - start[0] >= frames && (!pause || (now[0] > last[0] && now[1] === last[1]))) {
+      observer.disconnect();
+      if (pause) document.getElementById("play").click();
+      resolve({frames: now[0] - start[0], pictures: now[1] - start[1]});
+    }
+    last = now;
+  });
+  observer.observe(canvas, {attributes: true});
+})"""
+
+
 def test_the_speed_is_in_the_link_and_slows_a_running_training(open_page):
     page = open_page(PAGE + "?speed=max")
     page.click("#play")
     expect(page.locator("#epoch")).not_to_have_text("0")
+    # At Max the picture is drawn every other frame (the epoch counter in every one); pausing
+    # after a frame without it draws it, so the curve ends at the epoch shown.
+    counted = page.evaluate(COUNT_FRAMES, [20, True])
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    assert abs(counted["pictures"] - counted["frames"] / 2) <= 1, counted
+    shown = page.locator("#loss-curve svg").get_attribute("aria-label")
+    assert shown.startswith(f"Loss curve up to epoch {epoch(page)}: "), (shown, epoch(page))
+    page.click("#play")
     page.select_option("#speed", "1")          # keyboard-operable: a plain <select>
     assert "speed=1" in page.url
     page.evaluate(FRAMES, 5)
     before = epoch(page)
+    counted = page.evaluate(COUNT_FRAMES, [20, False])    # a paced speed draws the picture in every frame
+    assert counted["pictures"] == counted["frames"], counted
     page.wait_for_timeout(2000)
     after = epoch(page)
     page.click("#play")
