@@ -13,6 +13,7 @@ second, and the longest main-thread task, seen by a PerformanceObserver for
 "longtask" entries (tasks over 50 ms) and, below that threshold, by the page's
 own timing of its longest frame.
 Targets: >= 500 epochs/s, >= 30 frames/s, >= 15 pictures/s, no task over 50 ms.
+
 With --scrub it measures scrubbing instead (issue 21, "Performance"): the largest network
 (8 hidden layers of 16, 500 points, batch 1, Adam) trains for the given time, then the replay
 slider jumps to SCRUB_JUMPS positions one after another, each waiting for the page to finish
