@@ -43,8 +43,9 @@ TRAIN_AMOUNTS = (1, 10, 100)
 REDRAW_INTERVAL_MS = 150
 # The work's share of each frame (training, or measuring new networks after a change): slices
 # of a pass until this is spent (each slice is a few milliseconds), then the frame is drawn,
-# so no task comes near 100 ms.
-FRAME_BUDGET_MS = 30.0
+# so no task comes near 100 ms.  20, not 30: dragging σ at the largest settings (a new job on
+# every input, drawn in the same task) made 77-86 ms tasks with 30, 60-72 ms with 20.
+FRAME_BUDGET_MS = 20.0
 TALLY_KEY = "predictions:gradients"
 
 
