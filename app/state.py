@@ -73,11 +73,19 @@ def notes_text(notes: list[str], ignored=()) -> str:
     return " ".join(sentences)
 
 
+# The pages write tiny and huge numbers as 2.5×10⁻⁵ or 10⁶ (engine.text): read back as written.
+WRITTEN_POWER = re.compile("^(?:(.+)×)?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
+FROM_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
 def parse_number(text: str) -> float:
     """A finite float from what a person typed: ordinary decimals, exponents,
-    a Unicode minus ("−0.4") or a comma decimal ("0,5").  Raises ValueError
-    with a message meant for the learner."""
+    a Unicode minus ("−0.4"), a comma decimal ("0,5") or a power of ten as the
+    pages write one ("3×10⁻⁵").  Raises ValueError with a message meant for the learner."""
     cleaned = str(text).strip().replace("\u2212", "-").replace("\u2013", "-")
+    power = WRITTEN_POWER.match(cleaned)
+    if power:
+        cleaned = f"{power.group(1) or '1'}e{power.group(2).translate(FROM_SUPERSCRIPT)}"
     if cleaned == "":
         raise ValueError("enter a number")
     if len(cleaned) > 40:
@@ -87,7 +95,7 @@ def parse_number(text: str) -> float:
     try:
         value = float(cleaned)
     except ValueError:
-        raise ValueError(f"“{cleaned[:20]}” is not a number") from None
+        raise ValueError(f"“{str(text).strip()[:20]}” is not a number") from None
     if not math.isfinite(value):
         raise ValueError("enter a finite number (not NaN or infinity)")
     return value

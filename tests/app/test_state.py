@@ -29,6 +29,25 @@ def test_parse_number_accepts_what_people_type(text, value):
     assert parse_number(text) == value
 
 
+def test_parse_number_reads_numbers_as_the_pages_write_them():
+    # engine.text writes tiny and huge values as 3×10⁻⁵ and ticks as 10⁶: a learner may type one
+    # back, and predict mode reads the factors shown on screen (lesson 1 panel 4 raised on them).
+    from engine.text import fixed, plain
+    for value in (3e-5, -2.5e4, 1e6, 1e-6, -1.234e-12, 6.02e23):
+        assert parse_number(plain(value)) == pytest.approx(value, rel=1e-3)
+        assert parse_number(fixed(value)) == pytest.approx(value, rel=1e-3)
+    assert parse_number("10⁶") == 1e6
+    for text in ["×10⁵", "2×10", "2×10⁵⁻", "10⁶⁶⁶"]:
+        with pytest.raises(ValueError):
+            parse_number(text)
+
+
+def test_a_value_question_from_tiny_factors_on_screen_takes_their_product():
+    from app.predict import shown_product_tolerance
+    from engine.text import plain
+    assert shown_product_tolerance(6e-5, [plain(3e-5), plain(2.0)]) == pytest.approx(1e-3)
+
+
 @pytest.mark.parametrize("text", ["", "abc", "nan", "NaN", "inf", "-inf", "1e999", "<img src=x>", "9" * 100])
 def test_parse_number_refuses_with_a_message(text):
     with pytest.raises(ValueError) as info:
