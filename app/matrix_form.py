@@ -34,7 +34,7 @@ class MatrixFormPage:
         self.code = ui.CodeView("matrix-code", lambda: code_view_mlp.matrix_step(
             self.steps()[self.values["step"] - 1].result, self.values["hidden"]))
         self.bind()
-        if js.document.documentElement.classList.contains("embed"):
+        if ui.embedded():
             ui.element("weight-editor").parentElement.open = False     # folded in a frame: room for the steps
         self.build_weight_editor()
         self.show()

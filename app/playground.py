@@ -61,11 +61,6 @@ TALLY_KEY = "predictions:playground"
 CURVE_HINT = "Point at the curve to read its values."
 
 
-def embedded():
-    """True in embed mode (a frame on another site): the page has less room."""
-    return bool(js.document.documentElement.classList.contains("embed"))
-
-
 def place(node, box):
     """Position an absolutely placed element from a dict of CSS lengths."""
     for name, value in box.items():
@@ -375,7 +370,7 @@ class CurveView:
         narrow = ui.element("loss-curve").clientWidth < 360
         self.size = draw.NARROW_CURVE_SIZE if narrow else draw.CURVE_SIZE
         # In an embed the read-out is shorter too: two lines of it made the page taller than the frame.
-        self.compact = embedded()
+        self.compact = ui.embedded()
         if self.compact:
             self.size = draw.EMBED_CURVE_SIZE
         self.svg = self.train_line = self.test_line = None
@@ -1321,7 +1316,7 @@ class Playground:
         Scrubbing (not at_once) draws what answers the learner's hand first (see scrub_rest)."""
         self.curve.viewed = self.viewing
         if self.viewing is not None:
-            self.replay_controls.say(model.viewing_note(self.viewing, self.run.epoch, embedded()), back_to=self.run.epoch)
+            self.replay_controls.say(model.viewing_note(self.viewing, self.run.epoch, ui.embedded()), back_to=self.run.epoch)
         elif self.replaying is not None:
             self.replay_controls.say(model.replaying_note(self.replaying[0]))
         else:

@@ -611,10 +611,11 @@ class TrainingRun:
         self.history.forget_after(kept)
         self.log.forget_from(kept)
         self.script, self.replay_until, self.diverged, self.pending = [], None, False, {}
-        for name, value in self.log.live_values().items():
+        logged = self.log.live_values()
+        for name, value in logged.items():
             apply_live_setting(self.trainer, name, value)
         for name, value in live.items():
-            if value != self.log.live_values()[name]:
+            if value != logged[name]:
                 self.change(name, value)
         return kept
 

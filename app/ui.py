@@ -114,6 +114,11 @@ def tex_all(selector=".math, .math-display"):
         tex(found, str(found.textContent), display=bool(found.classList.contains("math-display")))
 
 
+def embedded() -> bool:
+    """True in embed mode (a frame on another site): the page has less room."""
+    return bool(js.document.documentElement.classList.contains("embed"))
+
+
 def create(tag, text=None, parent=None, **attributes):
     """A new element with plain-text content (never parsed as HTML), appended to `parent` if
     given; attribute names are written with - for _ (data_layer= -> data-layer, class_= -> class)."""
