@@ -474,10 +474,6 @@ class PredictPanel:
     def part(self, name):
         return element(f"{self.prefix}-{name}")
 
-    @property
-    def waiting(self) -> bool:
-        return self.question is not None
-
     def ask(self, question, focus=False):
         """Show the question with its answer controls; `focus`: move the keyboard there.  Asked
         again (a redraw), it keeps what the learner has typed."""

@@ -50,13 +50,13 @@ class Optimizer:
         self.t = 0
         self._state: list[list[np.ndarray]] | None = None
 
-    def _slots(self, params, count: int) -> list[list[np.ndarray]]:
-        """`count` zero arrays shaped like each parameter, made on first use."""
+    def _slots(self, params) -> list[list[np.ndarray]]:
+        """`self.slots` zero arrays shaped like each parameter, made on first use."""
         if self._state is None or len(self._state[0]) != len(params):
             if self._state is not None and self.t > 0:
                 raise ValueError("params: this optimizer was stepping a different list of "
                                  "parameters; call reset() or make a new optimizer")
-            self._state = [[np.zeros_like(p) for p in params] for _ in range(count)]
+            self._state = [[np.zeros_like(p) for p in params] for _ in range(self.slots)]
         return self._state
 
     def step(self, params, grads) -> None:
@@ -101,7 +101,7 @@ class Momentum(Optimizer):
 
     def step(self, params, grads) -> None:
         self.t += 1
-        (velocities,) = self._slots(params, 1)
+        (velocities,) = self._slots(params)
         lr, beta = self._lr, self.beta
         for p, g, v in zip(params, grads, velocities):
             v *= beta
@@ -128,7 +128,7 @@ class Adam(Optimizer):
 
     def step(self, params, grads) -> None:
         self.t += 1
-        ms, vs = self._slots(params, 2)
+        ms, vs = self._slots(params)
         b1, b2 = self.beta1, self.beta2
         step_size = self._lr / (1.0 - b1 ** self.t)
         sqrt_bc2 = math.sqrt(1.0 - b2 ** self.t)
