@@ -313,21 +313,26 @@ class WriteItPage:
         ui.element("results").setAttribute("aria-busy", "false")
 
     def show_result(self, result, run_key):
-        key = self.key()
-        self.attempted.add(key)
+        """A run's verdicts, under its exercise.  A learner who moved on to another exercise
+        meanwhile (its panel was cleared) sees nothing of it there; a pass still counts."""
+        if result.passed and run_key in model.EXERCISES and run_key not in self.completed:
+            self.mark_completed(run_key)
+        if run_key != self.key():
+            return
+        self.attempted.add(run_key)
         ui.element("results").setAttribute("aria-busy", "false")
         ui.set_svg("verdicts", draw.verdicts(result))
-        # The picture of the exercise that ran (the learner may have moved on to another meanwhile).
-        ui.set_svg("picture", draw.picture(key, result.picture) if run_key == key else "")
+        ui.set_svg("picture", draw.picture(run_key, result.picture))
         self.show_text("traceback", result.error)
         self.show_text("output", result.output)
-        if result.passed and key not in self.completed:
-            self.completed = model.with_completed(self.completed, key)
-            self.storage.set(COMPLETED_KEY, json.dumps(self.completed))
-            ui.set_svg("exercise-list", draw.exercise_list(key, self.completed, self.links()))
-            if model.all_completed(self.completed):
-                js.backpropLabCourse.markCompleted()
         self.show_solution_button()
+
+    def mark_completed(self, key):
+        self.completed = model.with_completed(self.completed, key)
+        self.storage.set(COMPLETED_KEY, json.dumps(self.completed))
+        ui.set_svg("exercise-list", draw.exercise_list(self.key(), self.completed, self.links()))
+        if model.all_completed(self.completed):
+            js.backpropLabCourse.markCompleted()
 
     def show_stopped(self, markup):
         self.attempted.add(self.key())

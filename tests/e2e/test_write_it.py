@@ -50,6 +50,16 @@ def summary(page):
     return page.locator("#verdicts .verdict-summary")
 
 
+def test_a_run_that_ends_after_the_learner_moved_on_counts_but_shows_nothing_there(open_page):
+    page = open_fresh(open_page, "pages/write-it.html?exercise=training")
+    write_and_run(page, EXERCISES["training"].solution)
+    page.locator('#exercise-list a[data-exercise="add-mul"]').click()     # before the worker answers
+    expect(page.locator('#exercise-list li.done a[data-exercise="training"]')).to_be_visible(timeout=RUN_MS)
+    expect(page.locator("#code")).to_have_value(EXERCISES["add-mul"].starter)
+    assert page.locator("#verdicts li").count() == 0 and page.locator("#picture figure").count() == 0
+    expect(page.locator('#exercise-list li.done a[data-exercise="add-mul"]')).to_have_count(0)
+
+
 def test_every_reference_solution_passes_every_check_and_counts_as_completed(open_page):
     page = open_fresh(open_page, "pages/write-it.html?exercise=add-mul")
     for number, key in enumerate(EXERCISES):      # every exercise is solvable in the browser
