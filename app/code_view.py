@@ -126,18 +126,16 @@ def graph_step(phase: str, op: str, arity: int, start: bool = False) -> Listing:
     """A forward step: the op that computed the node.  A backward step (the gradient flowing
     into a node's parent): that op, whose local derivative it multiplies, and backward()
     at the chain-rule line; `start`: backward() where it sets the output's gradient to 1."""
-    parts = op_excerpts(op, arity)
-    if phase == "backward" and op == "linear" and arity > 1:
-        # A long op: of its lines, the step multiplies by the local derivatives it records.
-        parts = [excerpt(linear, mark=LINEAR_LOCAL_LINES)]
-    if phase != "backward":
-        return listing(f"engine/graph.py: {parts[0].name} computes the value and its local derivatives", parts)
-    if start:
+    if phase == "backward" and start:
         return listing("engine/graph.py: backward(), starting at the output",
                        [excerpt(Value.backward, mark=("self.grad = 1.0",))])
-    # Scrolled to the chain-rule line, with a short op's lines above it; a long op (linear) to its
-    # local-derivative lines, which would be out of view above the chain rule.
-    long_op = len(parts) == 1 and len(parts[0].lines) > 12
+    # A long op (linear): of its lines, the step multiplies by the local derivatives it records,
+    # and the view scrolls to them (below the chain rule they would be out of view above it);
+    # a short op's lines stay in view above the chain-rule line, where the view scrolls.
+    long_op = phase == "backward" and op == "linear" and arity > 1
+    parts = [excerpt(linear, mark=LINEAR_LOCAL_LINES)] if long_op else op_excerpts(op, arity)
+    if phase != "backward":
+        return listing(f"engine/graph.py: {parts[0].name} computes the value and its local derivatives", parts)
     return listing(f"engine/graph.py: the local derivative from {parts[0].name}, times the upstream gradient "
                    "in backward()", parts + [excerpt(Value.backward, mark=(CHAIN_RULE_LINE,))], focus_last=not long_op)
 

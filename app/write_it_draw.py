@@ -182,24 +182,19 @@ def network_graph(data: dict) -> Graph:
     # A hidden unit's bias label is one wide line: placed first, it left the input edges' labels
     # no spot but on the x₂ node (a sigmoid slope in place of tanh's hid "grad w₂₂" under it).
     graph = Graph(edge_labels_first=True)
-    wrong = set()
     for key, (x, y) in NETWORK_POSITIONS.items():
         bias = next((b for b, unit in NETWORK_BIASES.items() if unit == key), None)
         label, good = compared(bias, yours[bias], engine[bias]) if bias else ("", True)
-        if not good:
-            wrong.add(bias)
         graph.nodes.append(GraphNode(key=key, x=x, y=y, title=pretty_name(key), value=node_number(values[key], 24),
                                      grad=label, full_value=plain(values[key]), grad_above=key == "h1",
                                      classes=("input" if key.startswith("x") else "") + ("" if good else " mismatch"),
                                      description=f"{pretty_name(key)} = {plain(values[key])}"))
     for name, (source, target) in NETWORK_EDGES.items():
         label, good = compared(name, yours[name], engine[name])
-        if not good:
-            wrong.add(name)
-            label, grad = label.split(", engine ")
-            label, grad = label, f"engine {grad}"
-        else:
-            grad = ""
+        grad = ""
+        if not good:        # the edge's two lines: yours on it, the engine's beside it
+            label, engines = label.split(", engine ")
+            grad = f"engine {engines}"
         graph.edges.append(GraphEdge(source, target, label=label, grad=grad, classes="" if good else "mismatch",
                                      label_at=0.3 if target.startswith("h") else 0.5))
     return graph
