@@ -74,7 +74,7 @@ def notes_text(notes: list[str], ignored=()) -> str:
 
 
 # The pages write tiny and huge numbers as 2.5×10⁻⁵ or 10⁶ (engine.text): read back as written.
-WRITTEN_POWER = re.compile("^(?:(.+)×)?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
+WRITTEN_POWER = re.compile("^(-?)(?:(.+)×)?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
 FROM_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 
 
@@ -85,7 +85,8 @@ def parse_number(text: str) -> float:
     cleaned = str(text).strip().replace("\u2212", "-").replace("\u2013", "-")
     power = WRITTEN_POWER.match(cleaned)
     if power:
-        cleaned = f"{power.group(1) or '1'}e{power.group(2).translate(FROM_SUPERSCRIPT)}"
+        sign, mantissa, exponent = power.groups()
+        cleaned = f"{sign}{mantissa or '1'}e{exponent.translate(FROM_SUPERSCRIPT)}"
     if cleaned == "":
         raise ValueError("enter a number")
     if len(cleaned) > 40:

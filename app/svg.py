@@ -11,6 +11,7 @@ import html
 import math
 from dataclasses import dataclass, field
 
+from app.state import parse_number
 from engine.text import plain, scientific, short
 
 
@@ -442,13 +443,6 @@ def format_tick(value: float, digits: int = 1) -> str:
     return plain(value, max(4, digits))
 
 
-def _tick_value(value: float, digits: int) -> float:
-    """The value format_tick(value, digits) reads as."""
-    if value == 0 or not math.isfinite(value):
-        return value
-    return float(f"{value:.{digits - 1}e}" if abs(value) >= 1e4 or abs(value) < 1e-3 else f"{value:.{max(4, digits)}g}")
-
-
 def tick_labels(ticks: list[float]) -> list[str]:
     """The label of each tick with the fewest digits that still give its value (to a millionth
     of the tick spacing), so that neighbouring ticks never read alike: ticks near 10¹⁵ read
@@ -460,7 +454,7 @@ def tick_labels(ticks: list[float]) -> list[str]:
         tolerance = 1e-6 * spacing if spacing else 1e-12 * abs(value)
         for digits in range(1, 18):
             label = format_tick(value, digits)
-            if not math.isfinite(value) or abs(_tick_value(value, digits) - value) <= tolerance:
+            if not math.isfinite(value) or abs(parse_number(label) - value) <= tolerance:
                 break
         labels.append(label)
     return labels

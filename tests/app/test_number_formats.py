@@ -135,7 +135,7 @@ KNOWN_FORMATS = {
         "step_width(step)", "xa", "self.y(layer - 1, i)", "xb", "self.y(layer, j)"},
     "playground.py": {"100 * left", "100 * top",
                       "value"},                        # the weight editor's field: text the learner edits
-    "svg.py": {"value",                                # a float attribute; _tick_value: a tick's rounding
+    "svg.py": {"value",                                # a float attribute
                "left", "top", "width", "height", "room", "n.x", "n.y", "self.x(a)", "self.y(b)", "(y0 + y1) / 2"},
     "write_it_draw.py": {"x0", "y0", "x1 - x0 + 0.3", "y1 - y0 + 0.3", "min(abs(p - 0.5) * 1.6, 0.8)",
                          "seconds"},                   # lesson 6's wording: left to its own change

@@ -36,7 +36,7 @@ def test_parse_number_reads_numbers_as_the_pages_write_them():
     for value in (3e-5, -2.5e4, 1e6, 1e-6, -1.234e-12, 6.02e23):
         assert parse_number(plain(value)) == pytest.approx(value, rel=1e-3)
         assert parse_number(fixed(value)) == pytest.approx(value, rel=1e-3)
-    assert parse_number("10⁶") == 1e6
+    assert parse_number("10⁶") == 1e6 and parse_number("−10⁻³") == -1e-3
     for text in ["×10⁵", "2×10", "2×10⁵⁻", "10⁶⁶⁶"]:
         with pytest.raises(ValueError):
             parse_number(text)
