@@ -147,16 +147,6 @@ def show_derivation(container_id, graph, derivation):
     ui.create("p", derivation.explanation, parent=box, class_="muted explanation")
 
 
-def show_question(panel, question, verdict_message):
-    """Predict mode in a panel: no question, one waiting for its answer, or one answered."""
-    if question is None:
-        panel.hide()
-    elif verdict_message is None:
-        panel.ask(question)
-    else:
-        panel.show_answered(question, verdict_message)
-
-
 # ---------------------------------------------------------------- panel 1: (x + y) · z
 
 
@@ -250,7 +240,7 @@ class LockstepPanel:
         waiting = self.question is not None and self.question.key not in self.answered
         ui.set_text("p3-product", "?" if waiting else fixed(result.product))
         ui.set_text("p3-fd", "?" if waiting else fixed(result.finite_difference))
-        show_question(self.predict_panel, self.question, self.answered.get(self.question and self.question.key))
+        self.predict_panel.show(self.question, self.answered.get(self.question and self.question.key))
         ui.element("panel-3").classList.toggle("predicting", self.question is not None)
 
 
@@ -374,7 +364,7 @@ class BackwardPanel:
         ui.element("p4-next").disabled = index == last
         self.show_results(self.frames[index - 1] if waiting else frame)
         key = self.question and (self.question.key, self.question.why)
-        show_question(self.predict_panel, self.question, self.answered.get(key))
+        self.predict_panel.show(self.question, self.answered.get(key))
         ui.element("panel-4").classList.toggle("predicting", bool(state["predict"]))
         self.code.refresh()
 

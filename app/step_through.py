@@ -305,13 +305,10 @@ class StepThroughPage:
             self.show_step()
 
     def _show_prediction(self, question, waiting):
+        self.predict_panel.show(question, None if question is None or waiting
+                                else self.answered[self._answer_key(question)])
         if question is None:
-            self.predict_panel.hide()
             return
-        if waiting:
-            self.predict_panel.ask(question)
-        else:
-            self.predict_panel.show_answered(question, self.answered[self._answer_key(question)])
         # What would give the answer away waits for it: the numbers and the result.
         for element_id in ("step-substituted", "step-result"):
             ui.element(element_id).parentElement.hidden = waiting

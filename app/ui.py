@@ -474,6 +474,16 @@ class PredictPanel:
     def part(self, name):
         return element(f"{self.prefix}-{name}")
 
+    def show(self, question, verdict_message=None):
+        """The panel for the state shown: no question (hidden), one waiting for its answer
+        (verdict_message None), or one answered."""
+        if question is None:
+            self.hide()
+        elif verdict_message is None:
+            self.ask(question)
+        else:
+            self.show_answered(question, verdict_message)
+
     def ask(self, question, focus=False):
         """Show the question with its answer controls; `focus`: move the keyboard there.  Asked
         again (a redraw), it keeps what the learner has typed."""
