@@ -122,7 +122,7 @@ class MLP:
         self.regularization = regularization
         self.reg_rate = reg_rate
         self.clip_norm = clip_norm
-        self.last_grad_norm = math.nan
+        self._norm_before_clip = None     # set by a clipped update; else last_grad_norm reads the buffer
         self._act = ACTIVATIONS[activation]
         self._loss = LOSSES[loss]
         self._skip = _skip_flags(self.config.sizes, self.config.residual)   # per layer: does it add its input?
@@ -187,6 +187,7 @@ class MLP:
         total = self._n_weights + sum(sizes[1:])
         self._flat = np.zeros(total)
         self._grad_flat = np.zeros(total)
+        self._products = [layer_product(fan_in, fan_out) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
         self._link_views()
 
     def _link_views(self) -> None:
@@ -270,7 +271,7 @@ class MLP:
         h = X
         last = len(self._skip) - 1
         for i, skip in enumerate(self._skip):
-            z = _matmul(h, params[2 * i])
+            z = self._products[i](h, params[2 * i])
             z += params[2 * i + 1]
             zs.append(z)
             if i == last:                       # the output layer's activation is applied by the loss
@@ -342,13 +343,13 @@ class MLP:
         loss, grad_z = self._data_loss(zs[-1], y)           # dL/dz_L
         grad_h = None                                       # dL/dh_l: the output layer has no h_L
         for i in reversed(range(len(zs))):                  # i = l - 1, from the output layer down
-            _matmul(hs[i].T, grad_z, out=grads[2 * i])      # dL/dW_l = h_{l-1}.T @ dL/dz_l
+            self._products[i](hs[i].T, grad_z, out=grads[2 * i])   # dL/dW_l = h_{l-1}.T @ dL/dz_l
             # dL/db_l, the sum over samples, as ones @ dL/dz_l: on these narrow
             # arrays a product is several times faster than np.sum(axis=0).
             _vector_matmul(ones, grad_z, out=grads[2 * i + 1])
             if i == 0:                                      # h_0 is the data: nothing below
                 break
-            grad_h_below = _times_transpose(grad_z, params[2 * i])     # dL/dh_{l-1} = dL/dz_l @ W_l.T
+            grad_h_below = _times_transpose(self._products[i], grad_z, params[2 * i])     # dL/dh_{l-1} = dL/dz_l @ W_l.T
             if self._skip[i]:                               # h_l = h_{l-1} + a_l: dL/dh_l flows down too
                 grad_h_below += grad_h
             grad_h = grad_h_below
@@ -386,11 +387,23 @@ class MLP:
         return 1.0
 
     def _clip(self) -> None:
+        # Without clipping the norm is not needed for the update, and a small net's
+        # mini-batch step is so short that computing it anyway cost 5% of the step.
+        if self._clip_norm is None:
+            self._norm_before_clip = None
+            return
         norm = self._global_grad_norm()
-        self.last_grad_norm = norm
+        self._norm_before_clip = norm
         scale = self._clip_scale(norm)
         if scale != 1.0:
             self._grad_flat *= scale
+
+    @property
+    def last_grad_norm(self) -> float:
+        """The global norm of the latest gradients, before any clipping."""
+        if self._norm_before_clip is not None:
+            return self._norm_before_clip
+        return self._global_grad_norm()
 
     def loss_and_grads(self, X, y):
         """(loss, grads): the mean loss over the n samples plus any
@@ -707,31 +720,35 @@ def _is_number(x) -> bool:
 # CPython's NumPy hands matrix products to BLAS; np.dot gets there with less
 # per-call overhead than matmul (a ufunc), which counts at the playground's
 # sizes: ~10% more epochs/s on [2, 8, 8, 8, 1] with 400 points.  Pyodide's
-# NumPy has no BLAS, so there the products pick NumPy's faster own kernel.
+# NumPy has no BLAS, so there each layer gets NumPy's faster own kernel for
+# its width, chosen once when the network is built: a mini-batch step of a
+# small net is a few dozen NumPy calls, and choosing on every call cost 14%.
 _HAS_BLAS = sys.platform != "emscripten"
 
 
-def _pyodide_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """a @ b without BLAS.  For narrow layers (up to 16 units) matmul's plain
-    loop is faster (8 units: 1.3-2x), for wide ones einsum's vectorized
-    sum-of-products kernels (64 units: 1.5-2.3x; a depth-30, width-64 pass:
-    ~75 -> ~40 ms)."""
-    # Of rows, inner and cols the largest is the samples; the next is the wider layer.
-    wider_layer = sorted((a.shape[0], a.shape[1], b.shape[1]))[1]
-    if wider_layer <= 16:
-        return np.matmul(a, b, out=out)
+def _einsum_product(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """a @ b by einsum's vectorized sum-of-products kernels."""
     return np.einsum("ij,jk->ik", a, b, out=out)
 
 
-_matmul = np.dot if _HAS_BLAS else _pyodide_matmul
+def layer_product(fan_in: int, fan_out: int):
+    """The function that computes a @ b for a layer of these widths.  Without
+    BLAS, for narrow layers (up to 16 units) matmul's plain loop is faster
+    (8 units: 1.3-2x), for wide ones einsum's kernels (64 units: 1.5-2.3x;
+    a depth-30, width-64 pass: ~75 -> ~40 ms)."""
+    if _HAS_BLAS:
+        return np.dot
+    return np.matmul if max(fan_in, fan_out) <= 16 else _einsum_product
+
+
 _vector_matmul = np.dot if _HAS_BLAS else np.matmul
 
 
-def _times_transpose(grad_z: np.ndarray, W: np.ndarray) -> np.ndarray:
+def _times_transpose(product, grad_z: np.ndarray, W: np.ndarray) -> np.ndarray:
     """grad_z @ W.T, the backward product.  BLAS multiplies by a contiguous
     copy of W.T about twice as fast as by the transposed view, and the copy
     costs next to nothing; without BLAS the copy does not pay."""
-    return _matmul(grad_z, np.ascontiguousarray(W.T) if _HAS_BLAS else W.T)
+    return product(grad_z, np.ascontiguousarray(W.T) if _HAS_BLAS else W.T)
 
 
 # glibc hands freed heap memory back to the OS eagerly, so a deep net whose

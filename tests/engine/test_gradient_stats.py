@@ -62,15 +62,19 @@ def test_overflow_is_reported_not_raised():
 @pytest.mark.parametrize("width", [6, 20])   # matmul and einsum in the browser
 def test_the_products_used_in_the_browser_give_the_same_gradients(monkeypatch, residual, width):
     X, y = small_data(9, seed=2)
-    net = MLP([2, width, width, width, 1], activation="tanh", init="normal", init_scale=0.8, seed=7, residual=residual)
+    sizes = [2, width, width, width, 1]
+    net = MLP(sizes, activation="tanh", init="normal", init_scale=0.8, seed=7, residual=residual)
     randomize_biases(net)
     loss, grads = net.loss_and_grads(X, y)
-    monkeypatch.setattr(mlp, "_matmul", mlp._pyodide_matmul)
-    browser_loss, browser_grads = net.loss_and_grads(X, y)
+    monkeypatch.setattr(mlp, "_HAS_BLAS", False)        # as in Pyodide: the products are chosen at build
+    browser_net = MLP(sizes, activation="tanh", residual=residual)
+    browser_net.params = net.params
+    assert (np.matmul if width <= 16 else mlp._einsum_product) in browser_net._products
+    browser_loss, browser_grads = browser_net.loss_and_grads(X, y)
     assert browser_loss == pytest.approx(loss, rel=1e-13)
     for g, b in zip(grads, browser_grads):
         np.testing.assert_allclose(b, g, rtol=1e-12, atol=1e-15)
-    numeric = numeric_grads(net, X, y, h=1e-6)
+    numeric = numeric_grads(browser_net, X, y, h=1e-6)
     for b, n in zip(browser_grads, numeric):
         np.testing.assert_allclose(b, n, rtol=1e-5, atol=1e-9)
 
