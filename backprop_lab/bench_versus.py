@@ -64,8 +64,8 @@ def our_query(dataset: str, layers: tuple, batch: int, lr: float) -> str:
 class Side:
     """One page of the comparison: how to read its epoch counter and press its Play button."""
 
-    def __init__(self, name: str, page, play_selector: str, epoch_selector: str):
-        self.name, self.page = name, page
+    def __init__(self, name: str, page, play_selector: str, epoch_selector: str, is_ours: bool):
+        self.name, self.page, self.is_ours = name, page, is_ours
         self.play_selector, self.epoch_selector = play_selector, epoch_selector
         self.devtools = page.context.new_cdp_session(page)
         self.devtools.send("Performance.enable")
@@ -81,16 +81,16 @@ class Side:
     def frames(self) -> tuple[int, int]:
         """Frames this site's playground has drawn, and those that drew the picture (at "Max"
         every other one); (0, 0) for TensorFlow Playground, which draws everything once per epoch."""
-        canvas = self.page.locator("#boundary-canvas")
-        if not canvas.count():
+        if not self.is_ours:
             return 0, 0
+        canvas = self.page.locator("#boundary-canvas")
         return tuple(int(canvas.get_attribute(name) or 0) for name in ("data-frames", "data-pictures"))
 
     def train_for(self, seconds: float) -> dict:
         self.page.bring_to_front()
         self.page.click(self.play_selector)
         time.sleep(0.5)                       # past the first frames after Play
-        if self.page.locator("#boundary-canvas").count():
+        if self.is_ours:
             self.page.evaluate("backpropLab.diagnostics()")   # restarts the fastest step and drawing
         t0, e0, c0, f0, p0 = self.counters()
         time.sleep(seconds)
@@ -100,7 +100,7 @@ class Side:
         run = {"epochs/s": (e1 - e0) / elapsed, "cpu share": (c1 - c0) / elapsed, "epoch": e1,
                "epochs per CPU s": (e1 - e0) / max(c1 - c0, 1e-9), "load": os.getloadavg()[0],
                "frames/s": (f1 - f0) / elapsed, "pictures/s": (p1 - p0) / elapsed}
-        if self.page.locator("#boundary-canvas").count():
+        if self.is_ours:
             # Where this page's time goes: its fastest mini-batch step and picture drawing of the run.
             run.update(json.loads(self.page.evaluate("backpropLab.diagnostics()")))
         self.runs.append(run)
@@ -128,8 +128,8 @@ def compare(browser, our_url: str, tfp_url: str, name: str, dataset: str, layers
     our_page.goto(f"{our_url}pages/playground.html{our_query(dataset, layers, args.batch, args.lr)}")
     browser_tools.wait_until_ready(our_page, timeout_ms=120_000)
     time.sleep(1.0)                           # let start-up work settle
-    tfp = Side("TensorFlow Playground", tfp_page, "#play-pause-button", "#iter-number")
-    ours = Side("Backprop Lab (Max)", our_page, "#play", "#epoch")
+    tfp = Side("TensorFlow Playground", tfp_page, "#play-pause-button", "#iter-number", is_ours=False)
+    ours = Side("Backprop Lab (Max)", our_page, "#play", "#epoch", is_ours=True)
     for round_number in range(args.rounds):
         # Alternate which side goes first, so neither always follows the other's garbage.
         for side in ((tfp, ours) if round_number % 2 == 0 else (ours, tfp)):
