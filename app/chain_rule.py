@@ -490,7 +490,7 @@ class ChainRulePage:
         for panel in self.panels:
             for name in panel.names:
                 self.panels_of.setdefault(name, []).append(panel)
-        self.controls = ui.Controls(model.STATE, [binding for panel in self.panels for binding in panel.controls]
+        self.controls = ui.Controls(url, [binding for panel in self.panels for binding in panel.controls]
                                     + CODE_VIEWS, self.state, self.change, on_slide=self.slide)
         ui.on("panel-switcher", "click", self.choose_panel)
         ui.on(js.window, "resize", lambda event: self.show_scroll_cues())
@@ -516,7 +516,7 @@ class ChainRulePage:
         follows, and the panel redraws unless it shows this value already (a slider's)."""
         if self.state[name] != value:
             self.state[name] = value
-            for panel in self.panels_of.get(name, ()):     # a Python view opened: no panel redraws
+            for panel in self.panels_of[name]:
                 panel.update()
         self.save_url()
 

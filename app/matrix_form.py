@@ -26,8 +26,8 @@ class MatrixFormPage:
         self.playing = False
         self.last_advance = 0.0
         self.weight_fields = []
-        self.controls = ui.Controls(model.STATE, [("units", "units"), ("hidden", "hidden"), ("lr", "lr"),
-                                                  ("gradient-check", "check"), ("matrix-code", "code")],
+        self.controls = ui.Controls(url, [("units", "units"), ("hidden", "hidden"), ("lr", "lr"),
+                                          ("gradient-check", "check"), ("matrix-code", "code")],
                                     self.values, self.change)
         self.batch_input = ui.element("batch")
         self.player = ui.Loop(self.play_tick)
@@ -60,9 +60,6 @@ class MatrixFormPage:
 
     def change(self, name, value):
         self.values[name] = value
-        if name == "code":      # the Python view opened or closed: only the link changes
-            self.url.save(self.values)
-            return
         if name == "units":
             self.build_weight_editor()
         self.focus = None
