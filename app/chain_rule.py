@@ -218,13 +218,17 @@ class LockstepPanel:
         self.question = None    # predict mode: df/dx for the x shown
         self.answered = {}      # verdicts by question key (the x)
         self.predict_panel = ui.PredictPanel("p3-predict-panel", TALLY_KEY, self.on_answer, prefix="p3-predict")
-        # The same three ops at every x: the listing does not depend on the state.
-        self.code = ui.CodeView("p3-code", lambda: code_view.graph_ops(model.lockstep(self.page.state["p3x"]).graph,
-                                                                       check=True))
+        self.listing = None     # the Python view's: the same three ops at every x, so built once, when first opened
+        self.code = ui.CodeView("p3-code", self.code_listing)
 
     def on_answer(self, _response, verdict):
         self.answered[self.question.key] = verdict.message
         self.update()
+
+    def code_listing(self):
+        if self.listing is None:
+            self.listing = code_view.graph_ops(model.lockstep(self.page.state["p3x"]).graph, check=True)
+        return self.listing
 
     def update(self):
         result = model.lockstep(self.page.state["p3x"])
