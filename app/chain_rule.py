@@ -218,13 +218,17 @@ class LockstepPanel:
         self.question = None    # predict mode: df/dx for the x shown
         self.answered = {}      # verdicts by question key (the x)
         self.predict_panel = ui.PredictPanel("p3-predict-panel", TALLY_KEY, self.on_answer, prefix="p3-predict")
-        # The same three ops at every x: the listing does not depend on the state.
-        self.code = ui.CodeView("p3-code", lambda: code_view.graph_ops(model.lockstep(self.page.state["p3x"]).graph,
-                                                                       check=True))
+        self.listing = None     # the Python view's: the same three ops at every x, so built once, when first opened
+        self.code = ui.CodeView("p3-code", self.code_listing)
 
     def on_answer(self, _response, verdict):
         self.answered[self.question.key] = verdict.message
         self.update()
+
+    def code_listing(self):
+        if self.listing is None:
+            self.listing = code_view.graph_ops(model.lockstep(self.page.state["p3x"]).graph, check=True)
+        return self.listing
 
     def update(self):
         result = model.lockstep(self.page.state["p3x"])
@@ -490,7 +494,7 @@ class ChainRulePage:
         for panel in self.panels:
             for name in panel.names:
                 self.panels_of.setdefault(name, []).append(panel)
-        self.controls = ui.Controls(model.STATE, [binding for panel in self.panels for binding in panel.controls]
+        self.controls = ui.Controls(url, [binding for panel in self.panels for binding in panel.controls]
                                     + CODE_VIEWS, self.state, self.change, on_slide=self.slide)
         ui.on("panel-switcher", "click", self.choose_panel)
         ui.on(js.window, "resize", lambda event: self.show_scroll_cues())
@@ -516,7 +520,7 @@ class ChainRulePage:
         follows, and the panel redraws unless it shows this value already (a slider's)."""
         if self.state[name] != value:
             self.state[name] = value
-            for panel in self.panels_of.get(name, ()):     # a Python view opened: no panel redraws
+            for panel in self.panels_of[name]:
                 panel.update()
         self.save_url()
 

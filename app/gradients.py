@@ -69,7 +69,7 @@ class GradientsPage:
         self.code = ui.CodeView("gradients-code", code_view_mlp.gradient_statistics)
         self.add_second_side()
         self.show_legend()
-        self.controls = ui.Controls(STATE, BINDINGS, self.state, self.change, on_slide=self.change)
+        self.controls = ui.Controls(url, BINDINGS, self.state, self.change, on_slide=self.change)
         self.bind_buttons()
         self.warm_up()
         self.rebuild(at_once=True)
@@ -117,10 +117,7 @@ class GradientsPage:
     # -- state
     def change(self, name, value):
         """A control's change (or a slider on its way): the control shows it already."""
-        if name == "code":          # the Python view opened or closed: no new networks, only the link
-            self.state = {**self.state, name: value}
-            self.url.save(self.state)
-        elif value != self.state[name]:
+        if value != self.state[name]:
             self.set_state({**self.state, name: value}, shown=name)
 
     def set_state(self, state, shown=None):

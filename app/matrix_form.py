@@ -26,8 +26,8 @@ class MatrixFormPage:
         self.playing = False
         self.last_advance = 0.0
         self.weight_fields = []
-        self.controls = ui.Controls(model.STATE, [("units", "units"), ("hidden", "hidden"), ("lr", "lr"),
-                                                  ("gradient-check", "check"), ("matrix-code", "code")],
+        self.controls = ui.Controls(url, [("units", "units"), ("hidden", "hidden"), ("lr", "lr"),
+                                          ("gradient-check", "check"), ("matrix-code", "code")],
                                     self.values, self.change)
         self.batch_input = ui.element("batch")
         self.player = ui.Loop(self.play_tick)
@@ -60,9 +60,6 @@ class MatrixFormPage:
 
     def change(self, name, value):
         self.values[name] = value
-        if name == "code":      # the Python view opened or closed: only the link changes
-            self.url.save(self.values)
-            return
         if name == "units":
             self.build_weight_editor()
         self.focus = None
@@ -192,22 +189,20 @@ class MatrixFormPage:
             self.toggle_play()
 
     def move_in_matrix(self, cell, key):
-        """Roving tab stop: the arrow key's neighbour becomes the matrix's one tab stop and takes
-        the focus (which lights its sources, as pointing at it does)."""
+        """Roving tab stop: the arrow key's neighbour takes the focus, and with it (on_cell) the
+        matrix's one tab stop and the lit sources, as pointing at it does."""
         table = cell.closest("table")
         shape = (int(table.rows.length), int(table.rows[0].cells.length))
         row, column = model.cell_after_key(shape, (int(cell.dataset.row), int(cell.dataset.col)), key)
         target = table.rows[row].cells[column]
         if not target.isSameNode(cell):
-            cell.setAttribute("tabindex", "-1")
-            target.setAttribute("tabindex", "0")
             target.focus()
 
     def on_cell(self, event):
         cell = ui.closest(event, "td[data-matrix]")
         if cell is not None and str(event.type) == "focusin" and cell.hasAttribute("tabindex"):
             for other in cell.closest("table").querySelectorAll("td[tabindex='0']"):
-                other.setAttribute("tabindex", "-1")       # a clicked cell is the matrix's tab stop now
+                other.setAttribute("tabindex", "-1")       # a focused cell (arrow key, click) is the tab stop now
             cell.setAttribute("tabindex", "0")
         step = self.steps()[self.values["step"] - 1]
         if cell is None or step.kind != "product" or str(cell.dataset.matrix) != step.result:

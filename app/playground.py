@@ -790,7 +790,8 @@ class Playground:
         ui.on("diagram", "click", self.on_diagram_click)
         ui.on("diagram", "keydown", self.on_diagram_key)
         self.offer_hide_choices()
-        self.controls = ui.Controls(model.STATE, CONTROLS, self.settings, self.change, self.on_slide)
+        url.field = ui.element("share-url")     # "Link to these settings": every write, a Python view's too
+        self.controls = ui.Controls(url, CONTROLS, self.settings, self.change, self.on_slide)
         self.csv = CsvInput(self.set_points)
         self.feature_toggles = FeatureToggles(self.lut, self.toggle_feature)
         ui.set_svg("value-legend", draw.value_legend(self.lut))
@@ -890,8 +891,6 @@ class Playground:
             self.apply_settings(model.switch_problem(self.settings, value))
         elif name == "speed":
             self.frames.set_pace(model.epochs_per_second(value))
-        elif name == "code":
-            pass        # the Python view opened or closed: only the link changes
         elif name in model.VIEW_SETTINGS:
             if name == "predict" and not value:
                 self.forget_prediction()
@@ -915,7 +914,7 @@ class Playground:
         # Own points stay in memory when another dataset is chosen (to come back
         # to), but the link only carries them while they are in use.
         shown = self.settings if self.settings["dataset"] == "custom" else dict(self.settings, points=())
-        ui.element("share-url").value = self.url.save(shown, push=push)
+        self.url.save(shown, push=push)
 
     def apply_settings(self, settings, push=False):
         """New settings at once (a preset, own points, Undo, Back).  The data are made first, so

@@ -83,7 +83,7 @@ def frame_drawing(at_max: bool, picture_before: bool, diagram_due: bool) -> tupl
     picture = not picture_before
     return picture, diagram_due and not picture
 # Settings that only change the pictures.
-VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed", "predict", "code")
+VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed", "predict")
 
 
 @dataclass(frozen=True)
@@ -246,10 +246,12 @@ def settings_for_problem(settings: dict) -> dict:
 def settings_from_link(settings: dict, query: str) -> dict:
     """The settings a link asks for: what it leaves out of its problem type's starting settings
     comes from them (`?problem=regression` alone trains the plane at η 0.1, as choosing
-    Regression does, not at classification's η 1, where it diverges)."""
+    Regression does, not at classification's η 1, where it diverges).  A Python view open is not
+    a setting of the page's (ui.UrlState keeps it)."""
     given = set(STATE.state_keys_in(query))
     starting = PROBLEM_DEFAULTS[settings["problem"]]
-    return settings_for_problem(dict(settings, **{key: value for key, value in starting.items() if key not in given}))
+    return settings_for_problem(dict(STATE.page_values(settings),
+                                     **{key: value for key, value in starting.items() if key not in given}))
 
 
 def switch_problem(settings: dict, problem: str) -> dict:
@@ -326,7 +328,7 @@ def apply_preset(key: str, current: dict) -> dict:
     """The settings of a preset: defaults for everything it does not name, except
     the picture options, which stay as the learner set them, and the learner's own
     points, which stay in memory (not in the link) to come back to under "Your own points"."""
-    settings = STATE.defaults()
+    settings = STATE.page_values(STATE.defaults())
     settings.update(PRESETS[key].settings)
     for name in (*VIEW_SETTINGS, "points"):
         settings[name] = current[name]

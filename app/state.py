@@ -133,6 +133,10 @@ class Prop:
     # Longest text accepted from a link; a control that accepts longer text (panel 5's
     # expression box) raises it to its own limit, so that what it takes survives a reload.
     max_length: int = MAX_VALUE_LENGTH
+    # How the page is shown, not what it computes (a Python view open): in the link, but not in
+    # the page's values; ui.Controls and ui.UrlState keep it and write the link, so no page
+    # handler sees it change and nothing is recomputed.
+    view_only: bool = False
 
     @property
     def title(self) -> str:
@@ -250,8 +254,9 @@ class BoolProp(Prop):
 def code_view_prop(name: str = "code", label: str = "Python view") -> BoolProp:
     """Whether a widget's "Python" view (app/ui.py CodeView, a <details> bound by Controls) is open.
     In the link, so that an instructor can share a page with it open; an embed, which leaves the
-    view out, shows it when its link opens it (code=1): the instructor asked for it."""
-    return BoolProp(name, False, label=label)
+    view out, shows it when its link opens it (code=1): the instructor asked for it.  View only:
+    opening or closing it changes the link and nothing else."""
+    return BoolProp(name, False, label=label, view_only=True)
 
 
 @dataclass(frozen=True)
@@ -303,9 +308,14 @@ class StateTable:
 
     def __init__(self, *props: Prop):
         self.props = {p.name: p for p in props}
+        self.view_only = tuple(name for name, p in self.props.items() if p.view_only)
 
     def defaults(self) -> dict:
         return {name: p.default for name, p in self.props.items()}
+
+    def page_values(self, values: dict) -> dict:
+        """`values` without the view-only settings (Prop.view_only): what a page keeps."""
+        return {name: value for name, value in values.items() if name not in self.view_only}
 
     def from_query(self, query: str) -> tuple[dict, list[str]]:
         """Read a URL query string ("?a=1&b=2" or "a=1&b=2") into (values, notes).

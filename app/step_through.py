@@ -76,7 +76,7 @@ class StepThroughPage:
         self.trainer = ui.Loop(self._train_frame)
         self.progress = ui.Progress("train-progress", "train-stop", self.stop_training)
         self.code = ui.CodeView("step-code", self.code_listing)
-        self.controls = ui.Controls(STATE, BINDINGS, self.values, self.on_change)
+        self.controls = ui.Controls(url, BINDINGS, self.values, self.on_change)
         # What the controls show: a sync writes only what differs, so that a field's note
         # ("clamped to …") stays on screen.
         self.shown = dict(self.values)
@@ -111,10 +111,6 @@ class StepThroughPage:
 
     def on_change(self, name, value):
         """A control of the state table changed: a menu, the gradient check or a number field."""
-        if name == "code":          # the Python view opened or closed: only the link changes
-            self.shown[name] = self.values[name] = value
-            self.url.save(self.values)
-            return
         if name in ("reveal", "predict"):        # only what the card and the live panel show
             self.shown[name] = self.values[name] = value
             if name == "predict":

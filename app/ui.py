@@ -231,16 +231,21 @@ class Controls:
       (if given) hears it; releasing it is a change;
     - any other <input>: a NumberField with the prop's range (whole numbers for an IntProp).
 
-    Every committed change goes to one page method, on_change(name, value).  Two controls bound
-    to one property (a slider and a text box) follow each other."""
+    Every committed change goes to one page method, on_change(name, value), except a view-only
+    setting's (Prop.view_only: a Python view opened), which only the link follows: the page's
+    UrlState keeps it, so the page never sees it.  Two controls bound to one property (a slider
+    and a text box) follow each other."""
 
-    def __init__(self, table: StateTable, bindings, values: dict, on_change, on_slide=None):
-        self.table, self.on_change, self.on_slide = table, on_change, on_slide
+    def __init__(self, url: "UrlState", bindings, values: dict, on_change, on_slide=None):
+        self.url, self.table, self.on_change, self.on_slide = url, url.table, on_change, on_slide
         self.bindings = list(bindings)
         self.fields = {}        # NumberFields, by element id
         for element_id, name in self.bindings:
-            self._bind(element_id, table.props[name])
+            self._bind(element_id, self.table.props[name])
         self.show(values)
+        for element_id, name in self.bindings:      # as the link left them; show() never changes them
+            if name in self.table.view_only:
+                self._show_one(element_id, self.table.props[name], url.view[name])
 
     def _bind(self, element_id, prop):
         control = element(element_id)
@@ -273,7 +278,10 @@ class Controls:
 
     def _commit(self, element_id, name, value):
         self._show_others(element_id, name, value)
-        self.on_change(name, value)
+        if name in self.table.view_only:
+            self.url.set_view(name, value)
+        else:
+            self.on_change(name, value)
 
     def _slide(self, element_id, prop, position):
         value = prop.slider_value(position)
@@ -296,9 +304,9 @@ class Controls:
 
     def show(self, values: dict):
         """Put values into the controls (at start, after a preset or a reset), without
-        calling on_change."""
+        calling on_change.  A view-only control stays as the learner left it."""
         for element_id, name in self.bindings:
-            if name in values:
+            if name in values and name not in self.table.view_only:
                 self._show_one(element_id, self.table.props[name], values[name])
 
     def _show_one(self, element_id, prop, value):
@@ -320,7 +328,9 @@ class Controls:
 
 class UrlState:
     """A StateTable read from and written to the address bar.  Notes about invalid
-    values go into the element #url-notes as plain text.
+    values go into the element #url-notes as plain text.  The view-only settings (a Python view
+    open) are kept here, not by the page: Controls hands their changes to set_view, and every
+    save writes them too.
 
     It is also the start-up safety net: if the page fails to start after reading the link
     (start() below), it is opened again without the link's settings (restart_without_link)."""
@@ -330,12 +340,18 @@ class UrlState:
         self.notes_id = notes_id
         self.query = None       # the link as the page read it (load)
         self.defaults = {}      # what the link is written against where not the table's (StateTable.to_query)
+        self.view = {}          # the view-only settings (Prop.view_only), kept here and not by the page
+        self.saved = {}         # the page's values as last written, which a view change writes again
+        self.field = None       # an <input> that shows the link (the playground's), if any
 
     def load(self) -> dict:
+        """The page's values from the link (without the view-only settings, kept here)."""
         # Published so tests (and curious instructors) can see which parameters the page reads.
         js.document.documentElement.dataset.stateKeys = ",".join(self.table.props)
         query = self.query = str(js.location.search)
         values, notes = self.table.from_query(query)
+        self.view = {name: values[name] for name in self.table.view_only}
+        values = self.saved = self.table.page_values(values)
         ignored = self.table.ignored_in(query)
         box = optional_element(self.notes_id)
         if box is not None and (notes or ignored):
@@ -354,16 +370,24 @@ class UrlState:
         js.location.replace(str(js.location.pathname) + self.table.without_state(self.query))
         return True
 
-    def save(self, values: dict, push: bool = False) -> str:
-        """Write values into the address bar, replacing its entry; with push, as a new entry
-        (Back then returns to the one before)."""
-        query = self.table.to_query(values, presentation(str(js.location.search)), self.defaults)
+    def save(self, values: dict, push: bool = False):
+        """Write values, and the view-only settings kept here, into the address bar, replacing
+        its entry; with push, as a new entry (Back then returns to the one before)."""
+        self.saved = dict(values)
+        query = self.table.to_query(values | self.view, presentation(str(js.location.search)), self.defaults)
         # None arrives as undefined, which replaceState accepts as "no state" (js.null does not exist).
         if push:
             js.history.pushState(None, "", str(js.location.pathname) + query)
         else:
             js.history.replaceState(None, "", str(js.location.pathname) + query)
-        return str(js.location.href)
+        if self.field is not None:
+            self.field.value = str(js.location.href)
+
+    def set_view(self, name: str, value):
+        """A view-only setting changed (Controls): the link follows, the page is not told."""
+        if self.view[name] != value:
+            self.view[name] = value
+            self.save(self.saved)
 
 
 class Loop:

@@ -236,6 +236,8 @@ def test_panel_3_shows_the_three_ops_backward_and_the_finite_difference():
     assert listing.names == ("Value.__pow__", "Value.tanh", "Value._activation", "ACTIVATIONS['tanh']",
                              "Value.backward", "finite_difference")
     assert listing.names.count("Value.__pow__") == 1    # u = x² and f = v² are one function, shown once
+    # The same at every x (x = 0 included, where the graph still has all three ops): the page builds it once.
+    assert all(code_view.graph_ops(chain.lockstep(x).graph, check=True) == listing for x in (-4.0, -1.3, 0.0, 3.9))
 
 
 @pytest.mark.parametrize("text", [text for text, _ in chain.PRESETS] + ["x**x", "3*x + y/z"])

@@ -190,6 +190,7 @@ def test_a_link_opens_a_python_view_and_keeps_it_open(lesson):
     import importlib
 
     table = importlib.import_module(f"app.{lesson}_model").STATE
+    assert table.view_only == tuple(CODE_VIEWS[lesson])             # only the link follows them (app/ui.py)
     for name in CODE_VIEWS[lesson]:
         assert table.defaults()[name] is False                       # closed unless the link opens it
         values, notes = table.from_query(f"?{name}=1&embed=1")
@@ -202,10 +203,13 @@ def test_a_link_opens_a_python_view_and_keeps_it_open(lesson):
         assert junk[name] is False and notes == [f"{table.props[name].title}: expected 1 or 0; using the default"]
 
 
-def test_a_preset_keeps_the_python_view_open():
-    from app import playground_model, step_through_model
+def test_the_playground_never_holds_its_python_view_in_its_settings():
+    """ui.UrlState keeps the view; a preset, and a link read again on Back, leave it there."""
+    from app import playground_model
 
-    settings = dict(playground_model.STATE.defaults(), code=True)
-    assert playground_model.apply_preset("spiral", settings)["code"] is True
-    values = dict(step_through_model.STATE.defaults(), code=True)
-    assert step_through_model.preset_values(next(iter(step_through_model.PRESETS)), values)["code"] is True
+    table = playground_model.STATE
+    assert "code" not in playground_model.apply_preset("spiral", table.page_values(table.defaults()))
+    query = "?code=1&dataset=xor"
+    settings = playground_model.settings_from_link(table.from_query(query)[0], query)
+    assert "code" not in settings and settings["dataset"] == "xor"
+    assert table.page_values({"code": True, "lr": 0.3}) == {"lr": 0.3}

@@ -139,3 +139,29 @@ def test_numbers_in_verdicts_are_written_as_on_the_rest_of_the_site():
     tanh_sign = EXERCISES["activations"].solution.replace("return 1 - out * out", "return 1 + out * out")
     failed = [c for c in grade("activations", tanh_sign).checks if not c.passed][0]
     assert failed.name == "tanh_local(out=-0.995055)" and "−" not in failed.name
+
+
+def test_the_learners_xor_picture_is_their_network_as_the_engine_runs_it():
+    """Exercise 8 draws the learner's weights with the engine's MLP: the same numbers, to 1e-12, as
+    the learner's forward pass written out (tanh hidden layer, sigmoid output), for trained,
+    random, large and NaN weights, with b as a row or a flat vector."""
+    from app.write_it_model import BOUNDARY_EXTENT, BOUNDARY_RESOLUTION, XOR_X, learners_xor_network
+    from engine.mlp import grid_points
+
+    def written_out(W1, b1, W2, b2, points):
+        hidden = np.tanh(points @ W1 + b1.reshape(1, -1))
+        return 1 / (1 + np.exp(-(hidden @ W2 + b2.reshape(1, -1))[:, 0]))
+
+    rng = np.random.default_rng(7)
+    trained = grade("training", EXERCISES["training"].solution)
+    assert trained.picture["accuracy_yours"] == 1.0
+    cases = [tuple(rng.normal(0, scale, shape) for shape in ((2, 4), (4,), (4, 1), (1,))) for scale in (0.5, 3.0, 30.0)]
+    cases.append((rng.normal(size=(2, 4)), rng.normal(size=(1, 4)), rng.normal(size=(4, 1)), rng.normal(size=(1, 1))))
+    points = np.vstack([XOR_X, grid_points(*BOUNDARY_EXTENT, *BOUNDARY_EXTENT, BOUNDARY_RESOLUTION)])
+    for params in cases:
+        with np.errstate(over="ignore"):
+            expected = written_out(*params, points)
+        assert np.max(np.abs(learners_xor_network(params).predict_proba(points) - expected)) <= 1e-12
+    nan = [np.full((2, 4), np.nan), np.zeros(4), np.zeros((4, 1)), np.zeros(1)]
+    with np.errstate(all="ignore"):
+        assert np.isnan(learners_xor_network(nan).predict_proba(XOR_X)).all()
