@@ -97,7 +97,7 @@ def test_a_link_that_mixes_problem_types_is_made_consistent():
 def test_a_link_to_regression_alone_starts_as_choosing_regression_does_and_trains():
     query = "?problem=regression"
     settings = model.settings_from_link(model.STATE.from_query(query)[0], query)
-    assert settings == model.switch_problem(model.STATE.defaults(), "regression")
+    assert settings == model.switch_problem(model.STATE.page_values(model.STATE.defaults()), "regression")
     data, net, _ = train(settings, 300)                 # at classification's η 1 it diverged by epoch ~233
     loss, r_squared = model.evaluate(net, data.scaler.transform(data.X_train), data.y_train)
     assert math.isfinite(loss) and r_squared > 0.9
