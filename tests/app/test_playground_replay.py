@@ -215,8 +215,8 @@ def test_the_curve_marks_the_viewed_epoch_and_forgets_later_samples_on_going_bac
 
 
 def test_the_full_boundary_drawn_in_bands_is_the_one_drawn_at_once():
-    """After a scrub the page computes the full output picture a band of points a frame; the
-    picture is the same, pixel for pixel, for the output and for a hidden unit shown large."""
+    """After a scrub, Pause or Step the page computes the full output picture a band of points a
+    frame; the picture is the same, pixel for pixel, for the output and for a hidden unit shown large."""
     settings = dict(model.STATE.defaults(), layers=(16,) * 8, dataset="spiral")
     data = model.make_data(settings)
     run = model.TrainingRun(settings, data)
@@ -234,3 +234,11 @@ def test_the_full_boundary_drawn_in_bands_is_the_one_drawn_at_once():
         assert np.array_equal(bands.values(), compute(points))
         at_once = draw.unit_picture(compute(points), centre, lut, draw.FULL_GRID)
         assert np.array_equal(draw.unit_picture(bands.values(), centre, lut, draw.FULL_GRID), at_once)
+    # The network's output as the page colours it, continuous and discretized.
+    bands = model.Bands(run.net.predict_proba, points)
+    while not bands.step():
+        pass
+    square = (draw.FULL_GRID, draw.FULL_GRID)
+    for discrete in (False, True):
+        at_once = draw.output_to_rgba(run.net.predict_proba(points).reshape(square), lut, discrete, False)
+        assert np.array_equal(draw.output_to_rgba(bands.values().reshape(square), lut, discrete, False), at_once)
