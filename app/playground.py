@@ -771,7 +771,7 @@ class Playground:
         # is (None: the latest), and while a replay runs, (epoch, training loss) the run had reached.
         self.viewing = None
         self.replaying = None
-        self.replay_offered = False     # the Replay button is enabled (there is an epoch to replay)
+        self.replay_offered = False     # the Replay button shows replay_available (as show_state last set it)
         self.replay_controls = ReplayControls(
             on_position=lambda position: self.scrub_to(model.scrub_positions(self.run.history, self.run.epoch)[position]),
             on_latest=lambda: self.scrub_to(self.run.epoch))
@@ -873,9 +873,14 @@ class Playground:
         play.setAttribute("aria-pressed", "true" if playing else "false")
         play.disabled = not trainable
         ui.element("step").disabled = not trainable or self.frames.finishing
-        self.replay_offered = not (self.run.trainer is None or self.run.epoch == 0 or self.frames.finishing)
+        self.replay_offered = self.replay_available
         ui.element("replay").disabled = not self.replay_offered
         ui.element("export").disabled = self.frames.finishing
+
+    @property
+    def replay_available(self):
+        """Replay can start: the run has an epoch to repeat, and no epoch is being finished."""
+        return self.run.can_replay and not self.frames.finishing
 
     # ------------------------------------------------------------ state changes
     def change(self, name, value, save=True):
@@ -1197,7 +1202,7 @@ class Playground:
         self.show_scrub()
         if self.replaying is not None:
             self.follow_replay()
-        if not self.replay_offered and self.replaying is None and self.run.epoch > 0 and not self.frames.finishing:
+        if not self.replay_offered and self.replaying is None and self.replay_available:
             self.show_state()                   # Play from epoch 0 has trained one: Replay can run now
         return coarse
 
@@ -1388,7 +1393,7 @@ class Playground:
     def replay(self):
         """Train this run again from epoch 0, bit for bit, to the epoch it had reached."""
         self.pause()
-        if self.run.trainer is None or self.run.epoch == 0:
+        if not self.run.can_replay:
             return
         if self.viewing is not None:
             self.scrub_to(self.run.epoch)

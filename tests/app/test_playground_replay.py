@@ -177,6 +177,23 @@ def test_scrubbing_lands_on_a_kept_epoch_or_on_the_run_as_it_is():
     assert model.viewed_epoch(history, 50, 49.9) == history.latest            # the last kept one before the run
     positions = model.scrub_positions(history, 50)
     assert positions == [*history.epochs, 50] and model.scrub_count(history, 50) == len(positions)
+    assert model.scrub_positions(history, history.latest) == history.epochs      # the latest is a kept epoch
+    assert model.scrub_count(history, history.latest) == len(history.epochs)
+
+
+def test_replay_is_offered_once_a_run_that_can_train_has_trained_an_epoch():
+    settings = dict(model.STATE.defaults(), batch="16")
+    data = model.make_data(settings)
+    run = model.TrainingRun(settings, data)
+    assert not run.can_replay                               # nothing to repeat yet
+    run.step()
+    assert run.trainer.mid_epoch and not run.can_replay     # a part of an epoch is not a run to replay
+    run_steps(run, 2)
+    assert run.can_replay
+    run.go_back(0, run.log.live_values())
+    assert run.epoch == 0 and not run.can_replay            # back at the start: nothing to repeat again
+    lonely = dict(settings, dataset="custom", points=((0.1, 0.2, 0),))
+    assert not model.TrainingRun(lonely, model.make_data(lonely)).can_replay    # no trainer
 
 
 def test_the_notes_say_which_epoch_is_shown_and_what_play_drops():
