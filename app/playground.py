@@ -775,11 +775,11 @@ class Playground:
         self.replay_controls = ReplayControls(
             on_position=lambda position: self.scrub_to(model.scrub_positions(self.run.history, self.run.epoch)[position]),
             on_latest=lambda: self.scrub_to(self.run.epoch))
-        # A scrub, Pause and an epoch finished by Step or Export draw what answers the learner at
-        # once (a large network's boundary on the coarse grid); what would make that a long task
-        # follows across frames (draw_later): the full boundary, the unit maps, the links.
+        # Pause and an epoch finished by Step or Export draw what answers the learner at once (a
+        # large network's boundary on the coarse grid), a scrub in the next frame; what would make
+        # that a long task follows across frames (draw_later): the full boundary, the unit maps, the links.
         self.rest = ui.Loop(self.draw_rest_while_stopped)
-        self.rest_phases = []           # still to draw: "boundary", "maps", "links", in that order
+        self.rest_phases = []           # still to draw: "viewed" (a scrub), "boundary", "maps", "links"
         self.rest_bands = None          # (model.Bands, picture) of the full boundary under way
         self.curve = CurveView(is_training=lambda: self.frames.playing, on_scrub=self.scrub_to)
         self.diagram = DiagramView(self.lut, lambda layers: self.change("layers", layers),
@@ -1207,6 +1207,7 @@ class Playground:
         return coarse
 
     def draw_all(self):
+        self.rest_phases = []               # everything is drawn now, for the network as it is
         self.draw_boundary()
         self.draw_numbers()
         self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
@@ -1306,13 +1307,16 @@ class Playground:
         self.rest_bands = None
 
     def draw_rest(self, deadline_ms):
-        """A frame's share of draw_later's work; False once it is all drawn.  The full boundary in
-        bands of points until the frame's deadline (in one task it took 30-60 ms at eight layers of
-        16), then the unit maps in a frame, then the links (and an inspected point's pass)."""
+        """A frame's share of draw_later's work; False once it is all drawn.  A scrub's epoch (coarse)
+        in a frame, the full boundary in bands of points until the frame's deadline (in one task it
+        took 30-60 ms at eight layers of 16), the unit maps in a frame, then the links (and an
+        inspected point's pass)."""
         if not self.rest_phases:
             return False
         phase = self.rest_phases[0]
-        if phase == "boundary":
+        if phase == "viewed":
+            self.draw_viewed(while_training=True)
+        elif phase == "boundary":
             if self.rest_bands is None:
                 compute, points, picture = self.boundary_source(draw.FULL_GRID)
                 self.rest_bands = (model.Bands(compute, points), picture)
@@ -1349,7 +1353,8 @@ class Playground:
 
     def show_viewed(self, at_once=True):
         """Everything that shows the network, for the epoch shown, and the note that says which.
-        Scrubbing (not at_once) draws what answers the learner's hand first (see draw_later)."""
+        Scrubbing (not at_once) says which at once and draws from the next frame on, what answers
+        the learner's hand first (see draw_rest)."""
         self.curve.viewed = self.viewing
         if self.viewing is not None:
             self.replay_controls.say(model.viewing_note(self.viewing, self.run.epoch, ui.embedded()), back_to=self.run.epoch)
@@ -1357,17 +1362,26 @@ class Playground:
             self.replay_controls.say(model.replaying_note(self.replaying[0]))
         else:
             self.replay_controls.say(None)
-        self.record_losses()
-        self.draw_boundary(while_training=not at_once)
-        self.draw_numbers()
-        self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
-        self.show_scrub()
         if at_once:
+            self.draw_viewed(while_training=False)
             self.rest_phases = []               # what was queued is for the epoch shown before
             self.draw_scrubbed_diagram()
         else:
+            # Drawn in the next animation frame, not in the input's handler: a drag's input comes
+            # in a frame's task (with the rest loop's share of that frame, 50-60 ms in all), and
+            # several inputs in one frame are drawn once.
             self.draw_later()
+            self.rest_phases.insert(0, "viewed")
             self.rest.start()
+
+    def draw_viewed(self, while_training):
+        """The picture (coarse while_training, on a large network), the numbers, the curve and the
+        slider for the epoch shown."""
+        self.record_losses()
+        self.draw_boundary(while_training)
+        self.draw_numbers()
+        self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
+        self.show_scrub()
 
     def show_scrub(self):
         self.replay_controls.show_slider(self.run.history, self.run.epoch, self.viewing)
