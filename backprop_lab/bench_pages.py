@@ -19,9 +19,10 @@ With --scrub it measures scrubbing instead (issue 21, "Performance"): the larges
 Stepped (the long tasks of each, until Step is enabled again), then the replay slider jumps
 to SCRUB_JUMPS positions one after another, each waiting for the page to finish drawing, and
 is then dragged through every position, one input a frame.  Prints, per jump, the input
-handler's time (the boundary at that epoch, coarse, with the numbers and the curve) and the
-time until the full boundary and the diagram are drawn too (the diagram's links are the page's
-last change), and the long tasks of Pause, Step, the jumps and the drag.
+handler's time, the time to the next frame (in which the page draws the epoch: the boundary,
+coarse, with the numbers and the curve) and the time until the full boundary and the diagram
+are drawn too (the diagram's links are the page's last change), and the long tasks of Pause,
+Step, the jumps and the drag.
 Targets: a scrub answers in under 100 ms, no task over 50 ms.
 """
 from __future__ import annotations
