@@ -130,16 +130,19 @@ class FrameScheduler:
     """When the page trains and draws.  Playing, each animation frame trains for a steered
     share of FRAME_INTERVAL_MS, then draws the picture (and the diagram when it is due); at
     Speed "Max" the picture every other frame (MAX_SPEED_TRAIN_MS).
-    Finishing an epoch (Step, Export) goes one phase a frame: train until the epoch ends
-    (with a progress bar and a Stop), draw the picture, draw the diagram, then the caller's
+    Finishing an epoch (Step, Export) goes across frames: train until the epoch ends (with a
+    progress bar and a Stop), draw the picture (a large network's boundary on the coarse grid),
+    draw the rest at full resolution (the page's draw_rest, a share a frame), then the caller's
     next step; at 1000 points in batches of 1 an epoch took 0.25-0.37 s in one go.
 
     The page gives it what to draw and what to do when training stops by itself."""
 
     def __init__(self, draw_picture, draw_diagram, on_diverged, on_replayed, show_state, counters_element,
-                 draw_epoch):
+                 draw_epoch, draw_stopped, draw_rest):
         self.draw_picture = draw_picture        # draw_picture(while_training) -> True if drawn coarse
         self.draw_diagram = draw_diagram
+        self.draw_stopped = draw_stopped        # an epoch finished: what answers at once, the rest queued
+        self.draw_rest = draw_rest              # draw_rest(deadline_ms): a frame's share of the rest; False when done
         self.draw_epoch = draw_epoch            # the epoch counter alone, in a frame without the picture
         self.on_diverged = on_diverged
         self.on_replayed = on_replayed          # a replay reached its epoch (called after that frame's drawing)
@@ -297,17 +300,18 @@ class FrameScheduler:
     # ------------------------------------------------------------ finishing an epoch
     def finish_epoch(self, then):
         """Train to the end of the epoch under way (a whole one if none is) in slices across
-        frames, showing how far it is, then draw and call then() (if given), each in a frame
-        of its own: drawing a large network takes up to 50 ms, and so does writing an export."""
+        frames, showing how far it is, then draw (over several frames on a large network) and
+        call then() (if given) in a frame of its own: writing an export takes up to 50 ms."""
         self.after_epoch = then or (lambda: None)
         self.finish_phase = "train"
         self.show_state()
         # A small epoch ends in the first slice: then it is drawn (and Step is done) at once,
         # with no frame's delay, while that keeps the task short.
         started = js.performance.now()
-        self.finish_slice(started + MAX_TRAIN_MS)
-        while self.finish_phase in ("draw", "diagram") and js.performance.now() - started < MAX_TRAIN_MS:
-            self.finish_slice(0)
+        deadline = started + MAX_TRAIN_MS
+        self.finish_slice(deadline)
+        while self.finish_phase in ("draw", "rest") and js.performance.now() < deadline:
+            self.finish_slice(deadline)
         if self.finish_phase == "then" and then is None:
             self.finish_slice(0)
         if self.after_epoch is not None:
@@ -329,14 +333,14 @@ class FrameScheduler:
                 self.finish_phase = "draw"
             return True
         if self.finish_phase == "draw":
-            # The picture and the diagram each in a frame of their own: at eight layers of 16
-            # the two together took about 100 ms.
-            self.draw_picture(while_training=False)
-            self.finish_phase = "diagram"
+            # At eight layers of 16 the full picture took 40-60 ms in one task and the diagram
+            # 25-50 ms: what the learner reads first, the rest across the next frames.
+            self.draw_stopped()
+            self.finish_phase = "rest"
             return True
-        if self.finish_phase == "diagram":
-            self.draw_diagram()
-            self.finish_phase = "then"
+        if self.finish_phase == "rest":
+            if not self.draw_rest(deadline_ms):
+                self.finish_phase = "then"
             return True
         then = self.after_epoch
         self.end_finishing()
@@ -760,22 +764,23 @@ class Playground:
         self.boundary = CanvasImage(self.out["boundary-canvas"])
         place(self.out["boundary-canvas"], draw.canvas_placement())
         self.frames = FrameScheduler(self.draw_picture, self.draw_diagram, self.diverge, self.replayed,
-                                     self.show_state, self.out["boundary-canvas"], self.draw_epoch)
+                                     self.show_state, self.out["boundary-canvas"], self.draw_epoch,
+                                     self.draw_stopped, self.draw_rest)
         self.frames.set_pace(model.epochs_per_second(self.settings["speed"]))
         # Replay (issue 21): an earlier epoch the learner scrubbed to, shown instead of the run as it
         # is (None: the latest), and while a replay runs, (epoch, training loss) the run had reached.
         self.viewing = None
         self.replaying = None
-        self.replay_offered = False     # the Replay button is enabled (there is an epoch to replay)
+        self.replay_offered = False     # the Replay button shows replay_available (as show_state last set it)
         self.replay_controls = ReplayControls(
             on_position=lambda position: self.scrub_to(model.scrub_positions(self.run.history, self.run.epoch)[position]),
             on_latest=lambda: self.scrub_to(self.run.epoch))
-        # A scrub draws the boundary (coarse for a large network), the numbers and the curve at
-        # once; after the last scrub follow, across frames, the full boundary (model.Bands), the
-        # unit maps and the links.
-        self.scrub_rest = ui.Loop(self.draw_scrubbed_rest)
-        self.scrub_phase = None         # "boundary", "maps", "links" or None
-        self.scrub_bands = None         # (model.Bands, picture) of the full boundary under way
+        # Pause and an epoch finished by Step or Export draw what answers the learner at once (a
+        # large network's boundary on the coarse grid), a scrub in the next frame; what would make
+        # that a long task follows across frames (draw_later): the full boundary, the unit maps, the links.
+        self.rest = ui.Loop(self.draw_rest_while_stopped)
+        self.rest_phases = []           # still to draw: "viewed" (a scrub), "boundary", "maps", "links"
+        self.rest_bands = None          # (model.Bands, picture) of the full boundary under way
         self.curve = CurveView(is_training=lambda: self.frames.playing, on_scrub=self.scrub_to)
         self.diagram = DiagramView(self.lut, lambda layers: self.change("layers", layers),
                                    is_training=lambda: self.frames.playing)
@@ -869,9 +874,14 @@ class Playground:
         play.setAttribute("aria-pressed", "true" if playing else "false")
         play.disabled = not trainable
         ui.element("step").disabled = not trainable or self.frames.finishing
-        self.replay_offered = not (self.run.trainer is None or self.run.epoch == 0 or self.frames.finishing)
+        self.replay_offered = self.replay_available
         ui.element("replay").disabled = not self.replay_offered
         ui.element("export").disabled = self.frames.finishing
+
+    @property
+    def replay_available(self):
+        """Replay can start: the run has an epoch to repeat, and no epoch is being finished."""
+        return self.run.can_replay and not self.frames.finishing
 
     # ------------------------------------------------------------ state changes
     def change(self, name, value, save=True):
@@ -1150,9 +1160,9 @@ class Playground:
     def pause(self):
         if self.frames.pause():
             if self.frames.picture_behind:  # at Max the last frame moved only the epoch counter
-                self.draw_picture()
-            else:
-                self.draw_boundary()        # at full resolution again
+                self.draw_picture(while_training=True)
+            self.draw_later(diagram=False)  # a large network's boundary at full resolution again
+            self.rest.start()
 
     def step(self):
         """Train one epoch (or finish the one under way)."""
@@ -1191,11 +1201,12 @@ class Playground:
         self.show_scrub()
         if self.replaying is not None:
             self.follow_replay()
-        if not self.replay_offered and self.replaying is None and self.run.epoch > 0 and not self.frames.finishing:
+        if not self.replay_offered and self.replaying is None and self.replay_available:
             self.show_state()                   # Play from epoch 0 has trained one: Replay can run now
         return coarse
 
     def draw_all(self):
+        self.rest_phases = []               # everything is drawn now, for the network as it is
         self.draw_boundary()
         self.draw_numbers()
         self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
@@ -1220,6 +1231,9 @@ class Playground:
         compute, points, picture = self.boundary_source(resolution)
         with np.errstate(all="ignore"):
             self.boundary.show(picture(compute(points)))
+        if resolution == draw.FULL_GRID and self.rest_phases[:1] == ["boundary"]:
+            del self.rest_phases[0]             # drawn now, maybe of another network or unit
+            self.rest_bands = None
         return resolution != draw.FULL_GRID
 
     def boundary_source(self, resolution):
@@ -1277,35 +1291,58 @@ class Playground:
             self.editor.close()
             self.show_viewed(at_once=False)
 
-    def draw_scrubbed_rest(self, deadline_ms):
-        """Loop work after a scrub, so that no frame is a long one on the largest network: the
-        full boundary in bands of points until the frame's deadline, then the unit maps in a
-        frame, then the links (and an inspected point's pass) in the next."""
-        if self.frames.playing:                 # training draws from now on
-            self.scrub_phase = None
-        if self.scrub_phase == "boundary":
-            if self.scrub_bands is None:
+    def draw_stopped(self):
+        """An epoch finished (Step, Export): its picture at once, coarse on a large network, and
+        the rest queued for draw_rest (the scheduler's loop draws it)."""
+        self.draw_picture(while_training=True)
+        self.draw_later()
+
+    def draw_later(self, diagram=True):
+        """Queue, for draw_rest, what a stop (Pause, a scrub, an epoch finished) draws at full
+        resolution: a large network's boundary (training and scrubbing draw it coarse) and, with
+        `diagram`, the unit maps and the links.  Whatever was queued before is dropped."""
+        coarse = draw.boundary_resolution(self.net.config.sizes, training=True) != draw.FULL_GRID
+        self.rest_phases = (["boundary"] if coarse else []) + (["maps", "links"] if diagram else [])
+        self.rest_bands = None
+
+    def draw_rest(self, deadline_ms):
+        """A frame's share of draw_later's work; False once it is all drawn.  A scrub's epoch (coarse)
+        in a frame, the full boundary in bands of points until the frame's deadline (in one task it
+        took 30-60 ms at eight layers of 16), the unit maps in a frame, then the links (and an
+        inspected point's pass)."""
+        if not self.rest_phases:
+            return False
+        phase = self.rest_phases[0]
+        if phase == "viewed":
+            self.draw_viewed(while_training=True)
+        elif phase == "boundary":
+            if self.rest_bands is None:
                 compute, points, picture = self.boundary_source(draw.FULL_GRID)
-                self.scrub_bands = (model.Bands(compute, points), picture)
-            bands, picture = self.scrub_bands
+                self.rest_bands = (model.Bands(compute, points), picture)
+            bands, picture = self.rest_bands
             with np.errstate(all="ignore"):
                 while not bands.step() and js.performance.now() < deadline_ms:
                     pass
-                if bands.done:
-                    self.boundary.show(picture(bands.values()))
-                    self.scrub_bands, self.scrub_phase = None, "maps"
-            return True
-        if self.scrub_phase == "maps":
+                if not bands.done:
+                    return True
+                self.boundary.show(picture(bands.values()))
+            self.rest_bands = None
+        elif phase == "maps":
             self.diagram.draw_maps(self.net, self.data, self.train_inputs)
-            self.scrub_phase = "links"
-            return True
-        if self.scrub_phase == "links":
+        else:
             if self.inspected is not None:
-                self.show_point(diagram=False)  # this point's pass at the epoch shown
+                self.show_point(diagram=False)  # this point's pass for the weights shown
             self.diagram.draw_links()
             self.handles.draw(self.net)
-        self.scrub_phase = None
-        return False
+        del self.rest_phases[0]
+        return bool(self.rest_phases)
+
+    def draw_rest_while_stopped(self, deadline_ms):
+        """The rest loop's work after Pause or a scrub.  Training draws everything itself, and
+        finishing an epoch drives draw_rest from its own loop: then this loop stops."""
+        if self.frames.playing or self.frames.finishing:
+            return False
+        return self.draw_rest(deadline_ms)
 
     def draw_scrubbed_diagram(self):
         if self.inspected is not None:
@@ -1315,7 +1352,8 @@ class Playground:
 
     def show_viewed(self, at_once=True):
         """Everything that shows the network, for the epoch shown, and the note that says which.
-        Scrubbing (not at_once) draws what answers the learner's hand first (see scrub_rest)."""
+        Scrubbing (not at_once) says which at once and draws from the next frame on, what answers
+        the learner's hand first (see draw_rest)."""
         self.curve.viewed = self.viewing
         if self.viewing is not None:
             self.replay_controls.say(model.viewing_note(self.viewing, self.run.epoch, ui.embedded()), back_to=self.run.epoch)
@@ -1323,18 +1361,26 @@ class Playground:
             self.replay_controls.say(model.replaying_note(self.replaying[0]))
         else:
             self.replay_controls.say(None)
+        if at_once:
+            self.draw_viewed(while_training=False)
+            self.rest_phases = []               # what was queued is for the epoch shown before
+            self.draw_scrubbed_diagram()
+        else:
+            # Drawn in the next animation frame, not in the input's handler: a drag's input comes
+            # in a frame's task (with the rest loop's share of that frame, 50-60 ms in all), and
+            # several inputs in one frame are drawn once.
+            self.draw_later()
+            self.rest_phases.insert(0, "viewed")
+            self.rest.start()
+
+    def draw_viewed(self, while_training):
+        """The picture (coarse while_training, on a large network), the numbers, the curve and the
+        slider for the epoch shown."""
         self.record_losses()
-        self.draw_boundary(while_training=not at_once)
+        self.draw_boundary(while_training)
         self.draw_numbers()
         self.curve.draw(self.settings["log_loss"], self.settings["log_epochs"])
         self.show_scrub()
-        self.scrub_bands = None                 # drawn for the epoch shown before
-        if at_once:
-            self.scrub_phase = None
-            self.draw_scrubbed_diagram()
-        else:
-            self.scrub_phase = "boundary"
-            self.scrub_rest.start()
 
     def show_scrub(self):
         self.replay_controls.show_slider(self.run.history, self.run.epoch, self.viewing)
@@ -1360,7 +1406,7 @@ class Playground:
     def replay(self):
         """Train this run again from epoch 0, bit for bit, to the epoch it had reached."""
         self.pause()
-        if self.run.trainer is None or self.run.epoch == 0:
+        if not self.run.can_replay:
             return
         if self.viewing is not None:
             self.scrub_to(self.run.epoch)
@@ -1392,7 +1438,8 @@ class Playground:
         """The replay reached the epoch the run had: say whether it ended where the run did."""
         epoch, before = self.replaying
         self.end_replay(model.replayed_note(epoch, before, self.train_metrics[0]))
-        self.draw_boundary()                # at full resolution again
+        self.draw_later(diagram=False)      # a large network's boundary at full resolution again
+        self.rest.start()
         self.save_url()
 
     def end_replay(self, note=None):

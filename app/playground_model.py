@@ -629,6 +629,12 @@ class TrainingRun:
     def can_train(self) -> bool:
         return self.trainer is not None and not self.diverged
 
+    @property
+    def can_replay(self) -> bool:
+        """Replay has a run to repeat: one that can train (the data allow it) and has trained an
+        epoch (a diverged one replays to its divergence)."""
+        return self.trainer is not None and self.epoch > 0
+
     def change(self, name: str, value) -> None:
         """A live setting changed: it acts from the end of the epoch under way (at once between
         epochs), so that the exported snippet can replay it at the same epoch."""
@@ -848,8 +854,11 @@ def scrub_count(history: WeightHistory, latest: int) -> int:
 
 
 def scrub_positions(history: WeightHistory, latest: int) -> list[int]:
-    """The epochs the slider under the curve steps through, oldest first."""
-    return history.epochs + [latest] if latest > history.latest else list(history.epochs)
+    """The epochs the slider under the curve steps through, oldest first (scrub_count of them)."""
+    positions = list(history.epochs)
+    if scrub_count(history, latest) > len(positions):
+        positions.append(latest)
+    return positions
 
 
 def viewed_epoch(history: WeightHistory, latest: int, epoch: float) -> int | None:
@@ -1251,12 +1260,6 @@ def unit_function(net: MLP, column: int, unit: int) -> tuple:
         return net.predict_proba, 0.5
     centre = 0.5 if net.config.activation == "sigmoid" else 0.0
     return (lambda points: net.hidden_outputs(points)[column - 1][:, unit]), centre
-
-
-def unit_values(net: MLP, points: np.ndarray, column: int, unit: int) -> tuple:
-    """(values, centre) of unit_function at `points`."""
-    values, centre = unit_function(net, column, unit)
-    return values(points), centre
 
 
 # ------------------------------------------------------------------ work in bands (issue 21)

@@ -97,15 +97,15 @@ def test_the_snippet_replays_edits_between_and_inside_epochs(batch):
         assert "trainer.run_steps(7)" in snippet and "while trainer.mid_epoch" in snippet
 
 
-def test_unit_values_are_each_units_output():
+def test_unit_function_gives_each_units_output():
     settings, data, run = make_run(layers=(3, 2))
     points = data.scaler.transform(data.X_train[:5])
-    values, centre = model.unit_values(run.net, points, 1, 2)
-    assert np.allclose(values, run.net.hidden_outputs(points)[0][:, 2]) and centre == 0.0
-    values, centre = model.unit_values(run.net, points, 3, 0)
-    assert np.allclose(values, run.net.predict_proba(points)) and centre == 0.5
-    values, _ = model.unit_values(run.net, points, 0, 1)
-    assert np.array_equal(values, points[:, 1])
+    values, centre = model.unit_function(run.net, 1, 2)
+    assert np.allclose(values(points), run.net.hidden_outputs(points)[0][:, 2]) and centre == 0.0
+    values, centre = model.unit_function(run.net, 3, 0)
+    assert np.allclose(values(points), run.net.predict_proba(points)) and centre == 0.5
+    values, _ = model.unit_function(run.net, 0, 1)
+    assert np.array_equal(values(points), points[:, 1])
 
 
 def test_hide_reads_known_names_and_notes_unknown_ones():

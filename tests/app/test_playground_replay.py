@@ -177,6 +177,23 @@ def test_scrubbing_lands_on_a_kept_epoch_or_on_the_run_as_it_is():
     assert model.viewed_epoch(history, 50, 49.9) == history.latest            # the last kept one before the run
     positions = model.scrub_positions(history, 50)
     assert positions == [*history.epochs, 50] and model.scrub_count(history, 50) == len(positions)
+    assert model.scrub_positions(history, history.latest) == history.epochs      # the latest is a kept epoch
+    assert model.scrub_count(history, history.latest) == len(history.epochs)
+
+
+def test_replay_is_offered_once_a_run_that_can_train_has_trained_an_epoch():
+    settings = dict(model.STATE.defaults(), batch="16")
+    data = model.make_data(settings)
+    run = model.TrainingRun(settings, data)
+    assert not run.can_replay                               # nothing to repeat yet
+    run.step()
+    assert run.trainer.mid_epoch and not run.can_replay     # a part of an epoch is not a run to replay
+    run_steps(run, 2)
+    assert run.can_replay
+    run.go_back(0, run.log.live_values())
+    assert run.epoch == 0 and not run.can_replay            # back at the start: nothing to repeat again
+    lonely = dict(settings, dataset="custom", points=((0.1, 0.2, 0),))
+    assert not model.TrainingRun(lonely, model.make_data(lonely)).can_replay    # no trainer
 
 
 def test_the_notes_say_which_epoch_is_shown_and_what_play_drops():
@@ -215,8 +232,8 @@ def test_the_curve_marks_the_viewed_epoch_and_forgets_later_samples_on_going_bac
 
 
 def test_the_full_boundary_drawn_in_bands_is_the_one_drawn_at_once():
-    """After a scrub the page computes the full output picture a band of points a frame; the
-    picture is the same, pixel for pixel, for the output and for a hidden unit shown large."""
+    """After a scrub, Pause or Step the page computes the full output picture a band of points a
+    frame; the picture is the same, pixel for pixel, for the output and for a hidden unit shown large."""
     settings = dict(model.STATE.defaults(), layers=(16,) * 8, dataset="spiral")
     data = model.make_data(settings)
     run = model.TrainingRun(settings, data)
@@ -234,3 +251,11 @@ def test_the_full_boundary_drawn_in_bands_is_the_one_drawn_at_once():
         assert np.array_equal(bands.values(), compute(points))
         at_once = draw.unit_picture(compute(points), centre, lut, draw.FULL_GRID)
         assert np.array_equal(draw.unit_picture(bands.values(), centre, lut, draw.FULL_GRID), at_once)
+    # The network's output as the page colours it, continuous and discretized.
+    bands = model.Bands(run.net.predict_proba, points)
+    while not bands.step():
+        pass
+    square = (draw.FULL_GRID, draw.FULL_GRID)
+    for discrete in (False, True):
+        at_once = draw.output_to_rgba(run.net.predict_proba(points).reshape(square), lut, discrete, False)
+        assert np.array_equal(draw.output_to_rgba(bands.values().reshape(square), lut, discrete, False), at_once)

@@ -11,9 +11,13 @@ import contextlib
 import json
 import re
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from app import playground_draw as draw
+from app import playground_model as model
+from engine import MLP
 from engine.text import significant
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy
 from tests.e2e.test_gradients import engine_stats
@@ -165,11 +169,17 @@ def test_playground_step_and_export_at_the_largest_settings_are_sliced(open_page
         expect(page.locator("#epoch-stop")).to_be_hidden()
         assert page.locator("#step").is_enabled()
     assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
-    # Export in the middle of an epoch finishes it first (the snippet replays whole epochs).
-    # (Play's own frames at this size are issue 21's: only Export's tasks are judged here.)
+    # Pause shows the paused run at once (the boundary on the coarse grid, as training drew it)
+    # and the full grid a few frames later, drawn in bands of points (it took 40-60 ms in one task).
     page.locator("#play").click()
     page.wait_for_timeout(300)
-    page.locator("#play").click()
+    canvas = page.locator("#boundary-canvas")
+    with main_thread_tasks(page) as tasks:
+        page.locator("#play").click()
+        expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+        expect(canvas).to_have_attribute("width", str(draw.FULL_GRID))
+    assert tasks[0] < LONGEST_TASK_MS, tasks[:5]
+    # Export in the middle of an epoch finishes it first (the snippet replays whole epochs).
     epoch = int(page.locator("#epoch").inner_text())
     page.locator(".pg-export summary").click()
     with main_thread_tasks(page) as tasks:
@@ -179,6 +189,15 @@ def test_playground_step_and_export_at_the_largest_settings_are_sliced(open_page
     exported = json.loads(page.locator("#export-json").input_value())
     assert exported["epoch"] == int(page.locator("#epoch").inner_text()) == epoch + 1
     assert len(exported["train"]) == 900
+    # The picture of the finished epoch, drawn across frames, is the exported network's output
+    # on the full grid, as one computation in CPython gives it.
+    settings = model.STATE.from_query(LARGEST_PLAYGROUND.split("?")[1])[0]
+    values = MLP.from_dict(exported["network"]).predict_proba(
+        model.grid_inputs(model.make_data(settings), settings, draw.FULL_GRID))
+    expected = draw.output_to_rgba(values.reshape(draw.FULL_GRID, draw.FULL_GRID), draw.palette(), False, False)
+    shown = np.array(canvas.evaluate(
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"), dtype=int)
+    assert np.abs(shown - expected.astype(int).ravel()).max() <= 3
 
     # Stop ends the epoch where it is; Step finishes it later.
     page.locator("#step").click()

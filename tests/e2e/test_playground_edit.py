@@ -64,8 +64,8 @@ def test_pointing_at_a_unit_shows_its_map_and_leaving_restores_the_output(open_p
     settings = model.STATE.defaults() | {"layers": (3,)}
     data = model.make_data(settings)
     points = grid_points(*data.grid_bounds(), draw.FULL_GRID)
-    values, centre = model.unit_values(net, points, 1, 2)
-    expected = draw.unit_picture(values, centre, draw.palette(), draw.FULL_GRID).astype(int).ravel()
+    values, centre = model.unit_function(net, 1, 2)
+    expected = draw.unit_picture(values(points), centre, draw.palette(), draw.FULL_GRID).astype(int).ravel()
     assert np.abs(shown - expected).max() <= 3
     assert np.abs(shown - output).max() > 50
     page.mouse.move(5, 5)                       # away from the diagram
