@@ -37,6 +37,7 @@ def test_scrubbing_shows_earlier_epochs_and_replay_repeats_the_run_bit_for_bit(o
     # Pointer: a press at the middle of the curve's plot shows an epoch in the middle, marked on the curve.
     box = page.locator("#loss-curve").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.4)
+    expect(page.locator("#epoch")).not_to_have_text("1")     # the scrubbed epoch is drawn in the next frame
     middle = epoch(page)
     assert 0 < middle < latest
     expect(page.locator("#loss-curve .viewed-label")).to_have_text(f"epoch {middle}")
