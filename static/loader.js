@@ -107,7 +107,9 @@
 
   function firstPaint() {
     return new Promise((resolve) => {
-      setTimeout(resolve, 1000); // a hidden tab never paints, and not every browser reports paints
+      // A tab opened in the background paints nothing until it is shown: nothing to wait for.
+      if (document.visibilityState === "hidden") return resolve();
+      setTimeout(resolve, 1000); // not every browser reports paints
       if (!("PerformanceObserver" in window)) return;
       try {
         new PerformanceObserver((list) => {
@@ -148,13 +150,14 @@
   }
 
   root.dataset.status = "loading";
-  // Python waits for `loaded` before it starts the page (app/ui.py start()).
-  const loaded = firstPaint().then(() => {
-    preloads.forEach(preload);
-    return Promise.all(laterFiles.map(load));
-  });
+  // start.js imports PyScript only once `preloaded` has settled: a preload asked for after the page's own
+  // request for that file is a second download (PyScript, from the HTTP cache on a busy machine,
+  // had read its config before the paint was reported; a tab that never painted fetched the stdlib
+  // and NumPy twice).  Python waits for `loaded` before it starts the page (app/ui.py start()).
+  const preloaded = firstPaint().then(() => preloads.forEach(preload));
+  const loaded = preloaded.then(() => Promise.all(laterFiles.map(load)));
   loaded.catch(early);
-  window.backpropLab = { ready, fail, stage: show, loaded };
+  window.backpropLab = { ready, fail, stage: show, preloaded, loaded };
 
   if (typeof WebAssembly !== "object") {
     document.addEventListener("DOMContentLoaded", () => {

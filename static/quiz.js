@@ -3,7 +3,9 @@
 // Feedback explains why the chosen option is right or wrong; nothing is revealed before a choice.
 (function () {
   "use strict";
-  const script = document.currentScript;
+  // Not document.currentScript: while PyScript runs the page's Python it answers with the page's
+  // <script type="py"> (no src), and this file, loaded late, stopped the lesson ("Invalid base URL").
+  const script = document.querySelector('script[src$="quiz.js"]');
   const dataUrl = new URL("quick-checks.json", script ? script.src : location.href);
 
   function render(section, questions) {

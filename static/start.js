@@ -44,4 +44,6 @@ if (storageIsBlocked()) {
   }
   document.documentElement.dataset.storage = "memory"; // for tests, and anyone inspecting the page
 }
+// Not before loader.js has asked for the files PyScript fetches (see `preloaded` there).
+await globalThis.backpropLab?.preloaded;
 await import("./vendor/pyscript/core.js");

@@ -25,10 +25,25 @@ def preloaded(page) -> set[str]:
         'link[rel=preload], link[rel=modulepreload]')].map((link) => link.href)"""))
 
 
+# Paint entries kept from loader.js, as in a browser that reports none: it then asks for the preloads
+# only at its 1 s fallback, long after PyScript, started at once, would have fetched its config, the
+# lock file, the stdlib and NumPy (each was then fetched twice).  start.js waiting for the preloads
+# is what keeps each file fetched once; with the paint reported it only loses a race, which it did
+# in 4 of 70 loads of gradients on this machine under load (none of 50 since).
+PAINT_UNREPORTED = """(() => {
+  const observe = PerformanceObserver.prototype.observe;
+  PerformanceObserver.prototype.observe = function (options) {
+    if (!(options && options.type === "paint")) observe.call(this, options);
+  };
+})();"""
+
+
 @needs_numpy
-@pytest.mark.flaky(reruns=1)    # once in four CI runs gradients' pyscript.json came twice: to look into
-@pytest.mark.parametrize("name", ["chain-rule", "gradients"])  # without NumPy, and with it
-def test_the_start_chain_is_preloaded_and_each_file_fetched_once(page, base_url, name):
+@pytest.mark.parametrize("name, paint_reported", [("chain-rule", False),  # without NumPy
+                                                   ("gradients", True)])   # with it
+def test_the_start_chain_is_preloaded_and_each_file_fetched_once(page, base_url, name, paint_reported):
+    if not paint_reported:
+        page.add_init_script(PAINT_UNREPORTED)
     page.goto(base_url + f"pages/{name}.html")
     wait_until_ready(page)
     requested = page.evaluate("() => performance.getEntriesByType('resource').map((entry) => entry.name)")
