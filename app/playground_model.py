@@ -1021,6 +1021,13 @@ SNIPPET_TARGETS = {"lr": "trainer.lr", "reg": "net.regularization", "reg_rate": 
 def python_snippet(settings: dict, epoch: int, log: RunLog) -> str:
     """Python that reproduces this run with the engine API (in Jupyter, or any
     Python with the engine installed), replaying mid-run setting changes."""
+    setup, training, report = snippet_sections(settings, epoch, log)
+    return "\n".join(setup + training + report) + "\n"
+
+
+def snippet_sections(settings: dict, epoch: int, log: RunLog) -> tuple[list, list, list]:
+    """The snippet's lines in three parts: the data, network and trainer; the training (see
+    replay_lines); the test set's accuracy or R² (the training set's when there is no test set)."""
     s = settings
     if s["dataset"] == "custom":
         points = ", ".join(f"({x!r}, {y!r}, {label})" for x, y, label in s["points"])
@@ -1028,13 +1035,13 @@ def python_snippet(settings: dict, epoch: int, log: RunLog) -> str:
     else:
         data_line = (f"X, y = datasets.make({s['dataset']!r}, {s['n']}, noise={s['noise'] / 100!r}, "
                      f"seed={s['data_seed']})")
-    if can_split(len(s["points"]) if s["dataset"] == "custom" else s["n"], s["train"] / 100):
+    if has_test_set(s):
         split_line = (f"X_train, y_train, X_test, y_test = datasets.train_test_split(X, y, {s['train'] / 100!r}, "
                       f"seed={s['data_seed']})")
     else:
         split_line = "X_train, y_train, X_test, y_test = X, y, X[:0], y[:0]   # too few points for a test set"
     plain_inputs = tuple(s["features"]) == features.DEFAULT
-    inputs = "scaler.transform" if plain_inputs else "inputs"
+    inputs = snippet_inputs(s)
     output = "linear" if is_regression(s) else "sigmoid"
     lines = [
         f"# Backprop Lab training playground: this run, {epoch} epochs.",
@@ -1053,14 +1060,23 @@ def python_snippet(settings: dict, epoch: int, log: RunLog) -> str:
         f"lr={log.start['lr']!r},",
         f"                  batch_size={batch_size(s)!r}, seed={s['seed']})",
     ]
-    lines += replay_lines(log, epoch)
     part = "training" if "X[:0]" in split_line else "test"
     X_part, y_part = ("X_train", "y_train") if part == "training" else ("X_test", "y_test")
     if is_regression(s):
-        lines.append(f"print('{part} R²:', datasets.r_squared({y_part}, net.predict_proba({inputs}({X_part}))))")
+        report = f"print('{part} R²:', datasets.r_squared({y_part}, net.predict_proba({inputs}({X_part}))))"
     else:
-        lines.append(f"print('{part} accuracy:', net.accuracy({inputs}({X_part}), {y_part}))")
-    return "\n".join(lines) + "\n"
+        report = f"print('{part} accuracy:', net.accuracy({inputs}({X_part}), {y_part}))"
+    return lines, replay_lines(log, epoch), [report]
+
+
+def has_test_set(settings: dict) -> bool:
+    """Whether the settings' points are enough to hold some back for testing."""
+    return can_split(len(settings["points"]) if settings["dataset"] == "custom" else settings["n"], settings["train"] / 100)
+
+
+def snippet_inputs(settings: dict) -> str:
+    """What the snippet calls to turn points into the network's inputs."""
+    return "scaler.transform" if tuple(settings["features"]) == features.DEFAULT else "inputs"
 
 
 def snippet_feature_lines(settings: dict) -> list[str]:
@@ -1073,7 +1089,7 @@ def snippet_feature_lines(settings: dict) -> list[str]:
 
 
 # The notebook's plots: the boundary over the data in the data's own coordinates, as the page
-# draws it, and the training loss per epoch.
+# draws it, and the losses after each epoch, as the page's curve.
 NOTEBOOK_PLOTS = """\
 import matplotlib.pyplot as plt
 import numpy as np
@@ -1088,9 +1104,11 @@ boundary.contourf(gx, gy, output, levels=np.linspace(0, 1, 21), cmap="RdBu", alp
 boundary.contour(gx, gy, output, levels=[0.5], colors="k", linewidths=1)
 boundary.scatter(X_train[:, 0], X_train[:, 1], c=y_train, cmap="RdBu", vmin=0, vmax=1, edgecolors="k", s=18)
 boundary.set_title("decision boundary (output 0.5)")
-curve.plot(np.arange(1, len(losses) + 1), losses)
+for (name, values), style in zip(losses.items(), ("-", "--")):
+    curve.plot(np.arange(len(values)), values, style, label=f"{name} loss")
 curve.set_xlabel("epoch")
-curve.set_ylabel("training loss")
+curve.set_ylabel("loss")
+curve.legend()
 curve.set_title("loss curve")
 fig.tight_layout()
 plt.show()
@@ -1098,14 +1116,31 @@ plt.show()
 
 
 def notebook(settings: dict, epoch: int, log: RunLog) -> str:
-    """A Jupyter notebook (.ipynb, nbformat 4.5) of this run: the Python snippet, keeping each
-    epoch's loss (run one epoch at a time: the same weights, bit for bit), then matplotlib
+    """A Jupyter notebook (.ipynb, nbformat 4.5) of this run: the Python snippet, run one epoch at
+    a time (the same weights, bit for bit) to keep the losses the page's curve shows (each set's
+    mean loss after each epoch, without regularization, as `evaluate` computes it), then matplotlib
     plots of the boundary and the loss curve."""
-    title, *lines = python_snippet(settings, epoch, log).splitlines()
-    code = [title, "losses = []   # the training loss after each epoch, for the curve"]
-    for line in lines:
+    setup, training, report = snippet_sections(settings, epoch, log)
+    sets = [("training", "X_train", "y_train")] + ([("test", "X_test", "y_test")] if has_test_set(settings) else [])
+    imports = setup.index("from engine.optim import Trainer") + 1
+    code = [*setup[:imports], "from engine.registry import LOSSES", "from engine.text import loss_text",
+            *setup[imports:], "",
+            "def mean_loss(X, y):   # over a whole set, without regularization: what the page's curve shows",
+            f"    return float(LOSSES[net.config.loss].value(net.predict_proba({snippet_inputs(settings)}(X)), y).mean())",
+            "",
+            "losses = {" + ", ".join(f"{name!r}: []" for name, _, _ in sets) + "}   # after each epoch, from epoch 0",
+            "def record_losses():",
+            *(f"    losses[{name!r}].append(mean_loss({X}, {y}))" for name, X, y in sets),
+            "record_losses()"]
+    for line in training:
         epochs = re.fullmatch(r"trainer\.run\((\d+)\)", line)
-        code.append(f"losses += [trainer.run(1) for _ in range({epochs.group(1)})]" if epochs else line)
+        if epochs:
+            code += [f"for _ in range({epochs.group(1)}):", "    trainer.run(1)", "    record_losses()"]
+        else:
+            code.append(line)
+            if line == "    trainer.run_steps(1)":     # the end of `while trainer.mid_epoch:`: an epoch ends
+                code.append("record_losses()")
+    code += [*report, f"print('training loss after {epoch} epochs:', loss_text(losses['training'][-1]))"]
     intro = (f"# Backprop Lab playground: this run\n\nThe playground's run ({epoch} epochs), reproduced with "
              "Backprop Lab's `engine` in plain Python (run it where the project is installed, with matplotlib), "
              "then its decision boundary and loss curve.")

@@ -4,6 +4,7 @@ import math
 import re
 
 import numpy as np
+import pytest
 
 from app import playground_draw as draw
 from app import playground_model as model
@@ -178,19 +179,61 @@ def test_curve_table_lists_the_newest_losses_first():
     assert draw.curve_table_rows(draw.LossHistory()) == []
 
 
-def test_on_a_log_epoch_axis_the_early_epochs_get_room():
-    from app.playground_draw import LossHistory, curve_axes, curve_points, epoch_at, loss_curve
-    history = LossHistory()
-    for epoch in (0, 1, 2, 5, 10, 20, 50, 100, 1000, 50000):
+def sampled_run(epochs: int, per_frame: int) -> draw.LossHistory:
+    """A LossHistory fed as the page feeds it: epoch 0, then once per drawn frame."""
+    history = draw.LossHistory()
+    history.add(0, 1.0, 1.2)
+    for epoch in range(per_frame, epochs + per_frame, per_frame):
+        epoch = min(epoch, epochs)
         history.add(epoch, 1.0 / (epoch + 1), 1.2 / (epoch + 1))
+    return history
+
+
+@pytest.mark.parametrize("per_frame", [1, 15, 300])
+@pytest.mark.parametrize("epochs", [900, 20_000, 300_000])
+def test_sampled_at_any_pace_the_curve_keeps_every_part_of_the_run(epochs, per_frame):
+    history = sampled_run(epochs, per_frame)
+    kept = history.epochs
+    assert kept[0] == 0 and kept[-1] == epochs and kept == sorted(kept)
+    assert len(history) <= draw.LossHistory.MAX
+    gaps = [(a, b) for a, b in zip(kept, kept[1:])]
+    # linear axis: no gap wider than 2% of the run (or one frame, when the frames are that far apart)
+    assert max(b - a for a, b in gaps) <= max(0.02 * epochs, per_frame)
+    # log axis: from the first frame on, no gap wider than a tenth of the epoch it ends at (beyond
+    # one frame's epochs), under 0.05 of a decade, so every decade is drawn: from epoch 1 at one a frame
+    assert kept[1] == per_frame
+    assert all(b - a <= per_frame + 0.1 * b for a, b in gaps[1:])
+    for decade in range(math.ceil(math.log10(per_frame)), math.floor(math.log10(epochs))):
+        low, high = 10 ** decade, 10 ** (decade + 1)
+        inside = [e for e in kept if low <= e < high]
+        assert len(inside) >= min(9, len(range(per_frame, high, per_frame)) - len(range(per_frame, low, per_frame)))
+
+
+def test_the_first_predicted_epochs_stay_one_by_one():
+    """Predict mode judges the first PREDICT_EPOCHS epochs from the curve: a loss that rises every
+    other epoch must still rise every other epoch there, however long the run goes on."""
+    assert draw.LossHistory.DENSE_EPOCHS >= model.PREDICT_EPOCHS
+    history = sampled_run(50_000, 1)
+    assert history.epochs[:model.PREDICT_EPOCHS + 1] == list(range(model.PREDICT_EPOCHS + 1))
+
+
+def test_on_a_log_epoch_axis_the_early_epochs_get_room():
+    from app.playground_draw import curve_axes, curve_points, epoch_at, loss_curve
+    history = sampled_run(50_000, 1)       # about 28 minutes at the default 30 epochs a second
     linear, log = curve_axes(history, False), curve_axes(history, False, log_x=True)
     width = log.width - log.left - log.right
     # the first 100 epochs: under 1% of a linear axis to 50,000, but most of a log one
     assert linear.x(100) - linear.x(0) < 0.01 * width
     assert log.x(100) - log.x(1) > 0.4 * width
     xs = [float(point.split(",")[0]) for point in curve_points(log, history.epochs, history.train).split()]
-    assert len(xs) == 9 and xs == sorted(xs)                # epoch 0 has no place on a log axis
+    assert len(xs) == len(history) - 1 and xs == sorted(xs)       # epoch 0 has no place on a log axis
+    # from epoch 10 on (below it, whole epochs are that far apart), no two neighbouring points
+    # are drawn further apart than 2% of the plot's width
+    late = [log.x(epoch) for epoch in history.epochs if epoch >= 10]
+    assert max(b - a for a, b in zip(late, late[1:])) < 0.02 * width
     size = (log.width, log.height)
-    fx = log.x(20) / log.width
-    assert abs(epoch_at(history, False, fx, size, log_x=True) - 20) < 0.5
+    for epoch in (2, 20, 300, 4000):       # hovering reads the epoch under the pointer
+        pointed = epoch_at(history, False, log.x(epoch) / log.width, size, log_x=True)
+        assert abs(pointed - epoch) < 0.5 + 1e-6 * epoch
+        assert abs(history.epochs[history.nearest(pointed)] - epoch) <= 0.05 * epoch
     assert "<polyline" in loss_curve(history, hover=0, log_x=True)   # hovering epoch 0 draws no marker

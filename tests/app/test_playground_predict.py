@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from app import playground_draw as draw
 from app import playground_model as model
 
 
@@ -51,3 +52,17 @@ def test_going_back_into_the_predicted_epochs_reopens_the_verdict():
     assert model.verdict_stands(model.PREDICT_EPOCHS)
     assert model.prediction_pending_note("oscillate") == ("You said: oscillate. Watch the loss curve: the first "
                                                           f"{model.PREDICT_EPOCHS} epochs answer.")
+
+
+def test_the_verdict_reads_the_curves_samples_as_the_page_keeps_them():
+    """The page judges from its loss curve, which thins its samples: at one epoch a frame the
+    first epochs must all stay, or a loss that rises every other epoch would look smooth."""
+    settings = dict(model.STATE.defaults(), dataset="xor", lr=3.0)
+    losses = losses_of(settings)
+    assert model.loss_behaviour(losses)[0] == "oscillate"
+    assert model.loss_behaviour(losses[::2])[0] == "converge"      # what thinning would have shown
+    history = draw.LossHistory()
+    for epoch, loss in enumerate(losses + [losses[-1]] * 5000):  # the run goes on long after
+        history.add(epoch, loss, loss)
+    kept = [loss for epoch, loss in zip(history.epochs, history.train) if epoch <= model.PREDICT_EPOCHS]
+    assert model.loss_behaviour(kept)[0] == "oscillate"
