@@ -238,8 +238,8 @@ def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(open_p
 
 def test_hide_in_the_link_hides_those_controls_and_notes_unknown_names(page, base_url):
     page.set_viewport_size({"width": 800, "height": 600})
-    # The longest entries of the menus left: they fit the embed (Cross-entropy was cut).
-    page.goto(base_url + PAGE + "?embed=1&hide=dataset,noise,activation,layers,bogus&optimizer=momentum&init=normal")
+    # Loss moves to the middle column; it and Normal (0.1) fit the embed (Cross-entropy was cut).
+    page.goto(base_url + PAGE + "?embed=1&hide=dataset,noise,activation,layers,bogus&init=normal")
     wait_until_ready(page)
     # The presets too: a preset button would change the dataset, activation and layers hidden (audit gap 3).
     for element_id in ("dataset", "noise", "activation", "layers", "diagram-controls", "preset-row"):
