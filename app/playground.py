@@ -855,6 +855,7 @@ class Playground:
             ui.element(f"{part}-accuracy-row").hidden = regression
             ui.element(f"{part}-r2-row").hidden = not regression
         ui.set_text("output-hint", model.output_hint(regression))
+        ui.set_text("intro", model.intro_text(regression))
         self.feature_toggles.show(self.settings["features"])
 
     def toggle_feature(self, name):
@@ -892,13 +893,22 @@ class Playground:
             if save:
                 self.save_url()
             return
+        before = dict(self.settings)
         self.settings[name] = value
         if name in model.LIVE_SETTINGS:
             if self.replaying is not None:
                 self.end_replay("Replay ended: you changed a setting, so the run takes a path of its own from here.")
             self.run.change(name, value)
         elif name == "problem":
-            self.apply_settings(model.switch_problem(self.settings, value))
+            # Own points in use leave the link: as after a preset, Undo and Back bring them back.
+            own_points = before["dataset"] == "custom" and bool(before["points"])
+            self.apply_settings(model.switch_problem(self.settings, value), push=own_points)
+            if own_points:
+                self.offer_undo(before, model.problem_note(value, before))
+        elif name == "dataset" and value in model.DATASET_DEFAULTS:
+            # A dataset with starting settings of its own changes the network, as a preset would.
+            self.apply_settings(model.choose_dataset(before, value))
+            self.offer_undo(before, model.dataset_note(value))
         elif name == "speed":
             self.frames.set_pace(model.epochs_per_second(value))
         elif name in model.VIEW_SETTINGS:
@@ -924,6 +934,7 @@ class Playground:
         # Own points stay in memory when another dataset is chosen (to come back
         # to), but the link only carries them while they are in use.
         shown = self.settings if self.settings["dataset"] == "custom" else dict(self.settings, points=())
+        self.url.defaults = model.link_defaults(shown)
         self.url.save(shown, push=push)
 
     def apply_settings(self, settings, push=False):
@@ -1512,7 +1523,7 @@ class Playground:
     def show_hidden_controls(self):
         """Hide the controls the link names in hide= (for embedding); the Data panel goes when
         all of its controls do."""
-        hidden = set(self.settings["hide"])
+        hidden = set(model.hidden_controls(self.settings["hide"]))
         for name in model.HIDEABLE:
             for element_id in model.hide_targets(name):
                 control = ui.optional_element(element_id)
@@ -1533,7 +1544,8 @@ class Playground:
             return
         choices = [[name, label] for name, label in model.STATE.props["hide"].options()]
         course.addEmbedChoices(ui.js_object({"param": "hide", "legend": "Hide these controls in the embed",
-                                             "choices": choices}))
+                                             "choices": choices, "note": model.PRESETS_HIDDEN_NOTE,
+                                             "implied": {"presets": list(model.PRESET_SETTINGS)}}))
 
     def on_diagram_press(self, event):
         """The link under a press, found before anything moves.  A tap on a touch screen sends a

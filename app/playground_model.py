@@ -26,6 +26,7 @@ from app.state import (
     StateTable,
     code_view_prop,
     parse_number,
+    parse_whole_number,
     quoted_names,
 )
 from engine import MLP, datasets, features, registry, text
@@ -243,21 +244,75 @@ def settings_for_problem(settings: dict) -> dict:
     return settings
 
 
+# What a dataset starts with when the learner picks it (and a link leaves out), where the
+# problem type's starting settings barely learn it: Multiple Gaussians' six bumps need more
+# units than 4-2, and full-batch SGD at η 0.1 left test R² at 0.12 after 900 epochs (30 s at
+# the default speed); with these it passes 0.7 (tests/app/test_playground_features.py).
+DATASET_DEFAULTS = {"multi_gaussians": {"layers": (8, 8), "optimizer": "adam", "lr": 0.03}}
+
+
+def starting_settings(problem: str, dataset: str) -> dict:
+    """The settings a problem type and a dataset of it start with (besides the dataset)."""
+    problem_defaults = {key: value for key, value in PROBLEM_DEFAULTS[problem].items() if key != "dataset"}
+    return problem_defaults | DATASET_DEFAULTS.get(dataset, {})
+
+
 def settings_from_link(settings: dict, query: str) -> dict:
-    """The settings a link asks for: what it leaves out of its problem type's starting settings
-    comes from them (`?problem=regression` alone trains the plane at η 0.1, as choosing
-    Regression does, not at classification's η 1, where it diverges).  A Python view open is not
-    a setting of the page's (ui.UrlState keeps it)."""
+    """The settings a link asks for: what it leaves out of its problem type's and dataset's
+    starting settings comes from them (`?problem=regression` alone trains the plane at η 0.1, as
+    choosing Regression does, not at classification's η 1, where it diverges); what it gives is
+    kept.  A Python view open is not a setting of the page's (ui.UrlState keeps it)."""
     given = set(STATE.state_keys_in(query))
-    starting = PROBLEM_DEFAULTS[settings["problem"]]
-    return settings_for_problem(dict(STATE.page_values(settings),
-                                     **{key: value for key, value in starting.items() if key not in given}))
+    settings = STATE.page_values(settings)
+    if "dataset" not in given:
+        settings["dataset"] = PROBLEM_DEFAULTS[settings["problem"]]["dataset"]
+    settings = settings_for_problem(settings)
+    starting = starting_settings(settings["problem"], settings["dataset"])
+    return settings_for_problem(dict(settings, **{key: value for key, value in starting.items() if key not in given}))
+
+
+def link_defaults(settings: dict) -> dict:
+    """For ui.UrlState.defaults: the settings the link always writes for these settings'
+    problem type and dataset, because reading the link back fills what it leaves out from their
+    starting settings, not from the table's defaults (regression at η 1 must say lr=1)."""
+    starting = starting_settings(settings["problem"], settings["dataset"])
+    return {key: None for key, value in starting.items() if value != STATE.props[key].default}
 
 
 def switch_problem(settings: dict, problem: str) -> dict:
-    """The settings after the learner chooses another problem type: its first dataset, its loss
-    and its learning rate."""
-    return settings_for_problem(dict(settings, problem=problem, **PROBLEM_DEFAULTS[problem]))
+    """The settings after the learner chooses another problem type: its first dataset and the
+    settings they start with (its loss and its learning rate)."""
+    settings = settings_for_problem(dict(settings, problem=problem, dataset=PROBLEM_DEFAULTS[problem]["dataset"]))
+    return settings_for_problem(dict(settings, **starting_settings(problem, settings["dataset"])))
+
+
+def choose_dataset(settings: dict, dataset: str) -> dict:
+    """The settings after the learner picks a dataset from the menu: with its own starting
+    settings, if it has any (DATASET_DEFAULTS)."""
+    return dict(settings, dataset=dataset, **DATASET_DEFAULTS.get(dataset, {}))
+
+
+def dataset_note(dataset: str) -> str:
+    """What the page says after a dataset brought its own starting settings: which, and Undo."""
+    starting = DATASET_DEFAULTS[dataset]
+    said = ", ".join(f"{STATE.props[key].title} {setting_text(key, value)}" for key, value in starting.items())
+    return (f"{DATASET_LABELS[dataset]} starts with settings that learn it within about 30 s ({said}). "
+            "Undo goes back to the settings before it.")
+
+
+def setting_text(name: str, value) -> str:
+    """A setting's value as its control shows it: a menu's label ("Adam"), else as the link writes it."""
+    prop = STATE.props[name]
+    return dict(prop.options()).get(value, value) if isinstance(prop, ChoiceProp) else prop.format(value)
+
+
+def problem_note(problem: str, before: dict) -> str:
+    """What the page says after the learner chose another problem type while training on their
+    own points: where the points wait, and Undo."""
+    points = len(before["points"])
+    some = f"your {points} point" + ("" if points == 1 else "s")
+    return (f"{PROBLEM_LABELS[problem]} has datasets of its own. Undo brings back {some}; they also stay under "
+            f"“Your own points” in Dataset when you choose {PROBLEM_LABELS[before['problem']]} again.")
 
 
 def network_inputs(data, X: np.ndarray, settings: dict) -> np.ndarray:
@@ -287,6 +342,21 @@ def output_hint(regression: bool) -> str:
     unit = ("The output unit is linear (regression), trained on squared error."
             if regression else "The output unit is a sigmoid.")
     return unit + " The learning rate and regularization change a running training; everything else starts it again."
+
+
+def intro_text(regression: bool) -> str:
+    """The paragraph above the playground: what the network learns and how the output picture
+    shows it, for the problem type chosen."""
+    if regression:
+        task = "A small network learns to predict a number at every point of the plane (regression)"
+        picture = ("colours every point of the plane by the network's output, orange for −1 or less, the background "
+                   "colour for 0 and blue for 1 or more; the curve below it shows the squared error falling epoch by epoch.")
+    else:
+        task = "A small network learns to separate two classes of points"
+        picture = ("colours every point of the plane by the network's output, orange for class A and blue for class B; "
+                   "the curve below it shows the loss falling epoch by epoch.")
+    return (f"{task}, one epoch at a time, in front of you. The output picture {picture} Every number is computed "
+            "by Python in your browser, with the same engine as the other lessons.")
 
 
 def feature_maps_inputs(data, resolution: int) -> np.ndarray:
@@ -1163,8 +1233,9 @@ def notebook(settings: dict, epoch: int, log: RunLog) -> str:
 def parse_layers(text: str) -> tuple:
     """Hidden layer widths typed by the learner ("8,8,8"; empty for none), within the limits of
     the diagram's ± buttons: at most MAX_HIDDEN_LAYERS layers of 1 to MAX_NEURONS units.
-    Raises ValueError with a message for the field.  Only ASCII digits count: float() and int()
-    would read full-width "８" as 8, which the learner may not have meant and a link never holds."""
+    Each width is read as the page's other number fields and the link read numbers
+    (state.parse_whole_number: "٣" and "３" are 3, as in the learning rate's field).
+    Raises ValueError with a message for the field."""
     text = str(text).strip()
     if text == "":
         return ()
@@ -1177,9 +1248,10 @@ def parse_layers(text: str) -> tuple:
     for number, part in enumerate(parts, start=1):
         if part == "":
             raise ValueError(f"layer {number} is empty: write its number of units, e.g. 8,8,8")
-        if not re.fullmatch("[0-9]+", part):
-            raise ValueError(f"layer {number}: “{part[:12]}” is not a whole number written with the digits 0-9")
-        width = int(part)
+        try:
+            width = parse_whole_number(part)
+        except ValueError:
+            raise ValueError(f"layer {number}: “{part[:12]}” is not a whole number") from None
         if not 1 <= width <= MAX_NEURONS:
             raise ValueError(f"layer {number}: {width} units; each layer has 1 to {MAX_NEURONS} units")
         widths.append(width)
@@ -1373,11 +1445,25 @@ def hide_label(name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-# Every setting of the state table has a control on the page, so a link may hide any of them.
-HIDEABLE = tuple(STATE.props)
+# Every setting of the state table has a control on the page, so a link may hide any of them;
+# and the Presets row ("presets" is no setting: its buttons set many).
+HIDEABLE = (*STATE.props, "presets")
+HIDE_TARGETS["presets"] = ("preset-row",)
 STATE = StateTable(*STATE.props.values(), HideProp("hide", (), choices=HIDEABLE, label="hidden controls"))
 # A preset keeps the controls a link hid, as it keeps the picture options (see apply_preset).
 VIEW_SETTINGS = (*VIEW_SETTINGS, "hide")
+# What a preset may change: every setting but those apply_preset keeps (and the Python view).
+PRESET_SETTINGS = tuple(name for name in STATE.page_values(STATE.defaults()) if name not in (*VIEW_SETTINGS, "points"))
+PRESETS_HIDDEN_NOTE = ("Presets are hidden too when any setting a preset changes is hidden (all but Speed, Predict "
+                       "first, the picture options, Your own points and the Python view): a preset would change it.")
+
+
+def hidden_controls(hide) -> tuple:
+    """The controls an embed hides: those its link names, and the Presets row whenever one of
+    them is a setting a preset changes, or a preset button would undo what the instructor fixed."""
+    if "presets" not in hide and any(name in PRESET_SETTINGS for name in hide):
+        return (*hide, "presets")
+    return tuple(hide)
 
 
 # How the notebook's plots change with input features (the grid goes through the snippet's

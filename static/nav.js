@@ -303,8 +303,10 @@
 
   // Choices a page adds to the embed snippet (the playground: which controls the embedded copy
   // hides).  A page calls backpropLabCourse.addEmbedChoices({param, legend, choices: [[value,
-  // label], ...]}); the dialog shows a checkbox per choice, checked as the page's own link has
-  // them, and writes the checked values into the snippet's link as param=a,b.
+  // label], ...], note, implied}); the dialog shows a checkbox per choice, checked as the page's
+  // own link has them, and writes the checked values into the snippet's link as param=a,b.
+  // `implied` ({value: [values]}): that box shows ticked and cannot be changed while any of those
+  // values is ticked (the page then hides it anyway, so the link need not say so); `note` says why.
   const embedChoices = [];
 
   function applyEmbedChoices(url) {
@@ -331,14 +333,35 @@
         box.value = value;
         box.checked = option.checked.includes(value);
         box.addEventListener("change", () => {
-          const ticked = [...boxes.querySelectorAll("input:checked")].map((input) => input.value);
+          // A box shown ticked because others imply it keeps what was chosen for it.
+          const ticked = [...boxes.querySelectorAll("input")]
+            .filter((input) => (input.disabled ? option.checked.includes(input.value) : input.checked))
+            .map((input) => input.value);
           option.checked = values.filter((v) => ticked.includes(v));
+          showImplied();
           refresh();
         });
         label.append(box, " ", text);
         boxes.append(label);
       });
+      // A box implied by others shows ticked while they are; it goes back to what was chosen for it.
+      const showImplied = () => {
+        Object.entries(option.implied || {}).forEach(([value, by]) => {
+          const box = [...boxes.querySelectorAll("input")].find((input) => input.value === value);
+          if (!box) return;
+          const forced = by.some((other) => option.checked.includes(other));
+          box.disabled = forced;
+          box.checked = forced || option.checked.includes(value);
+        });
+      };
+      showImplied();
       fieldset.append(legend, boxes);
+      if (option.note) {
+        const note = document.createElement("p");
+        note.className = "muted small";
+        note.textContent = option.note;
+        fieldset.append(note);
+      }
       panel.append(fieldset);
     });
   }

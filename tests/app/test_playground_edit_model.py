@@ -8,7 +8,9 @@ from app import playground_model as model
 
 
 @pytest.mark.parametrize("text, layers", [("8,8,8", (8, 8, 8)), (" 4 , 2 ", (4, 2)), ("", ()), ("16", (16,)),
-                                          ("1,1,1,1,1,1,1,1", (1,) * 8)])
+                                          ("1,1,1,1,1,1,1,1", (1,) * 8),
+                                          # read as the learning rate's and the seed's fields read numbers
+                                          ("٣,３", (3, 3)), ("８,８,８", (8, 8, 8))])
 def test_parse_layers_reads_what_the_buttons_can_make(text, layers):
     assert model.parse_layers(text) == layers
 
@@ -19,9 +21,9 @@ def test_parse_layers_reads_what_the_buttons_can_make(text, layers):
     ("0", "each layer has 1 to 16 units"),
     ("1000", "1000 units"),
     (",".join(["4"] * 40), "40 layers: at most 8 hidden layers"),
-    ("８,８,８", "“８” is not a whole number written with the digits 0-9"),
     ("4.5", "“4.5” is not a whole number"),
-    ("-2", "“-2” is not a whole number"),
+    ("-2", "-2 units"),
+    ("٣٫٥", "is not a whole number"),
 ])
 def test_parse_layers_refuses_with_a_message(text, message):
     with pytest.raises(ValueError, match=message):
@@ -118,7 +120,8 @@ def test_hide_reads_known_names_and_notes_unknown_ones():
 
 
 def test_hide_names_come_from_the_state_table_and_presets_keep_them():
-    assert set(model.HIDEABLE) == set(model.STATE.props) - {"hide"}
+    assert set(model.HIDEABLE) == set(model.STATE.props) - {"hide"} | {"presets"}
+    assert model.hide_targets("presets") == ("preset-row",)
     names = dict(model.STATE.props["hide"].options())
     assert names["noise"] == "Noise (%)" and names["lr"] == "Learning rate"
     settings = dict(model.STATE.defaults(), hide=("dataset",))
@@ -152,3 +155,22 @@ def test_a_units_picture_is_coloured_as_its_square():
     assert picture.shape == (4, 4, 4)
     assert np.array_equal(picture, draw.unit_images(values[:, None], 0.0, lut, 4)[0])
     assert tuple(picture[0, 0, :3]) == tuple(lut[0, :3])         # the most negative value: one end
+
+
+def test_the_presets_row_is_hidden_with_any_setting_a_preset_changes():
+    """Audit gap 3: with hide=dataset,activation,layers a preset button changed all three."""
+    # Which settings a preset changes, found by applying each to settings unlike any preset's.
+    unlike = dict(model.STATE.page_values(model.STATE.defaults()), dataset="gaussians", noise=35, train=70, n=230,
+                  data_seed=7, layers=(3, 3, 3), activation="leaky_relu", loss="mse", init="normal",
+                  optimizer="momentum", lr=0.07, batch="8", reg="l1", reg_rate=0.02, seed=9,
+                  features=("x1", "sin_x1"), problem="regression", points=((0.0, 0.0, 1),), log_loss=True,
+                  log_epochs=True, discrete=True, show_test=False, predict=True, speed="3", hide=("noise",))
+    changed = {name for key in model.PRESETS for name, value in model.apply_preset(key, unlike).items()
+               if value != unlike[name]}
+    assert changed == set(model.PRESET_SETTINGS)
+    for name in model.PRESET_SETTINGS:
+        assert model.hidden_controls((name,)) == (name, "presets")
+    kept = ("speed", "predict", "log_loss", "log_epochs", "discrete", "show_test", "points", "code")
+    assert model.hidden_controls(kept) == kept                          # a preset changes none of these
+    assert model.hidden_controls(("presets",)) == ("presets",)
+    assert model.hidden_controls(("presets", "dataset")) == ("presets", "dataset")

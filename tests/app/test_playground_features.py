@@ -2,6 +2,8 @@
 table, the rules of the toggles and of the problem type, training, R², the export and the pictures."""
 import json
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,6 +107,58 @@ def test_a_link_to_regression_alone_starts_as_choosing_regression_does_and_train
     query = "?problem=regression&lr=0.3&dataset=multi_gaussians"
     settings = model.settings_from_link(model.STATE.from_query(query)[0], query)
     assert (settings["lr"], settings["dataset"], settings["loss"]) == (0.3, "multi_gaussians", "mse")
+
+
+# ------------------------------------------------------------------- a dataset's starting settings
+
+def test_multiple_gaussians_picked_from_the_menu_learns_within_30_s_at_the_default_speed():
+    """Gap 6 of the audit: with Regression's settings (4-2, SGD, η 0.1) test R² was 0.12 after
+    900 epochs.  Picked from the menu it now starts with its own settings and passes 0.7 within
+    the epochs 30 s of the default speed give, for every seed tried (0.78 the least of 8)."""
+    epochs = int(30 * model.epochs_per_second(model.DEFAULT_SPEED))
+    for seed in (0, 1, 2):
+        settings = model.choose_dataset(regression_settings(seed=seed, data_seed=seed), "multi_gaussians")
+        assert (settings["layers"], settings["optimizer"], settings["lr"]) == ((8, 8), "adam", 0.03)
+        data, net, _ = train(settings, epochs)
+        r_squared = model.evaluate(net, model.network_inputs(data, data.X_test, settings), data.y_test)[1]
+        assert r_squared > 0.7, (seed, r_squared)
+    # With the settings Regression picks it did not (what the starting settings are for).
+    data, net, _ = train(regression_settings(dataset="multi_gaussians"), epochs)
+    assert model.evaluate(net, model.network_inputs(data, data.X_test, regression_settings()), data.y_test)[1] < 0.3
+
+
+def test_a_link_keeps_its_own_values_and_the_page_writes_what_a_reload_needs():
+    query = "?problem=regression&dataset=multi_gaussians"
+    settings = model.settings_from_link(model.STATE.from_query(query)[0], query)
+    assert settings == model.STATE.page_values(model.choose_dataset(regression_settings(), "multi_gaussians"))
+    query = "?problem=regression&dataset=multi_gaussians&layers=4&optimizer=sgd&lr=0.3"
+    settings = model.settings_from_link(model.STATE.from_query(query)[0], query)
+    assert (settings["layers"], settings["optimizer"], settings["lr"]) == ((4,), "sgd", 0.3)
+    # The learner sets values equal to the table's defaults (4,2; η 1): the link must still say
+    # so, or a reload would fill in the dataset's or the problem's starting values.
+    for chosen in (dict(regression_settings(), lr=1.0),
+                   dict(model.choose_dataset(regression_settings(), "multi_gaussians"), layers=(4, 2), optimizer="sgd")):
+        query = model.STATE.to_query(chosen, defaults=model.link_defaults(chosen))
+        assert model.settings_from_link(model.STATE.from_query(query)[0], query) == model.STATE.page_values(chosen)
+    # Classification links are as short as before.
+    assert model.link_defaults(model.STATE.defaults()) == {}
+
+
+def test_choosing_another_problem_type_with_own_points_says_how_to_get_them_back():
+    points = ((0.0, 0.0, 0), (1.0, 1.0, 1), (0.5, -0.5, 1))
+    before = dict(model.STATE.page_values(model.STATE.defaults()), dataset="custom", points=points)
+    after = model.switch_problem(before, "regression")
+    assert after["dataset"] == "plane" and after["points"] == points      # kept in memory, not in use
+    note = model.problem_note("regression", before)
+    assert "Undo brings back your 3 points" in note and "choose Classification again" in note
+
+
+def test_the_intro_follows_the_problem_type_and_the_page_starts_with_the_classification_one():
+    html = (Path(__file__).parents[2] / "pages" / "playground.html").read_text()
+    paragraph = re.search(r'<p id="intro" class="prose">(.*?)</p>', html, re.S).group(1)
+    assert " ".join(paragraph.split()) == model.intro_text(False)
+    assert "two classes" in model.intro_text(False) and "class A" not in model.intro_text(True)
+    assert "regression" in model.intro_text(True)
 
 
 def test_regression_uses_a_linear_output_and_squared_error():

@@ -13,6 +13,7 @@ from app import playground_model as model
 from engine import MLP
 from engine.mlp import grid_points
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
+from tests.e2e.test_playground import menus_cut_off
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -203,7 +204,7 @@ def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(open_p
     assert "layers=8%2C8%2C8" in page.url or "layers=8,8,8" in page.url
     expect(page.locator("#diagram canvas")).to_have_count(2 + 24 + 1)
     for text, message in [("8,,x", "layer 2 is empty"), ("0", "1 to 16 units"), ("1000", "1 to 16 units"),
-                          (",".join(["4"] * 40), "at most 8 hidden layers"), ("８,８", "digits 0-9")]:
+                          (",".join(["4"] * 40), "at most 8 hidden layers"), ("4,x", "not a whole number")]:
         field.fill(text)
         field.press("Enter")
         expect(error).to_contain_text(message)
@@ -226,16 +227,24 @@ def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(open_p
     field.fill("")
     field.press("Enter")
     expect(page.locator("#diagram-controls .pg-layers span")).to_have_text("0 hidden layers")
+    # Arabic-Indic and full-width digits, as the learning rate's and the seed's fields read them.
+    field.fill("٣,３")
+    field.press("Enter")
+    expect(field).to_have_value("3,3")
+    expect(page.locator("#diagram-controls .pg-layers span")).to_have_text("2 hidden layers")
 
 
 # ------------------------------------------------------------------ hiding controls
 
 def test_hide_in_the_link_hides_those_controls_and_notes_unknown_names(page, base_url):
     page.set_viewport_size({"width": 800, "height": 600})
-    page.goto(base_url + PAGE + "?embed=1&hide=dataset,noise,activation,layers,bogus")
+    # Loss moves to the middle column; it and Normal (0.1) fit the embed (Cross-entropy was cut).
+    page.goto(base_url + PAGE + "?embed=1&hide=dataset,noise,activation,layers,bogus&init=normal")
     wait_until_ready(page)
-    for element_id in ("dataset", "noise", "activation", "layers", "diagram-controls"):
+    # The presets too: a preset button would change the dataset, activation and layers hidden (audit gap 3).
+    for element_id in ("dataset", "noise", "activation", "layers", "diagram-controls", "preset-row"):
         expect(page.locator(f"#{element_id}")).to_be_hidden()
+    assert menus_cut_off(page) == []
     for element_id in ("n", "train", "loss", "lr", "play", "diagram"):
         expect(page.locator(f"#{element_id}")).to_be_visible()
     expect(page.locator("#url-notes")).to_contain_text("no control is called “bogus”; ignored")
@@ -269,8 +278,14 @@ def test_the_share_dialog_writes_hide_into_the_snippet(open_page):
     expect(choices.locator("input")).to_have_count(len(model.HIDEABLE))
     snippet = page.locator("#share-embed")
     expect(snippet).not_to_contain_text("hide=")
+    presets = choices.get_by_label("Presets", exact=True)
+    expect(presets).to_be_enabled()
     choices.get_by_label("Noise (%)").check()
     choices.get_by_label("Dataset", exact=True).check()
+    # The page hides the presets with the dataset anyway: the box says so, the link need not.
+    expect(presets).to_be_checked()
+    expect(presets).to_be_disabled()
+    expect(choices.locator("p")).to_have_text(model.PRESETS_HIDDEN_NOTE)
     save_screenshot(page, "playground-edit-share", full_page=False)
     assert "hide=dataset%2Cnoise" in snippet.input_value()
     assert "noise=10" in snippet.input_value()
@@ -281,6 +296,9 @@ def test_the_share_dialog_writes_hide_into_the_snippet(open_page):
     assert 'hide=dataset"' in snippet.input_value()
     choices.get_by_label("Dataset", exact=True).uncheck()
     assert "hide=" not in snippet.input_value()
+    expect(presets).not_to_be_checked()
+    presets.check()
+    assert "hide=presets" in snippet.input_value()
 
 
 # ------------------------------------------------------------------ screenshots

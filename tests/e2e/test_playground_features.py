@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app import playground_model as model
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot
 from tests.e2e.test_playground import PAGE, WAIT_FOR_EPOCH, epoch, number, train_past
 
@@ -80,6 +81,7 @@ def test_regression_trains_and_shows_r_squared_and_the_colour_map(open_page):
     expect(legend).to_be_visible()
     expect(legend.locator("svg")).to_have_attribute("aria-label", re.compile("orange for −1 or less"))
     expect(page.locator("#point-legend")).to_be_hidden()
+    expect(page.locator("#intro")).to_have_text(model.intro_text(True))
     # Only regression datasets are offered.
     offered = page.locator("#dataset option").evaluate_all("os => os.filter(o => !o.hidden).map(o => o.value)")
     assert offered == ["plane", "multi_gaussians"]
@@ -98,9 +100,17 @@ def test_regression_trains_and_shows_r_squared_and_the_colour_map(open_page):
     assert min(hues) > 500
     save_screenshot(page, "playground-regression-1280")
 
+    # Multiple Gaussians brings its own starting settings (it barely learned with 4-2 and SGD), and Undo.
     page.select_option("#dataset", "multi_gaussians")
     expect(page).to_have_url(re.compile(r"dataset=multi_gaussians"))
     assert epoch(page) == 0
+    expect(page.locator("#layers")).to_have_value("8,8")
+    expect(page.locator("#optimizer")).to_have_value("adam")
+    expect(page.locator("#undo-text")).to_have_text(model.dataset_note("multi_gaussians"))
+    page.click("#undo")
+    expect(page.locator("#dataset")).to_have_value("plane")
+    expect(page.locator("#layers")).to_have_value("4,2")
+    page.select_option("#dataset", "multi_gaussians")
     page.set_viewport_size({"width": 360, "height": 800})
     page.evaluate("() => document.getElementById('output-heading').scrollIntoView()")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
