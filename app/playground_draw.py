@@ -484,10 +484,14 @@ def step_link(layout: DiagramLayout, link: tuple | None, step: int) -> tuple:
     return links[(links.index(link) + step) % len(links)]
 
 
-def link_readout(layout: DiagramLayout, link: tuple, weight: float, gradient: float) -> str:
+def link_readout(layout: DiagramLayout, link: tuple, weight: float, gradient: float,
+                 one_point: bool = False) -> str:
+    """The read-out of a link: its weight and the gradient the links are drawn from (the training
+    set's, or with `one_point` the inspected point's own)."""
     layer, i, j = link
+    whose = "this point's gradient" if one_point else "gradient"
     return (f"Weight from {layout.unit_name(layer - 1, i)} to {layout.unit_name(layer, j)}: "
-            f"{text.plain(weight)}; gradient: grad w = {text.plain(gradient)}")
+            f"{text.plain(weight)}; {whose}: grad w = {text.plain(gradient)}")
 
 
 
@@ -653,3 +657,16 @@ def point_heading(point, regression: bool) -> str:
     target = f"target {text.plain(point.target)}" if regression else f"class {'AB'[int(point.target)]}"
     return (f"Backprop on one {point.part} point, ({x1}, {x2}), {target}: its loss is "
             f"{text.plain(point.trace.loss)}")
+
+
+def point_weights(layout: DiagramLayout, point, column: int, unit: int) -> str:
+    """This point's gradients of the weights into one unit (column ≥ 1) and of its bias:
+    grad w = the source's output × the unit's grad z, grad b = its grad z."""
+    trace = point.trace
+    grads = [text.plain(float(g)) for g in trace.weight_grads[column - 1][:, unit]]
+    if column == 1:
+        sources = ", ".join(f"{layout.unit_name(0, i).removeprefix('input ')} = {g}" for i, g in enumerate(grads))
+    else:
+        sources = f"hidden layer {column - 1}'s " + ", ".join(f"unit {i + 1} = {g}" for i, g in enumerate(grads))
+    return (f"This point's gradients into {layout.unit_name(column, unit)}: grad w from {sources}; "
+            f"grad b = {text.plain(float(trace.bias_grads[column - 1][unit]))}")
