@@ -986,11 +986,20 @@ class Playground:
         position = self.boundary_position(event)
         if position is None:
             return
-        action = model.plot_click(self.data, position, self.run.epoch, ui.element("inspect-point").checked,
+        mark = ui.closest(event, "#boundary-overlay .pt")
+        action = model.plot_click(mark is not None, self.run.epoch, ui.element("inspect-point").checked,
                                   model.is_regression(self.settings))
         if action == "inspect":
             ui.element("inspect-point").checked = True
-            self.inspect_at(position)
+            # A click on a mark picks the point drawn there (not the one nearest the click,
+            # which between close points may be another); elsewhere the nearest.
+            picked = None if mark is None else \
+                ("training" if mark.classList.contains("train") else "test", int(mark.dataset.i))
+            self.inspect_at(position, picked)
+            # The panel's heading into sight if it is below the screen's edge (not in an embed,
+            # where scrolling into view would scroll the host's page too).
+            if not ui.embedded():
+                ui.element("point-heading").scrollIntoView(ui.js_object({"block": "nearest"}))
             return
         if action == "nothing":
             return
@@ -1015,10 +1024,10 @@ class Playground:
                             (event.clientY - rect.top) / rect.height)
 
     # ------------------------------------------------------------ backprop on one point
-    def inspect_at(self, position):
-        """A click on a point (or anywhere with "Backprop on one point" on): training pauses and the
-        nearest point's pass is shown."""
-        found = model.nearest_point(self.data, position, model.point_reach(self.data))
+    def inspect_at(self, position, picked=None):
+        """A click on a point (`picked`, ("training" or "test", index)) or anywhere with "Backprop on
+        one point" on: training pauses and that point's (or the nearest one's) pass is shown."""
+        found = picked or model.nearest_point(self.data, position, model.point_reach(self.data))
         if found is None:
             ui.set_text("point-heading", "No point there: click on a training or test point.")
             ui.element("point-panel").hidden = False

@@ -105,12 +105,14 @@ def point_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str) -> str:
     """Class A as circles, class B as squares (shape as well as colour);
     kind "train" (filled) or "test" (hollow, thick outline)."""
     marks = []
-    for (a, b), label in zip(X, y):
+    # data-i: the point's index in X, so that a click on a mark picks that very point.
+    for i, ((a, b), label) in enumerate(zip(X, y)):
         px, py = axes.x(a), axes.y(b)
         if label > 0.5:
-            marks.append(f'<rect class="pt b {kind}" x="{px - 3.6:.1f}" y="{py - 3.6:.1f}" width="7.2" height="7.2"/>')
+            marks.append(f'<rect class="pt b {kind}" data-i="{i}" x="{px - 3.6:.1f}" y="{py - 3.6:.1f}" '
+                         'width="7.2" height="7.2"/>')
         else:
-            marks.append(f'<circle class="pt a {kind}" cx="{px:.1f}" cy="{py:.1f}" r="4"/>')
+            marks.append(f'<circle class="pt a {kind}" data-i="{i}" cx="{px:.1f}" cy="{py:.1f}" r="4"/>')
     return "".join(marks)
 
 
@@ -584,11 +586,11 @@ def value_colour(value: float, dark: bool = False) -> str:
 def value_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str, dark: bool = False) -> str:
     """Regression points: circles filled (training) or outlined (test) with their target's colour."""
     marks = []
-    for (a, b), value in zip(X, y):
+    for i, ((a, b), value) in enumerate(zip(X, y)):
         colour = value_colour(float(value), dark)
         # A presentation attribute, not style="": the site's CSP allows no inline styles.
         paint = f'fill="{colour}"' if kind == "train" else f'stroke="{colour}"'
-        marks.append(f'<circle class="pt v {kind}" cx="{axes.x(a):.1f}" cy="{axes.y(b):.1f}" r="4" {paint}/>')
+        marks.append(f'<circle class="pt v {kind}" data-i="{i}" cx="{axes.x(a):.1f}" cy="{axes.y(b):.1f}" r="4" {paint}/>')
     return "".join(marks)
 
 

@@ -738,14 +738,14 @@ def nearest_point(data: Data, position: tuple, within: float) -> tuple | None:
     return None if best is None else best[1:]
 
 
-def plot_click(data: Data, position: tuple, epoch: int, inspecting: bool, regression: bool) -> str:
-    """What a click at `position` on the output picture does: "inspect" (show the nearest point's
-    backprop), "add" (add an own point there) or "nothing".  With "Backprop on one point" on every
-    click inspects.  Otherwise a click on a data point once the network has trained inspects it:
-    adding a point there would throw the run away, and what a learner who paused and clicked a point
-    wants is that point's pass.  Anywhere else (or before training) it adds a point, classification
-    only (own points are labelled A or B)."""
-    if inspecting or (epoch > 0 and nearest_point(data, position, point_reach(data)) is not None):
+def plot_click(on_mark: bool, epoch: int, inspecting: bool, regression: bool) -> str:
+    """What a click on the output picture does: "inspect" (show the nearest point's backprop),
+    "add" (add an own point there) or "nothing".  With "Backprop on one point" on every click
+    inspects.  Otherwise a click on a point's mark (`on_mark`) once the network has trained inspects
+    it: adding a point there would throw the run away, and what a learner who paused and clicked a
+    point wants is that point's pass.  Anywhere else, between the marks however dense they are, or
+    before training, it adds a point, classification only (own points are labelled A or B)."""
+    if inspecting or (on_mark and epoch > 0):
         return "inspect"
     return "nothing" if regression else "add"
 

@@ -1,6 +1,7 @@
 """Backprop on one point: the playground's per-point pass is the engine's, and for the networks
 lesson 2 takes, lesson 2 computes the same numbers from the link."""
 import math
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -69,8 +70,12 @@ def test_the_inspected_point_is_ringed_in_the_output_picture_for_either_problem(
     position = tuple(float(v) for v in data.X_train[3])
     overlay = (draw.regression_overlay(data, True, False, position) if problem == "regression"
                else draw.boundary_overlay(data, True, position))
-    axes = draw.boundary_axes(data.view)
     assert overlay.count('class="pt-marked"') == 1
+    # Each mark names its point (a click on it picks that point): the fourth training mark is at
+    # the fourth training point.
+    shape, x = re.search(r'<(circle|rect) class="pt [abv] train" data-i="3" c?x="([-\d.]+)"', overlay).groups()
+    axes = draw.boundary_axes(data.view)
+    assert float(x) == pytest.approx(axes.x(position[0]) - (3.6 if shape == "rect" else 0), abs=0.06)
     assert f'cx="{axes.x(position[0]):.1f}" cy="{axes.y(position[1]):.1f}" r="9"' in overlay
     unmarked = (draw.regression_overlay(data, True, False) if problem == "regression"
                 else draw.boundary_overlay(data, True))
@@ -129,21 +134,16 @@ def test_in_point_mode_a_links_gradient_is_the_points_own_and_the_panel_lists_a_
 
 
 def test_a_click_on_a_point_after_training_inspects_it_and_elsewhere_adds_one():
-    settings = dict(model.STATE.defaults(), dataset="xor")
-    data = model.make_data(settings)
-    on_point = tuple(float(v) for v in data.X_test[2])
-    beside = (on_point[0] + 2 * model.point_reach(data), on_point[1])
-    while model.nearest_point(data, beside, model.point_reach(data)) is not None:   # find empty space
-        beside = (beside[0] + 0.05, beside[1] - 0.05)
-    assert model.plot_click(data, on_point, epoch=40, inspecting=False, regression=False) == "inspect"
-    assert model.plot_click(data, beside, epoch=40, inspecting=False, regression=False) == "add"
+    assert model.plot_click(on_mark=True, epoch=40, inspecting=False, regression=False) == "inspect"
+    # Between the marks a click adds a point, however near the others it is.
+    assert model.plot_click(on_mark=False, epoch=40, inspecting=False, regression=False) == "add"
     # Before training there is no run to lose: the click adds a point as it always did.
-    assert model.plot_click(data, on_point, epoch=0, inspecting=False, regression=False) == "add"
+    assert model.plot_click(on_mark=True, epoch=0, inspecting=False, regression=False) == "add"
     # "Backprop on one point" ticked: every click inspects (the page says when none is near).
-    assert model.plot_click(data, beside, epoch=0, inspecting=True, regression=False) == "inspect"
+    assert model.plot_click(on_mark=False, epoch=0, inspecting=True, regression=False) == "inspect"
     # Regression has no own points.
-    assert model.plot_click(data, beside, epoch=40, inspecting=False, regression=True) == "nothing"
-    assert model.plot_click(data, on_point, epoch=40, inspecting=False, regression=True) == "inspect"
+    assert model.plot_click(on_mark=False, epoch=40, inspecting=False, regression=True) == "nothing"
+    assert model.plot_click(on_mark=True, epoch=40, inspecting=False, regression=True) == "inspect"
 
 
 def test_adding_a_point_to_generated_data_says_the_run_ends_and_undo_brings_it_back():
