@@ -468,6 +468,7 @@ class DiagramView:
         self.heatmaps = None
         self.hover_link = None                  # (layer, source unit, target unit) or None
         self.link_values = None                 # one point's weight gradients to draw instead of the weights
+        self.point = None                       # that point (model.PointTrace), for the read-outs
         self.shown = None                       # (net, data, training inputs) last drawn
         self.features = features.DEFAULT        # the network's input features (their maps in column 0)
         self.regression = False                 # the output square shows values, not probabilities
@@ -567,12 +568,19 @@ class DiagramView:
         net, data, train_inputs = self.shown
         layer, i, j = self.hover_link
         weight = float(net.params[2 * (layer - 1)][i, j])
-        gradient = math.nan
-        if len(data.y_train):
-            with np.errstate(all="ignore"):
-                _, grads = net.loss_and_grads(train_inputs, data.y_train)
-            gradient = float(grads[2 * (layer - 1)][i, j])
-        ui.set_text("link-readout", draw.link_readout(self.layout, self.hover_link, weight, gradient))
+        gradient = model.link_gradient(net, self.hover_link, train_inputs, data.y_train, self.point)
+        ui.set_text("link-readout", draw.link_readout(self.layout, self.hover_link, weight, gradient,
+                                                      one_point=self.point is not None))
+        self.show_point_weights()
+
+    def show_point_weights(self):
+        """The inspected point's gradients into the unit the pointed link leads to (the output
+        when no link is pointed at), in the point panel."""
+        if self.point is None:
+            return
+        column, unit = (len(self.layout.sizes) - 1, 0) if self.hover_link is None else \
+            (self.hover_link[0], self.hover_link[2])
+        ui.set_text("point-weights", draw.point_weights(self.layout, self.point, column, unit))
 
     def on_pointer(self, event):
         rect = ui.element("diagram").getBoundingClientRect()
@@ -996,13 +1004,25 @@ class Playground:
         self.apply_settings(dict(self.settings, dataset="custom", points=tuple(points)))
 
     def on_boundary_click(self, event):
-        if ui.element("inspect-point").checked:
-            self.inspect_at(event)
-            return
-        if model.is_regression(self.settings):
-            return                          # own points are labelled A or B: classification only
         position = self.boundary_position(event)
         if position is None:
+            return
+        mark = ui.closest(event, "#boundary-overlay .pt")
+        action = model.plot_click(mark is not None, self.run.epoch, ui.element("inspect-point").checked,
+                                  model.is_regression(self.settings))
+        if action == "inspect":
+            ui.element("inspect-point").checked = True
+            # A click on a mark picks the point drawn there (not the one nearest the click,
+            # which between close points may be another); elsewhere the nearest.
+            picked = None if mark is None else \
+                ("training" if mark.classList.contains("train") else "test", int(mark.dataset.i))
+            self.inspect_at(position, picked)
+            # The panel's heading into sight if it is below the screen's edge (not in an embed,
+            # where scrolling into view would scroll the host's page too).
+            if not ui.embedded():
+                ui.element("point-heading").scrollIntoView(ui.js_object({"block": "nearest"}))
+            return
+        if action == "nothing":
             return
         label = 1 if event.shiftKey or ui.element("class-b").checked else 0
         # Rounded so that the link stays short and restores the point exactly; held inside the
@@ -1011,13 +1031,12 @@ class Playground:
         if self.settings["dataset"] == "custom":
             self.set_points(self.settings["points"] + (point,))
             return
-        # A click on generated data starts own points from those data.  Own points kept in
-        # memory (from before a preset) are replaced: Undo brings them back.
-        before = dict(self.settings)
+        # A click on generated data starts own points from those data, which ends the run there
+        # and replaces own points kept in memory (from before a preset): Undo brings them back.
+        before, epoch = dict(self.settings), self.run.epoch
         self.set_points(model.rounded_points(self.data) + (point,))
-        if before["points"]:
-            label = model.DATASET_LABELS.get(before["dataset"], before["dataset"])
-            self.offer_undo(before, model.own_points_note(label, before))
+        label = model.DATASET_LABELS.get(before["dataset"], before["dataset"])
+        self.offer_undo(before, model.own_points_note(label, before, epoch))
 
     def boundary_position(self, event):
         """Where a pointer event is on the output picture, in the data's coordinates; None off the plot."""
@@ -1026,13 +1045,10 @@ class Playground:
                             (event.clientY - rect.top) / rect.height)
 
     # ------------------------------------------------------------ backprop on one point
-    def inspect_at(self, event):
-        """A click with "Backprop on one point" on: training pauses and the nearest point's pass is shown."""
-        position = self.boundary_position(event)
-        if position is None:
-            return
-        xmin, xmax, _, _ = self.data.view
-        found = model.nearest_point(self.data, position, within=0.04 * (xmax - xmin))
+    def inspect_at(self, position, picked=None):
+        """A click on a point (`picked`, ("training" or "test", index)) or anywhere with "Backprop on
+        one point" on: training pauses and that point's (or the nearest one's) pass is shown."""
+        found = picked or model.nearest_point(self.data, position, model.point_reach(self.data))
         if found is None:
             ui.set_text("point-heading", "No point there: click on a training or test point.")
             ui.element("point-panel").hidden = False
@@ -1048,7 +1064,7 @@ class Playground:
         panel = ui.element("point-panel")
         if self.inspected is None or self.run.trainer is None:
             panel.hidden = True
-            self.diagram.link_values = None
+            self.diagram.link_values = self.diagram.point = None
             self.draw_overlay()
             self.draw_diagram()
             return
@@ -1062,6 +1078,8 @@ class Playground:
         if query is not None:
             link.href = "step-through.html" + query
         self.diagram.link_values = list(point.trace.weight_grads)
+        self.diagram.point = point
+        self.diagram.show_point_weights()
         self.draw_overlay(point.position)
         if diagram:
             self.draw_diagram()
@@ -1090,7 +1108,7 @@ class Playground:
             # A new run is predicted afresh; a replay is the same run, so the prediction and its
             # verdict stay in the panel.
             self.forget_prediction()
-        self.inspected = self.diagram.link_values = None       # and has no point inspected
+        self.inspected = self.diagram.link_values = self.diagram.point = None   # and has no point inspected
         ui.element("point-panel").hidden = True
         self.frames.restart(self.run)
         self.curve.clear()

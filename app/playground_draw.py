@@ -105,12 +105,14 @@ def point_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str) -> str:
     """Class A as circles, class B as squares (shape as well as colour);
     kind "train" (filled) or "test" (hollow, thick outline)."""
     marks = []
-    for (a, b), label in zip(X, y):
+    # data-i: the point's index in X, so that a click on a mark picks that very point.
+    for i, ((a, b), label) in enumerate(zip(X, y)):
         px, py = axes.x(a), axes.y(b)
         if label > 0.5:
-            marks.append(f'<rect class="pt b {kind}" x="{px - 3.6:.1f}" y="{py - 3.6:.1f}" width="7.2" height="7.2"/>')
+            marks.append(f'<rect class="pt b {kind}" data-i="{i}" x="{px - 3.6:.1f}" y="{py - 3.6:.1f}" '
+                         'width="7.2" height="7.2"/>')
         else:
-            marks.append(f'<circle class="pt a {kind}" cx="{px:.1f}" cy="{py:.1f}" r="4"/>')
+            marks.append(f'<circle class="pt a {kind}" data-i="{i}" cx="{px:.1f}" cy="{py:.1f}" r="4"/>')
     return "".join(marks)
 
 
@@ -514,10 +516,14 @@ def step_link(layout: DiagramLayout, link: tuple | None, step: int) -> tuple:
     return links[(links.index(link) + step) % len(links)]
 
 
-def link_readout(layout: DiagramLayout, link: tuple, weight: float, gradient: float) -> str:
+def link_readout(layout: DiagramLayout, link: tuple, weight: float, gradient: float,
+                 one_point: bool = False) -> str:
+    """The read-out of a link: its weight and the gradient the links are drawn from (the training
+    set's, or with `one_point` the inspected point's own)."""
     layer, i, j = link
+    whose = "this point's gradient" if one_point else "gradient"
     return (f"Weight from {layout.unit_name(layer - 1, i)} to {layout.unit_name(layer, j)}: "
-            f"{text.plain(weight)}; gradient: grad w = {text.plain(gradient)}")
+            f"{text.plain(weight)}; {whose}: grad w = {text.plain(gradient)}")
 
 
 
@@ -610,11 +616,11 @@ def value_colour(value: float, dark: bool = False) -> str:
 def value_marks(axes: Axes, X: np.ndarray, y: np.ndarray, kind: str, dark: bool = False) -> str:
     """Regression points: circles filled (training) or outlined (test) with their target's colour."""
     marks = []
-    for (a, b), value in zip(X, y):
+    for i, ((a, b), value) in enumerate(zip(X, y)):
         colour = value_colour(float(value), dark)
         # A presentation attribute, not style="": the site's CSP allows no inline styles.
         paint = f'fill="{colour}"' if kind == "train" else f'stroke="{colour}"'
-        marks.append(f'<circle class="pt v {kind}" cx="{axes.x(a):.1f}" cy="{axes.y(b):.1f}" r="4" {paint}/>')
+        marks.append(f'<circle class="pt v {kind}" data-i="{i}" cx="{axes.x(a):.1f}" cy="{axes.y(b):.1f}" r="4" {paint}/>')
     return "".join(marks)
 
 
@@ -683,3 +689,16 @@ def point_heading(point, regression: bool) -> str:
     target = f"target {text.plain(point.target)}" if regression else f"class {'AB'[int(point.target)]}"
     return (f"Backprop on one {point.part} point, ({x1}, {x2}), {target}: its loss is "
             f"{text.plain(point.trace.loss)}")
+
+
+def point_weights(layout: DiagramLayout, point, column: int, unit: int) -> str:
+    """This point's gradients of the weights into one unit (column ≥ 1) and of its bias:
+    grad w = the source's output × the unit's grad z, grad b = its grad z."""
+    trace = point.trace
+    grads = [text.plain(float(g)) for g in trace.weight_grads[column - 1][:, unit]]
+    if column == 1:
+        sources = ", ".join(f"{layout.unit_name(0, i).removeprefix('input ')} = {g}" for i, g in enumerate(grads))
+    else:
+        sources = f"hidden layer {column - 1}'s " + ", ".join(f"unit {i + 1} = {g}" for i, g in enumerate(grads))
+    return (f"This point's gradients into {layout.unit_name(column, unit)}: grad w from {sources}; "
+            f"grad b = {text.plain(float(trace.bias_grads[column - 1][unit]))}")

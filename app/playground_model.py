@@ -417,12 +417,16 @@ def preset_note(label: str, before: dict) -> str:
     return undo + (f" {some.capitalize()} stay under “Your own points” in Dataset." if points else "")
 
 
-def own_points_note(dataset_label: str, before: dict) -> str:
+def own_points_note(dataset_label: str, before: dict, epoch: int = 0) -> str:
     """What the page says when a click on the plot starts the learner's own points from a
-    generated dataset, replacing the own points kept in memory (`before`)."""
+    generated dataset (`before`'s settings; the run there had reached `epoch`): what was
+    dropped, and what Undo brings back."""
     points = len(before["points"])
     some = f"your {points} earlier point" + ("" if points == 1 else "s")
-    return f"Your own points now start from the {dataset_label} data. Undo brings back {some}."
+    dropped = f" (training there had reached epoch {epoch}; this starts again from epoch 0)" if epoch else ""
+    back = f"the {dataset_label} data and its settings" + (f", and {some}" if points else "")
+    # The seed comes back too, so Play trains that run again from its start.
+    return f"Your own points now start from the {dataset_label} data{dropped}. Undo brings back {back}."
 
 
 # ------------------------------------------------------------------ data
@@ -808,6 +812,39 @@ def nearest_point(data: Data, position: tuple, within: float) -> tuple | None:
         if distances[index] <= within and (best is None or distances[index] < best[0]):
             best = (float(distances[index]), part, index)
     return None if best is None else best[1:]
+
+
+def plot_click(on_mark: bool, epoch: int, inspecting: bool, regression: bool) -> str:
+    """What a click on the output picture does: "inspect" (show the nearest point's backprop),
+    "add" (add an own point there) or "nothing".  With "Backprop on one point" on every click
+    inspects.  Otherwise a click on a point's mark (`on_mark`) once the network has trained inspects
+    it: adding a point there would throw the run away, and what a learner who paused and clicked a
+    point wants is that point's pass.  Anywhere else, between the marks however dense they are, or
+    before training, it adds a point, classification only (own points are labelled A or B)."""
+    if inspecting or (on_mark and epoch > 0):
+        return "inspect"
+    return "nothing" if regression else "add"
+
+
+def point_reach(data: Data) -> float:
+    """How near a click must be to a point to pick it: 4% of the view's width (about 10 px)."""
+    xmin, xmax, _, _ = data.view
+    return 0.04 * (xmax - xmin)
+
+
+def link_gradient(net: MLP, link: tuple, train_inputs: np.ndarray, y_train: np.ndarray,
+                  point: PointTrace | None = None) -> float:
+    """The gradient the link read-out gives for `link` (layer, source unit, target unit): the
+    inspected point's own ∂L/∂w when there is one (the links are drawn from its gradients), else
+    the training set's (NaN without training data)."""
+    layer, i, j = link
+    if point is not None:
+        return float(point.trace.weight_grads[layer - 1][i, j])
+    if not len(y_train):
+        return math.nan
+    with np.errstate(all="ignore"):
+        _, grads = net.loss_and_grads(train_inputs, y_train)
+    return float(grads[2 * (layer - 1)][i, j])
 
 
 def point_trace(net: MLP, data: Data, settings: dict, part: str, index: int) -> PointTrace:

@@ -56,7 +56,8 @@ def test_a_preset_keeps_the_learners_own_points_to_come_back_to():
     assert model.preset_note("XOR", settings) == ("Preset “XOR” applied. Undo goes back to the settings before "
                                                   "it. Your 2 points stay under “Your own points” in Dataset.")
     assert model.own_points_note("Circle", settings) == ("Your own points now start from the Circle data. "
-                                                         "Undo brings back your 2 earlier points.")
+                                                         "Undo brings back the Circle data and its settings, "
+                                                         "and your 2 earlier points.")
     back = model.make_data(dict(settings, dataset="custom"))
     assert len(back.X_train) + len(back.X_test) == 2
 

@@ -1,5 +1,7 @@
 """Backprop on one point: the playground's per-point pass is the engine's, and for the networks
 lesson 2 takes, lesson 2 computes the same numbers from the link."""
+import math
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -68,8 +70,12 @@ def test_the_inspected_point_is_ringed_in_the_output_picture_for_either_problem(
     position = tuple(float(v) for v in data.X_train[3])
     overlay = (draw.regression_overlay(data, True, False, position) if problem == "regression"
                else draw.boundary_overlay(data, True, position))
-    axes = draw.boundary_axes(data.view)
     assert overlay.count('class="pt-marked"') == 1
+    # Each mark names its point (a click on it picks that point): the fourth training mark is at
+    # the fourth training point.
+    shape, x = re.search(r'<(circle|rect) class="pt [abv] train" data-i="3" c?x="([-\d.]+)"', overlay).groups()
+    axes = draw.boundary_axes(data.view)
+    assert float(x) == pytest.approx(axes.x(position[0]) - (3.6 if shape == "rect" else 0), abs=0.06)
     assert f'cx="{axes.x(position[0]):.1f}" cy="{axes.y(position[1]):.1f}" r="9"' in overlay
     unmarked = (draw.regression_overlay(data, True, False) if problem == "regression"
                 else draw.boundary_overlay(data, True))
@@ -88,3 +94,62 @@ def test_the_tables_inputs_are_the_points_coordinates_standardized_as_the_page_s
     rows = draw.point_rows(draw.DiagramLayout((2, 4, 2, 1), inputs=("x₁", "x₂")), point)
     assert [row[2] for row in rows[:2]] == [draw.text.plain(float(v)) for v in standardized]
     assert not np.allclose(standardized, point.position, atol=1e-3)
+
+
+def test_in_point_mode_a_links_gradient_is_the_points_own_and_the_panel_lists_a_units():
+    # Audit session 31: the links were drawn from the point's gradients but the read-out gave the
+    # training set's (0.006673 where the point's, and lesson 2's, is 0.218).
+    settings = dict(model.STATE.defaults(), dataset="xor", layers=(3,), activation="tanh")
+    data, net = trained(settings, 3)
+    point = model.point_trace(net, data, settings, "training", 5)
+    inputs = model.network_inputs(data, data.X_train, settings)
+    link = (1, 0, 1)                                    # x₁ → unit 2 of hidden layer 1
+    ours = model.link_gradient(net, link, inputs, data.y_train, point)
+    # This point's loss alone, by central differences in that weight.
+    W = net.params[0]
+    step, losses = 1e-6, []
+    for sign in (1, -1):
+        W[0, 1] += sign * step
+        losses.append(net.loss_and_grads(inputs[5:6], data.y_train[5:6])[0])
+        W[0, 1] -= sign * step
+    assert ours == pytest.approx((losses[0] - losses[1]) / (2 * step), rel=1e-6)
+    whole = model.link_gradient(net, link, inputs, data.y_train)
+    assert whole == pytest.approx(net.loss_and_grads(inputs, data.y_train)[1][0][0, 1], rel=1e-12)
+    assert abs(whole - ours) > 1e-3                     # the two really differ here
+    layout = draw.DiagramLayout((2, 3, 1), inputs=("x₁", "x₂"))
+    assert "this point's gradient: grad w = " + draw.text.plain(ours) in draw.link_readout(
+        layout, link, float(W[0, 1]), ours, one_point=True)
+    assert "this point's" not in draw.link_readout(layout, link, float(W[0, 1]), whole)
+    # The panel's line for that unit: every weight into it, and its bias (grad b = its grad z).
+    _, grads = net.loss_and_grads(inputs[5:6], data.y_train[5:6])
+    line = draw.point_weights(layout, point, 1, 1)
+    assert line.startswith("This point's gradients into unit 2 of hidden layer 1: grad w from x₁ = ")
+    for value in (grads[0][0, 1], grads[0][1, 1]):
+        assert draw.text.plain(float(value)) in line
+    assert line.endswith("grad b = " + draw.text.plain(float(grads[1][1])))
+    output = draw.point_weights(layout, point, 2, 0)
+    assert output.startswith("This point's gradients into the output: grad w from hidden layer 1's unit 1 = ")
+    assert [draw.text.plain(float(g)) in output for g in grads[2][:, 0]] == [True] * 3
+    assert math.isnan(model.link_gradient(net, link, inputs[:0], data.y_train[:0]))   # no data: no number
+
+
+def test_a_click_on_a_point_after_training_inspects_it_and_elsewhere_adds_one():
+    assert model.plot_click(on_mark=True, epoch=40, inspecting=False, regression=False) == "inspect"
+    # Between the marks a click adds a point, however near the others it is.
+    assert model.plot_click(on_mark=False, epoch=40, inspecting=False, regression=False) == "add"
+    # Before training there is no run to lose: the click adds a point as it always did.
+    assert model.plot_click(on_mark=True, epoch=0, inspecting=False, regression=False) == "add"
+    # "Backprop on one point" ticked: every click inspects (the page says when none is near).
+    assert model.plot_click(on_mark=False, epoch=0, inspecting=True, regression=False) == "inspect"
+    # Regression has no own points.
+    assert model.plot_click(on_mark=False, epoch=40, inspecting=False, regression=True) == "nothing"
+    assert model.plot_click(on_mark=True, epoch=40, inspecting=False, regression=True) == "inspect"
+
+
+def test_adding_a_point_to_generated_data_says_the_run_ends_and_undo_brings_it_back():
+    before = dict(model.STATE.defaults(), dataset="xor")
+    note = model.own_points_note("XOR", before, epoch=283)
+    assert note == ("Your own points now start from the XOR data (training there had reached epoch 283; this "
+                    "starts again from epoch 0). Undo brings back the XOR data and its settings.")
+    assert model.own_points_note("XOR", dict(before, points=((0.1, 0.2, 1),))).endswith(
+        "Undo brings back the XOR data and its settings, and your 1 earlier point.")

@@ -173,7 +173,8 @@ def check_panels(page, frame):
 
 def test_the_playground_fits_while_it_shows_an_earlier_epoch_of_a_long_run(page, other_site):
     """Trained for 10,000 epochs and scrubbed back on the curve, the playground says "Viewing epoch
-    N of M" and reads out the losses under the pointer: that state must fit the frame too.  It was
+    N of M" and reads out the losses under the pointer, and then a point's backprop: those states
+    must fit the frame too.  It was
     8-15 px too tall: "Training accuracy 100.0%" and a five-digit epoch's read-out each took two lines."""
     page.set_viewport_size({"width": 840, "height": 700})
     page.goto(other_site("pages/playground.html?speed=max&embed=1"))
@@ -191,3 +192,9 @@ def test_the_playground_fits_while_it_shows_an_earlier_epoch_of_a_long_run(page,
     expect(frame.locator("#replay-note")).to_contain_text("Viewing epoch")
     expect(frame.locator("#train-accuracy")).to_have_text("100.0%")
     assert_fits(page, frame, "playground-viewing-an-earlier-epoch")
+    # A click on a point opens its backprop panel, which took 1,136 px of the frame's page: it now
+    # takes the curve's place and scrolls inside the frame.
+    frame.locator("#boundary-overlay .pt.train").nth(5).click()
+    expect(frame.locator("#point-panel")).to_be_visible()
+    expect(frame.locator("#loss-curve")).to_be_hidden()
+    assert_fits(page, frame, "playground-point-panel")

@@ -316,7 +316,7 @@ def test_a_preset_keeps_own_points_and_can_be_undone(open_page):
     box = page.locator("#boundary").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.locator("#dataset").input_value() == "custom" and points.count() > 3
-    assert "Undo brings back your 3 earlier points" in note.inner_text()
+    assert "Undo brings back the XOR data and its settings, and your 3 earlier points" in note.inner_text()
     page.click("#undo")
     page.select_option("#dataset", "custom")
     assert points.count() == 3

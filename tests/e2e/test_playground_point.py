@@ -1,20 +1,33 @@
-"""Backprop on one point in the playground, as a learner uses it: click a point, read its pass,
-open it in lesson 2."""
+"""Backprop on one point in the playground, as a learner uses it: pause, click a point, read its
+pass and its weights' gradients, open it in lesson 2; add a point of one's own beside the others,
+and Undo that."""
 import pytest
 from playwright.sync_api import expect
 
+from app import playground_draw as draw
+from app import playground_model as model
 from tests.e2e.conftest import needs_numpy, save_screenshot
 from tests.e2e.test_playground import PAGE, click_step
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
+QUERY = "?dataset=xor&layers=2&activation=tanh"
+
 
 def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, base_url):
-    page = open_page(PAGE + "?dataset=xor&layers=2&activation=tanh")
+    page = open_page(PAGE + QUERY)
     click_step(page, 3)
-    page.locator("#inspect-point").check()
+    # The same run in CPython: the point's own gradients, which the page must show.
+    settings = model.settings_from_link(model.STATE.from_query(QUERY)[0], QUERY)
+    data, net = model.make_data(settings), model.make_network(settings)
+    model.make_trainer(net, data, settings).run(3)
+    point = model.point_trace(net, data, settings, "training", 5)
+    # Trained, a plain click on a point (the box not ticked) inspects it; it adds no point.
     mark = page.locator("#boundary-overlay .pt.train").nth(5)
     mark.click()
+    expect(page.locator("#inspect-point")).to_be_checked()
+    expect(page.locator("#dataset")).to_have_value("xor")
+    expect(page.locator("#epoch")).to_have_text("3")
     panel = page.locator("#point-panel")
     expect(panel).to_be_visible()
     expect(page.locator("#point-heading")).to_contain_text("Backprop on one training point")
@@ -23,6 +36,19 @@ def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, b
     expect(page.locator("#diagram-links svg")).to_have_attribute(
         "aria-label", "Links of the network, coloured by the sign of one point's weight gradients")
     loss = page.locator("#point-heading").inner_text().rsplit("its loss is ", 1)[1]
+    # Its weights' gradients: into the output at first, and the link read-out gives the point's
+    # own grad w (x₁ → unit 2: 0.2183, where the training set's is 0.006673), with the panel's line
+    # following the link to its unit.
+    layout = draw.DiagramLayout((2, 2, 1), inputs=("x₁", "x₂"))
+    expect(page.locator("#point-weights")).to_have_text(draw.point_weights(layout, point, 2, 0))
+    page.locator("#diagram").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    gradient = draw.text.plain(float(point.trace.weight_grads[0][0, 1]))
+    expect(page.locator("#link-readout")).to_contain_text(
+        f"from input x₁ to unit 2 of hidden layer 1: {draw.text.plain(float(net.params[0][0, 1]))}; "
+        f"this point's gradient: grad w = {gradient}")
+    expect(page.locator("#point-weights")).to_have_text(draw.point_weights(layout, point, 1, 1))
     save_screenshot(page, "playground-point")
     href = page.locator("#point-lesson-two").get_attribute("href")
     # Scrubbed back to epoch 0, the pass is the point's there (drawn in the frames after the
@@ -34,6 +60,7 @@ def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, b
     expect(page.locator("#point-heading")).not_to_contain_text(f"its loss is {loss}")
     expect(page.locator("#diagram-links svg")).to_have_attribute(
         "aria-label", "Links of the network, coloured by the sign of one point's weight gradients")
+    check_adding_a_point_and_undo(page, data, settings)
     page.goto(base_url + "pages/" + href)
     page.wait_for_selector("html[data-status=ready]")
     expect(page.locator("#url-notes")).to_be_hidden()                  # every value within lesson 2's ranges
@@ -41,3 +68,25 @@ def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, b
     expect(page.locator("#live-loss")).not_to_have_text("")
     lesson_two_loss = float(page.locator("#live-loss").inner_text())
     assert lesson_two_loss == pytest.approx(float(loss), abs=6e-4)    # the same point, the same loss
+
+
+def check_adding_a_point_and_undo(page, data, settings):
+    """Unticked, a click between the points adds one of the learner's own: the run there ends
+    (the note says at which epoch) and Undo brings back the exact link."""
+    link = page.url
+    page.locator("#inspect-point").uncheck()
+    expect(page.locator("#point-panel")).to_be_hidden()
+    reach = model.point_reach(data)
+    spot = next((x, y) for x in (0.0, 0.3, -0.3, 0.6, -0.6) for y in (0.05, 0.35, -0.35, 0.65, -0.65)
+                if model.nearest_point(data, (x, y), reach) is None)
+    axes = draw.boundary_axes(data.view)
+    box = page.locator("#boundary").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * axes.x(spot[0]) / draw.BOUNDARY_WIDTH,
+                     box["y"] + box["height"] * axes.y(spot[1]) / draw.BOUNDARY_HEIGHT)
+    expect(page.locator("#dataset")).to_have_value("custom")
+    expect(page.locator("#undo-text")).to_have_text(model.own_points_note("XOR", settings, epoch=3))
+    expect(page.locator("#epoch")).to_have_text("0")
+    save_screenshot(page, "playground-point-added-undo")
+    page.click("#undo")
+    expect(page.locator("#dataset")).to_have_value("xor")
+    assert page.url == link
