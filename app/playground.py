@@ -162,8 +162,9 @@ class FrameScheduler:
         # interval between frames and of the diagram's drawing time.
         self.train_ms = MIN_TRAIN_MS
         self.interval_ms = FRAME_INTERVAL_MS
-        self.diagram_ms = 5.0
-        self.diagram_due = False
+        self.diagram_ms = 5.0                   # a running average of drawing one part of it
+        self.diagram_part = None                # what of the diagram this frame draws: "maps", "links" or None
+        self.links_waiting = False              # its maps are drawn, its links wait for a frame
         self.last_diagram_ms = -1e9
         # At Max: the picture's drawing time (a running average), whether this frame draws it, and
         # whether frames have trained since it was last drawn (pausing then draws it).
@@ -205,6 +206,7 @@ class FrameScheduler:
         # Start light and let steering find the training time: the pause is not a slow frame.
         self.frame_started, self.interval_ms, self.train_ms = 0.0, FRAME_INTERVAL_MS, MIN_TRAIN_MS
         self.last_diagram_ms = js.performance.now()     # it is up to date: keep the first frame light
+        self.diagram_part, self.links_waiting = None, False
         self.picture_due = True                         # (at Max the first frame is one without the picture)
         self.set_pace(self.pace)                        # the pace counts from now
         self.loop.start()
@@ -226,11 +228,13 @@ class FrameScheduler:
         steered = self.train_ms + STEERING * (FRAME_INTERVAL_MS - self.interval_ms)
         at_max = self.pace is None
         self.train_ms = min(MAX_SPEED_TRAIN_MS if at_max else MAX_TRAIN_MS, max(MIN_TRAIN_MS, steered))
-        self.diagram_due = now - self.last_diagram_ms >= max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
-        self.picture_due, self.diagram_due = model.frame_drawing(at_max, self.picture_due, self.diagram_due)
-        # A frame that also redraws the diagram trains that much less, so it is not a long one;
-        # at Max, where the picture is not in every frame, so does a frame that draws it.
-        drawing = (self.diagram_ms if self.diagram_due else 0.0) + (self.picture_ms if at_max and self.picture_due else 0.0)
+        links_next = self.diagram_part == "maps" or (self.diagram_part is None and self.links_waiting)
+        due = not links_next and now - self.last_diagram_ms >= max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
+        self.picture_due, self.diagram_part = model.frame_drawing(at_max, self.picture_due, due, links_next)
+        self.links_waiting = links_next and self.diagram_part is None      # at Max: after the picture's frame
+        # A frame that also draws (part of) the diagram, or the picture, trains that much less, so
+        # it is not a long one.
+        drawing = (self.diagram_ms if self.diagram_part else 0.0) + (self.picture_ms if self.picture_due else 0.0)
         budget = max(MIN_TRAIN_MS, self.train_ms - drawing)
         return self.train_steps(min(deadline_ms, now + budget), epoch_limit=self.paced_epochs(now))
 
@@ -257,9 +261,10 @@ class FrameScheduler:
             self.draw_epoch()
             finished = now()
         self.picture_behind = not drawn
-        if self.diagram_due:
-            self.draw_diagram()
-            self.last_diagram_ms = started
+        if self.diagram_part is not None:
+            self.draw_diagram(self.diagram_part)
+            if self.diagram_part == "maps":
+                self.last_diagram_ms = started
             finished, diagram_started = now(), finished
             self.diagram_ms = running_average(self.diagram_ms, finished - diagram_started)
         self.counters.count(finished - self.frame_started, coarse, drawn)
@@ -1190,7 +1195,9 @@ class Playground:
         if self.frames.pause():
             if self.frames.picture_behind:  # at Max the last frame moved only the epoch counter
                 self.draw_picture(while_training=True)
-            self.draw_later(diagram=False)  # a large network's boundary at full resolution again
+            # A large network's boundary at full resolution again, and the diagram for the weights
+            # now (Play draws it a few times a second, so it can be frames behind).
+            self.draw_later(diagram=True)
             self.rest.start()
 
     def step(self):
@@ -1242,9 +1249,13 @@ class Playground:
         self.show_scrub()       # a new run (Reset, a preset, Undo): the old run's range would index past it
         self.draw_diagram()
 
-    def draw_diagram(self):
-        self.diagram.draw(self.net, self.data, self.train_inputs)
-        self.handles.draw(self.net)
+    def draw_diagram(self, part=None):
+        """The diagram, or one `part` of it ("maps" or "links": Play draws them a frame apart)."""
+        if part != "links":
+            self.diagram.draw_maps(self.net, self.data, self.train_inputs)
+        if part != "maps":
+            self.diagram.draw_links()
+            self.handles.draw(self.net)
 
     def draw_overlay(self, marked=None):
         if model.is_regression(self.settings):

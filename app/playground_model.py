@@ -73,16 +73,22 @@ def epochs_per_second(speed: str) -> float | None:
     return None if speed == "max" else float(speed)
 
 
-def frame_drawing(at_max: bool, picture_before: bool, diagram_due: bool) -> tuple[bool, bool]:
-    """What a frame of Play draws besides the epoch counter: (the picture, the diagram), from
-    whether the frame before drew the picture and whether the diagram is due by its clock.
-    At the paced speeds: the picture in every frame, the diagram whenever it is due.  At "Max"
-    the learner asked for epochs: the picture every other frame, and the diagram only in a frame
-    between (a due one waits a frame), so that no frame draws both and the rest train."""
+def frame_drawing(at_max: bool, picture_before: bool, diagram_due: bool,
+                  links_next: bool = False) -> tuple[bool, str | None]:
+    """What a frame of Play draws besides the epoch counter: (the picture, the part of the diagram:
+    "maps", "links" or None), from whether the frame before drew the picture, whether the diagram
+    is due by its clock and whether its links are still to draw.  The diagram's unit maps and its
+    links go in frames of their own, neither with the picture: on the largest network the three
+    together were one task of 56-78 ms.  At the paced speeds the picture goes in every other frame.
+    At "Max" the learner asked for epochs: the picture every other frame, and the diagram's parts
+    only in the frames between (a due part waits a frame), so the rest train."""
+    part = "links" if links_next else ("maps" if diagram_due else None)
     if not at_max:
-        return True, diagram_due
+        return part is None, part
     picture = not picture_before
-    return picture, diagram_due and not picture
+    return picture, None if picture else part
+
+
 # Settings that only change the pictures.
 VIEW_SETTINGS = ("log_loss", "log_epochs", "discrete", "show_test", "speed", "predict")
 
