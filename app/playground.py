@@ -46,6 +46,9 @@ STEERING = 0.25
 # moves in every frame), and a frame trains up to MAX_SPEED_TRAIN_MS less what it draws, so a
 # frame's task stays near 30 ms, well under the 50 ms of a long task.
 MAX_SPEED_TRAIN_MS = 28.0
+# Drawing the picture and the diagram together above this (ms, running averages) is heavy: Play
+# then draws the diagram's maps and links in frames of their own, without the picture.
+HEAVY_DRAWING_MS = 20.0
 DATA_SETTINGS = ("dataset", "noise", "train", "n", "data_seed", "points")
 # Keys that walk the diagram's links, and in which direction.
 LINK_KEYS = {"ArrowRight": 1, "ArrowDown": 1, "ArrowLeft": -1, "ArrowUp": -1}
@@ -162,7 +165,8 @@ class FrameScheduler:
         # interval between frames and of the diagram's drawing time.
         self.train_ms = MIN_TRAIN_MS
         self.interval_ms = FRAME_INTERVAL_MS
-        self.diagram_ms = 5.0                   # a running average of drawing one part of it
+        self.diagram_ms = 5.0
+        self.maps_ms = 0.0                      # the unit maps' time, when drawn in a frame of their own
         self.diagram_part = None                # what of the diagram this frame draws: "maps", "links" or None
         self.links_waiting = False              # its maps are drawn, its links wait for a frame
         self.last_diagram_ms = -1e9
@@ -230,11 +234,13 @@ class FrameScheduler:
         self.train_ms = min(MAX_SPEED_TRAIN_MS if at_max else MAX_TRAIN_MS, max(MIN_TRAIN_MS, steered))
         links_next = self.diagram_part == "maps" or (self.diagram_part is None and self.links_waiting)
         due = not links_next and now - self.last_diagram_ms >= max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
-        self.picture_due, self.diagram_part = model.frame_drawing(at_max, self.picture_due, due, links_next)
+        heavy = self.picture_ms + self.diagram_ms > HEAVY_DRAWING_MS
+        self.picture_due, self.diagram_part = model.frame_drawing(at_max, self.picture_due, due, links_next, heavy)
         self.links_waiting = links_next and self.diagram_part is None      # at Max: after the picture's frame
         # A frame that also draws (part of) the diagram, or the picture, trains that much less, so
         # it is not a long one.
-        drawing = (self.diagram_ms if self.diagram_part else 0.0) + (self.picture_ms if self.picture_due else 0.0)
+        diagram_share = {"all": 1.0, "maps": 0.5, "links": 0.5, None: 0.0}[self.diagram_part]
+        drawing = diagram_share * self.diagram_ms + (self.picture_ms if self.picture_due else 0.0)
         budget = max(MIN_TRAIN_MS, self.train_ms - drawing)
         return self.train_steps(min(deadline_ms, now + budget), epoch_limit=self.paced_epochs(now))
 
@@ -263,10 +269,14 @@ class FrameScheduler:
         self.picture_behind = not drawn
         if self.diagram_part is not None:
             self.draw_diagram(self.diagram_part)
-            if self.diagram_part == "maps":
+            if self.diagram_part != "links":
                 self.last_diagram_ms = started
             finished, diagram_started = now(), finished
-            self.diagram_ms = running_average(self.diagram_ms, finished - diagram_started)
+            if self.diagram_part == "maps":
+                self.maps_ms = finished - diagram_started
+            else:                   # the whole diagram's time, its two parts added
+                self.diagram_ms = running_average(
+                    self.diagram_ms, finished - diagram_started + (self.maps_ms if self.diagram_part == "links" else 0.0))
         self.counters.count(finished - self.frame_started, coarse, drawn)
         if not self.loop.running:
             self.show_state()
@@ -1249,8 +1259,9 @@ class Playground:
         self.show_scrub()       # a new run (Reset, a preset, Undo): the old run's range would index past it
         self.draw_diagram()
 
-    def draw_diagram(self, part=None):
-        """The diagram, or one `part` of it ("maps" or "links": Play draws them a frame apart)."""
+    def draw_diagram(self, part="all"):
+        """The diagram, or one `part` of it ("maps" or "links": Play on a large network draws them
+        a frame apart)."""
         if part != "links":
             self.diagram.draw_maps(self.net, self.data, self.train_inputs)
         if part != "maps":

@@ -73,18 +73,23 @@ def epochs_per_second(speed: str) -> float | None:
     return None if speed == "max" else float(speed)
 
 
-def frame_drawing(at_max: bool, picture_before: bool, diagram_due: bool,
-                  links_next: bool = False) -> tuple[bool, str | None]:
-    """What a frame of Play draws besides the epoch counter: (the picture, the part of the diagram:
+def frame_drawing(at_max: bool, picture_before: bool, diagram_due: bool, links_next: bool = False,
+                  heavy: bool = False) -> tuple[bool, str | None]:
+    """What a frame of Play draws besides the epoch counter: (the picture, the diagram: "all",
     "maps", "links" or None), from whether the frame before drew the picture, whether the diagram
-    is due by its clock and whether its links are still to draw.  The diagram's unit maps and its
-    links go in frames of their own, neither with the picture: on the largest network the three
-    together were one task of 56-78 ms.  At the paced speeds the picture goes in every other frame.
-    At "Max" the learner asked for epochs: the picture every other frame, and the diagram's parts
-    only in the frames between (a due part waits a frame), so the rest train."""
-    part = "links" if links_next else ("maps" if diagram_due else None)
+    is due by its clock, whether its links are still to draw, and whether drawing is `heavy`
+    (the picture and the diagram together would make a long frame).
+    At the paced speeds: the picture in every frame, the diagram whenever it is due; when heavy,
+    the diagram's unit maps and its links each in a frame of their own without the picture (on
+    the largest network the three together were one task of 56-78 ms).  At "Max" the learner
+    asked for epochs: the picture every other frame, and the diagram (or its parts, when heavy)
+    only in the frames between (a due one waits a frame), so the rest train."""
+    if heavy:
+        part = "links" if links_next else ("maps" if diagram_due else None)
+    else:
+        part = "all" if diagram_due else None
     if not at_max:
-        return part is None, part
+        return not (heavy and part), part
     picture = not picture_before
     return picture, None if picture else part
 

@@ -383,22 +383,31 @@ def test_python_snippet_for_own_points():
 
 def test_at_max_the_picture_is_every_other_frame_and_never_with_the_diagram():
     # Ten frames of Play at "Max" with the diagram due all along: the picture alternates, and the
-    # diagram's maps, then its links go in the frames between, never in one with the picture.
-    picture, part, frames = True, None, []
+    # diagram goes in every frame between, never in one that also draws the picture.
+    picture, frames = True, []
     for _ in range(10):
-        links_next = part == "maps" or (part is None and frames[-2:-1] == [(False, "maps")])
-        picture, part = model.frame_drawing(True, picture, diagram_due=not links_next, links_next=links_next)
-        frames.append((picture, part))
-    assert frames[:4] == [(False, "maps"), (True, None), (False, "links"), (True, None)]
-    assert all(not (picture and part) for picture, part in frames)
+        picture, diagram = model.frame_drawing(True, picture, diagram_due=True)
+        frames.append((picture, diagram))
+    assert frames == [(False, "all"), (True, None)] * 5
     # A diagram not due waits for its clock at Max too.
     assert model.frame_drawing(True, True, diagram_due=False) == (False, None)
+    # When drawing is heavy, the maps and then the links go in the frames between.
+    picture, part, frames = True, None, []
+    for _ in range(6):
+        links_next = part == "maps" or (part is None and frames[-2:-1] == [(False, "maps")])
+        picture, part = model.frame_drawing(True, picture, not links_next, links_next, heavy=True)
+        frames.append((picture, part))
+    assert frames[:4] == [(False, "maps"), (True, None), (False, "links"), (True, None)]
 
 
-def test_at_the_paced_speeds_the_diagrams_two_parts_each_get_a_frame_without_the_picture():
-    assert model.frame_drawing(False, True, diagram_due=False) == (True, None)
-    assert model.frame_drawing(False, True, diagram_due=True) == (False, "maps")
-    assert model.frame_drawing(False, False, diagram_due=False, links_next=True) == (False, "links")
+def test_at_the_paced_speeds_the_picture_is_in_every_frame_unless_drawing_is_heavy():
+    for before in (True, False):
+        assert model.frame_drawing(False, before, diagram_due=True) == (True, "all")
+        assert model.frame_drawing(False, before, diagram_due=False) == (True, None)
+    # Heavy (the largest networks): the diagram's two parts each get a frame without the picture.
+    assert model.frame_drawing(False, True, diagram_due=False, heavy=True) == (True, None)
+    assert model.frame_drawing(False, True, diagram_due=True, heavy=True) == (False, "maps")
+    assert model.frame_drawing(False, False, False, links_next=True, heavy=True) == (False, "links")
 
 
 def test_every_preset_converges_within_30_s_at_the_default_speed():
