@@ -167,8 +167,8 @@ class FrameScheduler:
         self.interval_ms = FRAME_INTERVAL_MS
         self.diagram_ms = 5.0
         self.maps_ms = 0.0                      # the unit maps' time, when drawn in a frame of their own
-        self.diagram_part = None                # what of the diagram this frame draws: "maps", "links" or None
-        self.links_waiting = False              # its maps are drawn, its links wait for a frame
+        self.diagram_part = None                # what of the diagram this frame draws: "all", "maps", "links" or None
+        self.links_pending = False              # its maps are drawn, its links wait for a frame
         self.last_diagram_ms = -1e9
         # At Max: the picture's drawing time (a running average), whether this frame draws it, and
         # whether frames have trained since it was last drawn (pausing then draws it).
@@ -210,7 +210,7 @@ class FrameScheduler:
         # Start light and let steering find the training time: the pause is not a slow frame.
         self.frame_started, self.interval_ms, self.train_ms = 0.0, FRAME_INTERVAL_MS, MIN_TRAIN_MS
         self.last_diagram_ms = js.performance.now()     # it is up to date: keep the first frame light
-        self.diagram_part, self.links_waiting = None, False
+        self.diagram_part, self.links_pending = None, False
         self.picture_due = True                         # (at Max the first frame is one without the picture)
         self.set_pace(self.pace)                        # the pace counts from now
         self.loop.start()
@@ -232,11 +232,9 @@ class FrameScheduler:
         steered = self.train_ms + STEERING * (FRAME_INTERVAL_MS - self.interval_ms)
         at_max = self.pace is None
         self.train_ms = min(MAX_SPEED_TRAIN_MS if at_max else MAX_TRAIN_MS, max(MIN_TRAIN_MS, steered))
-        links_next = self.diagram_part == "maps" or (self.diagram_part is None and self.links_waiting)
-        due = not links_next and now - self.last_diagram_ms >= max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
+        due = not self.links_pending and now - self.last_diagram_ms >= max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
         heavy = self.picture_ms + self.diagram_ms > HEAVY_DRAWING_MS
-        self.picture_due, self.diagram_part = model.frame_drawing(at_max, self.picture_due, due, links_next, heavy)
-        self.links_waiting = links_next and self.diagram_part is None      # at Max: after the picture's frame
+        self.picture_due, self.diagram_part = model.frame_drawing(at_max, self.picture_due, due, self.links_pending, heavy)
         # A frame that also draws (part of) the diagram, or the picture, trains that much less, so
         # it is not a long one.
         diagram_share = {"all": 1.0, "maps": 0.5, "links": 0.5, None: 0.0}[self.diagram_part]
@@ -271,6 +269,7 @@ class FrameScheduler:
             self.draw_diagram(self.diagram_part)
             if self.diagram_part != "links":
                 self.last_diagram_ms = started
+            self.links_pending = self.diagram_part == "maps"
             finished, diagram_started = now(), finished
             if self.diagram_part == "maps":
                 self.maps_ms = finished - diagram_started
