@@ -7,6 +7,7 @@ import nbclient
 import nbformat
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from app import playground_model as model
 from engine.text import loss_text
@@ -31,6 +32,7 @@ def test_the_downloaded_notebook_trains_the_pages_network(open_page):
     net, scaler, document = model.load_export(Path(json_download.value.path()).read_text())
     shown_loss = page.locator("#train-loss").inner_text()
     page.locator("#curve-table-box summary").click()
+    expect(page.locator("#curve-table tr").first).to_be_attached()     # Python fills it on the toggle event
     curve_rows = [row.locator("td, th").all_inner_texts() for row in page.locator("#curve-table tr").all()]
 
     notebook = nbformat.read(notebook_download.value.path(), as_version=4)
