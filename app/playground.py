@@ -101,32 +101,40 @@ class CanvasImage:
 
 
 class UnitHeatmaps:
-    """One small canvas per unit of the diagram.  All units' pixels share one
-    JS buffer, so a frame copies them from NumPy in one go; each canvas then
-    paints its own slice of it."""
+    """The diagram's unit maps: one canvas per column (DiagramLayout.map_columns), all columns'
+    pixels in one JS buffer, so a frame copies them from NumPy in one go and each canvas paints
+    its own slice.  A box per unit draws its border and names it (its title)."""
 
     def __init__(self, container, layout, resolution):
-        self.canvases = []
-        self.targets = []
-        units = layout.units()
-        size = resolution * resolution * 4
-        self.pixels = js.Uint8ClampedArray.new(size * len(units))
-        for k, (column, unit) in enumerate(units):
-            canvas = ui.create("canvas", parent=container, width=resolution, height=resolution,
-                               title=layout.unit_name(column, unit))
-            place(canvas, layout.placement(column, unit))
-            image = js.ImageData.new(self.pixels.subarray(k * size, (k + 1) * size), resolution, resolution)
-            self.canvases.append(canvas)
+        self.elements, self.targets = [], []
+        placements, heights, self.rows = layout.map_columns(resolution)
+        # The stacked pixels, transparent between units; show() writes only the units' rows.
+        self.stacked = np.zeros((sum(heights), resolution, 4), dtype=np.uint8)
+        self.pixels = js.Uint8ClampedArray.new(self.stacked.size)
+        start = 0
+        for placement, height in zip(placements, heights):
+            canvas = ui.create("canvas", parent=container, width=resolution, height=height, class_="pg-maps")
+            place(canvas, placement)
+            size = resolution * height * 4
+            image = js.ImageData.new(self.pixels.subarray(start, start + size), resolution, height)
+            self.elements.append(canvas)
             self.targets.append((canvas.getContext("2d"), image))
+            start += size
+        for column, unit in layout.units():
+            box = ui.create("div", parent=container, class_="pg-unit", title=layout.unit_name(column, unit))
+            place(box, layout.placement(column, unit))
+            self.elements.append(box)
 
     def show(self, rgba):
-        self.pixels.assign(rgba)
+        """rgba: (units, resolution, resolution, 4), units in DiagramLayout.units() order."""
+        self.stacked[self.rows] = rgba.reshape(-1, *rgba.shape[2:])
+        self.pixels.assign(self.stacked)
         for context, image in self.targets:
             context.putImageData(image, 0, 0)
 
     def remove(self):
-        for canvas in self.canvases:
-            canvas.remove()
+        for element in self.elements:
+            element.remove()
 
 
 class FrameScheduler:
@@ -166,6 +174,7 @@ class FrameScheduler:
         self.train_ms = MIN_TRAIN_MS
         self.interval_ms = FRAME_INTERVAL_MS
         self.diagram_ms = 5.0
+        self.diagram_measured_on = None         # the network (its sizes) diagram_ms was measured on
         self.maps_ms = 0.0                      # the unit maps' time, when drawn in a frame of their own
         self.diagram_part = None                # what of the diagram this frame draws: "all", "maps", "links" or None
         self.links_pending = False              # its maps are drawn, its links wait for a frame
@@ -173,6 +182,7 @@ class FrameScheduler:
         # At Max: the picture's drawing time (a running average), whether this frame draws it, and
         # whether frames have trained since it was last drawn (pausing then draws it).
         self.picture_ms = 5.0
+        self.picture_measured_on = None
         self.picture_due = True
         self.picture_behind = False
         self.frame_started = 0.0
@@ -233,7 +243,11 @@ class FrameScheduler:
         at_max = self.pace is None
         self.train_ms = min(MAX_SPEED_TRAIN_MS if at_max else MAX_TRAIN_MS, max(MIN_TRAIN_MS, steered))
         due = not self.links_pending and now - self.last_diagram_ms >= max(DIAGRAM_INTERVAL_MS, self.diagram_ms / DIAGRAM_SHARE)
-        heavy = self.picture_ms + self.diagram_ms > HEAVY_DRAWING_MS
+        # Until the diagram has been timed on this network, drawing counts as heavy: planned with a
+        # smaller network's times, the first frames after Play on eight layers of 16 drew the
+        # picture and the whole diagram together, long tasks.
+        heavy = self.diagram_measured_on != self.run.net.config.sizes or \
+            self.picture_ms + self.diagram_ms > HEAVY_DRAWING_MS
         self.picture_due, self.diagram_part = model.frame_drawing(at_max, self.picture_due, due, self.links_pending, heavy)
         # A frame that also draws (part of) the diagram, or the picture, trains that much less, so
         # it is not a long one.
@@ -259,7 +273,8 @@ class FrameScheduler:
             coarse = self.draw_picture(while_training=True)
             finished = now()
             self.fastest.draw(finished - started)
-            self.picture_ms = running_average(self.picture_ms, finished - started)
+            self.picture_ms, self.picture_measured_on = self.timed(
+                self.picture_ms, self.picture_measured_on, finished - started)
         else:
             coarse = False
             self.draw_epoch()
@@ -274,14 +289,21 @@ class FrameScheduler:
             if self.diagram_part == "maps":
                 self.maps_ms = finished - diagram_started
             else:                   # the whole diagram's time, its two parts added
-                self.diagram_ms = running_average(
-                    self.diagram_ms, finished - diagram_started + (self.maps_ms if self.diagram_part == "links" else 0.0))
+                self.diagram_ms, self.diagram_measured_on = self.timed(
+                    self.diagram_ms, self.diagram_measured_on,
+                    finished - diagram_started + (self.maps_ms if self.diagram_part == "links" else 0.0))
         self.counters.count(finished - self.frame_started, coarse, drawn)
         if not self.loop.running:
             self.show_state()
         if self.replay_ended:
             self.replay_ended = False
             self.on_replayed()
+
+    def timed(self, average, measured_on, latest):
+        """A drawing time's running average and the network it was measured on, after `latest`:
+        the first time on a network replaces an average measured on another one."""
+        network = self.run.net.config.sizes
+        return (running_average(average, latest) if measured_on == network else latest), network
 
     def train_steps(self, deadline_ms, until_epoch_end=False, epoch_limit=None):
         """Mini-batch steps until the deadline (or the epoch's end, with until_epoch_end, or

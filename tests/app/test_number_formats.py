@@ -125,12 +125,8 @@ KNOWN_FORMATS = {
     # SVG coordinates and CSS lengths: geometry, not text
     "chain_rule.py": {"scale * float(view.width)", "scale * float(view.height)"},
     "playground_draw.py": {
-        "axes.x(marked[0])", "axes.y(marked[1])", "100 * left / BOUNDARY_WIDTH", "100 * top / BOUNDARY_HEIGHT",
-        "100 * PLOT_SIZE / BOUNDARY_WIDTH", "100 * PLOT_SIZE / BOUNDARY_HEIGHT", "100 * left / width",
-        "100 * (width - left - right) / width", "100 * left / layout.width", "100 * top / layout.height",
-        "100 * BIAS_SIZE / layout.width", "100 * BIAS_SIZE / layout.height", "a", "b",
-        "100 * (self.x(column) - half) / self.width", "100 * (self.y(column, unit) - half) / self.height",
-        "100 * self.node / self.width", "100 * self.node / self.height", "width + 1.5", "axes.x(a)", "axes.y(b)",
+        "axes.x(marked[0])", "axes.y(marked[1])", "100 * length / outer", "100 * left / width",
+        "100 * (width - left - right) / width", "a", "b", "width + 1.5", "axes.x(a)", "axes.y(b)",
         "left + span * k / LEGEND_STEPS", "span / LEGEND_STEPS + 0.3", "x", "px - 3.6", "py - 3.6", "px", "py",
         "step_width(step)", "xa", "self.y(layer - 1, i)", "xb", "self.y(layer, j)"},
     "playground.py": {"100 * left", "100 * top",

@@ -124,6 +124,29 @@ def test_links_are_grouped_by_sign_and_width():
     assert active == [("neg", layout.link_segments[0][1])]
 
 
+@pytest.mark.parametrize("sizes", [(2, 1), (2, 4, 2, 1), (7, *[16] * 8, 1)])
+def test_each_units_map_lands_on_its_square_in_its_columns_canvas(sizes):
+    layout, resolution = draw.DiagramLayout(sizes), 24
+    placements, heights, rows = layout.map_columns(resolution)
+    assert len(placements) == len(heights) == len(sizes)             # one canvas per column
+    assert len(rows) == sum(sizes) * resolution and len(set(rows)) == len(rows)   # no two maps overlap
+    assert rows.max() < sum(heights)
+    percent = lambda length: float(length.rstrip("%")) / 100         # noqa: E731
+    starts = np.cumsum([0, *heights])
+    for k, (column, unit) in enumerate(layout.units()):
+        first_row = rows[k * resolution]
+        assert (np.diff(rows[k * resolution:(k + 1) * resolution]) == 1).all()
+        assert starts[column] <= first_row and first_row + resolution <= starts[column + 1]
+        # Where the map's top sits on the page, against where the unit's square is (diagram units).
+        canvas = placements[column]
+        within = (first_row - starts[column]) / heights[column]
+        top = (percent(canvas["top"]) + within * percent(canvas["height"])) * layout.height
+        square = layout.placement(column, unit)
+        assert abs(top - percent(square["top"]) * layout.height) <= 0.5 * layout.node / resolution + 0.01
+        assert canvas["left"] == square["left"] and canvas["width"] == square["width"]
+        assert math.isclose(percent(canvas["height"]) * layout.height * resolution / layout.node, heights[column], abs_tol=0.01)
+
+
 def test_links_of_a_diverged_network_are_drawn_neutral():
     layout = draw.DiagramLayout((2, 1))
     markup = draw.diagram_links(layout, [np.array([[np.nan], [np.inf]])])

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from app import playground_draw as draw
 from app import playground_model as model
-from engine import text
+from engine import features, text
+from engine.mlp import grid_points
 from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
@@ -94,7 +95,22 @@ def test_learning_rate_keeps_training_but_architecture_restarts_it(open_page):
     page.click("#diagram-controls button[data-action='add-unit'][data-layer='0']")
     expect(page.locator("#epoch")).to_have_text("0")
     assert "layers=5%2C2" in page.url
-    assert page.locator("#diagram canvas").count() == 2 + 5 + 2 + 1
+    assert page.locator("#diagram .pg-unit").count() == 2 + 5 + 2 + 1
+    # Each column's canvas holds its units' maps, one on each unit's square, and is clear between
+    # them: the inputs' maps are the plane's x₁ and x₂, as CPython draws them.
+    columns = page.locator("#diagram canvas.pg-maps").evaluate_all("""cs => cs.map(c =>
+        Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data))""")
+    placements, heights, rows = draw.DiagramLayout((2, 5, 2, 1)).map_columns(24)
+    stacked = np.concatenate([np.array(pixels, dtype=np.uint8) for pixels in columns]).reshape(-1, 24, 4)
+    assert stacked.shape[0] == sum(heights)
+    maps = stacked[rows].reshape(-1, 24, 24, 4)
+    assert (maps[..., 3] == 255).all()
+    assert (np.delete(stacked, rows, axis=0)[..., 3] == 0).all()
+    settings = model.STATE.from_query("layers=5,2")[0]
+    data = model.make_data(settings)
+    plane = features.transform(grid_points(*data.grid_bounds(), 24), settings["features"])
+    assert np.abs(maps[:2].astype(int) - draw.unit_images(plane, 0.0, draw.palette(), 24)).max() <= 1
+    assert all(len(np.unique(unit.reshape(-1, 4), axis=0)) > 10 for unit in maps[2:])   # hidden units too
 
 
 def test_the_sliders_take_their_ranges_from_the_state_table(open_page):
@@ -158,7 +174,7 @@ def test_preset_buttons_apply_their_settings_and_train(open_page, key):
     assert page.locator("#loss").input_value() == settings["loss"]
     assert page.locator("#init").input_value() == settings["init"]
     assert float(page.locator("#lr").input_value()) == settings["lr"]
-    assert page.locator("#diagram canvas").count() == 2 + sum(preset.settings["layers"]) + 1
+    assert page.locator("#diagram .pg-unit").count() == 2 + sum(preset.settings["layers"]) + 1
     assert epoch(page) == 0
     train_past(page, 20)
     save_widget(page, f"playground-{settings['dataset']}")

@@ -202,7 +202,7 @@ def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(open_p
     expect(page.locator("#diagram-controls .pg-layers span")).to_have_text("3 hidden layers")
     expect(field).to_have_value("8,8,8")
     assert "layers=8%2C8%2C8" in page.url or "layers=8,8,8" in page.url
-    expect(page.locator("#diagram canvas")).to_have_count(2 + 24 + 1)
+    expect(page.locator("#diagram .pg-unit")).to_have_count(2 + 24 + 1)
     for text, message in [("8,,x", "layer 2 is empty"), ("0", "1 to 16 units"), ("1000", "1 to 16 units"),
                           (",".join(["4"] * 40), "at most 8 hidden layers"), ("4,x", "not a whole number")]:
         field.fill(text)
@@ -210,7 +210,7 @@ def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(open_p
         expect(error).to_contain_text(message)
         expect(error).to_contain_text("the network stays 8,8,8")
         expect(field).to_have_attribute("aria-invalid", "true")
-        expect(page.locator("#diagram canvas")).to_have_count(2 + 24 + 1)
+        expect(page.locator("#diagram .pg-unit")).to_have_count(2 + 24 + 1)
     # The ± buttons and the field follow each other.
     page.locator("#diagram-controls button[data-action='add-layer']").click()
     expect(field).to_have_value("8,8,8,8")

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, needs_numpy]
 
 def input_titles(page):
     """The titles of the diagram's input squares (its first column), in order."""
-    return [title for title in page.locator("#diagram canvas").evaluate_all("cs => cs.map(c => c.title)")
+    return [title for title in page.locator("#diagram .pg-unit").evaluate_all("cs => cs.map(c => c.title)")
             if title.startswith("input ")]
 
 
