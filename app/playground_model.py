@@ -901,6 +901,11 @@ def shown_points(data: Data, show_test: bool) -> list[tuple[str, int]]:
     return points
 
 
+def shown_positions(data: Data, show_test: bool) -> np.ndarray:
+    """The coordinates of shown_points, in its order: an array (n, 2)."""
+    return np.concatenate([data.X_train, data.X_test]) if show_test else data.X_train
+
+
 def point_position(data: Data, point: tuple) -> np.ndarray:
     part, index = point
     return (data.X_train if part == "training" else data.X_test)[index]
@@ -924,14 +929,15 @@ def key_target(data: Data, show_test: bool, inspected: tuple | None, chosen: tup
         if start is not None and start[1] < len(data.y_train if start[0] == "training" else data.y_test):
             return start
         xmin, xmax, ymin, ymax = data.view
-        return nearest_shown(data, points, ((xmin + xmax) / 2, (ymin + ymax) / 2))
+        middle = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
+        return points[int(np.argmin(np.hypot(*(shown_positions(data, show_test) - middle).T)))]
     if move is not None:
         where = points.index(inspected) if inspected in points else -1 if move > 0 else len(points)
         return points[min(max(where + move, 0), len(points) - 1)]
     # An arrow: measured in the picture's proportions (the view's width and height as one).
     xmin, xmax, ymin, ymax = data.view
     scale = np.array([xmax - xmin, ymax - ymin])
-    positions = np.array([point_position(data, point) for point in points]) / scale
+    positions = shown_positions(data, show_test) / scale
     offsets = positions - point_position(data, inspected) / scale
     direction = np.array(POINT_ARROWS[key])
     ahead = offsets @ direction
@@ -942,12 +948,6 @@ def key_target(data: Data, show_test: bool, inspected: tuple | None, chosen: tup
         if allowed.any():
             return points[int(np.argmin(np.where(allowed, score, np.inf)))]
     return inspected
-
-
-def nearest_shown(data: Data, points: list, position: tuple) -> tuple:
-    """Of `points` (shown_points), the one nearest `position`; the first of equals."""
-    positions = np.array([point_position(data, point) for point in points])
-    return points[int(np.argmin(np.hypot(*(positions - np.asarray(position)).T)))]
 
 
 def point_number(data: Data, point: tuple) -> str:
