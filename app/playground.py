@@ -1112,11 +1112,8 @@ class Playground:
         if self.run.trainer is None or model.plot_click(True, self.run.epoch, inspecting, regression) != "inspect":
             self.say_point(model.point_keys_note(self.data, regression))
             return
+        # A run that trains has training points, so the key leads to one.
         target = model.key_target(self.data, self.settings["show_test"], self.inspected, self.chosen_point, key)
-        if target is None:
-            self.say_point(model.point_keys_note(self.data, regression) if self.data.problem else
-                           "No points in the picture.")
-            return
         stayed = target == self.inspected
         ui.element("inspect-point").checked = True
         self.inspect_at(None, target)
