@@ -796,7 +796,9 @@ class Playground:
         self.train_metrics = self.test_metrics = (math.nan, math.nan)   # (loss, accuracy)
         self.undo_settings = None       # what the last preset or plot click replaced, for Undo
         self.notebook_text = ""         # the last export as a Jupyter notebook, for its download button
+        self.exported_epoch = 0         # and the epoch it is of (the downloads' file names)
         self.inspected = None           # ("training" or "test", index): the point whose pass is shown
+        self.chosen_point = None        # the last point inspected (the keys start from it after Escape)
         self.prediction = None          # predict mode: what the learner said this run's loss will do
         self.prediction_judged = False  # its verdict, for the epochs on the curve, is shown
         self.prediction_counted = False # and counted in the tally (once: a verdict read again is not)
@@ -866,13 +868,15 @@ class Playground:
         ui.on(js.window, "popstate", lambda event: self.follow_address())
 
         ui.on("boundary", "click", self.on_boundary_click)
+        ui.on("boundary", "keydown", self.on_boundary_key)
+        ui.on("point-panel", "keydown", lambda event: self.stop_by_key(event) if event.key == "Escape" else None)
         ui.on("clear-points", "click", lambda event: self.set_points(()))
 
         ui.on("export", "click", lambda event: self.export())
         ui.on("download-json", "click", lambda event: self.download(
-            str(ui.element("export-json").value), "application/json", f"playground-epoch-{self.run.epoch}.json"))
+            str(ui.element("export-json").value), "application/json", f"playground-epoch-{self.exported_epoch}.json"))
         ui.on("download-notebook", "click", lambda event: self.download(
-            self.notebook_text, "application/x-ipynb+json", f"playground-epoch-{self.run.epoch}.ipynb"))
+            self.notebook_text, "application/x-ipynb+json", f"playground-epoch-{self.exported_epoch}.ipynb"))
 
     def show_settings(self):
         """Put the current settings into every control (at start and after a preset)."""
@@ -1090,8 +1094,50 @@ class Playground:
             ui.element("point-panel").hidden = False
             return
         self.pause()
-        self.inspected = found
+        self.inspected = self.chosen_point = found
         self.show_point()
+
+    def on_boundary_key(self, event):
+        """The output picture's keys (model.key_target): a point's backprop, as a click on its mark
+        shows it and when a click would (model.plot_click), and the next point; Escape stops."""
+        key = str(event.key)
+        if key == "Escape":
+            self.stop_by_key(event)
+            return
+        if key not in model.POINT_KEYS or event.ctrlKey or event.altKey or event.metaKey:
+            return
+        event.preventDefault()                  # no page scrolling from the arrows, Space and Page keys
+        inspecting = ui.element("inspect-point").checked
+        regression = model.is_regression(self.settings)
+        if self.run.trainer is None or model.plot_click(True, self.run.epoch, inspecting, regression) != "inspect":
+            self.say_point(model.point_keys_note(self.data, regression))
+            return
+        # A run that trains has training points, so the key leads to one.
+        target = model.key_target(self.data, self.settings["show_test"], self.inspected, self.chosen_point, key)
+        stayed = target == self.inspected
+        ui.element("inspect-point").checked = True
+        self.inspect_at(None, target)
+        self.say_point(model.point_announcement(self.data, self.diagram.point, target[1], regression, key, stayed),
+                       self.diagram.point.position)
+
+    def say_point(self, words=model.POINT_KEYS_HINT, position=None):
+        """The caption over the picture (a live region, and the picture's description): which point
+        the keys show, placed away from it, or why none; by default, how to use the keys."""
+        status = ui.element("point-status")
+        status.textContent = words
+        status.classList.toggle("at-top", position is not None and draw.caption_at_top(self.data.view, position))
+
+    def stop_by_key(self, event):
+        """Escape on the picture or in the point's panel: the panel closes and the keyboard is
+        back on the picture."""
+        if self.inspected is None:
+            return
+        event.preventDefault()
+        ui.element("inspect-point").checked = False
+        point = self.inspected
+        self.stop_inspecting()
+        self.say_point(model.point_keys_stopped_note(self.data, point))
+        ui.element("boundary").focus()
 
     def show_point(self, diagram=True):
         """The inspected point's forward and backward pass, its ring on the plot, and the links
@@ -1100,6 +1146,7 @@ class Playground:
         panel = ui.element("point-panel")
         if self.inspected is None or self.run.trainer is None:
             panel.hidden = True
+            self.say_point()
             self.diagram.link_values = self.diagram.point = None
             self.draw_overlay()
             self.draw_diagram()
@@ -1128,6 +1175,7 @@ class Playground:
     def new_data(self, data=None):
         """Use new data (made from the settings unless given), and restart training on them."""
         self.data = model.make_data(self.settings) if data is None else data
+        self.chosen_point = None
         self.feature_toggles.draw(model.feature_maps_inputs(self.data, UNIT_RESOLUTION))
         self.draw_overlay()
         self.reset()
@@ -1146,6 +1194,7 @@ class Playground:
             self.forget_prediction()
         self.inspected = self.diagram.link_values = self.diagram.point = None   # and has no point inspected
         ui.element("point-panel").hidden = True
+        self.say_point()
         self.frames.restart(self.run)
         self.curve.clear()
         ui.element("divergence").hidden = True
@@ -1523,20 +1572,23 @@ class Playground:
 
     # ------------------------------------------------------------ export
     def export(self):
+        """Export what the page shows: the run as it is (its epoch under way finished first), or the
+        earlier epoch the learner scrubbed to."""
         self.pause()
-        if self.viewing is not None:
-            self.scrub_to(self.run.epoch)           # the export is of the run as it is
         trainer = self.run.trainer
-        if trainer is not None and trainer.mid_epoch and not self.run.diverged:
+        if self.viewing is None and trainer is not None and trainer.mid_epoch and not self.run.diverged:
             self.frames.finish_epoch(self.write_export)    # whole epochs only: the snippet replays epochs
         elif not self.frames.finishing:
             self.write_export()
 
     def write_export(self):
-        run = self.run
-        ui.element("export-json").value = model.export_json(run.net, self.data, self.settings, run.epoch)
-        ui.element("export-python").value = model.python_snippet(self.settings, run.epoch, run.log)
-        self.notebook_text = model.notebook(self.settings, run.epoch, run.log)
+        export = model.export_of(self.run, self.settings, self.viewing)
+        ui.element("export-json").value = model.export_json(export.net, self.data, export.settings, export.epoch)
+        ui.element("export-python").value = model.python_snippet(export.settings, export.epoch, export.log,
+                                                                 export.latest)
+        self.notebook_text = model.notebook(export.settings, export.epoch, export.log, export.latest)
+        self.exported_epoch = export.epoch
+        ui.set_text("export-note", model.export_note(export))
         ui.element("download-json").disabled = False
         ui.element("download-notebook").disabled = False
 

@@ -131,6 +131,17 @@ def marked_ring(axes: Axes, marked: tuple | None) -> str:
     return f'<circle class="pt-marked" cx="{axes.x(marked[0]):.1f}" cy="{axes.y(marked[1]):.1f}" r="9"/>'
 
 
+# The caption that says which point the keys show sits along the bottom of the output picture,
+# or along its top when the point is in this lower share of the view (it would hide the ring).
+CAPTION_SHARE = 0.35
+
+
+def caption_at_top(view: tuple, position: tuple) -> bool:
+    """Whether the caption goes to the top of the picture for a point at `position`."""
+    _, _, ymin, ymax = view
+    return position[1] < ymin + CAPTION_SHARE * (ymax - ymin)
+
+
 def boundary_overlay(data, show_test: bool = True, marked: tuple | None = None) -> str:
     """Axes and data points drawn over the boundary canvas; `marked`, a point the learner is
     inspecting, gets a ring."""

@@ -625,6 +625,13 @@ class RunLog:
         self.changes = [change for change in self.changes if change[0] < epoch]
         self.edits = [edit for edit in self.edits if edit[0] < epoch]
 
+    def until(self, epoch: int) -> RunLog:
+        """A copy that keeps only what acted on the first `epoch` epochs: what was changed or
+        typed after epoch `epoch` ended (at `epoch` or later) did not shape the weights kept then."""
+        log = RunLog(dict(self.start), list(self.changes), list(self.edits))
+        log.forget_from(epoch)
+        return log
+
     def live_values(self) -> dict:
         """The live settings in effect after every change logged."""
         values = dict(self.start)
@@ -864,6 +871,117 @@ def point_trace(net: MLP, data: Data, settings: dict, part: str, index: int) -> 
     with np.errstate(all="ignore"):
         trace = net.sample_trace(inputs, float(y[index]))
     return PointTrace(part, (float(X[index, 0]), float(X[index, 1])), float(y[index]), trace)
+
+
+# ------------------------------------------------------------------ a point by keyboard
+
+# The output picture takes the keyboard: these keys show a point's backprop (the point chosen, or
+# at first the one nearest the middle), an arrow the nearest point that way, Home and End the
+# first and last point, Page Down and Page Up the next and previous by number (the training
+# points, then the test points shown).  Escape stops (the page handles it).
+INSPECT_KEYS = ("Enter", " ", "i")
+POINT_ARROWS = {"ArrowRight": (1.0, 0.0), "ArrowLeft": (-1.0, 0.0), "ArrowUp": (0.0, 1.0), "ArrowDown": (0.0, -1.0)}
+POINT_ORDER_KEYS = {"Home": "first", "End": "last", "PageDown": 1, "PageUp": -1}
+POINT_KEYS = (*INSPECT_KEYS, *POINT_ARROWS, *POINT_ORDER_KEYS)
+# Where an arrow is pressed the next point is, of those within 45° of it (or if none, of those on
+# that side), the one with the least distance ahead plus this many times its distance across: the
+# nearest point roughly that way, not a near one off to the side.
+ACROSS_WEIGHT = 2.0
+ARROW_WORDS = {"ArrowRight": "to the right", "ArrowLeft": "to the left", "ArrowUp": "above", "ArrowDown": "below",
+               "PageDown": "after it", "PageUp": "before it"}
+POINT_KEYS_HINT = "Enter: a point's backprop. Arrows: the next point that way; Page Up/Down: by number. Escape stops."
+
+
+def shown_points(data: Data, show_test: bool) -> list[tuple[str, int]]:
+    """The points the picture shows, in the order Page Down goes through them: ("training" or
+    "test", index), the training points first."""
+    points = [("training", i) for i in range(len(data.y_train))]
+    if show_test:
+        points += [("test", i) for i in range(len(data.y_test))]
+    return points
+
+
+def shown_positions(data: Data, show_test: bool) -> np.ndarray:
+    """The coordinates of shown_points, in its order: an array (n, 2)."""
+    return np.concatenate([data.X_train, data.X_test]) if show_test else data.X_train
+
+
+def point_position(data: Data, point: tuple) -> np.ndarray:
+    part, index = point
+    return (data.X_train if part == "training" else data.X_test)[index]
+
+
+def key_target(data: Data, show_test: bool, inspected: tuple | None, chosen: tuple | None, key: str) -> tuple | None:
+    """The point a key on the output picture shows: ("training" or "test", index), or None when the
+    picture shows no points (or the key is not one of POINT_KEYS).  `inspected` is the point whose
+    backprop is shown, `chosen` the last one shown (kept after Escape).  Home and End show the
+    first and last point.  With none shown yet, the other keys show `chosen` again, or the point
+    nearest the middle of the picture; Enter shows the inspected point again; the other keys move
+    from it.  Where no point lies that way, the inspected point stays."""
+    points = shown_points(data, show_test)
+    if key not in POINT_KEYS or not points:
+        return None
+    move = POINT_ORDER_KEYS.get(key)
+    if move in ("first", "last"):
+        return points[0 if move == "first" else -1]
+    if inspected is None or key in INSPECT_KEYS:
+        start = inspected or chosen
+        if start is not None and start[1] < len(data.y_train if start[0] == "training" else data.y_test):
+            return start
+        xmin, xmax, ymin, ymax = data.view
+        middle = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
+        return points[int(np.argmin(np.hypot(*(shown_positions(data, show_test) - middle).T)))]
+    if move is not None:
+        where = points.index(inspected) if inspected in points else -1 if move > 0 else len(points)
+        return points[min(max(where + move, 0), len(points) - 1)]
+    # An arrow: measured in the picture's proportions (the view's width and height as one).
+    xmin, xmax, ymin, ymax = data.view
+    scale = np.array([xmax - xmin, ymax - ymin])
+    positions = shown_positions(data, show_test) / scale
+    offsets = positions - point_position(data, inspected) / scale
+    direction = np.array(POINT_ARROWS[key])
+    ahead = offsets @ direction
+    across = np.abs(offsets @ direction[::-1])
+    score = ahead + ACROSS_WEIGHT * across
+    # Within 45° of the arrow first; only when none lies there, anywhere on that side.
+    for allowed in ((ahead > 1e-9) & (across <= ahead), ahead > 1e-9):
+        if allowed.any():
+            return points[int(np.argmin(np.where(allowed, score, np.inf)))]
+    return inspected
+
+
+def point_number(data: Data, point: tuple) -> str:
+    """"training point 6 of 150": the point as the keys count it (from 1, within its set)."""
+    part, index = point
+    count = len(data.y_train if part == "training" else data.y_test)
+    return f"{part} point {index + 1} of {count}"
+
+
+def point_announcement(data: Data, point: PointTrace, index: int, regression: bool, key: str = "",
+                       stayed: bool = False) -> str:
+    """What the page says when a key shows a point: which point (its number, coordinates and
+    class or target; its pass is in the panel, for the epoch shown); `stayed`: the key found no
+    point that way (`key`)."""
+    x1, x2 = (text.plain(v) for v in point.position)
+    target = f"target {text.plain(point.target)}" if regression else f"class {'AB'[int(point.target)]}"
+    said = f"{point_number(data, (point.part, index)).capitalize()}, ({x1}, {x2}), {target}."
+    if stayed and key in ARROW_WORDS:
+        return f"No point {ARROW_WORDS[key]}. {said}"
+    return said
+
+
+def point_keys_note(data: Data, regression: bool) -> str:
+    """What the page says when a key asks for a point's backprop and a click on its mark would
+    not show it (model.plot_click): before training, or while the data cannot be trained on."""
+    if data.problem:
+        return data.problem
+    before = "" if regression else "Before training, a click on the picture adds a point of your own. "
+    return (f"{before}Train the network first (Step or ▶ Play), or tick “Backprop on one point”, to see a point's "
+            "backprop.")
+
+
+def point_keys_stopped_note(data: Data, point: tuple) -> str:
+    return f"Backprop on one point stopped. Enter shows {point_number(data, point)} again."
 
 
 # Lesson 2 takes these networks: 2 inputs, one hidden layer of 2 or 3 units with one of its
@@ -1136,14 +1254,54 @@ def load_export(text: str) -> tuple[MLP, datasets.Standardizer, dict]:
 SNIPPET_TARGETS = {"lr": "trainer.lr", "reg": "net.regularization", "reg_rate": "net.reg_rate"}
 
 
-def python_snippet(settings: dict, epoch: int, log: RunLog) -> str:
+@dataclass(frozen=True)
+class Export:
+    """What Export writes: the network the page shows, at `epoch` of a run that has reached
+    `latest`, with the settings and the logged changes that made it."""
+    net: MLP
+    epoch: int
+    latest: int
+    settings: dict
+    log: RunLog
+
+
+def export_of(run: TrainingRun, settings: dict, viewing: int | None) -> Export:
+    """The export of what the page shows: the run as it is, or, while the learner views an earlier
+    epoch, the weights kept at that epoch with the live settings and the changes and edits that
+    made them (none made later), so that the snippet and the notebook train to that epoch.  Its
+    net may be the run's viewer, which the next scrub changes: write the export at once."""
+    if viewing is None:
+        return Export(run.net, run.epoch, run.epoch, settings, run.log)
+    net, epoch = run.network_at(viewing)
+    log = run.log.until(epoch)
+    return Export(net, epoch, run.epoch, dict(settings, **log.live_values()), log)
+
+
+def export_note(export: Export) -> str:
+    """What the share dialog says after Export: which epoch it wrote, and how to get the latest."""
+    if export.epoch == export.latest:
+        return f"Exported epoch {export.epoch}, the latest."
+    return (f"Exported epoch {export.epoch}, the epoch shown: the run has reached epoch {export.latest}. For "
+            f"that one, press “Back to epoch {export.latest}” under the loss curve, then Export again.")
+
+
+def run_words(epoch: int, latest: int | None) -> str:
+    """How the snippet and the notebook name the run they train: its epochs, and when the learner
+    exported an earlier epoch, how far the run went."""
+    epochs = f"{epoch} epoch" + ("" if epoch == 1 else "s")
+    if latest is None or latest <= epoch:
+        return epochs
+    return f"{epochs}, the epoch the page showed; the run went on to epoch {latest}"
+
+
+def python_snippet(settings: dict, epoch: int, log: RunLog, latest: int | None = None) -> str:
     """Python that reproduces this run with the engine API (in Jupyter, or any
     Python with the engine installed), replaying mid-run setting changes."""
-    setup, training, report = snippet_sections(settings, epoch, log)
+    setup, training, report = snippet_sections(settings, epoch, log, latest)
     return "\n".join(setup + training + report) + "\n"
 
 
-def snippet_sections(settings: dict, epoch: int, log: RunLog) -> tuple[list, list, list]:
+def snippet_sections(settings: dict, epoch: int, log: RunLog, latest: int | None = None) -> tuple[list, list, list]:
     """The snippet's lines in three parts: the data, network and trainer; the training (see
     replay_lines); the test set's accuracy or R² (the training set's when there is no test set)."""
     s = settings
@@ -1162,7 +1320,7 @@ def snippet_sections(settings: dict, epoch: int, log: RunLog) -> tuple[list, lis
     inputs = snippet_inputs(s)
     output = "linear" if is_regression(s) else "sigmoid"
     lines = [
-        f"# Backprop Lab training playground: this run, {epoch} epochs.",
+        f"# Backprop Lab training playground: this run, {run_words(epoch, latest)}.",
         "from engine import MLP, datasets" + ("" if plain_inputs else ", features"),
         "from engine.optim import Trainer",
         "",
@@ -1233,12 +1391,12 @@ plt.show()
 """
 
 
-def notebook(settings: dict, epoch: int, log: RunLog) -> str:
+def notebook(settings: dict, epoch: int, log: RunLog, latest: int | None = None) -> str:
     """A Jupyter notebook (.ipynb, nbformat 4.5) of this run: the Python snippet, run one epoch at
     a time (the same weights, bit for bit) to keep the losses the page's curve shows (each set's
     mean loss after each epoch, without regularization, as `evaluate` computes it), then matplotlib
     plots of the boundary and the loss curve."""
-    setup, training, report = snippet_sections(settings, epoch, log)
+    setup, training, report = snippet_sections(settings, epoch, log, latest)
     sets = [("training", "X_train", "y_train")] + ([("test", "X_test", "y_test")] if has_test_set(settings) else [])
     imports = setup.index("from engine.optim import Trainer") + 1
     code = [*setup[:imports], "from engine.registry import LOSSES", "from engine.text import loss_text",
@@ -1259,7 +1417,7 @@ def notebook(settings: dict, epoch: int, log: RunLog) -> str:
             if line == "    trainer.run_steps(1)":     # the end of `while trainer.mid_epoch:`: an epoch ends
                 code.append("record_losses()")
     code += [*report, f"print('training loss after {epoch} epochs:', loss_text(losses['training'][-1]))"]
-    intro = (f"# Backprop Lab playground: this run\n\nThe playground's run ({epoch} epochs), reproduced with "
+    intro = (f"# Backprop Lab playground: this run\n\nThe playground's run ({run_words(epoch, latest)}), reproduced with "
              "Backprop Lab's `engine` in plain Python (run it where the project is installed, with matplotlib), "
              "then its decision boundary and loss curve.")
 

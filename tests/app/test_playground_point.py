@@ -153,3 +153,100 @@ def test_adding_a_point_to_generated_data_says_the_run_ends_and_undo_brings_it_b
                     "starts again from epoch 0). Undo brings back the XOR data and its settings.")
     assert model.own_points_note("XOR", dict(before, points=((0.1, 0.2, 1),))).endswith(
         "Undo brings back the XOR data and its settings, and your 1 earlier point.")
+
+
+# ------------------------------------------------------------------ a point by keyboard
+
+def keyboard_data():
+    """Five training points placed by hand (class A, B, A, B, A) and two test points."""
+    X_train = np.array([[0.0, 0.0], [0.5, 0.05], [0.4, 0.9], [-0.6, -0.1], [0.05, -0.7]])
+    X_test = np.array([[0.9, 0.0], [-1.0, 1.0]])
+    scaler = model.datasets.Standardizer.fit(X_train)
+    return model.Data(X_train, np.array([0.0, 1.0, 0.0, 1.0, 0.0]), X_test, np.array([1.0, 0.0]), scaler,
+                      (-1.25, 1.25, -1.25, 1.25))
+
+
+def test_the_keys_start_at_the_middle_and_arrows_go_to_the_nearest_point_that_way():
+    data = keyboard_data()
+    # Nothing shown yet: any key shows the point nearest the middle (or the last one shown).
+    assert model.key_target(data, True, None, None, "Enter") == ("training", 0)
+    assert model.key_target(data, True, None, None, "ArrowLeft") == ("training", 0)
+    assert model.key_target(data, True, None, ("training", 3), "ArrowUp") == ("training", 3)
+    at = ("training", 0)
+    assert model.key_target(data, True, at, None, "Enter") == at
+    # Right: (0.5, 0.05) is nearer than the test point (0.9, 0) straight right.
+    assert model.key_target(data, True, at, None, "ArrowRight") == ("training", 1)
+    assert model.key_target(data, True, ("training", 1), None, "ArrowRight") == ("test", 0)
+    # Up: (0.4, 0.9) is the only point above but the test point (-1, 1), which is further across.
+    assert model.key_target(data, True, at, None, "ArrowUp") == ("training", 2)
+    assert model.key_target(data, True, at, None, "ArrowDown") == ("training", 4)
+    assert model.key_target(data, True, at, None, "ArrowLeft") == ("training", 3)
+    # Nothing further that way: the point stays; hidden test points are not visited.
+    assert model.key_target(data, True, ("test", 0), None, "ArrowRight") == ("test", 0)
+    assert model.key_target(data, False, ("training", 1), None, "ArrowRight") == ("training", 1)
+    # Other keys are not the picture's.
+    assert model.key_target(data, True, at, None, "Tab") is None
+    empty = model.Data(data.X_train[:0], data.y_train[:0], data.X_test[:0], data.y_test[:0], data.scaler, data.view)
+    assert model.key_target(empty, True, None, None, "Enter") is None
+
+
+def test_page_keys_go_through_every_point_shown_by_number():
+    data = keyboard_data()
+    order = [("training", i) for i in range(5)] + [("test", 0), ("test", 1)]
+    assert model.shown_points(data, True) == order and model.shown_points(data, False) == order[:5]
+    walked, at = [], ("training", 0)
+    for _ in range(8):
+        walked.append(at)
+        at = model.key_target(data, True, at, None, "PageDown")
+    assert walked == order + [order[-1]]                   # the last stays last
+    assert model.key_target(data, True, ("training", 0), None, "PageUp") == ("training", 0)
+    assert model.key_target(data, True, ("test", 0), None, "PageUp") == ("training", 4)
+    assert model.key_target(data, False, ("training", 2), None, "End") == ("training", 4)
+    assert model.key_target(data, True, None, ("training", 2), "Home") == ("training", 0)
+    assert model.key_target(data, True, None, None, "End") == ("test", 1)
+    # Every point of a generated data set is reached by the arrows too, from the middle on.
+    settings = dict(model.STATE.defaults(), n=60)
+    data = model.make_data(settings)
+    reached = {model.key_target(data, True, None, None, "Enter")}
+    frontier = set(reached)
+    while frontier:
+        frontier = {model.key_target(data, True, point, None, key) for point in frontier
+                    for key in model.POINT_ARROWS} - reached
+        reached |= frontier
+    assert reached == set(model.shown_points(data, True))
+
+
+def test_the_keys_announce_the_point_with_its_coordinates_and_class_or_target():
+    data = keyboard_data()
+    settings = dict(model.STATE.defaults(), layers=(2,))
+    net = model.make_network(settings)
+    point = model.point_trace(net, data, settings, "training", 1)
+    assert model.point_announcement(data, point, 1, regression=False) == \
+        "Training point 2 of 5, (0.5, 0.05), class B."
+    assert model.point_announcement(data, point, 1, False, "ArrowRight", stayed=True) == \
+        "No point to the right. Training point 2 of 5, (0.5, 0.05), class B."
+    test_point = model.point_trace(net, data, settings, "test", 1)
+    assert model.point_announcement(data, test_point, 1, regression=True) == \
+        "Test point 2 of 2, (−1, 1), target 0."
+    # The panel heading says the same point the same way.
+    assert "(0.5, 0.05), class B" in draw.point_heading(point, regression=False)
+    assert model.point_keys_stopped_note(data, ("test", 0)) == \
+        "Backprop on one point stopped. Enter shows test point 1 of 2 again."
+
+
+def test_the_keys_follow_the_rules_of_a_click_on_a_points_mark():
+    # A key on the picture acts as a click on the point's mark: before training it shows no
+    # backprop unless "Backprop on one point" is ticked, and the page says why.
+    assert model.plot_click(True, 0, inspecting=False, regression=False) != "inspect"
+    assert model.plot_click(True, 0, inspecting=True, regression=False) == "inspect"
+    data = keyboard_data()
+    assert model.point_keys_note(data, regression=False).startswith(
+        "Before training, a click on the picture adds a point of your own. Train the network first")
+    assert model.point_keys_note(data, regression=True).startswith("Train the network first (Step or ▶ Play)")
+    one_class = model.make_data(dict(model.STATE.defaults(), dataset="custom", points=((0.1, 0.2, 0),)))
+    assert model.point_keys_note(one_class, regression=False) == one_class.problem
+
+
+def test_the_caption_moves_to_the_top_for_a_point_low_in_the_picture():
+    view = (-1.25, 1.25, -1.25, 1.25)
+    assert draw.caption_at_top(view, (0.0, -1.0)) and not draw.caption_at_top(view, (0.0, 0.0))

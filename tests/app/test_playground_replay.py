@@ -259,3 +259,49 @@ def test_the_full_boundary_drawn_in_bands_is_the_one_drawn_at_once():
     for discrete in (False, True):
         at_once = draw.output_to_rgba(run.net.predict_proba(points).reshape(square), lut, discrete, False)
         assert np.array_equal(draw.output_to_rgba(bands.values().reshape(square), lut, discrete, False), at_once)
+
+
+@pytest.mark.parametrize("viewed", [5, 7, 8, 12, 13])
+def test_export_while_viewing_an_earlier_epoch_is_of_that_epoch_and_its_snippet_trains_to_it(viewed):
+    # Around the learner's changes: the rate changed after epoch 6, a weight typed inside epoch 9,
+    # a bias typed after epoch 12 (the weights kept at 12 are from before it).
+    settings = dict(model.STATE.defaults(), layers=(5, 3), optimizer="adam", lr=0.1, batch="16", n=200)
+    data = model.make_data(settings)
+    run = learner_run(settings, data)
+    kept = model.MLP.from_dict(run.net.to_dict())
+    run.history.restore(viewed, kept)
+    shown = dict(settings, lr=0.03)                      # the controls show the rate now
+    export = model.export_of(run, shown, viewed)
+    assert (export.epoch, export.latest) == (viewed, 20)
+    for ours, then in zip(export.net.params, kept.params, strict=True):
+        assert np.array_equal(ours, then)
+    net, _, document = model.load_export(model.export_json(export.net, data, export.settings, export.epoch))
+    assert document["epoch"] == viewed
+    assert document["settings"]["lr"] == ("0.1" if viewed <= 6 else "0.03")      # the rate that trained it
+    assert np.array_equal(net.params[2], kept.params[2])
+    snippet = model.python_snippet(export.settings, export.epoch, export.log, export.latest)
+    assert snippet.startswith(f"# Backprop Lab training playground: this run, {viewed} epochs, the epoch the page "
+                              "showed; the run went on to epoch 20.")
+    assert ("net.params[0][0, 1] = 0.75" in snippet) == (viewed > 8)
+    assert ("net.params[3][0] = -0.5" in snippet) == (viewed > 12)
+    namespace = {}
+    exec(compile(snippet, "snippet", "exec"), namespace)
+    for replayed, then in zip(namespace["net"].params, kept.params, strict=True):
+        assert np.array_equal(replayed, then)           # bit for bit the weights the page showed
+    assert f"The playground's run ({viewed} epochs, the epoch the page showed" in model.notebook(
+        export.settings, export.epoch, export.log, export.latest)
+    assert model.export_note(export) == (
+        f"Exported epoch {viewed}, the epoch shown: the run has reached epoch 20. For that one, press "
+        "“Back to epoch 20” under the loss curve, then Export again.")
+
+
+def test_export_of_the_run_as_it_is_is_the_latest_epoch_with_every_change():
+    settings = dict(model.STATE.defaults(), layers=(5, 3), optimizer="adam", lr=0.1, batch="16", n=200)
+    data = model.make_data(settings)
+    run = learner_run(settings, data)
+    export = model.export_of(run, dict(settings, lr=0.03), None)
+    assert export.net is run.net and export.log is run.log and export.epoch == export.latest == 20
+    assert model.export_note(export) == "Exported epoch 20, the latest."
+    assert model.python_snippet(export.settings, 20, export.log, 20).startswith(
+        "# Backprop Lab training playground: this run, 20 epochs.\n")
+    assert model.run_words(1, 3) == "1 epoch, the epoch the page showed; the run went on to epoch 3"

@@ -1,13 +1,17 @@
-"""Backprop on one point in the playground, as a learner uses it: pause, click a point, read its
-pass and its weights' gradients, open it in lesson 2; add a point of one's own beside the others,
-and Undo that."""
+"""Backprop on one point in the playground, as a learner uses it: pause, click a point (or choose
+it with the keys), read its pass and its weights' gradients, open it in lesson 2; export the epoch
+scrubbed back to; add a point of one's own beside the others, and Undo that."""
+import json
+from pathlib import Path
+
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
 from app import playground_draw as draw
 from app import playground_model as model
 from tests.e2e.conftest import needs_numpy, save_screenshot
-from tests.e2e.test_playground import PAGE, click_step
+from tests.e2e.test_playground import PAGE
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -16,15 +20,18 @@ QUERY = "?dataset=xor&layers=2&activation=tanh"
 
 def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, base_url):
     page = open_page(PAGE + QUERY)
-    click_step(page, 3)
-    # The same run in CPython: the point's own gradients, which the page must show.
     settings = model.settings_from_link(model.STATE.from_query(QUERY)[0], QUERY)
-    data, net = model.make_data(settings), model.make_network(settings)
+    data = model.make_data(settings)
+    keyed = check_choosing_points_with_the_keys(page, data, settings)
+    # The same run in CPython: the point's own gradients, which the page must show.
+    net = model.make_network(settings)
     model.make_trainer(net, data, settings).run(3)
     point = model.point_trace(net, data, settings, "training", 5)
     # Trained, a plain click on a point (the box not ticked) inspects it; it adds no point.
     mark = page.locator("#boundary-overlay .pt.train").nth(5)
     mark.click()
+    # The keys showed this point's pass with the same numbers.
+    assert (page.locator("#point-heading").inner_text(), page.locator("#point-rows").inner_text()) == keyed
     expect(page.locator("#inspect-point")).to_be_checked()
     expect(page.locator("#dataset")).to_have_value("xor")
     expect(page.locator("#epoch")).to_have_text("3")
@@ -60,6 +67,7 @@ def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, b
     expect(page.locator("#point-heading")).not_to_contain_text(f"its loss is {loss}")
     expect(page.locator("#diagram-links svg")).to_have_attribute(
         "aria-label", "Links of the network, coloured by the sign of one point's weight gradients")
+    check_exporting_the_epoch_shown(page, data, settings)
     check_adding_a_point_and_undo(page, data, settings)
     page.goto(base_url + "pages/" + href)
     page.wait_for_selector("html[data-status=ready]")
@@ -90,3 +98,111 @@ def check_adding_a_point_and_undo(page, data, settings):
     page.click("#undo")
     expect(page.locator("#dataset")).to_have_value("xor")
     assert page.url == link
+
+
+def focus_the_picture(page):
+    """Reach the output picture with the keyboard: it comes just before "Backprop on one point"."""
+    page.locator("#inspect-point").focus()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "boundary"
+
+
+def check_choosing_points_with_the_keys(page, data, settings):
+    """Keyboard only: before training the keys say why they show nothing (as a click would add a
+    point then); after three Steps (Enter on Step), Enter shows the point nearest the middle, Home and
+    Page Down the sixth training point, an arrow the nearest one that way, each marked and said with
+    its coordinates and class; Escape closes the panel and gives the picture the keyboard again.
+    Returns the sixth point's heading and table, for the click to match."""
+    status, panel = page.locator("#point-status"), page.locator("#point-panel")
+    focus_the_picture(page)
+    expect(status).to_have_text(model.POINT_KEYS_HINT)
+    expect(status).to_be_visible()                  # the caption over the picture while it has the keyboard
+    page.keyboard.press("Enter")
+    expect(status).to_have_text(model.point_keys_note(data, regression=False))
+    expect(panel).to_be_hidden()
+    expect(page.locator("#dataset")).to_have_value("xor")                 # no point added
+    page.locator("#step").focus()
+    for epoch in (1, 2, 3):
+        page.keyboard.press("Enter")
+        expect(page.locator("#epoch")).to_have_text(str(epoch))
+    focus_the_picture(page)
+    net = model.make_network(settings)
+    model.make_trainer(net, data, settings).run(3)
+
+    def said(point, key="", stayed=False):
+        trace = model.point_trace(net, data, settings, *point)
+        return model.point_announcement(data, trace, point[1], False, key, stayed)
+
+    middle = model.key_target(data, True, None, None, "Enter")
+    page.keyboard.press("Enter")
+    expect(status).to_have_text(said(middle))
+    expect(panel).to_be_visible()
+    expect(page.locator("#inspect-point")).to_be_checked()
+    expect(page.locator("#point-heading")).to_have_text(draw.point_heading(model.point_trace(net, data, settings,
+                                                                                              *middle), False))
+    page.keyboard.press("Home")
+    for _ in range(5):
+        page.keyboard.press("PageDown")
+    sixth = ("training", 5)
+    expect(status).to_have_text(said(sixth))
+    assert said(sixth).startswith("Training point 6 of ")
+    expect(page.locator("#point-heading")).to_have_text(draw.point_heading(model.point_trace(net, data, settings,
+                                                                                              *sixth), False))
+    keyed = (page.locator("#point-heading").inner_text(), page.locator("#point-rows").inner_text())
+    ring = page.locator("#boundary-overlay .pt-marked")
+    expect(ring).to_have_count(1)
+    axes = draw.boundary_axes(data.view)
+    x1, x2 = data.X_train[5]
+    assert float(ring.get_attribute("cx")) == pytest.approx(axes.x(x1), abs=0.06)
+    assert float(ring.get_attribute("cy")) == pytest.approx(axes.y(x2), abs=0.06)
+    save_screenshot(page, "playground-point-keys")
+    right = model.key_target(data, True, sixth, None, "ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(status).to_have_text(said(right, "ArrowRight", stayed=right == sixth))
+    expect(ring).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(ring).to_have_count(0)
+    expect(page.locator("#inspect-point")).not_to_be_checked()
+    expect(status).to_have_text(model.point_keys_stopped_note(data, right))
+    # Escape inside the panel closes it too and gives the keyboard back to the picture.
+    page.keyboard.press("Enter")
+    expect(status).to_have_text(said(right))
+    page.locator("#point-lesson-two").focus()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    assert page.evaluate("document.activeElement.id") == "boundary"
+    assert page.locator("#epoch").inner_text() == "3"                   # the keys trained nothing
+    return keyed
+
+
+def check_exporting_the_epoch_shown(page, data, settings):
+    """Scrubbed back to epoch 1 of 3, Export writes epoch 1: the JSON's network is the one whose
+    losses the page shows, its snippet trains to it, and the note says which epoch it is."""
+    scrub = page.locator("#scrub")
+    scrub.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#epoch")).to_have_text("1")
+    page.click(".pg-export summary")
+    page.click("#export")
+    note = model.export_note(model.Export(None, 1, 3, {}, None))
+    expect(page.locator("#export-note")).to_have_text(note)
+    expect(page.locator("#epoch")).to_have_text("1")                    # still the epoch shown
+    net, scaler, document = model.load_export(page.locator("#export-json").input_value())
+    assert document["epoch"] == 1
+    once = model.make_network(settings)
+    model.make_trainer(once, data, settings).run(1)
+    for exported, trained in zip(net.params, once.params, strict=True):
+        np.testing.assert_allclose(exported, trained, rtol=1e-9, atol=1e-12)
+    loss = model.evaluate(net, scaler.transform(np.array(document["train"])[:, :2]), data.y_train)[0]
+    assert draw.text.loss_text(loss) == page.locator("#train-loss").inner_text()
+    namespace = {}
+    exec(page.locator("#export-python").input_value(), namespace)
+    for replayed, exported in zip(namespace["net"].params, net.params, strict=True):
+        np.testing.assert_allclose(replayed, exported, rtol=1e-9, atol=1e-12)
+    with page.expect_download() as download:
+        page.click("#download-notebook")
+    assert download.value.suggested_filename == "playground-epoch-1.ipynb"
+    cells = json.loads(Path(download.value.path()).read_text())["cells"]
+    assert "(1 epoch, the epoch the page showed; the run went on to epoch 3)" in "".join(cells[0]["source"])
+    page.click(".pg-export summary")
