@@ -506,6 +506,7 @@ class DiagramView:
         self.link_values = None                 # one point's weight gradients to draw instead of the weights
         self.point = None                       # that point (model.PointTrace), for the read-outs
         self.shown = None                       # (net, data, training inputs) last drawn
+        self.whole_set = model.TrainingSetGradients()   # the read-out's gradients, for the network shown
         self.features = features.DEFAULT        # the network's input features (their maps in column 0)
         self.regression = False                 # the output square shows values, not probabilities
         ui.on("diagram-controls", "click", self.on_button)
@@ -571,12 +572,9 @@ class DiagramView:
         layer = int(button.dataset.layer) if str(button.dataset.action).endswith("-unit") else None
         self.on_layers(model.layers_after(self.layout.sizes[1:-1], str(button.dataset.action), layer))
 
-    def draw(self, net, data, train_inputs):
-        self.draw_maps(net, data, train_inputs)
-        self.draw_links()
-
     def draw_maps(self, net, data, train_inputs):
-        """Each unit's map (draw_links then draws the links of the same network)."""
+        """Each unit's map (draw_links then draws the links of the same network; the page's
+        draw_diagram calls both)."""
         self.shown = (net, data, train_inputs)
         points = features.transform(grid_points(*data.grid_bounds(), UNIT_RESOLUTION), self.features)
         centre = 0.5 if net.config.activation == "sigmoid" else 0.0
@@ -604,7 +602,7 @@ class DiagramView:
         net, data, train_inputs = self.shown
         layer, i, j = self.hover_link
         weight = float(net.params[2 * (layer - 1)][i, j])
-        gradient = model.link_gradient(net, self.hover_link, train_inputs, data.y_train, self.point)
+        gradient = model.link_gradient(net, self.hover_link, train_inputs, data.y_train, self.point, self.whole_set)
         ui.set_text("link-readout", draw.link_readout(self.layout, self.hover_link, weight, gradient,
                                                       one_point=self.point is not None))
         self.show_point_weights()
@@ -637,8 +635,9 @@ class DiagramView:
         self.hover_link = link
         if link is None:
             ui.set_text("link-readout", draw.LINK_HINT)
+        # Only the links show which is pointed at; while training the next frame draws them.
         if not self.is_training() and self.shown is not None:
-            self.draw(*self.shown)
+            self.draw_links()
 
 
 class FeatureToggles:
@@ -1449,12 +1448,11 @@ class Playground:
                 self.boundary.show(picture(bands.values()))
             self.rest_bands = None
         elif phase == "maps":
-            self.diagram.draw_maps(self.net, self.data, self.train_inputs)
+            self.draw_diagram("maps")
         else:
             if self.inspected is not None:
                 self.show_point(diagram=False)  # this point's pass for the weights shown
-            self.diagram.draw_links()
-            self.handles.draw(self.net)
+            self.draw_diagram("links")
         del self.rest_phases[0]
         return bool(self.rest_phases)
 

@@ -293,8 +293,8 @@ def link_defaults(settings: dict) -> dict:
 def switch_problem(settings: dict, problem: str) -> dict:
     """The settings after the learner chooses another problem type: its first dataset and the
     settings they start with (its loss and its learning rate)."""
-    settings = settings_for_problem(dict(settings, problem=problem, dataset=PROBLEM_DEFAULTS[problem]["dataset"]))
-    return settings_for_problem(dict(settings, **starting_settings(problem, settings["dataset"])))
+    dataset = PROBLEM_DEFAULTS[problem]["dataset"]
+    return settings_for_problem(dict(settings, problem=problem, dataset=dataset, **starting_settings(problem, dataset)))
 
 
 def choose_dataset(settings: dict, dataset: str) -> dict:
@@ -850,18 +850,39 @@ def point_reach(data: Data) -> float:
     return 0.04 * (xmax - xmin)
 
 
+class TrainingSetGradients:
+    """The training set's gradients of a network's loss, for the link read-out: one backward pass
+    over the whole set per network state, which pointing from link to link then reads (a pass per
+    pointer move, on the largest network, was work the learner's hand waited for).  Keyed by all
+    that loss_and_grads reads (the weights, the loss's settings, the data), by value: a step, an
+    edit, a scrub, a reset or new data cannot leave it stale, and comparing costs far less than
+    the pass."""
+
+    def __init__(self):
+        self.key = None
+        self.grads = None
+
+    def of(self, net: MLP, train_inputs: np.ndarray, y_train: np.ndarray) -> list:
+        key = (net.config, net.regularization, net.reg_rate, net.clip_norm, train_inputs.shape,
+               b"".join(p.tobytes() for p in net.params), train_inputs.tobytes(), y_train.tobytes())
+        if key != self.key:
+            with np.errstate(all="ignore"):
+                _, self.grads = net.loss_and_grads(train_inputs, y_train)
+            self.key = key
+        return self.grads
+
+
 def link_gradient(net: MLP, link: tuple, train_inputs: np.ndarray, y_train: np.ndarray,
-                  point: PointTrace | None = None) -> float:
+                  point: PointTrace | None = None, whole_set: TrainingSetGradients | None = None) -> float:
     """The gradient the link read-out gives for `link` (layer, source unit, target unit): the
     inspected point's own ∂L/∂w when there is one (the links are drawn from its gradients), else
-    the training set's (NaN without training data)."""
+    the training set's (NaN without training data), read from `whole_set` when given."""
     layer, i, j = link
     if point is not None:
         return float(point.trace.weight_grads[layer - 1][i, j])
     if not len(y_train):
         return math.nan
-    with np.errstate(all="ignore"):
-        _, grads = net.loss_and_grads(train_inputs, y_train)
+    grads = (TrainingSetGradients() if whole_set is None else whole_set).of(net, train_inputs, y_train)
     return float(grads[2 * (layer - 1)][i, j])
 
 

@@ -133,6 +133,57 @@ def test_in_point_mode_a_links_gradient_is_the_points_own_and_the_panel_lists_a_
     assert math.isnan(model.link_gradient(net, link, inputs[:0], data.y_train[:0]))   # no data: no number
 
 
+def test_the_link_readouts_training_set_gradient_is_computed_once_per_network_state():
+    """Pointing across links reads the whole set's gradients from one backward pass, and every
+    change of what they depend on (a step, an edit, a live setting, a scrub, other data) gives a
+    fresh computation's numbers."""
+    settings = dict(model.STATE.defaults(), dataset="xor", layers=(3, 2), batch=10)
+    data = model.make_data(settings)
+    run = model.TrainingRun(settings, data)
+    inputs = model.network_inputs(data, data.X_train, settings)
+    whole_set, passes = model.TrainingSetGradients(), []
+
+    def counted(net):
+        pass_of = net.loss_and_grads
+        net.loss_and_grads = lambda X, y: passes.append(1) or pass_of(X, y)
+        return net
+
+    def check(net, X=inputs, y=data.y_train):
+        """Every link's read-out equals a fresh computation's; returns the first one's."""
+        fresh = model.MLP.loss_and_grads(net, X, y)[1]
+        links = [(layer, i, j) for layer, W in enumerate(fresh[0::2], start=1)
+                 for i in range(W.shape[0]) for j in range(W.shape[1])]
+        for link in links:
+            layer, i, j = link
+            assert model.link_gradient(net, link, X, y, whole_set=whole_set) == fresh[2 * (layer - 1)][i, j]
+        return model.link_gradient(net, links[0], X, y, whole_set=whole_set)
+
+    net = counted(run.net)
+    before = check(net)
+    assert len(passes) == 1                             # 14 links read, one pass
+    for steps in range(1, 6):                           # each mini-batch step changes the weights ...
+        run.step()
+        after = check(net)
+        assert after != before and len(passes) == 1 + steps
+        before = after
+    model.edit_param(run, ("weight", 1, 0, 0), 2.5)     # ... and so do an edit
+    assert check(net) != before
+    model.apply_live_setting(run.trainer, "reg", "l2")  # and a live setting of the loss
+    with_l2 = check(net)
+    model.apply_live_setting(run.trainer, "reg_rate", 0.3)
+    latest = check(net)
+    assert latest != with_l2
+    passes.clear()
+    viewer, shown = run.network_at(0)                   # a scrub to epoch 0: another network's state
+    assert shown == 0 and check(counted(viewer)) != latest and len(passes) == 1
+    assert check(net) == latest and len(passes) == 2
+    relabelled = data.y_train.copy()
+    relabelled[:20] = 1 - relabelled[:20]               # other data, of the same shapes
+    assert check(net, y=relabelled) != latest and len(passes) == 3
+    check(net, y=relabelled.copy())                     # the same data in another array: no new pass
+    assert len(passes) == 3
+
+
 def test_a_click_on_a_point_after_training_inspects_it_and_elsewhere_adds_one():
     assert model.plot_click(on_mark=True, epoch=40, inspecting=False, regression=False) == "inspect"
     # Between the marks a click adds a point, however near the others it is.

@@ -158,9 +158,25 @@ def test_hovering_a_link_and_the_curve_shows_numbers(open_page):
     assert page.locator("#diagram .edge.active").count() == 1
     page.keyboard.press("ArrowLeft")
     assert "to unit 1 of hidden layer 1" in page.locator("#link-readout").inner_text()
+    # Held from the keyboard, the read-out follows a Step: the weight and the training set's
+    # gradient of the new weights (the page keeps the gradients while the network stays as it is).
+    gradient_before = readout_gradient(page)
+    click_step(page)
+    settings = model.settings_from_link(model.STATE.from_query("?layers=5,2")[0], "?layers=5,2")
+    data, net = model.make_data(settings), model.make_network(settings)
+    model.make_trainer(net, data, settings).run(3)
+    gradient = model.link_gradient(net, (1, 0, 0), model.network_inputs(data, data.X_train, settings), data.y_train)
+    expect(page.locator("#link-readout")).to_have_text(
+        draw.link_readout(layout, (1, 0, 0), float(net.params[0][0, 0]), gradient))
+    assert readout_gradient(page) != gradient_before
+    diagram.focus()                             # (Step took the focus)
     page.keyboard.press("Escape")
     assert page.locator("#link-readout").inner_text() == draw.LINK_HINT
     assert page.locator("#diagram .edge.active").count() == 0
+
+
+def readout_gradient(page):
+    return page.locator("#link-readout").inner_text().rsplit("grad w = ", 1)[1]
 
 
 @pytest.mark.parametrize("key", list(model.PRESETS))
