@@ -913,6 +913,7 @@ class Playground:
             return
         self.change("features", chosen)
         self.feature_toggles.show(chosen)
+
     def show_state(self):
         """The buttons that depend on whether training can run, runs, or finishes an epoch."""
         # An earlier epoch shown can be trained on from, even after the run diverged.
@@ -921,10 +922,16 @@ class Playground:
         play.textContent = "❚❚ Pause" if playing else "▶ Play"
         play.setAttribute("aria-pressed", "true" if playing else "false")
         play.disabled = not trainable
-        ui.element("step").disabled = not trainable or self.frames.finishing
+        # While an epoch is finished Step and Export wait (their handlers ignore presses): marked
+        # aria-disabled, not disabled, since a disabled button loses the keyboard focus (it went
+        # to the page's body when the finishing took more than one frame).
+        finishing = "true" if self.frames.finishing else "false"
+        step = ui.element("step")
+        step.disabled = not trainable
+        step.setAttribute("aria-disabled", finishing)
         self.replay_offered = self.replay_available
         ui.element("replay").disabled = not self.replay_offered
-        ui.element("export").disabled = self.frames.finishing
+        ui.element("export").setAttribute("aria-disabled", finishing)
 
     @property
     def replay_available(self):
@@ -1140,15 +1147,16 @@ class Playground:
 
     def show_point(self, diagram=True):
         """The inspected point's forward and backward pass, its ring on the plot, and the links
-        drawn from its weight gradients (the diagram redrawn unless not `diagram`); nothing when
-        no point is inspected."""
+        drawn from its weight gradients (redrawn unless not `diagram`; the unit maps do not depend
+        on the point, and redrawing them was most of a click's time on the largest network);
+        nothing when no point is inspected."""
         panel = ui.element("point-panel")
         if self.inspected is None or self.run.trainer is None:
             panel.hidden = True
             self.say_point()
             self.diagram.link_values = self.diagram.point = None
-            self.draw_overlay()
-            self.draw_diagram()
+            self.mark_point(None)
+            self.draw_diagram("links")
             return
         point = model.point_trace(self.net, self.data, self.settings, *self.inspected)
         panel.hidden = False
@@ -1162,9 +1170,20 @@ class Playground:
         self.diagram.link_values = list(point.trace.weight_grads)
         self.diagram.point = point
         self.diagram.show_point_weights()
-        self.draw_overlay(point.position)
+        self.mark_point(point.position)
         if diagram:
-            self.draw_diagram()
+            self.draw_diagram("links")
+
+    def mark_point(self, position):
+        """The ring around the inspected point moved to `position` (None: removed), without
+        redrawing the overlay's hundreds of marks (6-14 ms of a click on the largest network)."""
+        overlay = ui.element("boundary-overlay")
+        ring = overlay.querySelector(".pt-marked")
+        if not ui.is_missing(ring):
+            ring.remove()
+        if position is not None:
+            ring = draw.marked_ring(draw.boundary_axes(self.data.view), position)
+            overlay.firstElementChild.insertAdjacentHTML("beforeend", ring)
 
     def stop_inspecting(self):
         self.inspected = None
@@ -1465,9 +1484,8 @@ class Playground:
 
     def draw_scrubbed_diagram(self):
         if self.inspected is not None:
-            self.show_point()                   # this point's pass at the epoch shown (draws the diagram)
-        else:
-            self.draw_diagram()
+            self.show_point(diagram=False)      # this point's pass at the epoch shown, for the links
+        self.draw_diagram()
 
     def show_viewed(self, at_once=True):
         """Everything that shows the network, for the epoch shown, and the note that says which.
@@ -1572,6 +1590,8 @@ class Playground:
     def export(self):
         """Export what the page shows: the run as it is (its epoch under way finished first), or the
         earlier epoch the learner scrubbed to."""
+        if self.frames.finishing:       # an epoch is being finished (Step, or Export pressed already)
+            return
         self.pause()
         trainer = self.run.trainer
         if self.viewing is None and trainer is not None and trainer.mid_epoch and not self.run.diverged:

@@ -125,6 +125,8 @@ def check_choosing_points_with_the_keys(page, data, settings):
     for epoch in (1, 2, 3):
         page.keyboard.press("Enter")
         expect(page.locator("#epoch")).to_have_text(str(epoch))
+        # While the epoch is finished and drawn the keyboard is on Stop; then back on Step.
+        expect(page.locator("#step")).to_be_focused()
     focus_the_picture(page)
     net = model.make_network(settings)
     model.make_trainer(net, data, settings).run(3)
