@@ -147,7 +147,7 @@ INIT_LABELS = {
     "zeros": "Zeros",
 }
 
-OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum (β = 0.9)", "adam": "Adam"}
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
 
 REGULARIZATION_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
 

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from app import matrix_form_model, playground_model, step_through_model, write_it_draw, write_it_model
 from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
 from tests.e2e.test_embedding import STORAGE_PROBE, posted_messages
-from tests.e2e.test_playground import train_past
+from tests.e2e.test_playground import labels_cut_off, menus_cut_off, train_past
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
@@ -52,6 +52,9 @@ CASES = [
     ("gradients-everything-on", "gradients.html?depth=30&width=64&compare=1&residual=1&clip=1&act=relu&sigma=5"),
     *[(f"playground-{key}", playground_settings(preset.settings))
       for key, preset in playground_model.PRESETS.items()],
+    # Regression: its colour map's legend is taller than the classes' (the page was 613 px tall);
+    # Multiple Gaussians starts with the larger 8,8 network and the longest dataset name.
+    ("playground-regression", "playground.html?problem=regression&dataset=multi_gaussians"),
     ("playground-3x16", "playground.html?layers=16,16,16"),
     ("playground-most-layers", "playground.html?" + urlencode(
         {"layers": ",".join(["16"] * playground_model.MAX_HIDDEN_LAYERS)})),
@@ -125,6 +128,9 @@ def test_every_page_and_preset_fits_an_800_by_600_embed(page, other_site, name, 
         check_panels(page, frame)
         return
     fit = assert_fits(page, frame, name)
+    if name.startswith("playground"):
+        assert menus_cut_off(frame) == [], f"{name}: menu entries cut off"
+        assert labels_cut_off(frame) == [], f"{name}: labels cut off"
     # A stepper's later steps say more than its first: every step must fit too.
     scrubber = frame.locator("#scrubber")
     if scrubber.count():

@@ -475,30 +475,54 @@ def test_log_epochs_is_a_view_setting_in_the_link(open_page):
 
 
 def test_every_menu_shows_its_whole_choice(open_page):
-    # "Cross-entropy" was cut off in the Loss menu at 1280 px (and in the 800x600 embed:
-    # tests/e2e/test_playground_edit.py).
-    assert menus_cut_off(open_page(PAGE)) == []
+    # "Cross-entropy" was cut off in the Loss menu at 1280 px, and "Momentum (β = 0.9)" whenever it
+    # was chosen (the 800x600 embeds: tests/e2e/test_embed_fit.py, tests/e2e/test_playground_edit.py).
+    page = open_page(PAGE)
+    assert menus_cut_off(page) == []
+    assert labels_cut_off(page) == []
 
 
 def menus_cut_off(page):
-    """The ids of the Network panel's visible menus whose chosen entry does not fit them."""
-    cut = []
-    for select in page.locator(".pg-fields select").all():
-        if not select.is_visible():
-            continue
-        fits = select.evaluate("""s => {
-            const probe = document.createElement("span");
-            probe.style.font = getComputedStyle(s).font;
-            probe.style.position = "absolute";
-            probe.textContent = s.options[s.selectedIndex].text;
-            document.body.append(probe);
-            const needed = probe.getBoundingClientRect().width;
-            probe.remove();
+    """Each visible menu of the playground with the entries that would not fit it if chosen, as
+    "id: entry": every entry, not only the chosen one ("Momentum (β = 0.9)" was cut when chosen)."""
+    return page.locator(".playground").evaluate("""playground => {
+        const cut = [];
+        for (const s of playground.querySelectorAll("select")) {
+            const box = s.getBoundingClientRect();
+            if (box.width < 1 || box.height < 1) continue;
             const style = getComputedStyle(s);
             const frame = ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth"]
                 .reduce((sum, side) => sum + parseFloat(style[side]), 0);
-            return needed + frame + 20 <= s.getBoundingClientRect().width;   // text, padding, the arrow
-        }""")
-        if not fits:
-            cut.append(select.get_attribute("id"))
-    return cut
+            const probe = document.createElement("span");
+            probe.style.font = style.font;
+            probe.style.position = "absolute";
+            probe.style.whiteSpace = "pre";
+            document.body.append(probe);
+            for (const option of s.options) {
+                probe.textContent = option.text;
+                const needed = probe.getBoundingClientRect().width;
+                if (needed + frame + 20 > box.width) cut.push(`${s.id}: ${option.text}`);   // text, padding, the arrow
+            }
+            probe.remove();
+        }
+        return cut;
+    }""")
+
+
+def labels_cut_off(page):
+    """The playground's visible labels (of fields, checkboxes, numbers and legends) whose text runs
+    out of the field, row or panel that holds it."""
+    return page.locator(".playground").evaluate("""playground => {
+        const cut = [];
+        for (const el of playground.querySelectorAll("label, dt, legend, .legend > span")) {
+            const box = el.getBoundingClientRect();
+            if (box.width < 1 || box.height < 1) continue;
+            const text = document.createRange();
+            text.selectNodeContents(el);
+            const shown = text.getBoundingClientRect();
+            const room = (el.parentElement.closest(".field, .pg-checks, .pg-numbers > div, .pg-panel, .pg-toolbar")
+                || playground).getBoundingClientRect();
+            if (shown.left < room.left - 1 || shown.right > room.right + 1) cut.push(el.textContent.trim());
+        }
+        return cut;
+    }""")

@@ -1,8 +1,9 @@
 """Backprop on one point in the playground, as a learner uses it: pause, click a point (or choose
-it with the keys), read its pass and its weights' gradients, open it in lesson 2; export the epoch
-scrubbed back to; add a point of one's own beside the others, and Undo that."""
+it with the keys), read its pass and its weights' gradients, open it in lesson 2 (a new tab); export
+the epoch scrubbed back to; add a point of one's own beside the others, and Undo that."""
 import json
 from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlparse
 
 import numpy as np
 import pytest
@@ -10,15 +11,17 @@ from playwright.sync_api import expect
 
 from app import playground_draw as draw
 from app import playground_model as model
-from tests.e2e.conftest import needs_numpy, save_screenshot
+from tests.e2e.conftest import needs_numpy, save_screenshot, wait_until_ready
 from tests.e2e.test_playground import PAGE
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
 QUERY = "?dataset=xor&layers=2&activation=tanh"
+# What lesson 2's own link leaves out when it is the lesson's default.
+LESSON_TWO_DEFAULTS = ("units", "hidden", "output", "loss", "y")
 
 
-def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, base_url):
+def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page):
     page = open_page(PAGE + QUERY)
     settings = model.settings_from_link(model.STATE.from_query(QUERY)[0], QUERY)
     data = model.make_data(settings)
@@ -57,7 +60,7 @@ def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, b
         f"this point's gradient: grad w = {gradient}")
     expect(page.locator("#point-weights")).to_have_text(draw.point_weights(layout, point, 1, 1))
     save_screenshot(page, "playground-point")
-    href = page.locator("#point-lesson-two").get_attribute("href")
+    check_lesson_two_opens_in_a_new_tab(page, model.lesson_two_query(point, net, settings), loss)
     # Scrubbed back to epoch 0, the pass is the point's there (drawn in the frames after the
     # scrub), and the links still show its gradients.
     scrub = page.locator("#scrub")
@@ -69,13 +72,46 @@ def test_clicking_a_point_shows_its_pass_and_opens_it_in_lesson_two(open_page, b
         "aria-label", "Links of the network, coloured by the sign of one point's weight gradients")
     check_exporting_the_epoch_shown(page, data, settings)
     check_adding_a_point_and_undo(page, data, settings)
-    page.goto(base_url + "pages/" + href)
-    page.wait_for_selector("html[data-status=ready]")
-    expect(page.locator("#url-notes")).to_be_hidden()                  # every value within lesson 2's ranges
-    page.keyboard.press("End")
-    expect(page.locator("#live-loss")).not_to_have_text("")
-    lesson_two_loss = float(page.locator("#live-loss").inner_text())
-    assert lesson_two_loss == pytest.approx(float(loss), abs=6e-4)    # the same point, the same loss
+
+
+def check_lesson_two_opens_in_a_new_tab(page, expected_query, loss):
+    """"Open this point in lesson 2 ↗" opens lesson 2 in a new tab, on the point and the weights of
+    the link (CPython's run gives the same numbers), and leaves the trained run where it was: in
+    the same tab, Back came back to epoch 0."""
+    link = page.locator("#point-lesson-two")
+    href = link.get_attribute("href")
+    playground_url = page.url
+    with page.context.expect_page() as opened:
+        link.click()
+    lesson = opened.value
+    try:
+        wait_until_ready(lesson)
+        # The new tab opened the link (lesson 2 then writes its own link, numbers to 6 digits).
+        opened_url = lesson.evaluate("performance.getEntriesByType('navigation')[0].name")
+        assert opened_url == urljoin(playground_url, href)
+        assert urlparse(lesson.url).path.endswith("/pages/step-through.html")
+        # The link holds CPython's point and weights, and lesson 2 took each of them.
+        expected = parse_qs(expected_query[1:])
+        for url, rel, may_leave_out in ((opened_url, 1e-9, ()), (lesson.url, 1e-5, LESSON_TWO_DEFAULTS)):
+            shown = parse_qs(urlparse(url).query)
+            for key, (value,) in expected.items():
+                if key in may_leave_out and key not in shown:
+                    continue
+                if key in ("units", "hidden", "output", "loss"):
+                    assert shown[key] == [value], (url, key)
+                else:        # the point's standardized inputs, its class and every weight and bias
+                    assert float(shown[key][0]) == pytest.approx(float(value), rel=rel, abs=1e-12), (url, key)
+        expect(lesson.locator("#url-notes")).to_be_hidden()             # every value within lesson 2's ranges
+        lesson.keyboard.press("End")
+        expect(lesson.locator("#live-loss")).not_to_have_text("")
+        lesson_two_loss = float(lesson.locator("#live-loss").inner_text())
+        assert lesson_two_loss == pytest.approx(float(loss), abs=6e-4)   # the same point, the same loss
+    finally:
+        lesson.close()
+    # The playground's tab still shows its trained run and the point.
+    assert page.url == playground_url
+    expect(page.locator("#epoch")).to_have_text("3")
+    expect(page.locator("#point-panel")).to_be_visible()
 
 
 def check_adding_a_point_and_undo(page, data, settings):
