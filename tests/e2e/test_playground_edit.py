@@ -1,7 +1,9 @@
 """The playground's editing features in headless Chromium (issue 21 §2): a unit's map shown
 large while pointed at or focused, a weight or bias typed into a small field at the diagram,
 the architecture typed as "8,8,8", and controls hidden by hide= (offered in the share dialog).
-Each test opens the page with the link it needs; keyboard use is tested beside the mouse."""
+Each test opens the page with the link it needs; keyboard use is tested beside the mouse.
+Tests that start from the default network untrained, or need no particular weights, share one
+tab (`shared_tab`)."""
 import json
 
 import numpy as np
@@ -12,12 +14,20 @@ from app import playground_draw as draw
 from app import playground_model as model
 from engine import MLP
 from engine.mlp import grid_points
-from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy, page_for_module, save_screenshot, wait_until_ready
 from tests.e2e.test_playground import menus_cut_off
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
 PAGE = "pages/playground.html"
+
+
+@pytest.fixture(scope="module")
+def shared_tab(browser_context, base_url, external_requests):
+    """The page with no link (a 4-2 network), in one tab (starting Python takes seconds)."""
+    yield from page_for_module(browser_context, base_url, PAGE, external_requests)
+
+
 PIXELS = """() => { const c = document.getElementById("boundary-canvas");
   return Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data); }"""
 
@@ -74,8 +84,8 @@ def test_pointing_at_a_unit_shows_its_map_and_leaving_restores_the_output(open_p
     assert np.array_equal(picture(page), output)
 
 
-def test_a_focused_unit_shows_its_map_and_arrow_keys_move_between_units(open_page):
-    page = open_page(PAGE)                      # 4-2 network
+def test_a_focused_unit_shows_its_map_and_arrow_keys_move_between_units(shared_tab):
+    page = shared_tab
     output = picture(page)
     page.locator("#diagram").focus()
     page.keyboard.press("Tab")                  # the bias squares are one Tab stop
@@ -173,8 +183,8 @@ def test_the_keyboard_edits_a_link_and_a_bias(open_page):
     assert "net.params[3][0] = 0.75" in page.locator("#export-python").input_value()
 
 
-def test_clicking_a_bias_square_edits_it_and_play_continues_from_it(open_page):
-    page = open_page(PAGE)
+def test_clicking_a_bias_square_edits_it_and_play_continues_from_it(shared_tab):
+    page = shared_tab
     page.locator("#diagram-units button[data-column='1'][data-unit='2']").click()
     expect(page.locator("#param-label")).to_have_text("Bias of unit 3 of hidden layer 1")
     page.locator("#param-value").fill("-3")
@@ -193,8 +203,8 @@ def test_clicking_a_bias_square_edits_it_and_play_continues_from_it(open_page):
 
 # ------------------------------------------------------------------ typing the architecture
 
-def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(open_page):
-    page = open_page(PAGE)
+def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(shared_tab):
+    page = shared_tab
     field, error = page.locator("#layers"), page.locator("#layers-error")
     expect(field).to_have_value("4,2")
     field.fill("8, 8,8")
