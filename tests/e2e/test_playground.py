@@ -1,6 +1,8 @@
 """The training playground in headless Chromium.  Each test opens the page with the link it
 needs, so that none depends on another having run: training, pausing, presets and datasets,
-own points and CSV, divergence, export, the hostile-URL and embed checks, Undo and Back."""
+own points and CSV, divergence, export, the hostile-URL and embed checks, Undo and Back.
+Tests that start from the defaults untrained (the first) or by clicking a preset (which sets
+every setting but the view's), and leave training paused, share one tab (`shared_tab`)."""
 import re
 from pathlib import Path
 
@@ -12,11 +14,18 @@ from app import playground_draw as draw
 from app import playground_model as model
 from engine import features, text
 from engine.mlp import grid_points
-from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy, page_for_module, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
 PAGE = "pages/playground.html"
+
+
+@pytest.fixture(scope="module")
+def shared_tab(browser_context, base_url, external_requests):
+    """The page with no link, in one tab (starting Python takes seconds)."""
+    yield from page_for_module(browser_context, base_url, PAGE, external_requests)
+
 
 # Resolves true once the epoch counter passes `epochs`, false after `seconds` (checked every frame).
 WAIT_FOR_EPOCH = """([epochs, seconds]) => new Promise(resolve => {
@@ -63,8 +72,8 @@ def click_step(page, times=1):
         expect(page.locator("#epoch")).to_have_text(str(after))
 
 
-def test_play_trains_the_loss_falls_and_pause_stops(open_page):
-    page = open_page(PAGE)
+def test_play_trains_the_loss_falls_and_pause_stops(shared_tab):
+    page = shared_tab
     assert epoch(page) == 0
     first_loss = number(page, "train-loss")
     train_past(page, 300)
@@ -163,9 +172,15 @@ def test_hovering_a_link_and_the_curve_shows_numbers(open_page):
     assert page.locator("#diagram .edge.active").count() == 0
 
 
+def test_every_menu_shows_its_whole_choice(shared_tab):
+    # "Cross-entropy" was cut off in the Loss menu at 1280 px (and in the 800x600 embed:
+    # tests/e2e/test_playground_edit.py).  The default choices: before any preset in this tab.
+    assert menus_cut_off(shared_tab) == []
+
+
 @pytest.mark.parametrize("key", list(model.PRESETS))
-def test_preset_buttons_apply_their_settings_and_train(open_page, key):
-    page = open_page(PAGE)
+def test_preset_buttons_apply_their_settings_and_train(shared_tab, key):
+    page = shared_tab
     preset = model.PRESETS[key]
     page.click(f"#presets button[data-preset='{key}']")
     settings = model.apply_preset(key, model.STATE.defaults())
@@ -223,16 +238,16 @@ def test_own_points_by_click_and_a_bad_csv_row_is_reported(open_page):
     assert page.locator("#boundary-overlay .pt").count() == 40
 
 
-def test_a_seed_typed_in_fullwidth_digits_shows_as_the_number_read(open_page):
-    page = open_page(PAGE)
+def test_a_seed_typed_in_fullwidth_digits_shows_as_the_number_read(shared_tab):
+    page = shared_tab
     page.fill("#seed", "１２")
     page.press("#seed", "Enter")
     expect(page.locator("#seed")).to_have_value("12")
     assert "seed=12" in page.url and page.locator("#seed").get_attribute("aria-invalid") == "false"
 
 
-def test_divergence_pauses_explains_and_reset_recovers(open_page):
-    page = open_page(PAGE)
+def test_divergence_pauses_explains_and_reset_recovers(shared_tab):
+    page = shared_tab
     page.click("#presets button[data-preset='circle']")
     page.select_option("#activation", "linear")
     page.click("#diagram-controls button[data-action='add-layer']")
@@ -256,8 +271,8 @@ def test_divergence_pauses_explains_and_reset_recovers(open_page):
     assert page.locator("#train-loss").inner_text() != "—"
 
 
-def test_export_loads_in_cpython_with_the_same_predictions(open_page):
-    page = open_page(PAGE)
+def test_export_loads_in_cpython_with_the_same_predictions(shared_tab):
+    page = shared_tab
     page.click("#presets button[data-preset='moons']")
     click_step(page, 15)
     page.click(".pg-export summary")
@@ -456,12 +471,6 @@ def test_log_epochs_is_a_view_setting_in_the_link(open_page):
     labels = page.locator("#loss-curve text").all_text_contents()
     assert "10" in labels and "100" in labels, labels       # powers of ten along the epochs
     assert epoch(page) > 200                                 # a view setting: training was not reset
-
-
-def test_every_menu_shows_its_whole_choice(open_page):
-    # "Cross-entropy" was cut off in the Loss menu at 1280 px (and in the 800x600 embed:
-    # tests/e2e/test_playground_edit.py).
-    assert menus_cut_off(open_page(PAGE)) == []
 
 
 def menus_cut_off(page):
