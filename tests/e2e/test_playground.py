@@ -1,8 +1,9 @@
 """The training playground in headless Chromium.  Each test opens the page with the link it
 needs, so that none depends on another having run: training, pausing, presets and datasets,
 own points and CSV, divergence, export, the hostile-URL and embed checks, Undo and Back.
-Tests that start from the defaults untrained (the first) or by clicking a preset (which sets
-every setting but the view's), and leave training paused, share one tab (`shared_tab`)."""
+Tests that start from the defaults untrained (the first), by clicking a preset (which sets
+every setting but the view's), or by `back_to_the_defaults`, and leave training paused, share
+one tab (`shared_tab`)."""
 import re
 from pathlib import Path
 
@@ -72,6 +73,22 @@ def click_step(page, times=1):
         expect(page.locator("#epoch")).to_have_text(str(after))
 
 
+def back_to_the_defaults(page, layers=None):
+    """Every setting but the view's at its default, untrained, as the page with no link starts: the
+    Circle preset's settings are the defaults.  With `layers` ("5,2"), that architecture is then
+    typed in: the network a link's layers= starts with."""
+    page.click("#presets button[data-preset='circle']")
+    expect(page.locator("#epoch")).to_have_text("0")
+    assert page.url.endswith(PAGE), page.url                # no setting differs from its default
+    if layers is not None:
+        page.fill("#layers", layers)
+        page.press("#layers", "Enter")
+        expect(page).to_have_url(re.compile(re.escape(PAGE + "?layers=" + layers.replace(",", "%2C")) + "$"))
+        expect(page.locator("#diagram .pg-unit")).to_have_count(2 + sum(map(int, layers.split(","))) + 1)
+        expect(page.locator("#epoch")).to_have_text("0")
+    return page
+
+
 def test_play_trains_the_loss_falls_and_pause_stops(shared_tab):
     page = shared_tab
     assert epoch(page) == 0
@@ -91,8 +108,8 @@ def test_play_trains_the_loss_falls_and_pause_stops(shared_tab):
         str(paused_at + 1), page.locator("#train-loss").inner_text(), page.locator("#test-loss").inner_text()]
 
 
-def test_learning_rate_keeps_training_but_architecture_restarts_it(open_page):
-    page = open_page(PAGE)
+def test_learning_rate_keeps_training_but_architecture_restarts_it(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     click_step(page, 3)
     page.fill("#lr", "0.5")
     page.press("#lr", "Enter")
@@ -138,8 +155,8 @@ def test_the_sliders_take_their_ranges_from_the_state_table(open_page):
         label for _, label in model.STATE.props["init"].options()]
 
 
-def test_hovering_a_link_and_the_curve_shows_numbers(open_page):
-    page = open_page(PAGE + "?layers=5,2")
+def test_hovering_a_link_and_the_curve_shows_numbers(shared_tab):
+    page = back_to_the_defaults(shared_tab, layers="5,2")
     click_step(page, 2)
     layout = draw.DiagramLayout((2, 5, 2, 1))
     half = layout.node / 2
@@ -174,8 +191,8 @@ def test_hovering_a_link_and_the_curve_shows_numbers(open_page):
 
 def test_every_menu_shows_its_whole_choice(shared_tab):
     # "Cross-entropy" was cut off in the Loss menu at 1280 px (and in the 800x600 embed:
-    # tests/e2e/test_playground_edit.py).  The default choices: before any preset in this tab.
-    assert menus_cut_off(shared_tab) == []
+    # tests/e2e/test_playground_edit.py).
+    assert menus_cut_off(back_to_the_defaults(shared_tab)) == []
 
 
 @pytest.mark.parametrize("key", list(model.PRESETS))
@@ -195,8 +212,8 @@ def test_preset_buttons_apply_their_settings_and_train(shared_tab, key):
     save_widget(page, f"playground-{settings['dataset']}")
 
 
-def test_gaussians_mid_training(open_page):
-    page = open_page(PAGE)
+def test_gaussians_mid_training(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     page.select_option("#dataset", "gaussians")
     assert "dataset=gaussians" in page.url and epoch(page) == 0
     train_past(page, 100)
@@ -204,8 +221,8 @@ def test_gaussians_mid_training(open_page):
     save_widget(page, "playground-gaussians")
 
 
-def test_own_points_by_click_and_a_bad_csv_row_is_reported(open_page):
-    page = open_page(PAGE)
+def test_own_points_by_click_and_a_bad_csv_row_is_reported(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     page.click("#clear-points")
     assert page.locator("#dataset").input_value() == "custom"
     assert page.locator("#boundary-overlay .pt").count() == 0
