@@ -38,22 +38,31 @@ def save_screenshot(page, name: str, full_page: bool = True) -> Path:
     return path
 
 
-def page_for_module(browser_context, base_url, path: str):
+def page_for_module(browser_context, base_url, path: str, external_requests=None):
     """Generator for a module-scoped `page` fixture: one tab, ready, shared by a module's
-    tests (starting Python takes seconds); fails if the page reported an uncaught error.
+    tests (starting Python takes seconds); fails, as the `page` fixture does, if the page
+    reported an uncaught error or opened a dialog, or (given `external_requests`) asked
+    another host for anything.
 
         @pytest.fixture(scope="module")
-        def page(browser_context, base_url):
-            yield from page_for_module(browser_context, base_url, "pages/x.html")
+        def page(browser_context, base_url, external_requests):
+            yield from page_for_module(browser_context, base_url, "pages/x.html", external_requests)
+
+    Tests sharing it each start from the state their part of the page has when loaded,
+    whatever the others did to other parts, so that each also runs alone.
     """
+    before = len(external_requests) if external_requests is not None else 0
     tab = browser_context.new_page()
     errors = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     tab.goto(base_url + path)
     wait_until_ready(tab)
     yield tab
     tab.close()
     assert errors == [], f"uncaught errors on the page: {errors}"
+    if external_requests is not None:
+        assert external_requests[before:] == [], "requests to other hosts were blocked"
 
 
 def tex_source(page, selector: str) -> str:

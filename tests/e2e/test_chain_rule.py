@@ -2,18 +2,26 @@
 updating every dependent number, node derivations by click and keyboard, the animated
 backward pass, a bad expression keeping the old graph, URL state, embed mode, 360 px.
 
-Each test opens the page with the link for the state it needs, so any of them runs alone
-and in any order."""
+Each test opens the page with the link for the state it needs, so any of them runs alone.
+The tests that each use one panel from its defaults share one tab (`shared_tab`): the panels
+share no state, and the test reading every panel's defaults runs first."""
 import pytest
 from playwright.sync_api import expect
 
 from app import chain_rule_model as model
 from engine.text import fixed, plain
-from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, tex_source, wait_until_ready
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy, page_for_module, save_screenshot, tex_source, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
 PAGE = "pages/chain-rule.html"
+
+
+@pytest.fixture(scope="module")
+def shared_tab(browser_context, base_url, external_requests):
+    """The page with no link, in one tab for the tests that each use one panel, starting from that
+    panel's defaults and leaving the other panels alone (starting Python takes seconds)."""
+    yield from page_for_module(browser_context, base_url, PAGE, external_requests)
 
 
 def text(page, selector):
@@ -39,8 +47,8 @@ def derivation_text(page, panel):
 # ---------------------------------------------------------------- defaults, as the issue lists them
 
 
-def test_default_numbers(open_page):
-    page = open_page(PAGE)
+def test_default_numbers(shared_tab):
+    page = shared_tab
     # Panel 1: values on the graph, and x's chain rule shown from the start.
     assert "3" in node_text(page, "p1-graph", "q") and "−12" in node_text(page, "p1-graph", "f")
     assert "grad x = −4" in node_text(page, "p1-graph", "x")
@@ -74,8 +82,8 @@ def test_default_numbers(open_page):
 # ---------------------------------------------------------------- sliders update every dependent number
 
 
-def test_panel_1_slider_updates_graph_and_derivation(open_page):
-    page = open_page(PAGE)
+def test_panel_1_slider_updates_graph_and_derivation(shared_tab):
+    page = shared_tab
     page.fill("#p1-z", "3")
     assert text(page, "#p1-z-value") == "3"
     assert "9" in node_text(page, "p1-graph", "f")          # (−2 + 5) · 3
@@ -84,8 +92,8 @@ def test_panel_1_slider_updates_graph_and_derivation(open_page):
     assert "p1z=3" in page.url
 
 
-def test_panel_2_slider_and_menus_update_every_number(open_page):
-    page = open_page(PAGE)
+def test_panel_2_slider_and_menus_update_every_number(shared_tab):
+    page = shared_tab
     page.fill("#p2-x", "-1.5")
     page.select_option("#p2-outer", "sin")
     expected = model.compose("times3", "sin", -1.5)
@@ -98,8 +106,8 @@ def test_panel_2_slider_and_menus_update_every_number(open_page):
     assert "p2x=-1.5" in page.url and "p2f=sin" in page.url
 
 
-def test_panel_3_slider_moves_all_three_plots(open_page):
-    page = open_page(PAGE)
+def test_panel_3_slider_moves_all_three_plots(shared_tab):
+    page = shared_tab
     before = [page.locator(f"#p3-plot-{k} .marker").get_attribute("cy") for k in ("u", "v", "f")]
     slider = page.locator("#p3-x")
     slider.focus()
@@ -167,10 +175,10 @@ def test_backward_pass_steps_with_keys_and_animates(open_page):
     assert text(page, "#p4-grad-b") == plain(graph.grad("b"))
 
 
-def test_results_fill_at_the_step_that_computes_them(open_page):
+def test_results_fill_at_the_step_that_computes_them(shared_tab):
     # Issue 20: the results said "(run the backward pass)" for ∂L/∂w at step 5 while step 5
     # itself said ∂L/∂w "is now −0.08872".
-    page = open_page(PAGE)
+    page = shared_tab
     graph = model.neuron_graph(2.0, 0.5, -0.5, 1.0)
     frames = model.backward_frames(graph)
     page.locator("#p4-graph").focus()
@@ -233,8 +241,8 @@ def test_reduced_motion_skips_the_animation(open_page):
 # ---------------------------------------------------------------- your own expression
 
 
-def test_bad_expression_shows_the_parser_message_and_keeps_the_graph(open_page):
-    page = open_page(PAGE)
+def test_bad_expression_shows_the_parser_message_and_keeps_the_graph(shared_tab):
+    page = shared_tab
     before = page.locator("#p5-graph").inner_html()
     page.fill("#p5-expr", "x * * y")
     page.press("#p5-expr", "Enter")
@@ -250,8 +258,8 @@ def test_bad_expression_shows_the_parser_message_and_keeps_the_graph(open_page):
     assert page.locator("#p5-graph").inner_html() == before
 
 
-def test_new_expression_draws_with_its_sliders(open_page):
-    page = open_page(PAGE)
+def test_new_expression_draws_with_its_sliders(shared_tab):
+    page = shared_tab
     page.fill("#p5-expr", "sigmoid(x*y + z)")
     page.press("#p5-expr", "Enter")
     assert page.locator("#p5-expr").get_attribute("aria-invalid") == "false"
@@ -360,10 +368,10 @@ def test_narrow_screen(page, open_page):
 LONG_EXPRESSION = "tanh(" * 30 + "x*y + z*0.5" + "0" * 308 + "1" + ")" * 30
 
 
-def test_a_long_expression_keeps_readable_text_and_scrolls(open_page):
+def test_a_long_expression_keeps_readable_text_and_scrolls(shared_tab):
     # Issue 20: a long expression shrank panel 5's graph to ~7 px text, its output off to the right.
     assert len(LONG_EXPRESSION) == model.MAX_EXPRESSION_LENGTH
-    page = open_page(PAGE)
+    page = shared_tab
     page.fill("#p5-expr", LONG_EXPRESSION)
     page.press("#p5-expr", "Enter")
     expect(page.locator("#p5-expr")).to_have_attribute("aria-invalid", "false")

@@ -1,22 +1,29 @@
 """The matrix-form lesson as a learner uses it: stepping by key, lighting up one example,
-editing a weight cell, the link to lesson 2, the gradient check and an 800 × 600 embed."""
+editing a weight cell, the link to lesson 2, the gradient check and an 800 × 600 embed.
+The two tests of the page with no link that start at its first step share one tab (`shared_tab`)."""
 import pytest
 from playwright.sync_api import expect
 
 from app import matrix_form_model as model
 from engine import text
-from tests.e2e.conftest import needs_numpy, save_screenshot
+from tests.e2e.conftest import needs_numpy, page_for_module, save_screenshot
 from tests.e2e.test_gradients import shown_number
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
+
+
+@pytest.fixture(scope="module")
+def shared_tab(browser_context, base_url, external_requests):
+    """The page with no link, in one tab (starting Python takes seconds)."""
+    yield from page_for_module(browser_context, base_url, "pages/matrix-form.html", external_requests)
 
 
 def cell(page, matrix, row, column):
     return page.locator(f'#step-matrices td[data-matrix="{matrix}"][data-row="{row}"][data-col="{column}"]')
 
 
-def test_keys_step_through_every_matrix_with_the_models_numbers(open_page):
-    page = open_page("pages/matrix-form.html")
+def test_keys_step_through_every_matrix_with_the_models_numbers(shared_tab):
+    page = shared_tab
     values = model.run(model.STATE.defaults()).values
     steps = model.lesson_steps("tanh")
     page.locator("h1").click()
@@ -160,8 +167,8 @@ def test_a_result_matrix_is_one_tab_stop_and_arrow_keys_move_between_its_cells(o
     expect(page.locator("#step-card")).to_be_focused()
 
 
-def test_the_first_step_shows_the_data_and_the_update_its_numbers(open_page):
-    page = open_page("pages/matrix-form.html")
+def test_the_first_step_shows_the_data_and_the_update_its_numbers(shared_tab):
+    page = shared_tab
     expect(page.locator("#step-matrices .arrow")).to_have_count(0)        # X and y are given, not computed
     expect(page.locator("#step-shapes")).to_have_text("X 4×2, y 4×1")
     page.keyboard.press("End")

@@ -1,6 +1,9 @@
 """The training playground in headless Chromium.  Each test opens the page with the link it
 needs, so that none depends on another having run: training, pausing, presets and datasets,
-own points and CSV, divergence, export, the hostile-URL and embed checks, Undo and Back."""
+own points and CSV, divergence, export, the hostile-URL and embed checks, Undo and Back.
+Tests that start from the defaults untrained (the first), by clicking a preset (which sets
+every setting but the view's), or by `back_to_the_defaults`, and leave training paused, share
+one tab (`shared_tab`)."""
 import re
 from pathlib import Path
 
@@ -12,11 +15,18 @@ from app import playground_draw as draw
 from app import playground_model as model
 from engine import features, text
 from engine.mlp import grid_points
-from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy, page_for_module, save_screenshot, wait_until_ready
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
 PAGE = "pages/playground.html"
+
+
+@pytest.fixture(scope="module")
+def shared_tab(browser_context, base_url, external_requests):
+    """The page with no link, in one tab (starting Python takes seconds)."""
+    yield from page_for_module(browser_context, base_url, PAGE, external_requests)
+
 
 # Resolves true once the epoch counter passes `epochs`, false after `seconds` (checked every frame).
 WAIT_FOR_EPOCH = """([epochs, seconds]) => new Promise(resolve => {
@@ -63,8 +73,24 @@ def click_step(page, times=1):
         expect(page.locator("#epoch")).to_have_text(str(after))
 
 
-def test_play_trains_the_loss_falls_and_pause_stops(open_page):
-    page = open_page(PAGE)
+def back_to_the_defaults(page, layers=None):
+    """Every setting but the view's at its default, untrained, as the page with no link starts: the
+    Circle preset's settings are the defaults.  With `layers` ("5,2"), that architecture is then
+    typed in: the network a link's layers= starts with."""
+    page.click("#presets button[data-preset='circle']")
+    expect(page.locator("#epoch")).to_have_text("0")
+    assert page.url.endswith(PAGE), page.url                # no setting differs from its default
+    if layers is not None:
+        page.fill("#layers", layers)
+        page.press("#layers", "Enter")
+        expect(page).to_have_url(re.compile(re.escape(PAGE + "?layers=" + layers.replace(",", "%2C")) + "$"))
+        expect(page.locator("#diagram .pg-unit")).to_have_count(2 + sum(map(int, layers.split(","))) + 1)
+        expect(page.locator("#epoch")).to_have_text("0")
+    return page
+
+
+def test_play_trains_the_loss_falls_and_pause_stops(shared_tab):
+    page = shared_tab
     assert epoch(page) == 0
     first_loss = number(page, "train-loss")
     train_past(page, 300)
@@ -82,8 +108,8 @@ def test_play_trains_the_loss_falls_and_pause_stops(open_page):
         str(paused_at + 1), page.locator("#train-loss").inner_text(), page.locator("#test-loss").inner_text()]
 
 
-def test_learning_rate_keeps_training_but_architecture_restarts_it(open_page):
-    page = open_page(PAGE)
+def test_learning_rate_keeps_training_but_architecture_restarts_it(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     click_step(page, 3)
     page.fill("#lr", "0.5")
     page.press("#lr", "Enter")
@@ -129,8 +155,8 @@ def test_the_sliders_take_their_ranges_from_the_state_table(open_page):
         label for _, label in model.STATE.props["init"].options()]
 
 
-def test_hovering_a_link_and_the_curve_shows_numbers(open_page):
-    page = open_page(PAGE + "?layers=5,2")
+def test_hovering_a_link_and_the_curve_shows_numbers(shared_tab):
+    page = back_to_the_defaults(shared_tab, layers="5,2")
     click_step(page, 2)
     layout = draw.DiagramLayout((2, 5, 2, 1))
     half = layout.node / 2
@@ -179,9 +205,17 @@ def readout_gradient(page):
     return page.locator("#link-readout").inner_text().rsplit("grad w = ", 1)[1]
 
 
+def test_every_menu_shows_its_whole_choice(shared_tab):
+    # "Cross-entropy" was cut off in the Loss menu at 1280 px, and "Momentum (β = 0.9)" whenever it
+    # was chosen (the 800x600 embeds: tests/e2e/test_embed_fit.py, tests/e2e/test_playground_edit.py).
+    page = back_to_the_defaults(shared_tab)
+    assert menus_cut_off(page) == []
+    assert labels_cut_off(page) == []
+
+
 @pytest.mark.parametrize("key", list(model.PRESETS))
-def test_preset_buttons_apply_their_settings_and_train(open_page, key):
-    page = open_page(PAGE)
+def test_preset_buttons_apply_their_settings_and_train(shared_tab, key):
+    page = shared_tab
     preset = model.PRESETS[key]
     page.click(f"#presets button[data-preset='{key}']")
     settings = model.apply_preset(key, model.STATE.defaults())
@@ -196,8 +230,8 @@ def test_preset_buttons_apply_their_settings_and_train(open_page, key):
     save_widget(page, f"playground-{settings['dataset']}")
 
 
-def test_gaussians_mid_training(open_page):
-    page = open_page(PAGE)
+def test_gaussians_mid_training(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     page.select_option("#dataset", "gaussians")
     assert "dataset=gaussians" in page.url and epoch(page) == 0
     train_past(page, 100)
@@ -205,8 +239,8 @@ def test_gaussians_mid_training(open_page):
     save_widget(page, "playground-gaussians")
 
 
-def test_own_points_by_click_and_a_bad_csv_row_is_reported(open_page):
-    page = open_page(PAGE)
+def test_own_points_by_click_and_a_bad_csv_row_is_reported(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     page.click("#clear-points")
     assert page.locator("#dataset").input_value() == "custom"
     assert page.locator("#boundary-overlay .pt").count() == 0
@@ -239,16 +273,16 @@ def test_own_points_by_click_and_a_bad_csv_row_is_reported(open_page):
     assert page.locator("#boundary-overlay .pt").count() == 40
 
 
-def test_a_seed_typed_in_fullwidth_digits_shows_as_the_number_read(open_page):
-    page = open_page(PAGE)
+def test_a_seed_typed_in_fullwidth_digits_shows_as_the_number_read(shared_tab):
+    page = shared_tab
     page.fill("#seed", "１２")
     page.press("#seed", "Enter")
     expect(page.locator("#seed")).to_have_value("12")
     assert "seed=12" in page.url and page.locator("#seed").get_attribute("aria-invalid") == "false"
 
 
-def test_divergence_pauses_explains_and_reset_recovers(open_page):
-    page = open_page(PAGE)
+def test_divergence_pauses_explains_and_reset_recovers(shared_tab):
+    page = shared_tab
     page.click("#presets button[data-preset='circle']")
     page.select_option("#activation", "linear")
     page.click("#diagram-controls button[data-action='add-layer']")
@@ -272,8 +306,8 @@ def test_divergence_pauses_explains_and_reset_recovers(open_page):
     assert page.locator("#train-loss").inner_text() != "—"
 
 
-def test_export_loads_in_cpython_with_the_same_predictions(open_page):
-    page = open_page(PAGE)
+def test_export_loads_in_cpython_with_the_same_predictions(shared_tab):
+    page = shared_tab
     page.click("#presets button[data-preset='moons']")
     click_step(page, 15)
     page.click(".pg-export summary")
@@ -472,14 +506,6 @@ def test_log_epochs_is_a_view_setting_in_the_link(open_page):
     labels = page.locator("#loss-curve text").all_text_contents()
     assert "10" in labels and "100" in labels, labels       # powers of ten along the epochs
     assert epoch(page) > 200                                 # a view setting: training was not reset
-
-
-def test_every_menu_shows_its_whole_choice(open_page):
-    # "Cross-entropy" was cut off in the Loss menu at 1280 px, and "Momentum (β = 0.9)" whenever it
-    # was chosen (the 800x600 embeds: tests/e2e/test_embed_fit.py, tests/e2e/test_playground_edit.py).
-    page = open_page(PAGE)
-    assert menus_cut_off(page) == []
-    assert labels_cut_off(page) == []
 
 
 def menus_cut_off(page):

@@ -1,7 +1,9 @@
 """The playground's editing features in headless Chromium (issue 21 §2): a unit's map shown
 large while pointed at or focused, a weight or bias typed into a small field at the diagram,
 the architecture typed as "8,8,8", and controls hidden by hide= (offered in the share dialog).
-Each test opens the page with the link it needs; keyboard use is tested beside the mouse."""
+Each test opens the page with the link it needs; keyboard use is tested beside the mouse.
+They share one tab (`shared_tab`), each starting from the defaults untrained, with the
+architecture its link would give (`back_to_the_defaults`)."""
 import json
 
 import numpy as np
@@ -12,12 +14,20 @@ from app import playground_draw as draw
 from app import playground_model as model
 from engine import MLP
 from engine.mlp import grid_points
-from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot, wait_until_ready
-from tests.e2e.test_playground import menus_cut_off
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy, page_for_module, save_screenshot, wait_until_ready
+from tests.e2e.test_playground import back_to_the_defaults, menus_cut_off
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
 PAGE = "pages/playground.html"
+
+
+@pytest.fixture(scope="module")
+def shared_tab(browser_context, base_url, external_requests):
+    """The page with no link (a 4-2 network), in one tab (starting Python takes seconds)."""
+    yield from page_for_module(browser_context, base_url, PAGE, external_requests)
+
+
 PIXELS = """() => { const c = document.getElementById("boundary-canvas");
   return Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data); }"""
 
@@ -53,8 +63,8 @@ def link_middle(page, layout, layer, i, j):
 
 # ------------------------------------------------------------------ a unit's map
 
-def test_pointing_at_a_unit_shows_its_map_and_leaving_restores_the_output(open_page):
-    page = open_page(PAGE + "?layers=3")
+def test_pointing_at_a_unit_shows_its_map_and_leaving_restores_the_output(shared_tab):
+    page = back_to_the_defaults(shared_tab, layers="3")
     output = picture(page)
     layout = draw.DiagramLayout((2, 3, 1))
     page.mouse.move(*diagram_point(page, layout, layout.x(1), layout.y(1, 2)))
@@ -74,8 +84,8 @@ def test_pointing_at_a_unit_shows_its_map_and_leaving_restores_the_output(open_p
     assert np.array_equal(picture(page), output)
 
 
-def test_a_focused_unit_shows_its_map_and_arrow_keys_move_between_units(open_page):
-    page = open_page(PAGE)                      # 4-2 network
+def test_a_focused_unit_shows_its_map_and_arrow_keys_move_between_units(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     output = picture(page)
     page.locator("#diagram").focus()
     page.keyboard.press("Tab")                  # the bias squares are one Tab stop
@@ -99,8 +109,8 @@ def test_a_focused_unit_shows_its_map_and_arrow_keys_move_between_units(open_pag
 
 # ------------------------------------------------------------------ editing a weight or bias
 
-def test_clicking_a_link_edits_its_weight_and_training_goes_on_from_it(open_page):
-    page = open_page(PAGE + "?layers=2")
+def test_clicking_a_link_edits_its_weight_and_training_goes_on_from_it(shared_tab):
+    page = back_to_the_defaults(shared_tab, layers="2")
     layout = draw.DiagramLayout((2, 2, 1))
     page.mouse.click(*link_middle(page, layout, 1, 0, 1))
     editor, field = page.locator("#param-editor"), page.locator("#param-value")
@@ -141,8 +151,8 @@ def test_clicking_a_link_edits_its_weight_and_training_goes_on_from_it(open_page
     assert "net.params[0][0, 1] = 2.5" in snippet
 
 
-def test_the_keyboard_edits_a_link_and_a_bias(open_page):
-    page = open_page(PAGE + "?layers=2")
+def test_the_keyboard_edits_a_link_and_a_bias(shared_tab):
+    page = back_to_the_defaults(shared_tab, layers="2")
     page.locator("#diagram").focus()
     page.keyboard.press("ArrowRight")           # the first link: x₁ to unit 1
     expect(page.locator("#link-readout")).to_contain_text("Weight from input x₁ to unit 1 of hidden layer 1")
@@ -173,8 +183,8 @@ def test_the_keyboard_edits_a_link_and_a_bias(open_page):
     assert "net.params[3][0] = 0.75" in page.locator("#export-python").input_value()
 
 
-def test_clicking_a_bias_square_edits_it_and_play_continues_from_it(open_page):
-    page = open_page(PAGE)
+def test_clicking_a_bias_square_edits_it_and_play_continues_from_it(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     page.locator("#diagram-units button[data-column='1'][data-unit='2']").click()
     expect(page.locator("#param-label")).to_have_text("Bias of unit 3 of hidden layer 1")
     page.locator("#param-value").fill("-3")
@@ -193,8 +203,8 @@ def test_clicking_a_bias_square_edits_it_and_play_continues_from_it(open_page):
 
 # ------------------------------------------------------------------ typing the architecture
 
-def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(open_page):
-    page = open_page(PAGE)
+def test_typing_the_architecture_builds_the_network_and_bad_text_keeps_it(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     field, error = page.locator("#layers"), page.locator("#layers-error")
     expect(field).to_have_value("4,2")
     field.fill("8, 8,8")

@@ -1,15 +1,22 @@
 """The playground's input features and regression (issue 21, section 2) in headless Chromium.
-Each test opens the page with the link it needs."""
+Each test opens the page with the link it needs; the two that start from the page with no link
+share one tab (`shared_tab`), the second back at the defaults by `back_to_the_defaults`."""
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from app import playground_model as model
-from tests.e2e.conftest import SCREENSHOTS, needs_numpy, save_screenshot
-from tests.e2e.test_playground import PAGE, WAIT_FOR_EPOCH, epoch, number, train_past
+from tests.e2e.conftest import SCREENSHOTS, needs_numpy, page_for_module, save_screenshot
+from tests.e2e.test_playground import PAGE, WAIT_FOR_EPOCH, back_to_the_defaults, epoch, number, train_past
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
+
+
+@pytest.fixture(scope="module")
+def shared_tab(browser_context, base_url, external_requests):
+    """The page with no link, in one tab (starting Python takes seconds)."""
+    yield from page_for_module(browser_context, base_url, PAGE, external_requests)
 
 
 def input_titles(page):
@@ -22,8 +29,8 @@ def toggle(page, name):
     return page.locator(f'#feature-toggles button[data-feature="{name}"]')
 
 
-def test_turning_a_feature_on_puts_it_in_the_link_and_the_input_column_and_trains(open_page):
-    page = open_page(PAGE)
+def test_turning_a_feature_on_puts_it_in_the_link_and_the_input_column_and_trains(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     assert input_titles(page) == ["input x₁", "input x₂"]
     expect(toggle(page, "x1")).to_have_attribute("aria-pressed", "true")
     expect(toggle(page, "x1_sq")).to_have_attribute("aria-pressed", "false")
@@ -68,8 +75,8 @@ def test_the_last_feature_cannot_be_turned_off(open_page):
     expect(page).to_have_url(re.compile(r"features=x2%2Csin_x1"))
 
 
-def test_regression_trains_and_shows_r_squared_and_the_colour_map(open_page):
-    page = open_page(PAGE)
+def test_regression_trains_and_shows_r_squared_and_the_colour_map(shared_tab):
+    page = back_to_the_defaults(shared_tab)
     page.select_option("#problem", "regression")
     expect(page).to_have_url(re.compile(r"problem=regression"))
     expect(page.locator("#dataset")).to_have_value("plane")

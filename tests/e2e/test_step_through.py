@@ -2,8 +2,10 @@
 numbers (as CPython computes them), editing a weight changes the gradients, bad input is
 refused at the field, training lowers the loss, gradient check, presets, URL state.
 
-Each test opens the page with a link to the state it needs, so the tests run in any order; the
-link says predict=0 (a first pass through the lesson has predict mode on: see tests/e2e/test_predict.py)."""
+Each test opens the page with a link to the state it needs, so any of them runs alone; the
+link says predict=0 (a first pass through the lesson has predict mode on: see tests/e2e/test_predict.py).
+Tests that start from any step of the default network, and leave it so, share one tab per link
+(`shared_tab`, `revealed_tab`); the first of each starts where the link does."""
 import re
 
 import pytest
@@ -11,11 +13,23 @@ from playwright.sync_api import expect
 
 from app.step_through_model import STATE, Network, gradient_checks, lesson_steps, preset_values, train
 from engine.text import plain
-from tests.e2e.conftest import needs_numpy, save_screenshot, tex_source
+from tests.e2e.conftest import needs_numpy, page_for_module, save_screenshot, tex_source
 
 pytestmark = [pytest.mark.e2e, needs_numpy]
 
 PAGE = "pages/step-through.html?predict=0"
+
+
+@pytest.fixture(scope="module")
+def shared_tab(browser_context, base_url, external_requests):
+    """PAGE in one tab (starting Python takes seconds)."""
+    yield from page_for_module(browser_context, base_url, PAGE, external_requests)
+
+
+@pytest.fixture(scope="module")
+def revealed_tab(browser_context, base_url, external_requests):
+    """PAGE with the live values shown at any step, in one tab."""
+    yield from page_for_module(browser_context, base_url, PAGE + "&reveal=1", external_requests)
 
 
 def text(page, selector):
@@ -38,8 +52,8 @@ def set_field(page, field_id, typed):
     page.locator(f"#{field_id}").press("Enter")
 
 
-def test_keyboard_reaches_every_step_with_the_engines_numbers(open_page):
-    page = open_page(PAGE)
+def test_keyboard_reaches_every_step_with_the_engines_numbers(shared_tab):
+    page = shared_tab
     steps = lesson_steps(Network(STATE.defaults()))
     page.locator("h1").click()              # focus the page, not a control
     shots = {1: "step-through-first", 4: "step-through-forward", 14: "step-through-backward",
@@ -81,8 +95,8 @@ def test_space_plays_and_pauses(open_page):
     expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
 
 
-def test_editing_a_weight_changes_the_gradients(open_page):
-    page = open_page(PAGE + "&reveal=1")  # the live values shown at any step
+def test_editing_a_weight_changes_the_gradients(revealed_tab):
+    page = revealed_tab
     before = Network(STATE.defaults())
     after = Network({**STATE.defaults(), "w31": 1.4})
     steps = lesson_steps(after)
@@ -98,8 +112,8 @@ def test_editing_a_weight_changes_the_gradients(open_page):
     expect(page.locator("#live-output-grad")).to_have_text(plain(before.grad("z3")))
 
 
-def test_invalid_input_is_refused_at_the_field(open_page):
-    page = open_page(PAGE + "&reveal=1")          # the live values shown before their steps
+def test_invalid_input_is_refused_at_the_field(revealed_tab):
+    page = revealed_tab
     loss = text(page, "#live-loss")
     for typed in ("abc", "", "nan", "inf"):
         set_field(page, "w11", typed)
@@ -119,24 +133,8 @@ def test_invalid_input_is_refused_at_the_field(open_page):
     assert "NaN" not in page.locator("main").inner_text()
 
 
-def test_a_number_too_small_for_a_float_says_it_was_read_as_0(open_page):
-    # 1e-400 is nearer to 0 than any 64-bit float: the field takes it as 0 and says so,
-    # rather than silently showing a 0 the learner did not type.
-    page = open_page(PAGE + "&reveal=1")
-    set_field(page, "x1", "1e-400")
-    expect(page.locator("#x1")).to_have_value("0")
-    expect(page.locator("#x1-error")).to_contain_text("read as 0: 1e-400 is too close to 0")
-    expect(page.locator("#x1")).to_have_attribute("aria-invalid", "false")
-    at_zero = Network({**STATE.defaults(), "x1": 0.0})
-    expect(page.locator("#live-loss")).to_have_text(plain(at_zero.loss.data))
-    assert "x1=0" in page.url
-    set_field(page, "x1", "1e-300")                 # small, but a float: taken as typed
-    expect(page.locator("#x1-error")).to_have_text("")
-    expect(page.locator("#x1")).to_have_value("1e-300")
-
-
-def test_train_100_steps_lowers_the_loss(open_page):
-    page = open_page(PAGE + "&reveal=1")  # the live values shown at any step
+def test_train_100_steps_lowers_the_loss(revealed_tab):
+    page = revealed_tab
     before = Network(STATE.defaults()).loss.data
     run = train(STATE.defaults(), 100)
     page.locator("#train-100").click()
@@ -151,8 +149,24 @@ def test_train_100_steps_lowers_the_loss(open_page):
     expect(page.locator("#loss-sparkline svg")).to_have_count(0)
 
 
-def test_gradient_check_shows_finite_differences(open_page):
-    page = open_page(PAGE)
+def test_a_number_too_small_for_a_float_says_it_was_read_as_0(revealed_tab):
+    # 1e-400 is nearer to 0 than any 64-bit float: the field takes it as 0 and says so,
+    # rather than silently showing a 0 the learner did not type.
+    page = revealed_tab
+    set_field(page, "x1", "1e-400")
+    expect(page.locator("#x1")).to_have_value("0")
+    expect(page.locator("#x1-error")).to_contain_text("read as 0: 1e-400 is too close to 0")
+    expect(page.locator("#x1")).to_have_attribute("aria-invalid", "false")
+    at_zero = Network({**STATE.defaults(), "x1": 0.0})
+    expect(page.locator("#live-loss")).to_have_text(plain(at_zero.loss.data))
+    assert "x1=0" in page.url
+    set_field(page, "x1", "1e-300")                 # small, but a float: taken as typed
+    expect(page.locator("#x1-error")).to_have_text("")
+    expect(page.locator("#x1")).to_have_value("1e-300")
+
+
+def test_gradient_check_shows_finite_differences(shared_tab):
+    page = shared_tab
     network = Network(STATE.defaults())
     checks = gradient_checks(network)
     steps = lesson_steps(network)
@@ -166,8 +180,28 @@ def test_gradient_check_shows_finite_differences(open_page):
     expect(page.locator("#step-check-row")).to_be_hidden()
 
 
-def test_presets_and_variants(open_page):
-    page = open_page(PAGE)
+def test_on_a_narrow_screen_the_graph_follows_the_step(shared_tab):
+    page = shared_tab
+    page.set_viewport_size({"width": 360, "height": 800})
+    try:
+        page.locator("#scrubber").fill("11")
+        active = page.locator("#network-graph .active").first
+        expect(active).to_be_attached()
+        box = page.locator(".graph-scroll").bounding_box()
+        for node in page.locator("#network-graph .active").all():
+            bounds = node.bounding_box()
+            assert box["x"] - 1 <= bounds["x"] and bounds["x"] + bounds["width"] <= box["x"] + box["width"] + 1
+        page.locator("#scrubber").fill("1")
+        page.locator("#scrubber").fill("20")
+        for node in page.locator("#network-graph .active").all():
+            bounds = node.bounding_box()
+            assert box["x"] - 1 <= bounds["x"] and bounds["x"] + bounds["width"] <= box["x"] + box["width"] + 1
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_presets_and_variants(shared_tab):
+    page = shared_tab
     page.locator("#preset").select_option("relu-231")
     values = preset_values("relu-231", STATE.defaults())
     steps = lesson_steps(Network(values))
@@ -208,26 +242,6 @@ def test_the_live_values_wait_for_the_step_that_computes_them(open_page):
     page.locator("#reveal").check()
     expect(page.locator("#live-output-grad")).to_have_text(plain(network.grad("z3")))
     assert "reveal=1" in page.url
-
-
-def test_on_a_narrow_screen_the_graph_follows_the_step(open_page):
-    page = open_page(PAGE)
-    page.set_viewport_size({"width": 360, "height": 800})
-    try:
-        page.locator("#scrubber").fill("11")
-        active = page.locator("#network-graph .active").first
-        expect(active).to_be_attached()
-        box = page.locator(".graph-scroll").bounding_box()
-        for node in page.locator("#network-graph .active").all():
-            bounds = node.bounding_box()
-            assert box["x"] - 1 <= bounds["x"] and bounds["x"] + bounds["width"] <= box["x"] + box["width"] + 1
-        page.locator("#scrubber").fill("1")
-        page.locator("#scrubber").fill("20")
-        for node in page.locator("#network-graph .active").all():
-            bounds = node.bounding_box()
-            assert box["x"] - 1 <= bounds["x"] and bounds["x"] + bounds["width"] <= box["x"] + box["width"] + 1
-    finally:
-        page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_embedded_the_graph_scrolls_to_the_step_of_a_tall_network(open_page):

@@ -36,14 +36,16 @@ def axe_url(site_dir, base_url):
     return base_url + "static/axe.min.js"
 
 
-def open_fresh(open_page, path):
-    """The page as a first visit sees it: no code or passed exercises kept from another test."""
-    page = open_page(path)
-    page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('backprop-lab:'))"
-                  ".forEach(k => localStorage.removeItem(k))")
-    page.reload()
-    page.wait_for_selector("html[data-status=ready]")
-    return page
+def open_fresh(open_page, path, stored=None):
+    """The page as a first visit sees it: no code or passed exercises kept from another test, only
+    the `stored` {key: value} given.  The storage is set on the landing page (the same origin, no
+    Python) before the lesson loads, so that the lesson and its worker start once."""
+    page = open_page("index.html", ready=False)
+    page.evaluate("""stored => {
+        Object.keys(localStorage).filter(k => k.startsWith('backprop-lab:')).forEach(k => localStorage.removeItem(k));
+        Object.entries(stored).forEach(([key, value]) => localStorage.setItem(key, value));
+    }""", stored or {})
+    return open_page(path)
 
 
 def summary(page):
@@ -92,11 +94,9 @@ def test_every_reference_solution_passes_every_check_and_counts_as_completed(ope
 
 
 def test_passing_the_last_exercise_marks_the_lesson_completed_in_the_course(open_page):
-    page = open_fresh(open_page, "pages/write-it.html?exercise=add-mul")
     others = [key for key in EXERCISES if key != "add-mul"]
-    page.evaluate(f"localStorage.setItem('backprop-lab:write-it:completed', '{json.dumps(others)}')")
-    page.reload()
-    page.wait_for_selector("html[data-status=ready]")
+    page = open_fresh(open_page, "pages/write-it.html?exercise=add-mul",
+                      stored={"backprop-lab:write-it:completed": json.dumps(others)})
     expect(page.locator("#exercise-list li.done")).to_have_count(len(others))
     expect(page.locator("#site-header nav a", has_text="Write it")).to_have_text("6. Write it")
     write_and_run(page, EXERCISES["add-mul"].solution)
