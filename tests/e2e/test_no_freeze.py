@@ -199,9 +199,15 @@ def test_playground_step_and_export_at_the_largest_settings_are_sliced(open_page
         "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"), dtype=int)
     assert np.abs(shown - expected.astype(int).ravel()).max() <= 3
 
-    # Stop ends the epoch where it is; Step finishes it later.
-    page.locator("#step").click()
-    page.evaluate("() => document.getElementById('epoch-stop').click()")
+    # Stop ends the epoch where it is.  Step and Stop in one task: an epoch here
+    # takes about 0.2 s, and a click from the test returned only after about as long.
+    stop_shown = page.evaluate("""() => {
+      document.getElementById("step").click();
+      const stop = document.getElementById("epoch-stop");
+      const shown = !stop.hidden;
+      stop.click();
+      return shown; }""")
+    assert stop_shown                            # the epoch was under way when Stop was pressed
     expect(page.locator("#epoch-progress")).to_be_hidden()
     assert page.locator("#epoch").inner_text() == str(epoch + 1)
     assert page.locator("#step").is_enabled()
