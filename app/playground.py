@@ -1596,7 +1596,7 @@ class Playground:
         trainer = self.run.trainer
         if self.viewing is None and trainer is not None and trainer.mid_epoch and not self.run.diverged:
             self.frames.finish_epoch(self.write_export)    # whole epochs only: the snippet replays epochs
-        elif not self.frames.finishing:
+        else:
             self.write_export()
 
     def write_export(self):
